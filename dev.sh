@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Warren's developer commands (see README.md):
+#
+#   ./dev.sh serve   install what is missing, build, serve on http://127.0.0.1:8080/
+#   ./dev.sh test    install what is missing, run every test (native, browser, end-to-end)
+#   ./dev.sh setup   only install what is missing
+#   ./dev.sh build   only build pkg/ (wasm-pack, release)
+#   ./dev.sh bench   the benchmarks (figures and ratios, never pass/fail)
+#
+# Every install step checks first and does nothing when the tool is present,
+# so a warm run costs a few seconds. Nothing is ever downloaded from GitHub:
+# wasm-pack runs with --mode no-install and wasm-opt disabled, and
+# wasm-bindgen-cli is built from crates.io at exactly the version in Cargo.lock.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+WASM_PACK_VERSION=0.15.1
+SERVE_ADDR=127.0.0.1
+SERVE_PORT=${WARREN_PORT:-8080}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Runs a step and prints how long it took, for the notes on cold and warm runs.
+timed() {
+  local label=$1; shift
+  local t0=$SECONDS
+  "$@"
+  say "$label: $((SECONDS - t0)) s"
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return; fi
+  say "installing chromium and chromium-driver from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -q
+  # Both from the same update so their versions match; never binaryen (its
+  # wasm-opt cannot parse what rustc emits).
+  as_root apt-get install -y -q --no-install-recommends chromium chromium-driver
+}
+
+install_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then return; fi
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+}
+
+install_wasm_pack() {
+  if [ "$(wasm-pack --version 2>/dev/null)" = "wasm-pack $WASM_PACK_VERSION" ]; then return; fi
+  say "installing wasm-pack $WASM_PACK_VERSION"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+}
+
+# The CLI must equal the wasm-bindgen library in Cargo.lock exactly, or
+# wasm-pack refuses to use it.
+lock_version() {
+  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+install_wasm_bindgen() {
+  local want
+  want=$(lock_version wasm-bindgen)
+  if [ -z "$want" ]; then echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then return; fi
+  say "installing wasm-bindgen-cli $want"
+  # --locked first; its lock wants a webpki-roots the registry mirror may lack.
+  cargo install wasm-bindgen-cli --version "$want" --locked \
+    || cargo install wasm-bindgen-cli --version "$want"
+}
+
+install_node_modules() {
+  local dir=tests/e2e stamp=tests/e2e/node_modules/.warren-stamp
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then return; fi
+  say "npm ci (playwright-core, no browser download)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+}
+
+setup() {
+  timed "apt (chromium, chromium-driver)" install_chromium
+  timed "rustup target" install_wasm_target
+  timed "wasm-pack" install_wasm_pack
+  timed "wasm-bindgen-cli" install_wasm_bindgen
+  timed "npm ci" install_node_modules
+}
+
+build() {
+  timed "wasm-pack build" wasm-pack build --target web --release --mode no-install
+}
+
+serve() {
+  setup
+  build
+  say "Warren is served on http://$SERVE_ADDR:$SERVE_PORT/  (Ctrl-C to stop)"
+  exec python3 -m http.server "$SERVE_PORT" --bind "$SERVE_ADDR"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Serves the repository root on a free port for the end-to-end tests and
+# prints the URL; the server is stopped when the script exits.
+start_test_server() {
+  local port
+  port=$(free_port)
+  python3 -m http.server "$port" --bind 127.0.0.1 >target/e2e-server.log 2>&1 &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/index.html')" 2>/dev/null; then
+      E2E_URL="http://127.0.0.1:$port/"
+      return
+    fi
+    sleep 0.1
+  done
+  echo "test server did not start" >&2
+  exit 1
+}
+
+run_tests() {
+  setup
+  mkdir -p target
+  timed "native tests (cargo test)" cargo test --quiet
+  timed "browser tests (wasm-pack test, Chromium)" \
+    wasm-pack test --headless --chrome --mode no-install
+  build
+  start_test_server
+  local t
+  for t in tests/e2e/*.test.mjs; do
+    timed "end-to-end $t" node "$t" "$E2E_URL"
+  done
+  say "all tests passed"
+}
+
+case "${1:-}" in
+  serve) serve ;;
+  test) run_tests ;;
+  setup) setup ;;
+  build) setup; build ;;
+  bench) setup; exec bash tests/bench/run.sh ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,19 @@
+//! Warren: a RabbitMQ (AMQP 0-9-1) broker simulator that runs in the browser.
+//!
+//! # Layout
+//!
+//! - [`engine`]: the broker itself, a pure and deterministic state machine.
+//!   No web APIs, no wall clock, no OS randomness: it builds and is tested
+//!   natively, and behaves byte-for-byte the same compiled to WebAssembly.
+//! - `store`: durable state (in-memory, and IndexedDB in the browser).
+//! - `ui` (wasm32 only): the yew workbench.
+//! - `api` (wasm32 only): the JavaScript API exported with wasm-bindgen.
+//!
+//! `ARCHITECTURE.md` at the top of the repository is the map; start there.
+
+pub mod engine;
+
+#[cfg(target_arch = "wasm32")]
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,67 @@
+// Shared helpers for the end-to-end tests: launch Debian's Chromium through
+// playwright-core (which downloads no browser), collect console errors, and
+// save screenshots under target/e2e/.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const shotDir = join(repo, 'target', 'e2e');
+
+const FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Opens a fresh browser profile; returns { context, page, errors, close }. */
+export async function openBrowser({ width = 1280, height = 860, locale = 'en-US' } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'warren-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: FLAGS,
+    viewport: { width, height },
+    locale,
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  watch(page, errors);
+  return { context, page, errors, close: () => context.close() };
+}
+
+/** Records console errors and uncaught exceptions of a page into `errors`. */
+export function watch(page, errors) {
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(shotDir, { recursive: true });
+  const path = join(shotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+/** Throws with a message when `cond` is false. */
+export function check(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Runs one test body with a browser, printing ok/FAILED and setting the exit code. */
+export async function run(name, body, options) {
+  const b = await openBrowser(options);
+  try {
+    await body(b);
+    check(b.errors.length === 0, `no console errors, got:\n  ${b.errors.join('\n  ')}`);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    console.error(`FAILED ${name}: ${e.stack || e}`);
+    try { await screenshot(b.page, `FAILED-${name.replace(/\W+/g, '_')}`); } catch { /* ignore */ }
+    process.exitCode = 1;
+  } finally {
+    await b.close();
+  }
+}
