@@ -5,12 +5,14 @@
 //! - [`engine`]: the broker itself, a pure and deterministic state machine.
 //!   No web APIs, no wall clock, no OS randomness: it builds and is tested
 //!   natively, and behaves byte-for-byte the same compiled to WebAssembly.
+//! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
 //! - `ui` (wasm32 only): the yew workbench.
 //! - `api` (wasm32 only): the JavaScript API exported with wasm-bindgen.
 //!
 //! `ARCHITECTURE.md` at the top of the repository is the map; start there.
 
+pub mod conformance;
 pub mod engine;
 
 #[cfg(target_arch = "wasm32")]

@@ -36,7 +36,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn engine_names_no_web_api_clock_or_os_randomness() {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine"), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine"),
+        &mut files,
+    );
     assert!(!files.is_empty(), "src/engine has Rust files");
     let mut violations = Vec::new();
     for file in &files {
@@ -49,7 +52,11 @@ fn engine_names_no_web_api_clock_or_os_randomness() {
             }
         }
     }
-    assert!(violations.is_empty(), "the engine must stay pure:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "the engine must stay pure:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]

@@ -23,7 +23,10 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(epoch_unix_seconds: u64) -> Clock {
-        Clock { now: 0, epoch_unix_seconds }
+        Clock {
+            now: 0,
+            epoch_unix_seconds,
+        }
     }
 
     pub fn now(&self) -> Millis {

@@ -123,7 +123,10 @@ pub struct AmqpError {
 
 impl AmqpError {
     pub fn new(code: ReplyCode, explanation: impl Into<String>) -> AmqpError {
-        AmqpError { code, explanation: explanation.into() }
+        AmqpError {
+            code,
+            explanation: explanation.into(),
+        }
     }
 
     /// RabbitMQ's reply text: `NOT_FOUND - no queue 'q' in vhost '/'`.

@@ -1,9 +1,57 @@
 //! The broker engine: a pure, deterministic model of a RabbitMQ broker.
 //!
 //! Nothing in this module may touch the browser, the wall clock or OS
-//! randomness (a test greps for it): time is virtual and the only source of
-//! randomness is a seeded generator, so the same seed and the same commands
-//! always produce the same run.
+//! randomness (`tests/purity.rs` greps for it): time is virtual
+//! ([`clock`]) and the only source of randomness is a seeded generator
+//! ([`rng`]), so the same seed and the same commands always produce the
+//! same run, natively and in WebAssembly.
+//!
+//! # Layout, by AMQP concept
+//!
+//! - [`broker`]: the state, the agenda of pending work, timers, the log.
+//! - [`methods`]: the AMQP methods clients call, one file per AMQP class.
+//! - [`exchange`]: exchange types and their routing indexes; [`routing`]
+//!   follows exchange-to-exchange bindings and alternate exchanges.
+//! - [`queue`], [`queue_args`]: queues, their ready messages and arguments.
+//! - [`consumer`]: consumers and the order a queue serves them in.
+//! - [`channel`]: channels and connections, delivery tags, unacked deliveries.
+//! - [`dispatch`]: delivering to consumers; TTL and length limits at the head.
+//! - [`dead_letter`]: dead-lettering and the `x-death` header.
+//! - [`message`], [`value`]: messages, properties, AMQP field values.
+//! - [`event`]: the event log's vocabulary.
+//! - [`error`]: AMQP reply codes and errors; [`limits`]: every bound.
+//! - [`durable`], [`lifecycle`]: what survives a restart; restart and crash.
+//! - [`profile`]: RabbitMQ 3.x or 4.3 behaviour.
+
+pub mod broker;
+pub mod channel;
+pub mod clock;
+pub mod consumer;
+pub mod dead_letter;
+pub mod dispatch;
+pub mod durable;
+pub mod error;
+pub mod event;
+pub mod exchange;
+pub mod ids;
+pub mod lifecycle;
+pub mod limits;
+pub mod message;
+pub mod methods;
+pub mod profile;
+pub mod queue;
+pub mod queue_args;
+pub mod rng;
+pub mod routing;
+pub mod value;
+
+pub use broker::{Broker, BrokerConfig};
+pub use error::{AmqpError, CommandError, ReplyCode};
+pub use methods::basic::{Consume, GetOk};
+pub use methods::exchange::ExchangeDeclare;
+pub use methods::publish::Publish;
+pub use methods::queue::{QueueDeclare, QueueDeclareOk};
+pub use profile::Profile;
 
 /// The name of the product, shown by the UI.
 pub const PRODUCT: &str = "Warren";

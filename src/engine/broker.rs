@@ -1,0 +1,530 @@
+//! The broker: all state, the agenda of pending work, and the event log.
+//!
+//! The broker is a deterministic state machine. Clients call AMQP methods on
+//! it (`queue_declare`, `basic_publish`, `basic_ack`, … in `methods/`); a
+//! method changes state at once and may leave work behind: a queue with
+//! ready messages and a consumer that can take them. That work waits in the
+//! *agenda*, and [`Broker::step`] does the next piece of it, one delivery at a
+//! time, so a person can watch every delivery happen. Timers (message TTL,
+//! queue expiry) fire as virtual time moves forward with [`Broker::advance`].
+//!
+//! Everything that happens is appended to the event log ([`Broker::events`]).
+
+use crate::engine::channel::{Channel, Connection};
+use crate::engine::clock::{Clock, Millis};
+use crate::engine::consumer::Consumer;
+use crate::engine::event::{Event, EventKind};
+use crate::engine::exchange::{Destination, Exchange, ExchangeType};
+use crate::engine::ids::{BindingId, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId};
+use crate::engine::profile::Profile;
+use crate::engine::queue::{Entry, Queue};
+use crate::engine::rng::SeededRng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
+
+/// How a broker is set up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrokerConfig {
+    /// Seeds server-generated names; the same seed gives the same run.
+    pub seed: u64,
+    pub profile: Profile,
+    /// The Unix time (seconds) virtual time 0 stands for, for AMQP timestamps.
+    pub epoch_unix_seconds: u64,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            seed: 1,
+            profile: Profile::RabbitMq3,
+            epoch_unix_seconds: 1_767_225_600,
+        }
+    }
+}
+
+/// Something scheduled for a point in virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// The head message of a queue may have expired.
+    HeadExpiry(QueueId),
+    /// `x-expires`: delete the queue if it is still unused. The generation
+    /// tells a current timer from one that was re-armed since.
+    QueueExpiry(QueueId, u64),
+}
+
+/// Exchange counts and flags, as `rabbitmqctl list_exchanges` shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExchangeInfo {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub durable: bool,
+    pub auto_delete: bool,
+    pub internal: bool,
+}
+
+/// Queue counts, as `rabbitmqctl list_queues` shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    pub ready: u64,
+    pub unacked: u64,
+    pub consumers: u64,
+}
+
+/// One binding, as `rabbitmqctl list_bindings` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BindingView {
+    pub source: Rc<str>,
+    pub destination: Rc<str>,
+    pub destination_kind: &'static str,
+    pub routing_key: Rc<str>,
+    pub arguments: crate::engine::value::FieldTable,
+}
+
+/// One consumer, as `rabbitmqctl list_consumers` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsumerView {
+    pub consumer_tag: Rc<str>,
+    pub ack_required: bool,
+    pub prefetch_count: u32,
+    pub active: bool,
+}
+
+/// The broker.
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub(crate) config: BrokerConfig,
+    pub(crate) clock: Clock,
+    pub(crate) rng: SeededRng,
+    pub(crate) exchanges: BTreeMap<ExchangeId, Exchange>,
+    /// Name lookup only; never iterated, so its order cannot leak into results.
+    pub(crate) exchange_names: HashMap<Rc<str>, ExchangeId>,
+    pub(crate) queues: BTreeMap<QueueId, Queue>,
+    /// Name lookup only; never iterated.
+    pub(crate) queue_names: HashMap<Rc<str>, QueueId>,
+    /// For each destination, the bindings that lead to it, so deleting a
+    /// queue or exchange finds its bindings without scanning every exchange.
+    pub(crate) bound_to: HashMap<Destination, BTreeSet<(ExchangeId, BindingId)>>,
+    pub(crate) connections: BTreeMap<ConnId, Connection>,
+    pub(crate) channels: BTreeMap<ChannelId, Channel>,
+    pub(crate) consumers: BTreeMap<ConsumerId, Consumer>,
+    next_id: u32,
+    pub(crate) next_message_id: u64,
+    /// Queues that may be able to deliver, in the order they asked.
+    pub(crate) agenda: VecDeque<QueueId>,
+    pub(crate) timers: BTreeMap<(Millis, u64), Timer>,
+    next_timer_seq: u64,
+    /// Dead messages waiting to be dead-lettered (see `dead_letter.rs`).
+    pub(crate) dying: VecDeque<crate::engine::dead_letter::Dying>,
+    pub(crate) dead_lettering: bool,
+    log: Vec<Event>,
+    /// Sequence number of the first event still in `log` (after truncation).
+    log_base: u64,
+}
+
+impl Broker {
+    /// A fresh broker with the predeclared exchanges of a new vhost.
+    pub fn new(config: BrokerConfig) -> Broker {
+        let mut broker = Broker {
+            clock: Clock::new(config.epoch_unix_seconds),
+            rng: SeededRng::new(config.seed),
+            config,
+            exchanges: BTreeMap::new(),
+            exchange_names: HashMap::new(),
+            queues: BTreeMap::new(),
+            queue_names: HashMap::new(),
+            bound_to: HashMap::new(),
+            connections: BTreeMap::new(),
+            channels: BTreeMap::new(),
+            consumers: BTreeMap::new(),
+            next_id: 1,
+            next_message_id: 1,
+            agenda: VecDeque::new(),
+            timers: BTreeMap::new(),
+            next_timer_seq: 0,
+            dying: VecDeque::new(),
+            dead_lettering: false,
+            log: Vec::new(),
+            log_base: 0,
+        };
+        broker.emit(EventKind::BrokerStarted {
+            profile: broker.config.profile.name(),
+            recovered: false,
+        });
+        broker.declare_system_exchanges();
+        broker
+    }
+
+    /// The exchanges every vhost starts with. They are durable and cannot be deleted.
+    pub(crate) fn declare_system_exchanges(&mut self) {
+        let system = [
+            ("amq.direct", ExchangeType::Direct, false),
+            ("amq.fanout", ExchangeType::Fanout, false),
+            ("amq.topic", ExchangeType::Topic, false),
+            ("amq.headers", ExchangeType::Headers, false),
+            ("amq.match", ExchangeType::Headers, false),
+            ("amq.rabbitmq.trace", ExchangeType::Topic, true),
+        ];
+        for (name, kind, internal) in system {
+            if self.exchange_names.contains_key(name) {
+                continue;
+            }
+            let id = ExchangeId(self.take_id());
+            let mut x = Exchange::new(id, Rc::from(name), kind);
+            x.durable = true;
+            x.internal = internal;
+            self.exchange_names.insert(x.name.clone(), id);
+            self.exchanges.insert(id, x);
+        }
+    }
+
+    pub fn config(&self) -> &BrokerConfig {
+        &self.config
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.config.profile
+    }
+
+    /// Current virtual time (ms).
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    pub(crate) fn take_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    // ---------------------------------------------------------------- log
+
+    pub(crate) fn emit(&mut self, kind: EventKind) {
+        let seq = self.log_base + self.log.len() as u64;
+        self.log.push(Event {
+            seq,
+            time: self.clock.now(),
+            kind,
+        });
+    }
+
+    /// The events still held (all of them unless the log was truncated).
+    pub fn events(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// Events with sequence numbers from `seq` on.
+    pub fn events_since(&self, seq: u64) -> &[Event] {
+        let start = seq.saturating_sub(self.log_base).min(self.log.len() as u64) as usize;
+        &self.log[start..]
+    }
+
+    /// The sequence number the next event will get.
+    pub fn next_event_seq(&self) -> u64 {
+        self.log_base + self.log.len() as u64
+    }
+
+    /// Drops events before `seq` (long runs whose reader keeps its own copy).
+    pub fn truncate_log_before(&mut self, seq: u64) {
+        let n = seq.saturating_sub(self.log_base).min(self.log.len() as u64) as usize;
+        self.log.drain(..n);
+        self.log_base += n as u64;
+    }
+
+    // ----------------------------------------------------------- agenda
+
+    /// Asks for a dispatch of `queue` (no-op if one is already waiting).
+    pub(crate) fn schedule_dispatch(&mut self, queue: QueueId) {
+        if let Some(q) = self.queues.get_mut(&queue) {
+            if !q.dispatch_pending && q.ready_count() > 0 && !q.consumers.is_empty() {
+                q.dispatch_pending = true;
+                self.agenda.push_back(queue);
+            }
+        }
+    }
+
+    pub(crate) fn schedule_timer(&mut self, at: Millis, timer: Timer) {
+        let seq = self.next_timer_seq;
+        self.next_timer_seq += 1;
+        self.timers.insert((at, seq), timer);
+    }
+
+    /// Whether a step would do something now (without moving time).
+    pub fn has_pending_work(&self) -> bool {
+        !self.agenda.is_empty()
+            || self
+                .timers
+                .keys()
+                .next()
+                .is_some_and(|(at, _)| *at <= self.clock.now())
+    }
+
+    /// When the next timer fires, if any.
+    pub fn next_timer_at(&self) -> Option<Millis> {
+        self.timers.keys().next().map(|(at, _)| *at)
+    }
+
+    /// Performs the next pending piece of work at the current time: one
+    /// delivery, or one due timer. Pieces that turn out to have nothing to
+    /// do are skipped. Returns whether anything happened (an event was logged).
+    pub fn step(&mut self) -> bool {
+        let before = self.next_event_seq();
+        while self.next_event_seq() == before {
+            if let Some(queue) = self.agenda.pop_front() {
+                let delivered = match self.queues.get_mut(&queue) {
+                    Some(q) => {
+                        q.dispatch_pending = false;
+                        self.dispatch_once(queue)
+                    }
+                    None => false,
+                };
+                if delivered {
+                    // Back of the line: queues take turns, one delivery each.
+                    self.schedule_dispatch(queue);
+                }
+            } else if let Some(&(at, seq)) = self.timers.keys().next() {
+                if at > self.clock.now() {
+                    return false;
+                }
+                if let Some(timer) = self.timers.remove(&(at, seq)) {
+                    self.fire(timer);
+                }
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Does all the work pending at the current time. Returns how many steps
+    /// did something.
+    pub fn run_until_idle(&mut self) -> usize {
+        let mut steps = 0;
+        while self.step() {
+            steps += 1;
+        }
+        steps
+    }
+
+    /// Moves virtual time forward by `ms`, firing timers in order and doing
+    /// the work each leaves, at its own time.
+    pub fn advance(&mut self, ms: Millis) {
+        let target = self.clock.now().saturating_add(ms);
+        self.advance_to(target);
+    }
+
+    /// Moves virtual time forward to `target` (never backwards).
+    pub fn advance_to(&mut self, target: Millis) {
+        self.run_until_idle();
+        while let Some(at) = self.next_timer_at() {
+            if at > target {
+                break;
+            }
+            self.clock.advance_to(at);
+            self.run_until_idle();
+        }
+        self.clock.advance_to(target);
+        self.run_until_idle();
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::HeadExpiry(queue) => {
+                if let Some(q) = self.queues.get_mut(&queue) {
+                    if q.ttl_timer_at.is_some_and(|t| t <= self.clock.now()) {
+                        q.ttl_timer_at = None;
+                    }
+                    self.drop_expired(queue);
+                    self.settle_dying();
+                    self.schedule_dispatch(queue);
+                }
+            }
+            Timer::QueueExpiry(queue, generation) => {
+                let expired = self
+                    .queues
+                    .get(&queue)
+                    .is_some_and(|q| q.expiry_generation == generation && q.consumers.is_empty());
+                if expired {
+                    self.delete_queue(queue, crate::engine::event::QueueDeleteReason::Expired);
+                }
+            }
+        }
+    }
+
+    /// Re-arms a queue's `x-expires` timer (declare, get, last consumer gone).
+    pub(crate) fn arm_queue_expiry(&mut self, queue: QueueId) {
+        let now = self.clock.now();
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        q.expiry_generation += 1;
+        let (Some(period), true) = (q.settings.expires, q.consumers.is_empty()) else {
+            return;
+        };
+        let generation = q.expiry_generation;
+        self.schedule_timer(
+            now.saturating_add(period),
+            Timer::QueueExpiry(queue, generation),
+        );
+    }
+
+    /// Makes sure a timer will look at the head message when it expires.
+    pub(crate) fn schedule_head_expiry(&mut self, queue: QueueId) {
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        let Some(at) = q.ready.front().and_then(|e| e.expires_at) else {
+            return;
+        };
+        if q.ttl_timer_at.is_some_and(|t| t <= at) {
+            return;
+        }
+        q.ttl_timer_at = Some(at);
+        self.schedule_timer(at, Timer::HeadExpiry(queue));
+    }
+
+    // ------------------------------------------------------------ lookups
+
+    pub fn queue_id(&self, name: &str) -> Option<QueueId> {
+        self.queue_names.get(name).copied()
+    }
+
+    pub fn queue(&self, id: QueueId) -> Option<&Queue> {
+        self.queues.get(&id)
+    }
+
+    pub fn queue_by_name(&self, name: &str) -> Option<&Queue> {
+        self.queue_id(name).and_then(|id| self.queues.get(&id))
+    }
+
+    /// Queues in creation order.
+    pub fn queues(&self) -> impl Iterator<Item = &Queue> {
+        self.queues.values()
+    }
+
+    pub fn exchange_id(&self, name: &str) -> Option<ExchangeId> {
+        self.exchange_names.get(name).copied()
+    }
+
+    pub fn exchange(&self, id: ExchangeId) -> Option<&Exchange> {
+        self.exchanges.get(&id)
+    }
+
+    pub fn exchange_by_name(&self, name: &str) -> Option<&Exchange> {
+        self.exchange_id(name)
+            .and_then(|id| self.exchanges.get(&id))
+    }
+
+    /// Exchanges in creation order (the default exchange is implicit).
+    pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
+        self.exchanges.values()
+    }
+
+    pub fn consumer(&self, id: ConsumerId) -> Option<&Consumer> {
+        self.consumers.get(&id)
+    }
+
+    pub fn consumers(&self) -> impl Iterator<Item = &Consumer> {
+        self.consumers.values()
+    }
+
+    pub fn channel(&self, id: ChannelId) -> Option<&Channel> {
+        self.channels.get(&id)
+    }
+
+    pub fn connection(&self, id: ConnId) -> Option<&Connection> {
+        self.connections.get(&id)
+    }
+
+    pub fn connections(&self) -> impl Iterator<Item = &Connection> {
+        self.connections.values()
+    }
+
+    /// Counts for a queue, like `rabbitmqctl list_queues`.
+    pub fn queue_stats(&self, name: &str) -> Option<QueueStats> {
+        self.queue_by_name(name).map(|q| QueueStats {
+            ready: q.ready_count(),
+            unacked: q.unacked,
+            consumers: q.consumers.len() as u64,
+        })
+    }
+
+    /// Flags of an exchange, like `rabbitmqctl list_exchanges` (which also
+    /// lists the default exchange `""`).
+    pub fn exchange_info(&self, name: &str) -> Option<ExchangeInfo> {
+        if name.is_empty() {
+            return Some(ExchangeInfo {
+                kind: "direct",
+                durable: true,
+                auto_delete: false,
+                internal: false,
+            });
+        }
+        self.exchange_by_name(name).map(|x| ExchangeInfo {
+            kind: x.kind.name(),
+            durable: x.durable,
+            auto_delete: x.auto_delete,
+            internal: x.internal,
+        })
+    }
+
+    /// The name of a binding's destination.
+    pub fn destination_name(&self, d: Destination) -> Rc<str> {
+        match d {
+            Destination::Queue(q) => self.queues.get(&q).map(|q| q.name.clone()),
+            Destination::Exchange(x) => self.exchanges.get(&x).map(|x| x.name.clone()),
+        }
+        .unwrap_or_else(|| Rc::from(""))
+    }
+
+    /// Every explicit binding (not the default exchange's implicit ones).
+    pub fn bindings(&self) -> Vec<BindingView> {
+        let mut out = Vec::new();
+        for x in self.exchanges.values() {
+            for b in x.bindings() {
+                out.push(BindingView {
+                    source: x.name.clone(),
+                    destination: self.destination_name(b.destination),
+                    destination_kind: destination_kind(b.destination),
+                    routing_key: b.key.clone(),
+                    arguments: b.args.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// A queue's consumers, like `rabbitmqctl list_consumers`, in registration order.
+    pub fn consumers_of(&self, queue: &str) -> Vec<ConsumerView> {
+        let Some(q) = self.queue_by_name(queue) else {
+            return Vec::new();
+        };
+        q.consumers
+            .ids()
+            .filter_map(|id| self.consumers.get(&id))
+            .map(|c| ConsumerView {
+                consumer_tag: c.tag.clone(),
+                ack_required: !c.no_ack,
+                prefetch_count: c.prefetch,
+                active: !q.settings.single_active_consumer
+                    || q.consumers.single_active == Some(c.id),
+            })
+            .collect()
+    }
+
+    /// Ready messages of a queue in delivery order (for inspectors).
+    pub fn ready_messages(&self, queue: QueueId) -> Vec<&Entry> {
+        self.queues
+            .get(&queue)
+            .map(|q| q.ready.iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) fn destination_kind(d: Destination) -> &'static str {
+    match d {
+        Destination::Queue(_) => "queue",
+        Destination::Exchange(_) => "exchange",
+    }
+}

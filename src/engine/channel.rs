@@ -1,0 +1,142 @@
+//! Channels: the lanes inside a connection where a client does its work.
+//!
+//! A channel numbers the deliveries it receives with *delivery tags* (1, 2,
+//! 3, … per channel, whichever consumer or basic.get they came from), and
+//! keeps every delivery that still needs an ack, keyed by tag. Acks, nacks
+//! and rejects name those tags. When a channel closes, for whatever reason,
+//! all of its unacknowledged deliveries go back to their queues, redelivered.
+//!
+//! A channel also holds its prefetch settings (basic.qos), its publisher
+//! confirm state (a sequence number per publish) and its transaction.
+
+use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
+use crate::engine::message::MessageRef;
+use crate::engine::queue::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+/// A delivery waiting for its ack.
+#[derive(Clone, Debug)]
+pub struct Unacked {
+    pub tag: u64,
+    pub queue: QueueId,
+    pub queue_name: Rc<str>,
+    pub entry: Entry,
+    /// The consumer it went to; `None` for basic.get.
+    pub consumer: Option<ConsumerId>,
+}
+
+/// A publish held by an open transaction until tx.commit.
+#[derive(Clone, Debug)]
+pub struct HeldPublish {
+    pub message: MessageRef,
+    pub mandatory: bool,
+    /// Routed when published (as RabbitMQ does); delivered at commit to
+    /// those of these queues that still exist.
+    pub queues: Vec<QueueId>,
+    pub confirm_seq: Option<u64>,
+}
+
+/// An ack, nack or reject held by an open transaction. The deliveries left
+/// the channel's unacked set when the method arrived (a second ack of the
+/// same tag is an error even inside a transaction); a rollback puts them back.
+#[derive(Clone, Debug)]
+pub struct HeldSettle {
+    pub deliveries: Vec<Unacked>,
+    pub kind: SettleKind,
+}
+
+/// How deliveries are settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettleKind {
+    Ack,
+    Nack { requeue: bool },
+    Reject { requeue: bool },
+}
+
+/// An open transaction (tx.select).
+#[derive(Clone, Debug, Default)]
+pub struct Transaction {
+    pub publishes: Vec<HeldPublish>,
+    pub settles: Vec<HeldSettle>,
+}
+
+/// A channel.
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub conn: ConnId,
+    /// The channel number within its connection (1, 2, …).
+    pub number: u16,
+    pub open: bool,
+    pub next_delivery_tag: u64,
+    /// Deliveries awaiting an ack, by tag (ascending: `multiple` acks
+    /// everything up to a tag).
+    pub unacked: BTreeMap<u64, Unacked>,
+    /// basic.qos global=false: the prefetch given to consumers created from now on.
+    pub consumer_prefetch: u32,
+    /// basic.qos global=true: one limit for all of the channel's consumers
+    /// (0 = none).
+    pub channel_prefetch: u32,
+    /// Consumer deliveries counted against `channel_prefetch`.
+    pub volume: u32,
+    /// Queues that found the channel at its limit and wait to be resumed.
+    pub suspended: BTreeSet<QueueId>,
+    /// confirm.select was sent.
+    pub confirm: bool,
+    /// The next publish sequence number (confirms count from 1).
+    pub next_publish_seq: u64,
+    pub tx: Option<Transaction>,
+    /// Consumers on this channel by tag.
+    pub consumers: BTreeMap<Rc<str>, ConsumerId>,
+    /// The last queue declared on this channel: an empty queue name in
+    /// bind, consume, get, purge and delete means this one.
+    pub most_recent_queue: Option<Rc<str>>,
+}
+
+impl Channel {
+    pub fn new(id: ChannelId, conn: ConnId, number: u16) -> Channel {
+        Channel {
+            id,
+            conn,
+            number,
+            open: true,
+            next_delivery_tag: 1,
+            unacked: BTreeMap::new(),
+            consumer_prefetch: 0,
+            channel_prefetch: 0,
+            volume: 0,
+            suspended: BTreeSet::new(),
+            confirm: false,
+            next_publish_seq: 1,
+            tx: None,
+            consumers: BTreeMap::new(),
+            most_recent_queue: None,
+        }
+    }
+
+    /// Whether the channel-wide prefetch (global qos) is used up.
+    pub fn at_channel_limit(&self) -> bool {
+        self.channel_prefetch > 0 && self.volume >= self.channel_prefetch
+    }
+
+    pub fn take_delivery_tag(&mut self) -> u64 {
+        let tag = self.next_delivery_tag;
+        self.next_delivery_tag += 1;
+        tag
+    }
+}
+
+/// A client connection.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub id: crate::engine::ids::ConnId,
+    /// The authenticated user (`user_id` properties must match it).
+    pub user: Rc<str>,
+    /// A label for people (the UI's worker name, the scenario's label).
+    pub label: Rc<str>,
+    pub open: bool,
+    /// Channels in the order they were opened.
+    pub channels: Vec<ChannelId>,
+    pub next_channel_number: u16,
+}

@@ -1,0 +1,350 @@
+//! Dispatch: moving ready messages to consumers, one delivery per step.
+//!
+//! A queue with ready messages and consumers asks the agenda for a dispatch.
+//! One dispatch delivers at most one message: the queue's head, to the
+//! consumer whose turn it is (see `consumer.rs` for the rotation). Consumers
+//! that cannot take a message are parked, and the reason recorded in the
+//! delivery event: their own prefetch is used up (`basic.qos`, per
+//! consumer), or their channel's (`basic.qos global=true`).
+//!
+//! The same module keeps the queue's head honest: messages whose TTL ran out
+//! are removed at the head (expiry happens only there), and a queue over its
+//! length limit drops its head (`x-overflow: drop-head`), both dead-lettering
+//! when the queue has a dead-letter exchange.
+
+use crate::engine::broker::Broker;
+use crate::engine::channel::Unacked;
+use crate::engine::event::{DeathReason, EventKind, RequeueReason, SkipReason, TtlSource};
+use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
+use crate::engine::message::parse_expiration;
+use crate::engine::queue::Entry;
+use crate::engine::queue_args::Overflow;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+impl Broker {
+    /// Whether a consumer is blocked right now, and why.
+    fn blocked_reason(&self, consumer: ConsumerId) -> Option<SkipReason> {
+        let c = self.consumers.get(&consumer)?;
+        if c.is_credit_blocked() {
+            return Some(SkipReason::PrefetchLimit {
+                prefetch: c.prefetch,
+            });
+        }
+        let ch = self.channels.get(&c.channel)?;
+        // A channel at its global limit suspends all its consumers on the
+        // queue, even no-ack ones (RabbitMQ's limiter asks before it looks).
+        if ch.at_channel_limit() {
+            return Some(SkipReason::ChannelPrefetchLimit {
+                limit: ch.channel_prefetch,
+            });
+        }
+        None
+    }
+
+    /// How many more messages the queue's consumers could take right now
+    /// (`u64::MAX` for unlimited). Decides whether a new message is handed
+    /// straight to a consumer.
+    pub(crate) fn handoff_capacity(&self, queue: QueueId) -> u64 {
+        let Some(q) = self.queues.get(&queue) else {
+            return 0;
+        };
+        let candidates: Vec<ConsumerId> = if q.settings.single_active_consumer {
+            q.consumers.single_active.into_iter().collect()
+        } else {
+            q.consumers.active_order()
+        };
+        let mut per_channel: BTreeMap<ChannelId, u64> = BTreeMap::new();
+        for id in candidates {
+            let Some(c) = self.consumers.get(&id) else {
+                continue;
+            };
+            let credit = if c.no_ack || c.prefetch == 0 {
+                u64::MAX
+            } else {
+                u64::from(c.prefetch.saturating_sub(c.unacked))
+            };
+            let slot = per_channel.entry(c.channel).or_insert(0);
+            *slot = slot.saturating_add(credit);
+        }
+        per_channel
+            .into_iter()
+            .map(|(ch, credit)| match self.channels.get(&ch) {
+                Some(c) if c.at_channel_limit() => 0,
+                Some(c) if c.channel_prefetch > 0 => {
+                    credit.min(u64::from(c.channel_prefetch - c.volume))
+                }
+                Some(_) => credit,
+                None => 0,
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// Finds the consumer for the next delivery, parking blocked ones on the
+    /// way (in rotation order). Returns it and the consumers skipped.
+    fn pick_consumer(
+        &mut self,
+        queue: QueueId,
+    ) -> Option<(ConsumerId, Vec<(Rc<str>, SkipReason)>)> {
+        let mut skipped = Vec::new();
+        let sac = self.queues.get(&queue)?.settings.single_active_consumer;
+        if sac {
+            let active = self.queues.get(&queue)?.consumers.single_active?;
+            return match self.blocked_reason(active) {
+                None => Some((active, skipped)),
+                Some(_) => None,
+            };
+        }
+        loop {
+            let head = self.queues.get(&queue)?.consumers.head()?;
+            let Some(reason) = self.blocked_reason(head) else {
+                return Some((head, skipped));
+            };
+            let Some(c) = self.consumers.get(&head) else {
+                return None;
+            };
+            let (channel, tag) = (c.channel, c.tag.clone());
+            if matches!(reason, SkipReason::ChannelPrefetchLimit { .. }) {
+                if let Some(ch) = self.channels.get_mut(&channel) {
+                    ch.suspended.insert(queue);
+                }
+            }
+            if let Some(q) = self.queues.get_mut(&queue) {
+                q.consumers.park(head, channel);
+            }
+            skipped.push((tag, reason));
+        }
+    }
+
+    /// One dispatch of `queue`: delivers its next message if a consumer can
+    /// take it. Returns whether a message was delivered.
+    pub(crate) fn dispatch_once(&mut self, queue: QueueId) -> bool {
+        let has_handoff = self
+            .queues
+            .get(&queue)
+            .is_some_and(|q| !q.handoff.is_empty());
+        if has_handoff && self.handoff_capacity(queue) == 0 {
+            // The consumer the hand-off was meant for is gone or full: the
+            // messages join the queue like any other and limits apply now.
+            if let Some(q) = self.queues.get_mut(&queue) {
+                let pending: Vec<Entry> = q.handoff.drain(..).collect();
+                for e in pending {
+                    q.ready.insert_by_seq(e);
+                }
+            }
+            self.maybe_drop_head(queue);
+        }
+        self.drop_expired(queue);
+        self.settle_dying();
+        if self.queues.get(&queue).is_none_or(|q| q.ready_count() == 0) {
+            return false;
+        }
+        let Some((consumer, skipped)) = self.pick_consumer(queue) else {
+            self.schedule_head_expiry(queue);
+            return false;
+        };
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return false;
+        };
+        let Some(entry) = q.handoff.pop_front().or_else(|| q.ready.pop_front()) else {
+            return false;
+        };
+        if !q.settings.single_active_consumer {
+            q.consumers.rotate(consumer);
+        }
+        self.deliver(queue, consumer, entry, skipped);
+        self.drop_expired(queue);
+        self.schedule_head_expiry(queue);
+        self.settle_dying();
+        true
+    }
+
+    /// Sends one message to a consumer: a delivery tag on its channel, and,
+    /// unless the consumer is no-ack, an unacked record.
+    fn deliver(
+        &mut self,
+        queue: QueueId,
+        consumer: ConsumerId,
+        entry: Entry,
+        skipped: Vec<(Rc<str>, SkipReason)>,
+    ) {
+        let Some(c) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        let ack_required = !c.no_ack;
+        if ack_required {
+            c.unacked += 1;
+        }
+        let (channel_id, tag_name) = (c.channel, c.tag.clone());
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        if ack_required {
+            q.unacked += 1;
+        }
+        let queue_name = q.name.clone();
+        let Some(ch) = self.channels.get_mut(&channel_id) else {
+            return;
+        };
+        let tag = ch.take_delivery_tag();
+        if ack_required && ch.channel_prefetch > 0 {
+            ch.volume += 1;
+        }
+        let (msg, redelivered) = (entry.msg.clone(), entry.redelivered);
+        if ack_required {
+            ch.unacked.insert(
+                tag,
+                Unacked {
+                    tag,
+                    queue,
+                    queue_name: queue_name.clone(),
+                    entry,
+                    consumer: Some(consumer),
+                },
+            );
+        }
+        self.emit(EventKind::Delivered {
+            message: msg,
+            queue,
+            queue_name,
+            channel: channel_id,
+            consumer: Some(consumer),
+            consumer_tag: Some(tag_name),
+            delivery_tag: tag,
+            redelivered,
+            ack_required,
+            skipped,
+            message_count: None,
+        });
+    }
+
+    /// Removes messages whose TTL has run out from the head of the queue
+    /// (only the head: an expired message behind a live one waits).
+    pub(crate) fn drop_expired(&mut self, queue: QueueId) {
+        let now = self.now();
+        loop {
+            let Some(q) = self.queues.get_mut(&queue) else {
+                return;
+            };
+            if !q
+                .ready
+                .front()
+                .is_some_and(|e| e.expires_at.is_some_and(|t| t <= now))
+            {
+                return;
+            }
+            let Some(entry) = q.ready.pop_front() else {
+                return;
+            };
+            let per_message = entry
+                .msg
+                .properties
+                .expiration
+                .as_deref()
+                .and_then(|e| parse_expiration(e).ok());
+            let ttl = match (q.settings.message_ttl, per_message) {
+                (Some(queue_ttl), Some(m)) if m < queue_ttl => {
+                    TtlSource::Message { expiration_ms: m }
+                }
+                (Some(queue_ttl), _) => TtlSource::Queue { ttl_ms: queue_ttl },
+                (None, Some(m)) => TtlSource::Message { expiration_ms: m },
+                (None, None) => TtlSource::Queue { ttl_ms: 0 },
+            };
+            let name = q.name.clone();
+            self.emit(EventKind::Expired {
+                message: entry.msg.id,
+                queue_name: name,
+                ttl,
+            });
+            self.kill(queue, entry.msg, DeathReason::Expired);
+        }
+    }
+
+    /// `x-overflow: drop-head`: while the queue is over its length limit,
+    /// the head goes (dead-lettered with reason `maxlen` if there is a DLX).
+    pub(crate) fn maybe_drop_head(&mut self, queue: QueueId) {
+        loop {
+            let Some(q) = self.queues.get_mut(&queue) else {
+                return;
+            };
+            if q.settings.overflow != Overflow::DropHead || !q.is_over_limit() {
+                return;
+            }
+            let Some(entry) = q.ready.pop_front() else {
+                return;
+            };
+            let (name, max_length, max_length_bytes) = (
+                q.name.clone(),
+                q.settings.max_length,
+                q.settings.max_length_bytes,
+            );
+            self.emit(EventKind::Overflowed {
+                message: entry.msg.id,
+                queue_name: name,
+                max_length,
+                max_length_bytes,
+            });
+            self.kill(queue, entry.msg, DeathReason::Maxlen);
+        }
+    }
+
+    /// Puts a delivery back at its original position, marked redelivered.
+    pub(crate) fn requeue_entry(
+        &mut self,
+        queue: QueueId,
+        mut entry: Entry,
+        reason: RequeueReason,
+    ) {
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        entry.redelivered = true;
+        let (message, name) = (entry.msg.id, q.name.clone());
+        q.ready.insert_by_seq(entry);
+        self.emit(EventKind::Requeued {
+            message,
+            queue,
+            queue_name: name,
+            reason,
+        });
+    }
+
+    /// After requeues: limits and TTL apply again (a requeued message keeps
+    /// its original expiry, and may itself be the head that is dropped),
+    /// then the queue dispatches.
+    pub(crate) fn after_requeue(&mut self, queue: QueueId) {
+        self.maybe_drop_head(queue);
+        self.drop_expired(queue);
+        self.schedule_head_expiry(queue);
+        self.schedule_dispatch(queue);
+    }
+
+    /// Returns a channel's parked consumers on `queue` that have credit again.
+    pub(crate) fn unpark(&mut self, queue: QueueId, channel: ChannelId) {
+        let consumers = &self.consumers;
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        let moved = q.consumers.unpark(channel, |c| {
+            consumers.get(&c).is_none_or(|c| c.is_credit_blocked())
+        });
+        if moved {
+            self.schedule_dispatch(queue);
+        }
+    }
+
+    /// The channel's global limit has room again: every queue it suspended
+    /// gets its consumers back (in queue order; RabbitMQ picks a random order).
+    pub(crate) fn resume_channel(&mut self, channel: ChannelId) {
+        let Some(ch) = self.channels.get_mut(&channel) else {
+            return;
+        };
+        if ch.at_channel_limit() {
+            return;
+        }
+        let queues = std::mem::take(&mut ch.suspended);
+        for queue in queues {
+            self.unpark(queue, channel);
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! The event log: every state change of the broker, in order, explained.
+//!
+//! The log is the broker's account of itself. The UI animates it, the
+//! tutorials check it, the conformance replayer reads deliveries and returns
+//! from it, and a determinism test hashes it: the same seed and the same
+//! commands must give a byte-identical log, natively and in WebAssembly.
+//!
+//! Events carry names as well as ids, so each one can be read on its own
+//! ("m7 expired at the head of q1 …"), and enough detail to say *why*: which
+//! bindings matched a publish and which did not, why a consumer was skipped,
+//! what a channel close requeued.
+
+use crate::engine::clock::Millis;
+use crate::engine::error::{AmqpError, ErrorScope};
+use crate::engine::exchange::MatchExplanation;
+use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
+use crate::engine::message::{MessageId, MessageRef};
+use crate::engine::value::FieldTable;
+use serde::Serialize;
+use std::rc::Rc;
+
+/// One entry of the log.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    /// Position in the log, from 0.
+    pub seq: u64,
+    /// Virtual time at which it happened.
+    pub time: Millis,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Who ended something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Initiator {
+    Client,
+    Broker,
+}
+
+/// An AMQP error as shown in the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    pub code: u16,
+    pub text: String,
+    pub scope: ErrorScope,
+}
+
+impl From<&AmqpError> for ErrorInfo {
+    fn from(e: &AmqpError) -> ErrorInfo {
+        ErrorInfo {
+            code: e.code.code(),
+            text: e.reply_text(),
+            scope: e.scope(),
+        }
+    }
+}
+
+/// Why a consumer stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// basic.cancel from the client.
+    Client,
+    /// Its queue was deleted: the broker sends basic.cancel to the client.
+    QueueDeleted,
+    /// Its channel or connection closed.
+    ChannelClosed,
+}
+
+/// Why a queue went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueDeleteReason {
+    /// queue.delete from a client.
+    Client,
+    /// auto-delete: its last consumer went away.
+    AutoDelete,
+    /// exclusive: the connection that declared it closed.
+    OwnerClosed,
+    /// x-expires: it was unused for the whole period.
+    Expired,
+    /// Not durable, so it did not survive a broker restart or crash.
+    NotDurable,
+}
+
+/// Why an exchange went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeDeleteReason {
+    Client,
+    /// auto-delete: its last binding (as a source) was removed.
+    AutoDelete,
+    NotDurable,
+}
+
+/// Why a binding went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnbindReason {
+    Client,
+    /// Its source or destination was deleted.
+    EndDeleted,
+    NotDurable,
+}
+
+/// Why a consumer was passed over for a delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// It has `prefetch` unacknowledged deliveries (basic.qos, per consumer).
+    PrefetchLimit { prefetch: u32 },
+    /// Its channel has `limit` unacknowledged deliveries (basic.qos global).
+    ChannelPrefetchLimit { limit: u32 },
+}
+
+/// Why a message was requeued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequeueReason {
+    Nack,
+    Reject,
+    Recover,
+    ChannelClosed,
+    /// Unacked when the broker restarted (it comes back redelivered).
+    Restart,
+}
+
+/// Why a message left a queue without being delivered or acked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeathReason {
+    /// basic.reject / basic.nack with requeue=false.
+    Rejected,
+    /// Its TTL ran out at the head of the queue.
+    Expired,
+    /// The queue was over x-max-length / x-max-length-bytes.
+    Maxlen,
+}
+
+impl DeathReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeathReason::Rejected => "rejected",
+            DeathReason::Expired => "expired",
+            DeathReason::Maxlen => "maxlen",
+        }
+    }
+}
+
+/// What became of a dead message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "fate", rename_all = "snake_case")]
+pub enum DeadFate {
+    /// No dead-letter exchange is configured: the message is gone.
+    Dropped,
+    /// The configured dead-letter exchange does not exist: the message is gone.
+    DlxMissing { dlx: String },
+    /// Republished to the dead-letter exchange.
+    DeadLettered {
+        dlx: String,
+        routing_keys: Vec<String>,
+        queues: Vec<String>,
+        cycle_dropped: Vec<String>,
+    },
+}
+
+/// Where the TTL that expired a message came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum TtlSource {
+    /// The queue's `x-message-ttl`.
+    Queue { ttl_ms: u64 },
+    /// The message's own `expiration` property.
+    Message { expiration_ms: u64 },
+}
+
+/// One binding that a publish matched, and where it led.
+#[derive(Clone, Debug, Serialize)]
+pub struct MatchedBinding {
+    pub exchange: Rc<str>,
+    pub key: Rc<str>,
+    pub destination: String,
+    pub destination_kind: &'static str,
+}
+
+/// One binding that a publish did not match, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct MissedBinding {
+    pub exchange: Rc<str>,
+    pub key: Rc<str>,
+    pub destination: String,
+    pub explanation: MatchExplanation,
+}
+
+/// The route of one publish through the exchanges.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RouteTrace {
+    pub matched: Vec<MatchedBinding>,
+    /// Non-matching bindings, explained, up to `limits::EXPLAINED_MISSES_MAX`.
+    pub missed: Vec<MissedBinding>,
+    /// How many non-matching bindings there were in all.
+    pub missed_total: usize,
+    /// Alternate exchanges the message went through.
+    pub alternates: Vec<String>,
+    /// Queues reached, sorted by name, each once.
+    pub queues: Vec<String>,
+}
+
+/// Everything that can happen in a broker.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    BrokerStarted {
+        profile: &'static str,
+        recovered: bool,
+    },
+    BrokerStopped {
+        graceful: bool,
+    },
+    ConnectionOpened {
+        conn: ConnId,
+        user: Rc<str>,
+    },
+    ConnectionClosed {
+        conn: ConnId,
+        by: Initiator,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorInfo>,
+    },
+    ChannelOpened {
+        conn: ConnId,
+        channel: ChannelId,
+        number: u16,
+    },
+    ChannelClosed {
+        conn: ConnId,
+        channel: ChannelId,
+        number: u16,
+        by: Initiator,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorInfo>,
+        /// How many unacknowledged deliveries went back to their queues.
+        requeued: u32,
+    },
+    /// A method failed; the broker closes the channel or connection next.
+    MethodFailed {
+        conn: ConnId,
+        channel: ChannelId,
+        method: &'static str,
+        error: ErrorInfo,
+    },
+    ExchangeDeclared {
+        name: Rc<str>,
+        exchange_type: &'static str,
+        durable: bool,
+        auto_delete: bool,
+        internal: bool,
+        arguments: FieldTable,
+    },
+    ExchangeDeleted {
+        name: Rc<str>,
+        reason: ExchangeDeleteReason,
+    },
+    QueueDeclared {
+        queue: QueueId,
+        name: Rc<str>,
+        durable: bool,
+        exclusive: bool,
+        auto_delete: bool,
+        arguments: FieldTable,
+        server_named: bool,
+    },
+    QueueDeleted {
+        queue: QueueId,
+        name: Rc<str>,
+        reason: QueueDeleteReason,
+        messages_lost: u64,
+    },
+    QueuePurged {
+        queue: QueueId,
+        name: Rc<str>,
+        count: u64,
+    },
+    BindingAdded {
+        source: Rc<str>,
+        destination: Rc<str>,
+        destination_kind: &'static str,
+        key: Rc<str>,
+        arguments: FieldTable,
+    },
+    BindingRemoved {
+        source: Rc<str>,
+        destination: Rc<str>,
+        destination_kind: &'static str,
+        key: Rc<str>,
+        arguments: FieldTable,
+        reason: UnbindReason,
+    },
+    QosSet {
+        channel: ChannelId,
+        prefetch_count: u32,
+        global: bool,
+    },
+    ConsumerAdded {
+        consumer: ConsumerId,
+        tag: Rc<str>,
+        channel: ChannelId,
+        queue: QueueId,
+        queue_name: Rc<str>,
+        no_ack: bool,
+        exclusive: bool,
+        prefetch: u32,
+        priority: i64,
+        active: bool,
+    },
+    ConsumerCancelled {
+        consumer: ConsumerId,
+        tag: Rc<str>,
+        channel: ChannelId,
+        queue_name: Rc<str>,
+        reason: CancelReason,
+    },
+    /// Single active consumer: this consumer now receives the queue's messages.
+    ConsumerActivated {
+        consumer: ConsumerId,
+        tag: Rc<str>,
+        queue_name: Rc<str>,
+    },
+    Published {
+        message: MessageRef,
+        channel: ChannelId,
+        mandatory: bool,
+        confirm_seq: Option<u64>,
+        in_tx: bool,
+    },
+    Routed {
+        message: MessageId,
+        exchange: Rc<str>,
+        routing_key: Rc<str>,
+        trace: RouteTrace,
+    },
+    /// No queue took the message: it is dropped, or returned when mandatory.
+    Unroutable {
+        message: MessageId,
+        exchange: Rc<str>,
+        routing_key: Rc<str>,
+        returned: bool,
+    },
+    /// basic.return to the publisher.
+    Returned {
+        message: MessageRef,
+        channel: ChannelId,
+        reply_code: u16,
+        reply_text: &'static str,
+    },
+    Enqueued {
+        message: MessageId,
+        queue: QueueId,
+        queue_name: Rc<str>,
+        ready: u64,
+        persistent: bool,
+    },
+    /// x-overflow reject-publish(-dlx): the queue is full and refuses the message.
+    PublishRefused {
+        message: MessageId,
+        queue_name: Rc<str>,
+        max_length: Option<u64>,
+        max_length_bytes: Option<u64>,
+    },
+    /// Publisher confirm (basic.ack or basic.nack to the publisher).
+    Confirmed {
+        channel: ChannelId,
+        seq: u64,
+        multiple: bool,
+        ack: bool,
+    },
+    Delivered {
+        message: MessageRef,
+        queue: QueueId,
+        queue_name: Rc<str>,
+        channel: ChannelId,
+        /// `None` for basic.get.
+        consumer: Option<ConsumerId>,
+        consumer_tag: Option<Rc<str>>,
+        delivery_tag: u64,
+        redelivered: bool,
+        /// Needs an ack (false for no-ack consumers and basic.get no_ack).
+        ack_required: bool,
+        /// Consumers passed over for this delivery, and why.
+        skipped: Vec<(Rc<str>, SkipReason)>,
+        /// basic.get: messages left in the queue.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message_count: Option<u64>,
+    },
+    GetEmpty {
+        channel: ChannelId,
+        queue_name: Rc<str>,
+    },
+    Acked {
+        channel: ChannelId,
+        delivery_tag: u64,
+        message: MessageId,
+        queue_name: Rc<str>,
+    },
+    /// A delivery rejected or nacked (requeue or not).
+    Rejected {
+        channel: ChannelId,
+        delivery_tag: u64,
+        message: MessageId,
+        queue_name: Rc<str>,
+        requeue: bool,
+        nack: bool,
+    },
+    Requeued {
+        message: MessageId,
+        queue: QueueId,
+        queue_name: Rc<str>,
+        reason: RequeueReason,
+    },
+    /// The message's TTL ran out at the head of its queue.
+    Expired {
+        message: MessageId,
+        queue_name: Rc<str>,
+        ttl: TtlSource,
+    },
+    /// The head was pushed out by x-max-length / x-max-length-bytes.
+    Overflowed {
+        message: MessageId,
+        queue_name: Rc<str>,
+        max_length: Option<u64>,
+        max_length_bytes: Option<u64>,
+    },
+    /// A message died (rejected, expired, overflowed) and this is its fate.
+    MessageDead {
+        message: MessageId,
+        queue_name: Rc<str>,
+        reason: DeathReason,
+        fate: DeadFate,
+    },
+    TxCommitted {
+        channel: ChannelId,
+        publishes: u32,
+        acks: u32,
+    },
+    TxRolledBack {
+        channel: ChannelId,
+        publishes: u32,
+        acks: u32,
+    },
+    ConfirmSelected {
+        channel: ChannelId,
+    },
+    TxSelected {
+        channel: ChannelId,
+    },
+}
+
+impl EventKind {
+    /// A short, stable name for filtering ("delivered", "acked", ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::BrokerStarted { .. } => "broker_started",
+            EventKind::BrokerStopped { .. } => "broker_stopped",
+            EventKind::ConnectionOpened { .. } => "connection_opened",
+            EventKind::ConnectionClosed { .. } => "connection_closed",
+            EventKind::ChannelOpened { .. } => "channel_opened",
+            EventKind::ChannelClosed { .. } => "channel_closed",
+            EventKind::MethodFailed { .. } => "method_failed",
+            EventKind::ExchangeDeclared { .. } => "exchange_declared",
+            EventKind::ExchangeDeleted { .. } => "exchange_deleted",
+            EventKind::QueueDeclared { .. } => "queue_declared",
+            EventKind::QueueDeleted { .. } => "queue_deleted",
+            EventKind::QueuePurged { .. } => "queue_purged",
+            EventKind::BindingAdded { .. } => "binding_added",
+            EventKind::BindingRemoved { .. } => "binding_removed",
+            EventKind::QosSet { .. } => "qos_set",
+            EventKind::ConsumerAdded { .. } => "consumer_added",
+            EventKind::ConsumerCancelled { .. } => "consumer_cancelled",
+            EventKind::ConsumerActivated { .. } => "consumer_activated",
+            EventKind::Published { .. } => "published",
+            EventKind::Routed { .. } => "routed",
+            EventKind::Unroutable { .. } => "unroutable",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Enqueued { .. } => "enqueued",
+            EventKind::PublishRefused { .. } => "publish_refused",
+            EventKind::Confirmed { .. } => "confirmed",
+            EventKind::Delivered { .. } => "delivered",
+            EventKind::GetEmpty { .. } => "get_empty",
+            EventKind::Acked { .. } => "acked",
+            EventKind::Rejected { .. } => "rejected",
+            EventKind::Requeued { .. } => "requeued",
+            EventKind::Expired { .. } => "expired",
+            EventKind::Overflowed { .. } => "overflowed",
+            EventKind::MessageDead { .. } => "message_dead",
+            EventKind::TxCommitted { .. } => "tx_committed",
+            EventKind::TxRolledBack { .. } => "tx_rolled_back",
+            EventKind::ConfirmSelected { .. } => "confirm_selected",
+            EventKind::TxSelected { .. } => "tx_selected",
+        }
+    }
+}
+
+/// Consumers that a delivery event involves, for the UI's filters.
+pub fn delivered_to(kind: &EventKind) -> Option<(Option<ConsumerId>, ChannelId, QueueId)> {
+    match kind {
+        EventKind::Delivered {
+            consumer,
+            channel,
+            queue,
+            ..
+        } => Some((*consumer, *channel, *queue)),
+        _ => None,
+    }
+}
+
+/// Connections an event involves.
+pub fn connection_of(kind: &EventKind) -> Option<ConnId> {
+    match kind {
+        EventKind::ConnectionOpened { conn, .. }
+        | EventKind::ConnectionClosed { conn, .. }
+        | EventKind::ChannelOpened { conn, .. }
+        | EventKind::ChannelClosed { conn, .. }
+        | EventKind::MethodFailed { conn, .. } => Some(*conn),
+        _ => None,
+    }
+}

@@ -1,0 +1,238 @@
+//! Messages: what a publisher sends and what a consumer receives.
+//!
+//! A published message is immutable. When one publish reaches several queues
+//! (a fanout, say), every queue holds an [`Rc`] of the same [`Message`]: the
+//! body and properties are stored once however many copies are queued.
+//! Dead-lettering makes a *new* message (new exchange, routing key and
+//! headers) that still shares the body with the original.
+
+use crate::engine::value::{FieldTable, FieldValue};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// Identifies a message's journey: the number of the publish that created
+/// it. Copies in several queues, and dead-lettered copies, share the id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MessageId(pub u64);
+
+/// AMQP basic properties. `None` means "not set", which consumers can tell
+/// apart from an empty value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Properties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<FieldTable>,
+    /// 1 = transient, 2 = persistent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_mode: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Per-message TTL: a string of milliseconds, as on the wire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Seconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+}
+
+impl Properties {
+    /// `delivery_mode = 2`: the message survives a broker restart if its queue is durable.
+    pub fn is_persistent(&self) -> bool {
+        self.delivery_mode == Some(2)
+    }
+
+    pub fn header(&self, key: &str) -> Option<&FieldValue> {
+        self.headers.as_ref().and_then(|h| h.get(key))
+    }
+
+    /// True when no property is set (the harness then omits `properties`).
+    pub fn is_empty(&self) -> bool {
+        *self == Properties::default()
+    }
+
+    /// The properties as JSON in the conformance harness's shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        let mut put = |k: &str, v: serde_json::Value| {
+            map.insert(k.to_string(), v);
+        };
+        if let Some(v) = &self.content_type {
+            put("content_type", v.clone().into());
+        }
+        if let Some(v) = &self.content_encoding {
+            put("content_encoding", v.clone().into());
+        }
+        if let Some(v) = &self.headers {
+            put("headers", crate::engine::value::table_to_json(v));
+        }
+        if let Some(v) = self.delivery_mode {
+            put("delivery_mode", v.into());
+        }
+        if let Some(v) = self.priority {
+            put("priority", v.into());
+        }
+        if let Some(v) = &self.correlation_id {
+            put("correlation_id", v.clone().into());
+        }
+        if let Some(v) = &self.reply_to {
+            put("reply_to", v.clone().into());
+        }
+        if let Some(v) = &self.expiration {
+            put("expiration", v.clone().into());
+        }
+        if let Some(v) = &self.message_id {
+            put("message_id", v.clone().into());
+        }
+        if let Some(v) = self.timestamp {
+            put("timestamp", v.into());
+        }
+        if let Some(v) = &self.kind {
+            put("type", v.clone().into());
+        }
+        if let Some(v) = &self.user_id {
+            put("user_id", v.clone().into());
+        }
+        if let Some(v) = &self.app_id {
+            put("app_id", v.clone().into());
+        }
+        if let Some(v) = &self.cluster_id {
+            put("cluster_id", v.clone().into());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+/// One message as stored in queues.
+#[derive(Debug, PartialEq)]
+pub struct Message {
+    pub id: MessageId,
+    /// The exchange the message was (last) published to: the publisher's, or
+    /// the dead-letter exchange for a dead-lettered copy.
+    pub exchange: Rc<str>,
+    /// The routing key consumers see.
+    pub routing_key: Rc<str>,
+    /// Extra routing keys from the `CC` header (`BCC` ones are not kept):
+    /// they take part in dead-letter routing and in `x-death`.
+    pub cc: Vec<Rc<str>>,
+    pub properties: Rc<Properties>,
+    /// Shared between a message and its dead-lettered copies.
+    pub body: Rc<[u8]>,
+}
+
+/// A shared handle to a message; cloning it does not copy the message.
+pub type MessageRef = Rc<Message>;
+
+impl Message {
+    pub fn is_persistent(&self) -> bool {
+        self.properties.is_persistent()
+    }
+
+    /// The body as text (lossy: invalid UTF-8 becomes U+FFFD).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn body_len(&self) -> u64 {
+        self.body.len() as u64
+    }
+
+    /// The body cut to `max` characters, for event logs and the UI.
+    pub fn preview(&self, max: usize) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        if text.chars().count() <= max {
+            text.into_owned()
+        } else {
+            let mut cut: String = text.chars().take(max).collect();
+            cut.push('…');
+            cut
+        }
+    }
+}
+
+/// Events and snapshots show a message by id, route and a short body preview.
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Message", 5)?;
+        st.serialize_field("id", &self.id.0)?;
+        st.serialize_field("exchange", &*self.exchange)?;
+        st.serialize_field("routing_key", &*self.routing_key)?;
+        st.serialize_field("body", &self.preview(200))?;
+        st.serialize_field("properties", &*self.properties)?;
+        st.end()
+    }
+}
+
+/// Parses an `expiration` property like RabbitMQ's `rabbit_basic:parse_expiration`:
+/// a decimal string of milliseconds, 0..=2^32-1. The error is the Erlang term
+/// RabbitMQ prints (`no_integer`, `{value_negative,-5}`, ...).
+pub fn parse_expiration(text: &str) -> Result<u64, String> {
+    // string:to_integer: optional sign, then digits; the rest is "leftover".
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    if end < bytes.len() && (bytes[end] == b'-' || bytes[end] == b'+') {
+        end += 1;
+    }
+    let digits_start = end;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    if end == digits_start {
+        return Err("no_integer".to_string());
+    }
+    let rest = &text[end..];
+    if !rest.is_empty() {
+        return Err(format!("{{leftover_string,\"{rest}\"}}"));
+    }
+    let number = &text[..end];
+    let negative = number.starts_with('-');
+    let magnitude = number.trim_start_matches(['-', '+']);
+    match magnitude.parse::<u64>() {
+        Ok(0) => Ok(0),
+        Ok(v) if negative => Err(format!("{{value_negative,-{v}}}")),
+        Ok(v) if v > crate::engine::limits::TTL_MS_MAX => Err(format!("{{value_too_big,{v}}}")),
+        Ok(v) => Ok(v),
+        Err(_) if negative => Err(format!("{{value_negative,{number}}}")),
+        Err(_) => Err(format!("{{value_too_big,{magnitude}}}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiration_parses_like_rabbitmq() {
+        assert_eq!(parse_expiration("60000"), Ok(60000));
+        assert_eq!(parse_expiration("0"), Ok(0));
+        assert_eq!(parse_expiration("abc"), Err("no_integer".into()));
+        assert_eq!(parse_expiration(""), Err("no_integer".into()));
+        assert_eq!(
+            parse_expiration("10x"),
+            Err("{leftover_string,\"x\"}".into())
+        );
+        assert_eq!(parse_expiration("-5"), Err("{value_negative,-5}".into()));
+        assert_eq!(parse_expiration("4294967295"), Ok(4_294_967_295));
+        assert_eq!(
+            parse_expiration("4294967296"),
+            Err("{value_too_big,4294967296}".into())
+        );
+    }
+}

@@ -1,0 +1,334 @@
+//! basic.publish: checks, routing, enqueueing, returns and confirms.
+//!
+//! A publish is checked in RabbitMQ's order (exchange exists: 404; not
+//! internal: 403; `user_id` matches the login: 406; `expiration` parses:
+//! 406), then routed. If no queue takes it, it is dropped, or returned
+//! with 312 NO_ROUTE when `mandatory` is set. Under publisher confirms the
+//! broker then acks it (a return always comes first), or nacks it if a full
+//! queue with `x-overflow: reject-publish` refused it. Inside a transaction
+//! the routed message is held until tx.commit.
+
+use crate::engine::broker::Broker;
+use crate::engine::channel::HeldPublish;
+use crate::engine::error::{AmqpError, CommandError, ReplyCode};
+use crate::engine::event::{DeathReason, EventKind};
+use crate::engine::ids::{ChannelId, ConnId, QueueId};
+use crate::engine::message::{parse_expiration, Message, MessageId, MessageRef, Properties};
+use crate::engine::methods::{check_shortstr, check_table};
+use crate::engine::queue::{exchange_resource, Entry};
+use crate::engine::queue_args::Overflow;
+use crate::engine::value::FieldValue;
+use std::rc::Rc;
+
+/// basic.publish's parameters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Publish {
+    /// `""` is the default exchange.
+    pub exchange: String,
+    pub routing_key: String,
+    pub mandatory: bool,
+    /// Not supported by RabbitMQ (540 NOT_IMPLEMENTED); kept so it can say so.
+    pub immediate: bool,
+    pub properties: Properties,
+    pub body: Vec<u8>,
+}
+
+/// What became of one enqueue attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Enqueued {
+    Accepted,
+    /// Refused by `x-overflow: reject-publish(-dlx)`.
+    Refused,
+}
+
+/// The string-valued properties that are AMQP short strings.
+fn check_properties(p: &Properties) -> Result<(), CommandError> {
+    let short = [
+        ("content_type", &p.content_type),
+        ("content_encoding", &p.content_encoding),
+        ("correlation_id", &p.correlation_id),
+        ("reply_to", &p.reply_to),
+        ("expiration", &p.expiration),
+        ("message_id", &p.message_id),
+        ("type", &p.kind),
+        ("user_id", &p.user_id),
+        ("app_id", &p.app_id),
+        ("cluster_id", &p.cluster_id),
+    ];
+    for (field, value) in short {
+        if let Some(v) = value {
+            check_shortstr(field, v)?;
+        }
+    }
+    if let Some(h) = &p.headers {
+        check_table("headers", h)?;
+    }
+    Ok(())
+}
+
+/// Extra routing keys from a `CC` or `BCC` header (sender-selected
+/// distribution): an array of strings.
+fn header_keys(p: &Properties, header: &str) -> Result<Vec<Rc<str>>, AmqpError> {
+    match p.header(header) {
+        None => Ok(Vec::new()),
+        Some(FieldValue::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                FieldValue::LongStr(s) => Ok(Rc::from(s.as_str())),
+                other => Err(AmqpError::precondition_failed(format!(
+                    "invalid message: {{unacceptable_type_in_header,\"{header}\",{}}}",
+                    other.type_name()
+                ))),
+            })
+            .collect(),
+        Some(other) => Err(AmqpError::precondition_failed(format!(
+            "invalid message: {{unacceptable_type_in_header,\"{header}\",{}}}",
+            other.type_name()
+        ))),
+    }
+}
+
+impl Broker {
+    /// Publishes one message. Returns its publisher-confirm sequence number
+    /// when the channel is in confirm mode.
+    pub fn basic_publish(
+        &mut self,
+        ch: ChannelId,
+        p: Publish,
+    ) -> Result<Option<u64>, CommandError> {
+        check_shortstr("exchange name", &p.exchange)?;
+        check_shortstr("routing key", &p.routing_key)?;
+        check_properties(&p.properties)?;
+        self.on_channel(ch, "basic.publish", |b, ch, conn| b.publish(ch, conn, p))
+    }
+
+    fn publish(
+        &mut self,
+        ch: ChannelId,
+        conn: ConnId,
+        p: Publish,
+    ) -> Result<Option<u64>, AmqpError> {
+        if p.immediate {
+            return Err(AmqpError::new(ReplyCode::NotImplemented, "immediate=true"));
+        }
+        let exchange_name: Rc<str> = if p.exchange.is_empty() {
+            Rc::from("")
+        } else {
+            let id = self.exchange_or_404(&p.exchange)?;
+            let x = &self.exchanges[&id];
+            if x.internal {
+                return Err(AmqpError::access_refused(format!(
+                    "cannot publish to internal {}",
+                    exchange_resource(&p.exchange)
+                )));
+            }
+            x.name.clone()
+        };
+        if let Some(user_id) = &p.properties.user_id {
+            let user = self
+                .connections
+                .get(&conn)
+                .map(|c| c.user.clone())
+                .unwrap_or_else(|| Rc::from(""));
+            if **user_id != *user {
+                return Err(AmqpError::precondition_failed(format!(
+                    "user_id property set to '{user_id}' but authenticated user was '{user}'"
+                )));
+            }
+        }
+        if let Some(expiration) = &p.properties.expiration {
+            if let Err(reason) = parse_expiration(expiration) {
+                return Err(AmqpError::precondition_failed(format!(
+                    "invalid expiration '{expiration}': {reason}"
+                )));
+            }
+        }
+        let cc = header_keys(&p.properties, "CC")?;
+        let bcc = header_keys(&p.properties, "BCC")?;
+
+        let Some(channel) = self.channels.get_mut(&ch) else {
+            return Ok(None);
+        };
+        // RabbitMQ numbers a publish when confirms or a transaction need it,
+        // and also for every mandatory publish.
+        let numbered = channel.confirm || channel.tx.is_some() || p.mandatory;
+        let seq = numbered.then(|| {
+            let s = channel.next_publish_seq;
+            channel.next_publish_seq += 1;
+            s
+        });
+        let confirm_seq = if channel.confirm { seq } else { None };
+        let in_tx = channel.tx.is_some();
+
+        let mut properties = p.properties;
+        if !bcc.is_empty() {
+            if let Some(h) = properties.headers.as_mut() {
+                h.remove("BCC");
+            }
+        }
+        let id = MessageId(self.next_message_id);
+        self.next_message_id += 1;
+        let message: MessageRef = Rc::new(Message {
+            id,
+            exchange: exchange_name.clone(),
+            routing_key: Rc::from(p.routing_key.as_str()),
+            cc: cc.clone(),
+            properties: Rc::new(properties),
+            body: Rc::from(p.body),
+        });
+        self.emit(EventKind::Published {
+            message: message.clone(),
+            channel: ch,
+            mandatory: p.mandatory,
+            confirm_seq,
+            in_tx,
+        });
+
+        let mut keys = vec![message.routing_key.clone()];
+        keys.extend(cc);
+        keys.extend(bcc);
+        let routed = self.route(
+            &exchange_name,
+            &keys,
+            message.properties.headers.as_ref(),
+            false,
+        );
+        self.emit(EventKind::Routed {
+            message: id,
+            exchange: exchange_name,
+            routing_key: message.routing_key.clone(),
+            trace: routed.trace,
+        });
+        if in_tx {
+            if let Some(tx) = self.channels.get_mut(&ch).and_then(|c| c.tx.as_mut()) {
+                tx.publishes.push(HeldPublish {
+                    message,
+                    mandatory: p.mandatory,
+                    queues: routed.queues,
+                    confirm_seq,
+                });
+            }
+            return Ok(confirm_seq);
+        }
+        self.deliver_to_queues(ch, message, p.mandatory, &routed.queues, confirm_seq);
+        Ok(confirm_seq)
+    }
+
+    /// Hands a routed message to its queues; sends the return and the
+    /// confirm. Returns whether every queue accepted it.
+    pub(crate) fn deliver_to_queues(
+        &mut self,
+        ch: ChannelId,
+        message: MessageRef,
+        mandatory: bool,
+        queues: &[QueueId],
+        confirm_seq: Option<u64>,
+    ) -> bool {
+        let queues: Vec<QueueId> = queues
+            .iter()
+            .copied()
+            .filter(|q| self.queues.contains_key(q))
+            .collect();
+        if queues.is_empty() {
+            self.emit(EventKind::Unroutable {
+                message: message.id,
+                exchange: message.exchange.clone(),
+                routing_key: message.routing_key.clone(),
+                returned: mandatory,
+            });
+            if mandatory {
+                self.emit(EventKind::Returned {
+                    message,
+                    channel: ch,
+                    reply_code: 312,
+                    reply_text: "NO_ROUTE",
+                });
+            }
+            if let Some(seq) = confirm_seq {
+                self.emit(EventKind::Confirmed {
+                    channel: ch,
+                    seq,
+                    multiple: false,
+                    ack: true,
+                });
+            }
+            return true;
+        }
+        let mut refused = false;
+        for q in queues {
+            if self.enqueue(q, message.clone()) == Enqueued::Refused {
+                refused = true;
+            }
+        }
+        if let Some(seq) = confirm_seq {
+            self.emit(EventKind::Confirmed {
+                channel: ch,
+                seq,
+                multiple: false,
+                ack: !refused,
+            });
+        }
+        !refused
+    }
+
+    /// Puts a message into a queue, as RabbitMQ's `maybe_deliver_or_enqueue`:
+    /// a full `reject-publish` queue refuses it; a message that a consumer
+    /// can take at once is handed off; otherwise it waits, and the length
+    /// limit (drop-head) and TTL apply right away.
+    pub(crate) fn enqueue(&mut self, queue: QueueId, msg: MessageRef) -> Enqueued {
+        let now = self.now();
+        let capacity = self.handoff_capacity(queue);
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return Enqueued::Refused;
+        };
+        if q.settings.overflow != Overflow::DropHead && q.would_overflow(msg.body_len()) {
+            let (name, max_length, max_length_bytes) = (
+                q.name.clone(),
+                q.settings.max_length,
+                q.settings.max_length_bytes,
+            );
+            let dead_letter = q.settings.overflow == Overflow::RejectPublishDlx;
+            self.emit(EventKind::PublishRefused {
+                message: msg.id,
+                queue_name: name,
+                max_length,
+                max_length_bytes,
+            });
+            if dead_letter {
+                self.kill(queue, msg, DeathReason::Maxlen);
+            }
+            return Enqueued::Refused;
+        }
+        let seq = q.next_seq;
+        q.next_seq += 1;
+        let entry = Entry {
+            expires_at: q.ttl_for(&msg).map(|ttl| now.saturating_add(ttl)),
+            level: q.level_for(&msg),
+            msg,
+            seq,
+            redelivered: false,
+        };
+        let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
+        let (id, persistent) = (entry.msg.id, entry.msg.is_persistent() && q.durable);
+        if handed_off {
+            q.handoff.push_back(entry);
+        } else {
+            q.ready.push_back(entry);
+        }
+        let (name, ready) = (q.name.clone(), q.ready_count());
+        self.emit(EventKind::Enqueued {
+            message: id,
+            queue,
+            queue_name: name,
+            ready,
+            persistent,
+        });
+        if !handed_off {
+            self.maybe_drop_head(queue);
+            self.drop_expired(queue);
+            self.schedule_head_expiry(queue);
+        }
+        self.schedule_dispatch(queue);
+        Enqueued::Accepted
+    }
+}

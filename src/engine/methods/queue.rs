@@ -1,0 +1,303 @@
+//! queue.declare, queue.delete, queue.purge.
+//!
+//! Declaring is idempotent: declaring an existing queue with the same
+//! properties just reports its counts, and is how every tutorial program
+//! makes sure its queue exists. Declaring it with *other* properties fails
+//! with 406 PRECONDITION_FAILED (`inequivalent arg 'durable' …`) and closes
+//! the channel; the tutorials' advice is to use a new queue name.
+
+use crate::engine::broker::Broker;
+use crate::engine::error::{AmqpError, CommandError, ReplyCode};
+use crate::engine::event::{CancelReason, EventKind, QueueDeleteReason, UnbindReason};
+use crate::engine::exchange::Destination;
+use crate::engine::ids::{ChannelId, ConnId, QueueId};
+use crate::engine::methods::{check_shortstr, check_table};
+use crate::engine::queue::{queue_resource, Queue};
+use crate::engine::queue_args;
+use crate::engine::value::FieldTable;
+use std::rc::Rc;
+
+/// queue.declare's parameters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueDeclare {
+    /// Empty: let the broker name the queue (`amq.gen-…`).
+    pub queue: String,
+    pub passive: bool,
+    pub durable: bool,
+    pub exclusive: bool,
+    pub auto_delete: bool,
+    pub arguments: FieldTable,
+}
+
+/// queue.declare-ok.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueDeclareOk {
+    pub queue: Rc<str>,
+    /// Ready messages.
+    pub message_count: u64,
+    pub consumer_count: u64,
+}
+
+/// The 405 text RabbitMQ gives for another connection's exclusive queue
+/// (or an exclusive flag that differs from the declaration).
+pub(crate) fn resource_locked(name: &str) -> AmqpError {
+    AmqpError::resource_locked(format!(
+        "cannot obtain exclusive access to locked queue '{name}' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration."
+    ))
+}
+
+impl Broker {
+    pub fn queue_declare(
+        &mut self,
+        ch: ChannelId,
+        d: QueueDeclare,
+    ) -> Result<QueueDeclareOk, CommandError> {
+        check_shortstr("queue name", &d.queue)?;
+        check_table("arguments", &d.arguments)?;
+        if !d.passive {
+            if let Some(t) = d.arguments.get("x-queue-type").and_then(|v| v.as_str()) {
+                if t == "quorum" || t == "stream" {
+                    return Err(CommandError::invalid(format!(
+                        "Warren simulates classic queues only; x-queue-type '{t}' is not supported"
+                    )));
+                }
+            }
+        }
+        self.on_channel(ch, "queue.declare", |b, ch, conn| {
+            b.declare_queue(ch, conn, d)
+        })
+    }
+
+    fn declare_queue(
+        &mut self,
+        ch: ChannelId,
+        conn: ConnId,
+        d: QueueDeclare,
+    ) -> Result<QueueDeclareOk, AmqpError> {
+        if d.passive {
+            let q = self.queue_or_404(&d.queue)?;
+            self.check_exclusive_access(q, conn)?;
+            return Ok(self.declare_ok(ch, q));
+        }
+        // An exclusive queue is always transient.
+        let durable = d.durable && !d.exclusive;
+        let owner = d.exclusive.then_some(conn);
+        let server_named = d.queue.is_empty();
+        let name: String = if server_named {
+            loop {
+                let candidate = self.rng.generated_name("amq.gen");
+                if !self.queue_names.contains_key(candidate.as_str()) {
+                    break candidate;
+                }
+            }
+        } else {
+            if d.queue.starts_with("amq.") {
+                return Err(AmqpError::access_refused(format!(
+                    "queue name '{}' contains reserved prefix 'amq.*'",
+                    d.queue
+                )));
+            }
+            d.queue.clone()
+        };
+
+        if let Some(id) = self.queue_id(&name) {
+            let q = &self.queues[&id];
+            let resource = q.resource();
+            if q.exclusive_owner != owner {
+                return Err(resource_locked(&name));
+            }
+            if q.durable != durable {
+                return Err(AmqpError::precondition_failed(queue_args::flag_mismatch(
+                    "durable", &resource, durable, q.durable,
+                )));
+            }
+            if q.auto_delete != d.auto_delete {
+                return Err(AmqpError::precondition_failed(queue_args::flag_mismatch(
+                    "auto_delete",
+                    &resource,
+                    d.auto_delete,
+                    q.auto_delete,
+                )));
+            }
+            if let Some(text) = queue_args::equivalence_error(&q.args, &d.arguments, &resource) {
+                return Err(AmqpError::precondition_failed(text));
+            }
+            return Ok(self.declare_ok(ch, id));
+        }
+
+        let resource = queue_resource(&name);
+        if self.config.profile.refuses_transient_queues() && !durable && !d.exclusive {
+            return Err(AmqpError::new(
+                ReplyCode::InternalError,
+                format!(
+                    "Feature `transient_nonexcl_queues` is deprecated. By default, this feature is not permitted anymore. Declaring {resource} as non-durable and non-exclusive is refused: declare it durable (or exclusive)."
+                ),
+            ));
+        }
+        if let Some(text) = queue_args::dlx_type_error(&d.arguments, &resource) {
+            return Err(AmqpError::precondition_failed(text));
+        }
+        let settings = queue_args::validate(&d.arguments).map_err(|e| {
+            AmqpError::precondition_failed(format!(
+                "invalid arg '{}' for {}: {}",
+                e.key, resource, e.reason
+            ))
+        })?;
+
+        let id = QueueId(self.take_id());
+        let name: Rc<str> = Rc::from(name);
+        let mut q = Queue::new(id, name.clone(), settings);
+        q.durable = durable;
+        q.exclusive_owner = owner;
+        q.auto_delete = d.auto_delete;
+        q.server_named = server_named;
+        q.args = d.arguments.clone();
+        self.queue_names.insert(name.clone(), id);
+        self.queues.insert(id, q);
+        self.emit(EventKind::QueueDeclared {
+            queue: id,
+            name,
+            durable,
+            exclusive: d.exclusive,
+            auto_delete: d.auto_delete,
+            arguments: d.arguments,
+            server_named,
+        });
+        Ok(self.declare_ok(ch, id))
+    }
+
+    /// Reports a queue's counts; like RabbitMQ's `stat`, this re-arms x-expires
+    /// and makes it the channel's most recently declared queue.
+    fn declare_ok(&mut self, ch: ChannelId, id: QueueId) -> QueueDeclareOk {
+        self.arm_queue_expiry(id);
+        let q = &self.queues[&id];
+        let ok = QueueDeclareOk {
+            queue: q.name.clone(),
+            message_count: q.ready_count(),
+            consumer_count: q.consumers.len() as u64,
+        };
+        if let Some(c) = self.channels.get_mut(&ch) {
+            c.most_recent_queue = Some(ok.queue.clone());
+        }
+        ok
+    }
+
+    pub(crate) fn queue_or_404(&self, name: &str) -> Result<QueueId, AmqpError> {
+        self.queue_id(name)
+            .ok_or_else(|| AmqpError::not_found(format!("no {}", queue_resource(name))))
+    }
+
+    /// Another connection's exclusive queue is locked (405).
+    pub(crate) fn check_exclusive_access(
+        &self,
+        queue: QueueId,
+        conn: ConnId,
+    ) -> Result<(), AmqpError> {
+        match self.queues.get(&queue).and_then(|q| q.exclusive_owner) {
+            Some(owner) if owner != conn => Err(resource_locked(&self.queues[&queue].name)),
+            _ => Ok(()),
+        }
+    }
+
+    /// An empty queue name means the channel's most recently declared queue.
+    pub(crate) fn expand_queue_name(
+        &self,
+        ch: ChannelId,
+        name: &str,
+    ) -> Result<Rc<str>, AmqpError> {
+        if !name.is_empty() {
+            return Ok(Rc::from(name));
+        }
+        self.channels
+            .get(&ch)
+            .and_then(|c| c.most_recent_queue.clone())
+            .ok_or_else(|| AmqpError::not_found("no previously declared queue"))
+    }
+
+    /// queue.delete. Deleting a queue that does not exist succeeds (count 0).
+    /// Returns the number of ready messages deleted with it.
+    pub fn queue_delete(
+        &mut self,
+        ch: ChannelId,
+        queue: &str,
+        if_unused: bool,
+        if_empty: bool,
+    ) -> Result<u64, CommandError> {
+        check_shortstr("queue name", queue)?;
+        self.on_channel(ch, "queue.delete", |b, ch, conn| {
+            let name = b.expand_queue_name(ch, queue)?;
+            let Some(id) = b.queue_id(&name) else {
+                return Ok(0);
+            };
+            b.check_exclusive_access(id, conn)?;
+            let q = &b.queues[&id];
+            if if_empty && q.ready_count() > 0 {
+                return Err(AmqpError::precondition_failed(format!(
+                    "{} not empty",
+                    q.resource()
+                )));
+            }
+            if if_unused && !q.consumers.is_empty() {
+                return Err(AmqpError::precondition_failed(format!(
+                    "{} in use",
+                    q.resource()
+                )));
+            }
+            Ok(b.delete_queue(id, QueueDeleteReason::Client))
+        })
+    }
+
+    /// queue.purge: removes the ready messages (not the unacked ones) and
+    /// returns how many.
+    pub fn queue_purge(&mut self, ch: ChannelId, queue: &str) -> Result<u64, CommandError> {
+        check_shortstr("queue name", queue)?;
+        self.on_channel(ch, "queue.purge", |b, ch, conn| {
+            let name = b.expand_queue_name(ch, queue)?;
+            let id = b.queue_or_404(&name)?;
+            b.check_exclusive_access(id, conn)?;
+            let Some(q) = b.queues.get_mut(&id) else {
+                return Ok(0);
+            };
+            let count = q.take_all_ready().len() as u64;
+            let name = q.name.clone();
+            b.emit(EventKind::QueuePurged {
+                queue: id,
+                name,
+                count,
+            });
+            Ok(count)
+        })
+    }
+
+    /// Deletes a queue: its consumers are cancelled (the broker tells their
+    /// clients), its bindings removed, its ready messages discarded. Its
+    /// unacked deliveries stay with their channels; acking them later is a
+    /// harmless no-op. Returns the number of ready messages discarded.
+    pub(crate) fn delete_queue(&mut self, id: QueueId, reason: QueueDeleteReason) -> u64 {
+        let Some(q) = self.queues.get(&id) else {
+            return 0;
+        };
+        let consumers: Vec<_> = q.consumers.ids().collect();
+        for consumer in consumers {
+            self.remove_consumer(consumer, CancelReason::QueueDeleted);
+        }
+        if let Some(bindings) = self.bound_to.remove(&Destination::Queue(id)) {
+            for (x, b) in bindings {
+                self.remove_binding(x, b, UnbindReason::EndDeleted);
+                self.maybe_auto_delete_exchange(x);
+            }
+        }
+        let Some(mut q) = self.queues.remove(&id) else {
+            return 0;
+        };
+        self.queue_names.remove(&q.name);
+        let lost = q.take_all_ready().len() as u64;
+        self.emit(EventKind::QueueDeleted {
+            queue: id,
+            name: q.name.clone(),
+            reason,
+            messages_lost: lost,
+        });
+        lost
+    }
+}

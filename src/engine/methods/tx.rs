@@ -1,0 +1,108 @@
+//! tx.select/commit/rollback and confirm.select.
+//!
+//! A transaction holds the channel's publishes and acknowledgements until
+//! tx.commit; tx.rollback throws the publishes away and puts the held
+//! deliveries back among the channel's unacknowledged ones. A channel is
+//! either transactional or in confirm mode, never both (406).
+
+use crate::engine::broker::Broker;
+use crate::engine::channel::Transaction;
+use crate::engine::error::{AmqpError, CommandError};
+use crate::engine::event::EventKind;
+use crate::engine::ids::ChannelId;
+
+impl Broker {
+    pub fn tx_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, "tx.select", |b, ch, _| {
+            let Some(channel) = b.channels.get_mut(&ch) else {
+                return Ok(());
+            };
+            if channel.confirm {
+                return Err(AmqpError::precondition_failed(
+                    "cannot switch from confirm to tx mode",
+                ));
+            }
+            if channel.tx.is_none() {
+                channel.tx = Some(Transaction::default());
+            }
+            b.emit(EventKind::TxSelected { channel: ch });
+            Ok(())
+        })
+    }
+
+    pub fn confirm_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, "confirm.select", |b, ch, _| {
+            let Some(channel) = b.channels.get_mut(&ch) else {
+                return Ok(());
+            };
+            if channel.tx.is_some() {
+                return Err(AmqpError::precondition_failed(
+                    "cannot switch from tx to confirm mode",
+                ));
+            }
+            channel.confirm = true;
+            b.emit(EventKind::ConfirmSelected { channel: ch });
+            Ok(())
+        })
+    }
+
+    /// Delivers the held publishes in order, then settles the held acks.
+    /// If a queue refused a publish (x-overflow reject-publish), the commit
+    /// fails with 406 `partial tx completion`.
+    pub fn tx_commit(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, "tx.commit", |b, ch, _| {
+            let Some(channel) = b.channels.get_mut(&ch) else {
+                return Ok(());
+            };
+            let Some(tx) = channel.tx.replace(Transaction::default()) else {
+                return Err(AmqpError::precondition_failed(
+                    "channel is not transactional",
+                ));
+            };
+            let (publishes, acks) = (tx.publishes.len() as u32, tx.settles.len() as u32);
+            let mut complete = true;
+            for p in tx.publishes {
+                complete &=
+                    b.deliver_to_queues(ch, p.message, p.mandatory, &p.queues, p.confirm_seq);
+            }
+            for s in tx.settles {
+                b.settle(ch, s.deliveries, Some(s.kind));
+            }
+            b.emit(EventKind::TxCommitted {
+                channel: ch,
+                publishes,
+                acks,
+            });
+            if complete {
+                Ok(())
+            } else {
+                Err(AmqpError::precondition_failed("partial tx completion"))
+            }
+        })
+    }
+
+    pub fn tx_rollback(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, "tx.rollback", |b, ch, _| {
+            let Some(channel) = b.channels.get_mut(&ch) else {
+                return Ok(());
+            };
+            let Some(tx) = channel.tx.replace(Transaction::default()) else {
+                return Err(AmqpError::precondition_failed(
+                    "channel is not transactional",
+                ));
+            };
+            let (publishes, acks) = (tx.publishes.len() as u32, tx.settles.len() as u32);
+            for s in tx.settles {
+                for u in s.deliveries {
+                    channel.unacked.insert(u.tag, u);
+                }
+            }
+            b.emit(EventKind::TxRolledBack {
+                channel: ch,
+                publishes,
+                acks,
+            });
+            Ok(())
+        })
+    }
+}

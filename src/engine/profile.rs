@@ -1,0 +1,65 @@
+//! Broker profiles: which RabbitMQ version's behaviour the broker reproduces.
+//!
+//! Warren's recordings come from RabbitMQ 3.10 (`rabbitmq-3`, the default).
+//! RabbitMQ 4.3 changed a few things a learner runs into at once, so the
+//! `rabbitmq-4.3` profile reproduces them:
+//! - transient (non-durable) non-exclusive classic queues are refused
+//!   (the deprecated feature `transient_nonexcl_queues` is denied by default),
+//!   so the tutorials' `queue_declare(queue='hello')` fails;
+//! - `basic.qos(global=True)` is treated as per-consumer (`global_qos` denied);
+//! - a topic binding key may hold at most two `#` words;
+//! - dead-lettered messages also carry `x-last-death-*` headers (added in 3.13);
+//! - headers-exchange values compare exactly (Erlang `=:=`), so `1` no longer
+//!   equals `1.0`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Profile {
+    #[default]
+    #[serde(rename = "rabbitmq-3")]
+    RabbitMq3,
+    #[serde(rename = "rabbitmq-4.3")]
+    RabbitMq43,
+}
+
+impl Profile {
+    pub fn parse(name: &str) -> Option<Profile> {
+        match name {
+            "rabbitmq-3" => Some(Profile::RabbitMq3),
+            "rabbitmq-4.3" => Some(Profile::RabbitMq43),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::RabbitMq3 => "rabbitmq-3",
+            Profile::RabbitMq43 => "rabbitmq-4.3",
+        }
+    }
+
+    pub fn refuses_transient_queues(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    pub fn global_qos_is_per_consumer(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    /// The most `#` words a topic binding key may hold, if limited.
+    pub fn topic_hash_words_max(self) -> Option<usize> {
+        match self {
+            Profile::RabbitMq3 => None,
+            Profile::RabbitMq43 => Some(2),
+        }
+    }
+
+    pub fn adds_last_death_headers(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    pub fn headers_compare_exactly(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+}

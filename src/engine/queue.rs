@@ -1,0 +1,271 @@
+//! Queues: where messages wait for consumers.
+//!
+//! A queue holds *ready* messages in order and counts *unacked* ones (the
+//! messages themselves then live in the channel that received them, keyed by
+//! delivery tag, until they are acked or come back). Every message gets a
+//! sequence number when it is enqueued; a requeued message goes back to its
+//! original position by that number, as RabbitMQ does since 2.7, so a worker
+//! that dies puts its messages back at the head, in their original order.
+//!
+//! A queue declared with `x-max-priority` keeps one FIFO per priority level
+//! and serves the highest non-empty level first. Length limits count ready
+//! messages only, and TTL expiry happens only at the head: an expired message
+//! behind a live one still counts until it reaches the head.
+
+use crate::engine::clock::Millis;
+use crate::engine::consumer::ConsumerSet;
+use crate::engine::ids::{ConnId, QueueId};
+use crate::engine::message::MessageRef;
+use crate::engine::queue_args::QueueSettings;
+use crate::engine::value::FieldTable;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// A message in a queue (ready) or out for delivery (unacked).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub msg: MessageRef,
+    /// Enqueue order in this queue; requeues go back to this position.
+    pub seq: u64,
+    /// When the message expires, if it has a TTL. Unacked messages never expire.
+    pub expires_at: Option<Millis>,
+    /// Whether it has been delivered before (requeued or recovered).
+    pub redelivered: bool,
+    /// Level in a priority queue (the message's priority capped at the
+    /// queue's maximum); 0 in plain queues.
+    pub level: u8,
+}
+
+/// Ready messages: one FIFO, or one FIFO per priority level.
+#[derive(Clone, Debug)]
+pub struct ReadyQueue {
+    /// `levels[p]` holds priority level `p`; a plain queue has one level.
+    levels: Vec<VecDeque<Entry>>,
+    len: u64,
+    bytes: u64,
+}
+
+impl ReadyQueue {
+    pub fn new(max_priority: Option<u8>) -> ReadyQueue {
+        let count = max_priority.map_or(1, |m| usize::from(m) + 1);
+        ReadyQueue {
+            levels: (0..count).map(|_| VecDeque::new()).collect(),
+            len: 0,
+            bytes: 0,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Total body bytes of ready messages (for x-max-length-bytes).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    fn level_mut(&mut self, level: u8) -> &mut VecDeque<Entry> {
+        let last = self.levels.len() - 1;
+        &mut self.levels[usize::from(level).min(last)]
+    }
+
+    /// Appends a newly published message (the highest seq so far).
+    pub fn push_back(&mut self, entry: Entry) {
+        self.len += 1;
+        self.bytes += entry.msg.body_len();
+        self.level_mut(entry.level).push_back(entry);
+    }
+
+    /// Puts a message back at its original position (by seq) in its level.
+    pub fn insert_by_seq(&mut self, entry: Entry) {
+        self.len += 1;
+        self.bytes += entry.msg.body_len();
+        let level = self.level_mut(entry.level);
+        let at = level.partition_point(|e| e.seq < entry.seq);
+        level.insert(at, entry);
+    }
+
+    /// The next message to deliver: the head of the highest non-empty level.
+    pub fn front(&self) -> Option<&Entry> {
+        self.levels.iter().rev().find_map(|l| l.front())
+    }
+
+    pub fn front_mut(&mut self) -> Option<&mut Entry> {
+        self.levels.iter_mut().rev().find_map(|l| l.front_mut())
+    }
+
+    pub fn pop_front(&mut self) -> Option<Entry> {
+        let entry = self.levels.iter_mut().rev().find_map(|l| l.pop_front())?;
+        self.len -= 1;
+        self.bytes -= entry.msg.body_len();
+        Some(entry)
+    }
+
+    /// Removes every ready message (queue.purge, queue delete).
+    pub fn drain_all(&mut self) -> Vec<Entry> {
+        let mut out = Vec::with_capacity(self.len as usize);
+        for level in self.levels.iter_mut().rev() {
+            out.extend(level.drain(..));
+        }
+        self.len = 0;
+        self.bytes = 0;
+        out
+    }
+
+    /// Ready messages in delivery order (highest level first, FIFO within).
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.levels.iter().rev().flat_map(|l| l.iter())
+    }
+
+    /// Removes the message with this seq wherever it is (used by the store's
+    /// recovery and by tests); returns it.
+    pub fn remove_seq(&mut self, seq: u64) -> Option<Entry> {
+        for level in self.levels.iter_mut() {
+            if let Ok(at) = level.binary_search_by_key(&seq, |e| e.seq) {
+                let entry = level.remove(at)?;
+                self.len -= 1;
+                self.bytes -= entry.msg.body_len();
+                return Some(entry);
+            }
+        }
+        None
+    }
+}
+
+/// A queue.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub id: QueueId,
+    pub name: Rc<str>,
+    pub durable: bool,
+    /// The connection that declared it exclusive; only it may use the queue,
+    /// and the queue is deleted when that connection closes.
+    pub exclusive_owner: Option<ConnId>,
+    pub auto_delete: bool,
+    pub server_named: bool,
+    /// Arguments as declared (compared on redeclare).
+    pub args: FieldTable,
+    /// Arguments as understood.
+    pub settings: QueueSettings,
+    pub ready: ReadyQueue,
+    /// Messages published into an empty queue while a consumer could take
+    /// them: RabbitMQ hands these straight to a consumer, before length
+    /// limits and TTL apply (so a TTL of 0 still reaches an idle consumer).
+    /// Warren delivers in separate steps, so they wait here for the next
+    /// dispatch; if no consumer can take them by then, they join `ready` and
+    /// the limits apply after all.
+    pub handoff: VecDeque<Entry>,
+    /// Deliveries from this queue not yet acked.
+    pub unacked: u64,
+    pub next_seq: u64,
+    pub consumers: ConsumerSet,
+    /// Auto-delete only applies once a queue has had a consumer.
+    pub has_had_consumers: bool,
+    /// Bumped whenever the x-expires timer is re-armed; a timer firing with
+    /// an older generation is stale and ignored.
+    pub expiry_generation: u64,
+    /// The time a head-expiry timer is already scheduled for, to avoid
+    /// scheduling duplicates.
+    pub ttl_timer_at: Option<Millis>,
+    /// Whether a dispatch of this queue is waiting in the agenda.
+    pub dispatch_pending: bool,
+}
+
+impl Queue {
+    pub fn new(id: QueueId, name: Rc<str>, settings: QueueSettings) -> Queue {
+        Queue {
+            id,
+            name,
+            durable: false,
+            exclusive_owner: None,
+            auto_delete: false,
+            server_named: false,
+            args: FieldTable::new(),
+            ready: ReadyQueue::new(settings.max_priority),
+            handoff: VecDeque::new(),
+            settings,
+            unacked: 0,
+            next_seq: 0,
+            consumers: ConsumerSet::default(),
+            has_had_consumers: false,
+            expiry_generation: 0,
+            ttl_timer_at: None,
+            dispatch_pending: false,
+        }
+    }
+
+    /// The priority level a message goes to: its priority, capped at the
+    /// queue's maximum (a priority above the maximum counts as the maximum);
+    /// always 0 in a queue without `x-max-priority`.
+    pub fn level_for(&self, msg: &MessageRef) -> u8 {
+        match self.settings.max_priority {
+            None => 0,
+            Some(max) => msg.properties.priority.unwrap_or(0).min(max),
+        }
+    }
+
+    /// The TTL a message gets in this queue: the lower of `x-message-ttl`
+    /// and the message's `expiration`.
+    pub fn ttl_for(&self, msg: &MessageRef) -> Option<u64> {
+        let per_message = msg
+            .properties
+            .expiration
+            .as_deref()
+            .and_then(|e| crate::engine::message::parse_expiration(e).ok());
+        match (self.settings.message_ttl, per_message) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Messages waiting for a consumer (ready, plus any being handed off).
+    pub fn ready_count(&self) -> u64 {
+        self.ready.len() + self.handoff.len() as u64
+    }
+
+    /// Removes every waiting message (purge, delete), hand-offs first.
+    pub fn take_all_ready(&mut self) -> Vec<Entry> {
+        let mut all: Vec<Entry> = self.handoff.drain(..).collect();
+        all.extend(self.ready.drain_all());
+        all
+    }
+
+    /// Whether one more message of `bytes` would exceed a length limit.
+    pub fn would_overflow(&self, bytes: u64) -> bool {
+        self.settings
+            .max_length
+            .is_some_and(|max| self.ready.len() + 1 > max)
+            || self
+                .settings
+                .max_length_bytes
+                .is_some_and(|max| self.ready.bytes() + bytes > max)
+    }
+
+    /// Whether the ready messages exceed a length limit now.
+    pub fn is_over_limit(&self) -> bool {
+        self.settings
+            .max_length
+            .is_some_and(|max| self.ready.len() > max)
+            || self
+                .settings
+                .max_length_bytes
+                .is_some_and(|max| self.ready.bytes() > max)
+    }
+
+    /// RabbitMQ's way of naming a queue in messages: `queue 'q' in vhost '/'`.
+    pub fn resource(&self) -> String {
+        queue_resource(&self.name)
+    }
+}
+
+pub fn queue_resource(name: &str) -> String {
+    format!("queue '{name}' in vhost '/'")
+}
+
+pub fn exchange_resource(name: &str) -> String {
+    format!("exchange '{name}' in vhost '/'")
+}

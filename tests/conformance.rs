@@ -1,0 +1,80 @@
+//! Every recorded scenario in `tests/conformance/` replays with exactly the
+//! results RabbitMQ gave (the acceptance test of the engine).
+
+use std::fs;
+use std::path::Path;
+use warren::conformance::{self, ReplayOptions};
+
+fn scenario_names() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/scenarios");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .expect("tests/conformance/scenarios exists")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| n.trim_end_matches(".json").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_recorded_scenario_replays_identically() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let names = scenario_names();
+    assert!(
+        names.len() >= 26,
+        "the 26 recordings of shared/conformance are here (found {})",
+        names.len()
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let scenario =
+            fs::read_to_string(root.join("scenarios").join(format!("{name}.json"))).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(root.join("expected").join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let parsed = match conformance::parse(&scenario) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{name}: invalid scenario: {e}"));
+                continue;
+            }
+        };
+        assert_eq!(parsed.name, *name, "a scenario's name equals its file name");
+        match conformance::replay(&parsed, &ReplayOptions::default()) {
+            Ok(actual) => {
+                if let Some(diff) = conformance::compare(&expected, &actual) {
+                    failures.push(format!("{name}:\n{diff}"));
+                }
+            }
+            Err(e) => failures.push(format!("{name}: replay failed: {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios differ from RabbitMQ:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
+}
+
+/// The browser test replays the same files; its list is generated, so check
+/// it names every scenario (a new recording must not be skipped in Chromium).
+#[test]
+fn the_browser_test_covers_every_scenario() {
+    let listed = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/web_conformance_list.rs"),
+    )
+    .unwrap();
+    let missing: Vec<String> = scenario_names()
+        .into_iter()
+        .filter(|n| !listed.contains(&format!("scenarios/{n}.json")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/support/web_conformance_list.rs misses {missing:?}; regenerate it with ./dev.sh gen-web-list"
+    );
+}
