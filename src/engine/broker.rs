@@ -337,6 +337,7 @@ impl Broker {
                     }
                     self.drop_expired(queue);
                     self.settle_dying();
+                    self.schedule_head_expiry(queue);
                     self.schedule_dispatch(queue);
                 }
             }

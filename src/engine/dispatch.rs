@@ -18,7 +18,7 @@ use crate::engine::event::{DeathReason, EventKind, RequeueReason, SkipReason, Tt
 use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
 use crate::engine::message::parse_expiration;
 use crate::engine::queue::Entry;
-use crate::engine::queue_args::Overflow;
+use crate::engine::queue_args::{Overflow, QueueType};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -190,7 +190,10 @@ impl Broker {
         if ack_required && ch.channel_prefetch > 0 {
             ch.volume += 1;
         }
-        let (msg, redelivered) = (entry.msg.clone(), entry.redelivered);
+        let (mut msg, redelivered) = (entry.msg.clone(), entry.redelivered);
+        if entry.returns > 0 {
+            msg = with_delivery_count(&msg, entry.returns);
+        }
         if ack_required {
             ch.unacked.insert(
                 tag,
@@ -289,6 +292,8 @@ impl Broker {
     }
 
     /// Puts a delivery back at its original position, marked redelivered.
+    /// A quorum queue counts the return, and dead-letters a message that
+    /// came back more often than its `x-delivery-limit`.
     pub(crate) fn requeue_entry(
         &mut self,
         queue: QueueId,
@@ -299,6 +304,16 @@ impl Broker {
             return;
         };
         entry.redelivered = true;
+        if q.settings.queue_type == QueueType::Quorum {
+            entry.returns += 1;
+            if q.settings
+                .delivery_limit
+                .is_some_and(|limit| u64::from(entry.returns) > limit)
+            {
+                self.kill(queue, entry.msg, DeathReason::DeliveryLimit);
+                return;
+            }
+        }
         let (message, name) = (entry.msg.id, q.name.clone());
         q.ready.insert_by_seq(entry);
         self.emit(EventKind::Requeued {
@@ -347,4 +362,28 @@ impl Broker {
             self.unpark(queue, channel);
         }
     }
+}
+
+/// A quorum queue's redelivery carries `x-delivery-count`: how often the
+/// message came back before.
+fn with_delivery_count(
+    msg: &crate::engine::message::MessageRef,
+    count: u32,
+) -> crate::engine::message::MessageRef {
+    let mut properties = (*msg.properties).clone();
+    properties
+        .headers
+        .get_or_insert_with(Default::default)
+        .insert(
+            "x-delivery-count".into(),
+            crate::engine::value::FieldValue::Long(i64::from(count)),
+        );
+    Rc::new(crate::engine::message::Message {
+        id: msg.id,
+        exchange: msg.exchange.clone(),
+        routing_key: msg.routing_key.clone(),
+        cc: msg.cc.clone(),
+        properties: Rc::new(properties),
+        body: msg.body.clone(),
+    })
 }

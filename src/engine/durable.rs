@@ -225,6 +225,7 @@ impl Broker {
                     seq: m.seq,
                     expires_at: m.expires_at,
                     redelivered: m.redelivered,
+                    returns: 0,
                     level,
                 });
             }

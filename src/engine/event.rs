@@ -136,6 +136,8 @@ pub enum DeathReason {
     Expired,
     /// The queue was over x-max-length / x-max-length-bytes.
     Maxlen,
+    /// Quorum queues: returned more often than `x-delivery-limit`.
+    DeliveryLimit,
 }
 
 impl DeathReason {
@@ -144,6 +146,7 @@ impl DeathReason {
             DeathReason::Rejected => "rejected",
             DeathReason::Expired => "expired",
             DeathReason::Maxlen => "maxlen",
+            DeathReason::DeliveryLimit => "delivery_limit",
         }
     }
 }

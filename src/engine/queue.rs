@@ -31,6 +31,8 @@ pub struct Entry {
     pub expires_at: Option<Millis>,
     /// Whether it has been delivered before (requeued or recovered).
     pub redelivered: bool,
+    /// Quorum queues: how many times it came back (`x-delivery-count`).
+    pub returns: u32,
     /// Level in a priority queue (the message's priority capped at the
     /// queue's maximum); 0 in plain queues.
     pub level: u8,

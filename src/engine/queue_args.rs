@@ -9,6 +9,7 @@
 
 use crate::engine::limits;
 use crate::engine::value::{FieldTable, FieldValue};
+use serde::Serialize;
 use std::rc::Rc;
 
 /// The known queue arguments, in the order RabbitMQ 3.10 checks and compares them.
@@ -47,6 +48,49 @@ pub enum Overflow {
     RejectPublishDlx,
 }
 
+/// `x-queue-type`. Warren simulates classic queues; quorum and stream queues
+/// are declared with their own rules (durable, not exclusive, not
+/// auto-delete, some arguments refused) and then behave like classic ones,
+/// except that a quorum queue counts redeliveries (`x-delivery-count`) and
+/// honours `x-delivery-limit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueType {
+    #[default]
+    Classic,
+    Quorum,
+    Stream,
+}
+
+impl QueueType {
+    /// Arguments this queue type refuses (RabbitMQ 3.10).
+    pub fn refused_args(self) -> &'static [&'static str] {
+        match self {
+            QueueType::Classic => &[],
+            QueueType::Quorum => &["x-max-priority", "x-queue-mode"],
+            QueueType::Stream => &[
+                "x-expires",
+                "x-message-ttl",
+                "x-max-priority",
+                "x-queue-mode",
+                "x-overflow",
+                "x-max-in-memory-length",
+                "x-max-in-memory-bytes",
+                "x-quorum-initial-group-size",
+                "x-cancel-on-ha-failover",
+            ],
+        }
+    }
+
+    pub fn module(self) -> &'static str {
+        match self {
+            QueueType::Classic => "rabbit_classic_queue",
+            QueueType::Quorum => "rabbit_quorum_queue",
+            QueueType::Stream => "rabbit_stream_queue",
+        }
+    }
+}
+
 /// The parsed, validated arguments the engine acts on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct QueueSettings {
@@ -60,6 +104,9 @@ pub struct QueueSettings {
     /// `x-max-priority`; `None` for a plain FIFO queue.
     pub max_priority: Option<u8>,
     pub single_active_consumer: bool,
+    pub queue_type: QueueType,
+    /// Quorum queues: a message returned more often than this is dead-lettered.
+    pub delivery_limit: Option<u64>,
 }
 
 impl Default for QueueSettings {
@@ -74,6 +121,8 @@ impl Default for QueueSettings {
             overflow: Overflow::DropHead,
             max_priority: None,
             single_active_consumer: false,
+            queue_type: QueueType::Classic,
+            delivery_limit: None,
         }
     }
 }
@@ -93,11 +142,11 @@ fn integer(v: &FieldValue) -> Result<i64, String> {
     v.as_integer().ok_or_else(|| expected_integer(v))
 }
 
+/// RabbitMQ 3.10 accepts any non-negative TTL here (a recording shows
+/// `x-message-ttl: 4294967296` accepted).
 fn check_expiry(n: i64) -> Result<u64, String> {
     if n < 0 {
         Err(format!("{{value_negative,{n}}}"))
-    } else if n as u64 > limits::TTL_MS_MAX {
-        Err(format!("{{value_too_big,{n}}}"))
     } else {
         Ok(n as u64)
     }
@@ -207,10 +256,17 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
                 FieldValue::Bool(b) => settings.single_active_consumer = *b,
                 other => return Err(fail(format!("{{unacceptable_type,{}}}", other.type_name()))),
             },
-            "x-queue-type" => one_of(value, &["classic", "quorum", "stream"], |s| {
-                format!("\"unsupported queue type '{s}'\"")
-            })
-            .map_err(fail)?,
+            "x-queue-type" => {
+                one_of(value, &["classic", "quorum", "stream"], |s| {
+                    format!("\"unsupported queue type '{s}'\"")
+                })
+                .map_err(fail)?;
+                settings.queue_type = match value.as_str() {
+                    Some("quorum") => QueueType::Quorum,
+                    Some("stream") => QueueType::Stream,
+                    _ => QueueType::Classic,
+                };
+            }
             "x-quorum-initial-group-size" | "x-initial-cluster-size" => {
                 let n = integer(value).map_err(fail)?;
                 if n == 0 {
@@ -232,6 +288,13 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
             }
             _ => {}
         }
+    }
+    if let Some(v) = args.get("x-delivery-limit") {
+        let limit = non_negative(v).map_err(|reason| InvalidArg {
+            key: "x-delivery-limit",
+            reason,
+        })?;
+        settings.delivery_limit = Some(limit);
     }
     Ok(settings)
 }
@@ -429,9 +492,9 @@ mod tests {
         );
         assert_eq!(
             validate(&args(json!({"x-message-ttl": 4_294_967_296u64})))
-                .unwrap_err()
-                .reason,
-            "{value_too_big,4294967296}"
+                .unwrap()
+                .message_ttl,
+            Some(4_294_967_296)
         );
         assert_eq!(
             validate(&args(json!({"x-message-ttl": "1000"})))

@@ -310,6 +310,12 @@ impl Broker {
             if !no_ack {
                 q.unacked += 1;
             }
+            // RabbitMQ drops expired heads right after the fetch, before it
+            // counts what is left.
+            b.drop_expired(id);
+            let Some(q) = b.queues.get(&id) else {
+                return Ok(None);
+            };
             let (queue_name, message_count) = (q.name.clone(), q.ready_count());
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(None);
@@ -346,7 +352,6 @@ impl Broker {
                 skipped: Vec::new(),
                 message_count: Some(message_count),
             });
-            b.drop_expired(id);
             b.schedule_head_expiry(id);
             Ok(Some(ok))
         })

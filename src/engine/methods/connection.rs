@@ -134,8 +134,16 @@ impl Broker {
         channel.open = false;
         let conn = channel.conn;
         let number = channel.number;
+        // Acks held by an open transaction never happened: those deliveries
+        // are unacked again, and go back like the rest.
+        if let Some(tx) = channel.tx.take() {
+            for s in tx.settles {
+                for u in s.deliveries {
+                    channel.unacked.insert(u.tag, u);
+                }
+            }
+        }
         let unacked = std::mem::take(&mut channel.unacked);
-        channel.tx = None;
         channel.suspended.clear();
         channel.volume = 0;
         let consumers = self.channel_consumers(ch);

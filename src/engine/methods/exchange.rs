@@ -67,9 +67,17 @@ impl Broker {
         // RabbitMQ checks the type before anything else, and an unknown type
         // is a connection error.
         let Some(kind) = ExchangeType::parse(&d.kind) else {
+            // RabbitMQ turns the type into an existing Erlang atom first: ''
+            // is one (with no exchange module behind it); another unknown
+            // name usually is not.
+            let word = if d.kind.is_empty() {
+                "invalid"
+            } else {
+                "unknown"
+            };
             return Err(AmqpError::new(
                 ReplyCode::CommandInvalid,
-                format!("unknown exchange type '{}'", d.kind),
+                format!("{word} exchange type '{}'", d.kind),
             ));
         };
         if d.exchange.is_empty() {

@@ -307,6 +307,7 @@ impl Broker {
             msg,
             seq,
             redelivered: false,
+            returns: 0,
         };
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
         let (id, persistent) = (entry.msg.id, entry.msg.is_persistent() && q.durable);

@@ -54,15 +54,6 @@ impl Broker {
     ) -> Result<QueueDeclareOk, CommandError> {
         check_shortstr("queue name", &d.queue)?;
         check_table("arguments", &d.arguments)?;
-        if !d.passive {
-            if let Some(t) = d.arguments.get("x-queue-type").and_then(|v| v.as_str()) {
-                if t == "quorum" || t == "stream" {
-                    return Err(CommandError::invalid(format!(
-                        "Warren simulates classic queues only; x-queue-type '{t}' is not supported"
-                    )));
-                }
-            }
-        }
         self.on_channel(ch, "queue.declare", |b, ch, conn| {
             b.declare_queue(ch, conn, d)
         })
@@ -143,6 +134,7 @@ impl Broker {
                 e.key, resource, e.reason
             ))
         })?;
+        self.check_queue_type_rules(&settings, &d, durable, server_named, &resource)?;
 
         let id = QueueId(self.take_id());
         let name: Rc<str> = Rc::from(name);
@@ -180,6 +172,57 @@ impl Broker {
             c.most_recent_queue = Some(ok.queue.clone());
         }
         ok
+    }
+
+    /// Quorum and stream queues' own declare rules, in RabbitMQ's order:
+    /// refused arguments, then auto-delete, exclusive, non-durable.
+    fn check_queue_type_rules(
+        &self,
+        settings: &queue_args::QueueSettings,
+        d: &QueueDeclare,
+        durable: bool,
+        server_named: bool,
+        resource: &str,
+    ) -> Result<(), AmqpError> {
+        let kind = settings.queue_type;
+        if kind == queue_args::QueueType::Classic {
+            return Ok(());
+        }
+        if server_named {
+            return Err(AmqpError::precondition_failed(format!(
+                "Cannot declare a server-named queue for type {}",
+                kind.module()
+            )));
+        }
+        for key in kind.refused_args() {
+            if d.arguments.contains_key(*key) {
+                return Err(AmqpError::precondition_failed(format!(
+                    "invalid arg '{key}' for {resource}"
+                )));
+            }
+        }
+        if kind == queue_args::QueueType::Quorum
+            && d.arguments.get("x-overflow").and_then(|v| v.as_str()) == Some("reject-publish-dlx")
+        {
+            return Err(AmqpError::precondition_failed(format!(
+                "invalid arg 'x-overflow' with value 'reject-publish-dlx' for {resource}"
+            )));
+        }
+        let property = if d.auto_delete {
+            Some("auto-delete")
+        } else if d.exclusive {
+            Some("exclusive-owner")
+        } else if !durable {
+            Some("non-durable")
+        } else {
+            None
+        };
+        match property {
+            Some(p) => Err(AmqpError::precondition_failed(format!(
+                "invalid property '{p}' for {resource}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn queue_or_404(&self, name: &str) -> Result<QueueId, AmqpError> {
