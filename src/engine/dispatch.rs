@@ -128,9 +128,16 @@ impl Broker {
             // messages join the queue like any other and limits apply now.
             if let Some(q) = self.queues.get_mut(&queue) {
                 let pending: Vec<Entry> = q.handoff.drain(..).collect();
+                let count = pending.len() as u64;
                 for e in pending {
                     q.ready.insert_by_seq(e);
                 }
+                let queue_name = q.name.clone();
+                self.emit(EventKind::HandoffJoined {
+                    queue,
+                    queue_name,
+                    count,
+                });
             }
             self.maybe_drop_head(queue);
         }
@@ -299,6 +306,7 @@ impl Broker {
         queue: QueueId,
         mut entry: Entry,
         reason: RequeueReason,
+        from: Option<(ChannelId, u64)>,
     ) {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
@@ -321,6 +329,8 @@ impl Broker {
             queue,
             queue_name: name,
             reason,
+            channel: from.map(|f| f.0),
+            delivery_tag: from.map(|f| f.1),
         });
     }
 

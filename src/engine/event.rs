@@ -361,8 +361,20 @@ pub enum EventKind {
         message: MessageId,
         queue: QueueId,
         queue_name: Rc<str>,
+        /// Messages waiting in the queue afterwards.
         ready: u64,
         persistent: bool,
+        /// Published into an empty queue with a consumer free: it goes
+        /// straight to that consumer at the next step, before TTL and length
+        /// limits could touch it (RabbitMQ delivers such a message at once).
+        handoff: bool,
+    },
+    /// Hand-off messages whose consumer went away before the next step
+    /// join the queue after all; limits and TTL now apply to them.
+    HandoffJoined {
+        queue: QueueId,
+        queue_name: Rc<str>,
+        count: u64,
     },
     /// x-overflow reject-publish(-dlx): the queue is full and refuses the message.
     PublishRefused {
@@ -420,6 +432,9 @@ pub enum EventKind {
         queue: QueueId,
         queue_name: Rc<str>,
         reason: RequeueReason,
+        /// The delivery it was, if it was out on a channel.
+        channel: Option<ChannelId>,
+        delivery_tag: Option<u64>,
     },
     /// The message's TTL ran out at the head of its queue.
     Expired {
@@ -486,6 +501,7 @@ impl EventKind {
             EventKind::Unroutable { .. } => "unroutable",
             EventKind::Returned { .. } => "returned",
             EventKind::Enqueued { .. } => "enqueued",
+            EventKind::HandoffJoined { .. } => "handoff_joined",
             EventKind::PublishRefused { .. } => "publish_refused",
             EventKind::Confirmed { .. } => "confirmed",
             EventKind::Delivered { .. } => "delivered",

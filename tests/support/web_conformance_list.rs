@@ -6,9 +6,49 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/access_refused_and_not_found_errors.json"),
     ),
     (
+        "ack_after_cancel_and_recover",
+        include_str!("../conformance/scenarios/ack_after_cancel_and_recover.json"),
+        include_str!("../conformance/expected/ack_after_cancel_and_recover.json"),
+    ),
+    (
+        "ack_errors",
+        include_str!("../conformance/scenarios/ack_errors.json"),
+        include_str!("../conformance/expected/ack_errors.json"),
+    ),
+    (
+        "ack_multiple_two_consumers",
+        include_str!("../conformance/scenarios/ack_multiple_two_consumers.json"),
+        include_str!("../conformance/expected/ack_multiple_two_consumers.json"),
+    ),
+    (
         "alternate_exchange",
         include_str!("../conformance/scenarios/alternate_exchange.json"),
         include_str!("../conformance/expected/alternate_exchange.json"),
+    ),
+    (
+        "args_exchange",
+        include_str!("../conformance/scenarios/args_exchange.json"),
+        include_str!("../conformance/expected/args_exchange.json"),
+    ),
+    (
+        "args_queue_type",
+        include_str!("../conformance/scenarios/args_queue_type.json"),
+        include_str!("../conformance/expected/args_queue_type.json"),
+    ),
+    (
+        "args_queue_validation",
+        include_str!("../conformance/scenarios/args_queue_validation.json"),
+        include_str!("../conformance/expected/args_queue_validation.json"),
+    ),
+    (
+        "auto_delete_exchange",
+        include_str!("../conformance/scenarios/auto_delete_exchange.json"),
+        include_str!("../conformance/expected/auto_delete_exchange.json"),
+    ),
+    (
+        "auto_delete_queue_lifecycle",
+        include_str!("../conformance/scenarios/auto_delete_queue_lifecycle.json"),
+        include_str!("../conformance/expected/auto_delete_queue_lifecycle.json"),
     ),
     (
         "basic_get_semantics",
@@ -16,9 +56,39 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/basic_get_semantics.json"),
     ),
     (
+        "binding_arguments",
+        include_str!("../conformance/scenarios/binding_arguments.json"),
+        include_str!("../conformance/expected/binding_arguments.json"),
+    ),
+    (
+        "confirm_basic_and_mandatory",
+        include_str!("../conformance/scenarios/confirm_basic_and_mandatory.json"),
+        include_str!("../conformance/expected/confirm_basic_and_mandatory.json"),
+    ),
+    (
+        "confirm_reject_publish_nack",
+        include_str!("../conformance/scenarios/confirm_reject_publish_nack.json"),
+        include_str!("../conformance/expected/confirm_reject_publish_nack.json"),
+    ),
+    (
+        "connection_error_effects",
+        include_str!("../conformance/scenarios/connection_error_effects.json"),
+        include_str!("../conformance/expected/connection_error_effects.json"),
+    ),
+    (
+        "consumer_priority",
+        include_str!("../conformance/scenarios/consumer_priority.json"),
+        include_str!("../conformance/expected/consumer_priority.json"),
+    ),
+    (
         "declare_equivalence_errors",
         include_str!("../conformance/scenarios/declare_equivalence_errors.json"),
         include_str!("../conformance/expected/declare_equivalence_errors.json"),
+    ),
+    (
+        "default_exchange_edge_cases",
+        include_str!("../conformance/scenarios/default_exchange_edge_cases.json"),
+        include_str!("../conformance/expected/default_exchange_edge_cases.json"),
     ),
     (
         "delete_if_unused_if_empty",
@@ -26,9 +96,49 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/delete_if_unused_if_empty.json"),
     ),
     (
+        "delete_queue_with_unacked",
+        include_str!("../conformance/scenarios/delete_queue_with_unacked.json"),
+        include_str!("../conformance/expected/delete_queue_with_unacked.json"),
+    ),
+    (
+        "delete_removes_bindings",
+        include_str!("../conformance/scenarios/delete_removes_bindings.json"),
+        include_str!("../conformance/expected/delete_removes_bindings.json"),
+    ),
+    (
+        "dlx_cc_bcc",
+        include_str!("../conformance/scenarios/dlx_cc_bcc.json"),
+        include_str!("../conformance/expected/dlx_cc_bcc.json"),
+    ),
+    (
+        "dlx_cycles",
+        include_str!("../conformance/scenarios/dlx_cycles.json"),
+        include_str!("../conformance/expected/dlx_cycles.json"),
+    ),
+    (
+        "dlx_properties_preserved",
+        include_str!("../conformance/scenarios/dlx_properties_preserved.json"),
+        include_str!("../conformance/expected/dlx_properties_preserved.json"),
+    ),
+    (
+        "dlx_routing_key_and_missing_dlx",
+        include_str!("../conformance/scenarios/dlx_routing_key_and_missing_dlx.json"),
+        include_str!("../conformance/expected/dlx_routing_key_and_missing_dlx.json"),
+    ),
+    (
+        "dlx_twice_xdeath_order",
+        include_str!("../conformance/scenarios/dlx_twice_xdeath_order.json"),
+        include_str!("../conformance/expected/dlx_twice_xdeath_order.json"),
+    ),
+    (
         "exchange_to_exchange_binding",
         include_str!("../conformance/scenarios/exchange_to_exchange_binding.json"),
         include_str!("../conformance/expected/exchange_to_exchange_binding.json"),
+    ),
+    (
+        "exclusive_consumer_errors",
+        include_str!("../conformance/scenarios/exclusive_consumer_errors.json"),
+        include_str!("../conformance/expected/exclusive_consumer_errors.json"),
     ),
     (
         "exclusive_queue_deleted_on_close",
@@ -36,9 +146,34 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/exclusive_queue_deleted_on_close.json"),
     ),
     (
+        "exclusive_queue_other_connection",
+        include_str!("../conformance/scenarios/exclusive_queue_other_connection.json"),
+        include_str!("../conformance/expected/exclusive_queue_other_connection.json"),
+    ),
+    (
+        "get_ack_interleaved_consumer",
+        include_str!("../conformance/scenarios/get_ack_interleaved_consumer.json"),
+        include_str!("../conformance/expected/get_ack_interleaved_consumer.json"),
+    ),
+    (
+        "headers_exchange_matching",
+        include_str!("../conformance/scenarios/headers_exchange_matching.json"),
+        include_str!("../conformance/expected/headers_exchange_matching.json"),
+    ),
+    (
+        "headers_invalid_xmatch",
+        include_str!("../conformance/scenarios/headers_invalid_xmatch.json"),
+        include_str!("../conformance/expected/headers_invalid_xmatch.json"),
+    ),
+    (
         "internal_exchange_publish_403",
         include_str!("../conformance/scenarios/internal_exchange_publish_403.json"),
         include_str!("../conformance/expected/internal_exchange_publish_403.json"),
+    ),
+    (
+        "long_names_255",
+        include_str!("../conformance/scenarios/long_names_255.json"),
+        include_str!("../conformance/expected/long_names_255.json"),
     ),
     (
         "max_length_drop_head",
@@ -46,9 +181,29 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/max_length_drop_head.json"),
     ),
     (
+        "maxlen_bytes",
+        include_str!("../conformance/scenarios/maxlen_bytes.json"),
+        include_str!("../conformance/expected/maxlen_bytes.json"),
+    ),
+    (
+        "maxlen_drop_head_priority",
+        include_str!("../conformance/scenarios/maxlen_drop_head_priority.json"),
+        include_str!("../conformance/expected/maxlen_drop_head_priority.json"),
+    ),
+    (
+        "maxlen_reject_publish_dlx",
+        include_str!("../conformance/scenarios/maxlen_reject_publish_dlx.json"),
+        include_str!("../conformance/expected/maxlen_reject_publish_dlx.json"),
+    ),
+    (
         "nack_requeue_false_dlx",
         include_str!("../conformance/scenarios/nack_requeue_false_dlx.json"),
         include_str!("../conformance/expected/nack_requeue_false_dlx.json"),
+    ),
+    (
+        "nack_requeue_order",
+        include_str!("../conformance/scenarios/nack_requeue_order.json"),
+        include_str!("../conformance/expected/nack_requeue_order.json"),
     ),
     (
         "prefetch_global_vs_per_consumer",
@@ -56,9 +211,24 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/prefetch_global_vs_per_consumer.json"),
     ),
     (
+        "priority_invalid_max",
+        include_str!("../conformance/scenarios/priority_invalid_max.json"),
+        include_str!("../conformance/expected/priority_invalid_max.json"),
+    ),
+    (
+        "priority_prefetch_not_overtaken",
+        include_str!("../conformance/scenarios/priority_prefetch_not_overtaken.json"),
+        include_str!("../conformance/expected/priority_prefetch_not_overtaken.json"),
+    ),
+    (
         "priority_queue_ordering",
         include_str!("../conformance/scenarios/priority_queue_ordering.json"),
         include_str!("../conformance/expected/priority_queue_ordering.json"),
+    ),
+    (
+        "priority_requeue",
+        include_str!("../conformance/scenarios/priority_requeue.json"),
+        include_str!("../conformance/expected/priority_requeue.json"),
     ),
     (
         "properties_roundtrip",
@@ -76,9 +246,54 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/purge_counts.json"),
     ),
     (
+        "qos_global_change_with_consumers",
+        include_str!("../conformance/scenarios/qos_global_change_with_consumers.json"),
+        include_str!("../conformance/expected/qos_global_change_with_consumers.json"),
+    ),
+    (
+        "queue_expires_unused",
+        include_str!("../conformance/scenarios/queue_expires_unused.json"),
+        include_str!("../conformance/expected/queue_expires_unused.json"),
+    ),
+    (
         "recover_requeue",
         include_str!("../conformance/scenarios/recover_requeue.json"),
         include_str!("../conformance/expected/recover_requeue.json"),
+    ),
+    (
+        "restart_durable_variants",
+        include_str!("../conformance/scenarios/restart_durable_variants.json"),
+        include_str!("../conformance/expected/restart_durable_variants.json"),
+    ),
+    (
+        "restart_unacked_order",
+        include_str!("../conformance/scenarios/restart_unacked_order.json"),
+        include_str!("../conformance/expected/restart_unacked_order.json"),
+    ),
+    (
+        "rr_prefetch_and_backlog",
+        include_str!("../conformance/scenarios/rr_prefetch_and_backlog.json"),
+        include_str!("../conformance/expected/rr_prefetch_and_backlog.json"),
+    ),
+    (
+        "rr_rejoin_order",
+        include_str!("../conformance/scenarios/rr_rejoin_order.json"),
+        include_str!("../conformance/expected/rr_rejoin_order.json"),
+    ),
+    (
+        "sac_handover",
+        include_str!("../conformance/scenarios/sac_handover.json"),
+        include_str!("../conformance/expected/sac_handover.json"),
+    ),
+    (
+        "sac_prefetch",
+        include_str!("../conformance/scenarios/sac_prefetch.json"),
+        include_str!("../conformance/expected/sac_prefetch.json"),
+    ),
+    (
+        "server_named_last_queue",
+        include_str!("../conformance/scenarios/server_named_last_queue.json"),
+        include_str!("../conformance/expected/server_named_last_queue.json"),
     ),
     (
         "t1_hello_world",
@@ -126,8 +341,63 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/t5_topic_tutorial.json"),
     ),
     (
+        "topic_edge_keys",
+        include_str!("../conformance/scenarios/topic_edge_keys.json"),
+        include_str!("../conformance/expected/topic_edge_keys.json"),
+    ),
+    (
+        "ttl_expiration_zero",
+        include_str!("../conformance/scenarios/ttl_expiration_zero.json"),
+        include_str!("../conformance/expected/ttl_expiration_zero.json"),
+    ),
+    (
         "ttl_expiry_dlx_xdeath",
         include_str!("../conformance/scenarios/ttl_expiry_dlx_xdeath.json"),
         include_str!("../conformance/expected/ttl_expiry_dlx_xdeath.json"),
+    ),
+    (
+        "ttl_get_never_returns_expired",
+        include_str!("../conformance/scenarios/ttl_get_never_returns_expired.json"),
+        include_str!("../conformance/expected/ttl_get_never_returns_expired.json"),
+    ),
+    (
+        "ttl_per_message_head_only",
+        include_str!("../conformance/scenarios/ttl_per_message_head_only.json"),
+        include_str!("../conformance/expected/ttl_per_message_head_only.json"),
+    ),
+    (
+        "ttl_queue_and_message_lower_wins",
+        include_str!("../conformance/scenarios/ttl_queue_and_message_lower_wins.json"),
+        include_str!("../conformance/expected/ttl_queue_and_message_lower_wins.json"),
+    ),
+    (
+        "ttl_requeue_keeps_expiry",
+        include_str!("../conformance/scenarios/ttl_requeue_keeps_expiry.json"),
+        include_str!("../conformance/expected/ttl_requeue_keeps_expiry.json"),
+    ),
+    (
+        "tx_ack_rollback_commit",
+        include_str!("../conformance/scenarios/tx_ack_rollback_commit.json"),
+        include_str!("../conformance/expected/tx_ack_rollback_commit.json"),
+    ),
+    (
+        "tx_mode_errors",
+        include_str!("../conformance/scenarios/tx_mode_errors.json"),
+        include_str!("../conformance/expected/tx_mode_errors.json"),
+    ),
+    (
+        "tx_nack_reject_commit",
+        include_str!("../conformance/scenarios/tx_nack_reject_commit.json"),
+        include_str!("../conformance/expected/tx_nack_reject_commit.json"),
+    ),
+    (
+        "tx_publish_rollback_commit",
+        include_str!("../conformance/scenarios/tx_publish_rollback_commit.json"),
+        include_str!("../conformance/expected/tx_publish_rollback_commit.json"),
+    ),
+    (
+        "tx_uncommitted_discarded_on_close",
+        include_str!("../conformance/scenarios/tx_uncommitted_discarded_on_close.json"),
+        include_str!("../conformance/expected/tx_uncommitted_discarded_on_close.json"),
     ),
 ];

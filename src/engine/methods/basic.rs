@@ -514,7 +514,7 @@ impl Broker {
                             } else {
                                 RequeueReason::Reject
                             };
-                            self.requeue_entry(u.queue, u.entry, reason);
+                            self.requeue_entry(u.queue, u.entry, reason, Some((ch, u.tag)));
                             requeued.insert(u.queue);
                         } else {
                             self.kill(
@@ -527,7 +527,12 @@ impl Broker {
                 }
                 None => {
                     if alive {
-                        self.requeue_entry(u.queue, u.entry, RequeueReason::Recover);
+                        self.requeue_entry(
+                            u.queue,
+                            u.entry,
+                            RequeueReason::Recover,
+                            Some((ch, u.tag)),
+                        );
                         requeued.insert(u.queue);
                     }
                 }

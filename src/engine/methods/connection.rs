@@ -175,7 +175,12 @@ impl Broker {
                 if let Some(q) = self.queues.get_mut(&queue) {
                     q.unacked = q.unacked.saturating_sub(1);
                 }
-                self.requeue_entry(queue, u.entry, RequeueReason::ChannelClosed);
+                self.requeue_entry(
+                    queue,
+                    u.entry,
+                    RequeueReason::ChannelClosed,
+                    Some((ch, u.tag)),
+                );
                 requeued += 1;
             }
             self.after_requeue(queue);

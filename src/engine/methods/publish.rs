@@ -323,6 +323,7 @@ impl Broker {
             queue_name: name,
             ready,
             persistent,
+            handoff: handed_off,
         });
         if !handed_off {
             self.maybe_drop_head(queue);
