@@ -6,6 +6,7 @@
 //!   No web APIs, no wall clock, no OS randomness: it builds and is tested
 //!   natively, and behaves byte-for-byte the same compiled to WebAssembly.
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
+//! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
 //! - `ui` (wasm32 only): the yew workbench.
 //! - `api` (wasm32 only): the JavaScript API exported with wasm-bindgen.
@@ -14,6 +15,7 @@
 
 pub mod conformance;
 pub mod engine;
+pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -8,6 +8,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "support/web_conformance_list.rs"]
 mod conformance_list;
+#[path = "support/determinism.rs"]
+mod determinism;
 
 fn document() -> web_sys::Document {
     web_sys::window()
@@ -66,4 +68,11 @@ fn replay_scenario_rejects_malformed_input_with_an_error() {
         JsValue::UNDEFINED
     )
     .is_err());
+}
+
+/// The seeded runs give the same event logs in wasm as natively: both are
+/// checked against the fingerprints in tests/determinism.golden.
+#[wasm_bindgen_test]
+fn event_logs_are_identical_to_the_native_run() {
+    assert_eq!(determinism::current(), include_str!("determinism.golden"));
 }

@@ -311,12 +311,14 @@ impl Broker {
                 q.unacked += 1;
             }
             // RabbitMQ drops expired heads right after the fetch, before it
-            // counts what is left.
-            b.drop_expired(id);
-            let Some(q) = b.queues.get(&id) else {
-                return Ok(None);
-            };
-            let (queue_name, message_count) = (q.name.clone(), q.ready_count());
+            // counts what is left; the log shows the fetch first.
+            let now = b.clock.now();
+            let expiring = q
+                .ready
+                .iter()
+                .take_while(|e| e.expires_at.is_some_and(|t| t <= now))
+                .count() as u64;
+            let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(None);
             };
@@ -352,6 +354,7 @@ impl Broker {
                 skipped: Vec::new(),
                 message_count: Some(message_count),
             });
+            b.drop_expired(id);
             b.schedule_head_expiry(id);
             Ok(Some(ok))
         })

@@ -1,0 +1,1149 @@
+//! Model-based test: random command sequences against the broker, checked
+//! after every step by an independent model.
+//!
+//! The model follows every copy of every message through the event log and
+//! refuses any transition the semantics forbid: a delivery must take the
+//! head of its queue (priority level first, then original position, hand-offs
+//! first), an expiry or overflow must take the head, an ack must name a
+//! delivery that is out, a requeue puts the copy back where it was. Routing
+//! is recomputed by a naive reference (binding by binding, `key_matches` for
+//! topics) and compared with the broker's. After every command the model's
+//! counts must equal the broker's (`list_queues`), and:
+//! - every published copy is accounted for exactly once (ready, unacked,
+//!   acked, consumed without ack, expired, overflowed, rejected, purged,
+//!   lost in a restart);
+//! - no consumer ever holds more unacked deliveries than its prefetch;
+//! - delivery tags strictly increase per channel;
+//! - nothing is delivered to a cancelled consumer or a closed channel.
+//!
+//! 10,000 cases run by default from a fixed seed, so a failure replays:
+//! `WARREN_MODEL_SEED=<seed> cargo test --test model` (and
+//! `WARREN_MODEL_CASES=<n>` to run more or fewer).
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use warren::engine::event::EventKind;
+use warren::engine::exchange::topic_trie::key_matches;
+use warren::engine::ids::{ChannelId, ConnId, ConsumerId};
+use warren::engine::message::Properties;
+use warren::engine::value::{FieldTable, FieldValue};
+use warren::engine::{Broker, BrokerConfig, Consume, ExchangeDeclare, Publish, QueueDeclare};
+
+// ------------------------------------------------------------------ setup
+
+const QUEUES: usize = 3;
+const CHANNELS: usize = 4;
+const KEYS: &[&str] = &["a", "b", "a.b", "x.b", "q0", "q1"];
+const EXCHANGES: &[&str] = &["", "ex.direct", "ex.fanout", "ex.topic"];
+const TOPIC_PATTERNS: &[&str] = &["a.*", "#", "*.b", "a.#", "a"];
+
+#[derive(Clone, Debug)]
+struct QueueSpec {
+    durable: bool,
+    max_length: Option<u64>,
+    overflow: u8,
+    ttl: Option<u64>,
+    dlx: bool,
+    max_priority: Option<u8>,
+    direct_key: Option<usize>,
+    topic_pattern: Option<usize>,
+    fanout: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Setup {
+    queues: Vec<QueueSpec>,
+    /// `ex.direct` has alternate exchange `ex.fanout`.
+    alternate: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Cmd {
+    Publish {
+        ch: usize,
+        exchange: usize,
+        key: usize,
+        persistent: bool,
+        priority: Option<u8>,
+        expiration: Option<u64>,
+        mandatory: bool,
+    },
+    Qos {
+        ch: usize,
+        count: u32,
+        global: bool,
+    },
+    Consume {
+        ch: usize,
+        queue: usize,
+        no_ack: bool,
+        priority: i64,
+    },
+    Cancel {
+        pick: usize,
+    },
+    Ack {
+        ch: usize,
+        pick: Option<usize>,
+        multiple: bool,
+    },
+    Nack {
+        ch: usize,
+        pick: usize,
+        multiple: bool,
+        requeue: bool,
+    },
+    Reject {
+        ch: usize,
+        pick: usize,
+        requeue: bool,
+    },
+    Recover {
+        ch: usize,
+    },
+    Get {
+        ch: usize,
+        queue: usize,
+        no_ack: bool,
+    },
+    Purge {
+        queue: usize,
+    },
+    CloseChannel {
+        ch: usize,
+    },
+    Advance {
+        ms: u64,
+    },
+    Step,
+    RunIdle,
+    Restart,
+}
+
+fn queue_spec() -> impl Strategy<Value = QueueSpec> {
+    (
+        any::<bool>(),
+        prop::option::weighted(0.3, 0u64..4),
+        0u8..3,
+        prop::option::weighted(0.3, prop_oneof![Just(0u64), Just(50), Just(200)]),
+        prop::bool::weighted(0.4),
+        prop::option::weighted(0.3, 0u8..5),
+        prop::option::weighted(0.6, 0..2usize),
+        prop::option::weighted(0.6, 0..TOPIC_PATTERNS.len()),
+        prop::bool::weighted(0.4),
+    )
+        .prop_map(
+            |(
+                durable,
+                max_length,
+                overflow,
+                ttl,
+                dlx,
+                max_priority,
+                direct_key,
+                topic_pattern,
+                fanout,
+            )| QueueSpec {
+                durable,
+                max_length,
+                overflow,
+                ttl,
+                dlx,
+                max_priority,
+                direct_key,
+                topic_pattern,
+                fanout,
+            },
+        )
+}
+
+fn setup() -> impl Strategy<Value = Setup> {
+    (prop::collection::vec(queue_spec(), QUEUES), any::<bool>())
+        .prop_map(|(queues, alternate)| Setup { queues, alternate })
+}
+
+fn cmd() -> impl Strategy<Value = Cmd> {
+    let ch = 0..CHANNELS;
+    prop_oneof![
+        8 => (ch.clone(), 0..EXCHANGES.len(), 0..KEYS.len(), any::<bool>(), prop::option::weighted(0.3, 0u8..8),
+              prop::option::weighted(0.2, prop_oneof![Just(0u64), Just(30), Just(300)]), prop::bool::weighted(0.3))
+            .prop_map(|(ch, exchange, key, persistent, priority, expiration, mandatory)| Cmd::Publish { ch, exchange, key, persistent, priority, expiration, mandatory }),
+        2 => (ch.clone(), 0u32..4, prop::bool::weighted(0.2)).prop_map(|(ch, count, global)| Cmd::Qos { ch, count, global }),
+        3 => (ch.clone(), 0..QUEUES + 1, prop::bool::weighted(0.3), -1i64..2).prop_map(|(ch, queue, no_ack, priority)| Cmd::Consume { ch, queue, no_ack, priority }),
+        1 => (0..8usize).prop_map(|pick| Cmd::Cancel { pick }),
+        4 => (ch.clone(), prop::option::weighted(0.95, 0..8usize), prop::bool::weighted(0.2)).prop_map(|(ch, pick, multiple)| Cmd::Ack { ch, pick, multiple }),
+        2 => (ch.clone(), 0..8usize, prop::bool::weighted(0.2), any::<bool>()).prop_map(|(ch, pick, multiple, requeue)| Cmd::Nack { ch, pick, multiple, requeue }),
+        1 => (ch.clone(), 0..8usize, any::<bool>()).prop_map(|(ch, pick, requeue)| Cmd::Reject { ch, pick, requeue }),
+        1 => ch.clone().prop_map(|ch| Cmd::Recover { ch }),
+        2 => (ch.clone(), 0..QUEUES + 1, any::<bool>()).prop_map(|(ch, queue, no_ack)| Cmd::Get { ch, queue, no_ack }),
+        1 => (0..QUEUES + 1).prop_map(|queue| Cmd::Purge { queue }),
+        1 => ch.prop_map(|ch| Cmd::CloseChannel { ch }),
+        2 => prop_oneof![Just(0u64), Just(30), Just(100), Just(250)].prop_map(|ms| Cmd::Advance { ms }),
+        4 => Just(Cmd::Step),
+        2 => Just(Cmd::RunIdle),
+        1 => Just(Cmd::Restart),
+    ]
+}
+
+fn queue_name(i: usize) -> String {
+    if i < QUEUES {
+        format!("q{i}")
+    } else {
+        "dlq".to_string()
+    }
+}
+
+// ------------------------------------------------------------------ model
+
+#[derive(Clone, Debug)]
+struct Copy {
+    msg: u64,
+    pos: u64,
+    level: u8,
+    persistent: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct MQueue {
+    max_priority: Option<u8>,
+    durable: bool,
+    handoff: Vec<Copy>,
+    ready: Vec<Copy>,
+    next_pos: u64,
+}
+
+impl MQueue {
+    fn len(&self) -> usize {
+        self.handoff.len() + self.ready.len()
+    }
+
+    /// Index into `ready` of the head: highest level, then lowest position.
+    fn ready_head(&self) -> Option<usize> {
+        (0..self.ready.len())
+            .min_by_key(|&i| (std::cmp::Reverse(self.ready[i].level), self.ready[i].pos))
+    }
+}
+
+struct Out {
+    queue: String,
+    copy: Copy,
+    consumer: Option<ConsumerId>,
+}
+
+#[derive(Default)]
+struct Accounts {
+    enqueued: u64,
+    acked: u64,
+    consumed_no_ack: u64,
+    expired: u64,
+    overflowed: u64,
+    rejected: u64,
+    purged: u64,
+    lost_in_restart: u64,
+}
+
+#[derive(Default)]
+struct Model {
+    queues: BTreeMap<String, MQueue>,
+    out: HashMap<(ChannelId, u64), Out>,
+    /// Deliveries rejected with requeue, waiting for their `Requeued`.
+    limbo: HashMap<(ChannelId, u64), Out>,
+    consumers: HashMap<ConsumerId, (ChannelId, String, u32, bool)>,
+    last_tag: HashMap<ChannelId, u64>,
+    closed: BTreeSet<ChannelId>,
+    persistent: HashMap<u64, bool>,
+    priority: HashMap<u64, u8>,
+    accounts: Accounts,
+}
+
+fn fail<T>(msg: String) -> Result<T, TestCaseError> {
+    Err(TestCaseError::fail(msg))
+}
+
+impl Model {
+    fn level(&self, queue: &str, msg: u64) -> u8 {
+        let max = self.queues.get(queue).and_then(|q| q.max_priority);
+        match max {
+            None => 0,
+            Some(m) => self.priority.get(&msg).copied().unwrap_or(0).min(m),
+        }
+    }
+
+    fn take_head(&mut self, queue: &str, msg: u64, what: &str) -> Result<Copy, TestCaseError> {
+        let q = match self.queues.get_mut(queue) {
+            Some(q) => q,
+            None => return fail(format!("{what} of m{msg} from unknown queue {queue}")),
+        };
+        if !q.handoff.is_empty() {
+            let head = q.handoff.remove(0);
+            if head.msg != msg {
+                return fail(format!(
+                    "{what}: m{msg} taken from {queue} but the hand-off head is m{}",
+                    head.msg
+                ));
+            }
+            return Ok(head);
+        }
+        match q.ready_head() {
+            Some(i) if q.ready[i].msg == msg => Ok(q.ready.remove(i)),
+            Some(i) => fail(format!(
+                "{what}: m{msg} taken from {queue} but the head is m{} ({:?})",
+                q.ready[i].msg, q.ready
+            )),
+            None => fail(format!("{what}: m{msg} taken from empty queue {queue}")),
+        }
+    }
+
+    fn take_ready_head(&mut self, queue: &str, msg: u64, what: &str) -> Result<(), TestCaseError> {
+        let q = self
+            .queues
+            .get_mut(queue)
+            .ok_or_else(|| TestCaseError::fail(format!("{what}: no queue {queue}")))?;
+        match q.ready_head() {
+            Some(i) if q.ready[i].msg == msg => {
+                q.ready.remove(i);
+                Ok(())
+            }
+            other => fail(format!(
+                "{what}: m{msg} left {queue} but the ready head is {:?}",
+                other.map(|i| q.ready[i].msg)
+            )),
+        }
+    }
+
+    fn unacked_of(&self, consumer: ConsumerId) -> u32 {
+        self.out
+            .values()
+            .filter(|o| o.consumer == Some(consumer))
+            .count() as u32
+    }
+
+    /// Applies one event; fails on a transition the semantics forbid.
+    fn apply(&mut self, kind: &EventKind) -> Result<(), TestCaseError> {
+        match kind {
+            EventKind::Published { message, .. } => {
+                self.persistent
+                    .insert(message.id.0, message.is_persistent());
+                self.priority
+                    .insert(message.id.0, message.properties.priority.unwrap_or(0));
+            }
+            EventKind::QueueDeclared {
+                name,
+                durable,
+                arguments,
+                ..
+            } => {
+                let max_priority = arguments
+                    .get("x-max-priority")
+                    .and_then(FieldValue::as_integer)
+                    .map(|p| p as u8);
+                self.queues.insert(
+                    name.to_string(),
+                    MQueue {
+                        max_priority,
+                        durable: *durable,
+                        ..Default::default()
+                    },
+                );
+            }
+            EventKind::Enqueued {
+                message,
+                queue_name,
+                handoff,
+                ..
+            } => {
+                let msg = message.0;
+                let level = self.level(queue_name, msg);
+                let persistent = self.persistent.get(&msg).copied().unwrap_or(false);
+                let Some(q) = self.queues.get_mut(&**queue_name) else {
+                    return fail(format!("enqueued into unknown queue {queue_name}"));
+                };
+                let copy = Copy {
+                    msg,
+                    pos: q.next_pos,
+                    level,
+                    persistent,
+                };
+                q.next_pos += 1;
+                if *handoff {
+                    if !q.ready.is_empty() {
+                        return fail(format!(
+                            "hand-off into {queue_name} while it has ready messages"
+                        ));
+                    }
+                    q.handoff.push(copy);
+                } else {
+                    q.ready.push(copy);
+                }
+                self.accounts.enqueued += 1;
+            }
+            EventKind::HandoffJoined {
+                queue_name, count, ..
+            } => {
+                let q = self
+                    .queues
+                    .get_mut(&**queue_name)
+                    .ok_or_else(|| TestCaseError::fail("handoff: no queue"))?;
+                if q.handoff.len() as u64 != *count {
+                    return fail(format!(
+                        "{count} hand-offs joined {queue_name}, model has {}",
+                        q.handoff.len()
+                    ));
+                }
+                let moved: Vec<Copy> = q.handoff.drain(..).collect();
+                q.ready.extend(moved);
+            }
+            EventKind::Delivered {
+                message,
+                queue_name,
+                channel,
+                consumer,
+                delivery_tag,
+                ack_required,
+                ..
+            } => {
+                if self.closed.contains(channel) {
+                    return fail(format!("delivery on closed channel {channel}"));
+                }
+                if let Some(last) = self.last_tag.get(channel) {
+                    if *delivery_tag <= *last {
+                        return fail(format!(
+                            "delivery tag {delivery_tag} after {last} on {channel}"
+                        ));
+                    }
+                }
+                self.last_tag.insert(*channel, *delivery_tag);
+                if let Some(c) = consumer {
+                    let Some((cch, cq, prefetch, _)) = self.consumers.get(c).cloned() else {
+                        return fail(format!("delivery to cancelled or unknown consumer {c}"));
+                    };
+                    if cch != *channel || *cq != **queue_name {
+                        return fail(format!(
+                            "consumer {c} is on {cch}/{cq}, delivery on {channel}/{queue_name}"
+                        ));
+                    }
+                    if *ack_required && prefetch > 0 && self.unacked_of(*c) >= prefetch {
+                        return fail(format!("consumer {c} over its prefetch {prefetch}"));
+                    }
+                }
+                let copy = self.take_head(queue_name, message.id.0, "delivery")?;
+                if *ack_required {
+                    self.out.insert(
+                        (*channel, *delivery_tag),
+                        Out {
+                            queue: queue_name.to_string(),
+                            copy,
+                            consumer: *consumer,
+                        },
+                    );
+                } else {
+                    self.accounts.consumed_no_ack += 1;
+                }
+            }
+            EventKind::Acked {
+                channel,
+                delivery_tag,
+                message,
+                ..
+            } => {
+                let o = self.out.remove(&(*channel, *delivery_tag)).ok_or_else(|| {
+                    TestCaseError::fail(format!("ack of tag {delivery_tag} not out on {channel}"))
+                })?;
+                if o.copy.msg != message.0 {
+                    return fail(format!(
+                        "ack of tag {delivery_tag}: m{} expected, event says m{}",
+                        o.copy.msg, message.0
+                    ));
+                }
+                self.accounts.acked += 1;
+            }
+            EventKind::Rejected {
+                channel,
+                delivery_tag,
+                requeue,
+                ..
+            } => {
+                let o = self.out.remove(&(*channel, *delivery_tag)).ok_or_else(|| {
+                    TestCaseError::fail(format!(
+                        "reject of tag {delivery_tag} not out on {channel}"
+                    ))
+                })?;
+                if *requeue {
+                    self.limbo.insert((*channel, *delivery_tag), o);
+                } else {
+                    self.accounts.rejected += 1;
+                }
+            }
+            EventKind::Requeued {
+                message,
+                queue_name,
+                channel,
+                delivery_tag,
+                ..
+            } => {
+                let key = (
+                    channel.ok_or_else(|| TestCaseError::fail("requeue without channel"))?,
+                    delivery_tag.unwrap_or(0),
+                );
+                let o = self
+                    .limbo
+                    .remove(&key)
+                    .or_else(|| self.out.remove(&key))
+                    .ok_or_else(|| {
+                        TestCaseError::fail(format!("requeue of {key:?} that is not out"))
+                    })?;
+                if o.copy.msg != message.0 || o.queue != **queue_name {
+                    return fail(format!(
+                        "requeue of {key:?}: model has m{} of {}",
+                        o.copy.msg, o.queue
+                    ));
+                }
+                if let Some(q) = self.queues.get_mut(&**queue_name) {
+                    q.ready.push(o.copy);
+                }
+            }
+            EventKind::Expired {
+                message,
+                queue_name,
+                ..
+            } => {
+                self.take_ready_head(queue_name, message.0, "expiry")?;
+                self.accounts.expired += 1;
+            }
+            EventKind::Overflowed {
+                message,
+                queue_name,
+                ..
+            } => {
+                self.take_ready_head(queue_name, message.0, "overflow")?;
+                self.accounts.overflowed += 1;
+            }
+            EventKind::QueuePurged { name, count, .. } => {
+                let q = self
+                    .queues
+                    .get_mut(&**name)
+                    .ok_or_else(|| TestCaseError::fail("purge: no queue"))?;
+                if q.len() as u64 != *count {
+                    return fail(format!(
+                        "purge of {name} removed {count}, model has {}",
+                        q.len()
+                    ));
+                }
+                q.ready.clear();
+                q.handoff.clear();
+                self.accounts.purged += count;
+            }
+            EventKind::ConsumerAdded {
+                consumer,
+                channel,
+                queue_name,
+                prefetch,
+                no_ack,
+                ..
+            } => {
+                self.consumers.insert(
+                    *consumer,
+                    (*channel, queue_name.to_string(), *prefetch, *no_ack),
+                );
+            }
+            EventKind::ConsumerCancelled { consumer, .. } => {
+                self.consumers.remove(consumer);
+            }
+            EventKind::ChannelClosed { channel, .. } => {
+                if self.out.keys().any(|(c, _)| c == channel) {
+                    return fail(format!(
+                        "channel {channel} closed with deliveries still out"
+                    ));
+                }
+                self.closed.insert(*channel);
+            }
+            EventKind::BrokerStopped { .. } => {
+                if !self.out.is_empty() {
+                    return fail("broker stopped with deliveries out".into());
+                }
+                let mut lost = 0;
+                self.queues.retain(|_, q| {
+                    if !q.durable {
+                        lost += q.len() as u64;
+                        return false;
+                    }
+                    let moved: Vec<Copy> = q.handoff.drain(..).collect();
+                    q.ready.extend(moved);
+                    let before = q.ready.len();
+                    q.ready.retain(|c| c.persistent);
+                    lost += (before - q.ready.len()) as u64;
+                    true
+                });
+                self.accounts.lost_in_restart += lost;
+                self.consumers.clear();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_conservation(&self) -> Result<(), TestCaseError> {
+        let a = &self.accounts;
+        let ready: u64 = self.queues.values().map(|q| q.len() as u64).sum();
+        let out = self.out.len() as u64 + self.limbo.len() as u64;
+        let settled = a.acked
+            + a.consumed_no_ack
+            + a.expired
+            + a.overflowed
+            + a.rejected
+            + a.purged
+            + a.lost_in_restart;
+        if a.enqueued != ready + out + settled {
+            return fail(format!(
+                "conservation: {} enqueued != {ready} ready + {out} out + {settled} settled",
+                a.enqueued
+            ));
+        }
+        Ok(())
+    }
+}
+
+// ----------------------------------------------------------------- runner
+
+struct Runner {
+    broker: Broker,
+    setup: Setup,
+    conns: Vec<ConnId>,
+    channels: Vec<ChannelId>,
+    consumers: Vec<ConsumerId>,
+    confirm: Vec<bool>,
+    model: Model,
+    cursor: u64,
+}
+
+fn args(pairs: &[(&str, FieldValue)]) -> FieldTable {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+impl Runner {
+    fn new(setup: Setup) -> Runner {
+        let mut broker = Broker::new(BrokerConfig::default());
+        let conn = broker.open_connection("setup");
+        let ch = broker.open_channel(conn).unwrap();
+        for (name, kind) in [
+            ("ex.direct", "direct"),
+            ("ex.fanout", "fanout"),
+            ("ex.topic", "topic"),
+            ("dlx", "fanout"),
+        ] {
+            let mut arguments = FieldTable::new();
+            if name == "ex.direct" && setup.alternate {
+                arguments.insert(
+                    "alternate-exchange".into(),
+                    FieldValue::LongStr("ex.fanout".into()),
+                );
+            }
+            broker
+                .exchange_declare(
+                    ch,
+                    ExchangeDeclare {
+                        exchange: name.into(),
+                        kind: kind.into(),
+                        durable: true,
+                        arguments,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        broker
+            .queue_declare(
+                ch,
+                QueueDeclare {
+                    queue: "dlq".into(),
+                    durable: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        broker
+            .queue_bind(ch, "dlq", "dlx", "", FieldTable::new())
+            .unwrap();
+        for (i, spec) in setup.queues.iter().enumerate() {
+            let mut a: Vec<(&str, FieldValue)> = Vec::new();
+            if let Some(m) = spec.max_length {
+                a.push(("x-max-length", FieldValue::Int(m as i32)));
+                let overflow =
+                    ["drop-head", "reject-publish", "reject-publish-dlx"][spec.overflow as usize];
+                a.push(("x-overflow", FieldValue::LongStr(overflow.into())));
+            }
+            if let Some(t) = spec.ttl {
+                a.push(("x-message-ttl", FieldValue::Int(t as i32)));
+            }
+            if spec.dlx {
+                a.push(("x-dead-letter-exchange", FieldValue::LongStr("dlx".into())));
+            }
+            if let Some(p) = spec.max_priority {
+                a.push(("x-max-priority", FieldValue::Int(i32::from(p))));
+            }
+            let name = queue_name(i);
+            broker
+                .queue_declare(
+                    ch,
+                    QueueDeclare {
+                        queue: name.clone(),
+                        durable: spec.durable,
+                        arguments: args(&a),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            if let Some(k) = spec.direct_key {
+                broker
+                    .queue_bind(ch, &name, "ex.direct", KEYS[k], FieldTable::new())
+                    .unwrap();
+            }
+            if let Some(p) = spec.topic_pattern {
+                broker
+                    .queue_bind(ch, &name, "ex.topic", TOPIC_PATTERNS[p], FieldTable::new())
+                    .unwrap();
+            }
+            if spec.fanout {
+                broker
+                    .queue_bind(ch, &name, "ex.fanout", "", FieldTable::new())
+                    .unwrap();
+            }
+        }
+        broker.close_connection(conn).unwrap();
+        let mut r = Runner {
+            broker,
+            setup,
+            conns: Vec::new(),
+            channels: Vec::new(),
+            consumers: Vec::new(),
+            confirm: Vec::new(),
+            model: Model::default(),
+            cursor: 0,
+        };
+        r.connect();
+        r
+    }
+
+    fn connect(&mut self) {
+        self.conns = vec![
+            self.broker.open_connection("c0"),
+            self.broker.open_connection("c1"),
+        ];
+        self.channels = (0..CHANNELS)
+            .map(|i| self.broker.open_channel(self.conns[i % 2]).unwrap())
+            .collect();
+        self.confirm = vec![false; CHANNELS];
+        self.broker.confirm_select(self.channels[0]).unwrap();
+        self.confirm[0] = true;
+    }
+
+    /// The channel at slot `i`, reopened if it was closed.
+    fn channel(&mut self, i: usize) -> ChannelId {
+        let ch = self.channels[i];
+        if !self.broker.channel(ch).is_some_and(|c| c.open) {
+            let conn = self.conns[i % 2];
+            self.channels[i] = self.broker.open_channel(conn).unwrap();
+            self.confirm[i] = false;
+        }
+        self.channels[i]
+    }
+
+    /// Feeds new events to the model.
+    fn pump(&mut self) -> Result<(), TestCaseError> {
+        let events = self.broker.events_since(self.cursor).to_vec();
+        self.cursor = self.broker.next_event_seq();
+        for e in &events {
+            self.model.apply(&e.kind).map_err(|err| {
+                TestCaseError::fail(format!("event #{} {:?}: {}", e.seq, e.kind.name(), err))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The queues a publish should reach, by a naive reading of the bindings.
+    fn expected_route(&self, exchange: &str, key: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let alive = |name: &str| self.broker.queue_by_name(name).is_some();
+        if exchange.is_empty() {
+            if alive(key) {
+                out.insert(key.to_string());
+            }
+            return out;
+        }
+        let bound = |i: usize, ex: &str| -> bool {
+            let s = &self.setup.queues[i];
+            match ex {
+                "ex.direct" => s.direct_key.is_some_and(|k| KEYS[k] == key),
+                "ex.fanout" => s.fanout,
+                "ex.topic" => s
+                    .topic_pattern
+                    .is_some_and(|p| key_matches(TOPIC_PATTERNS[p], key)),
+                _ => false,
+            }
+        };
+        for i in 0..QUEUES {
+            if bound(i, exchange) && alive(&queue_name(i)) {
+                out.insert(queue_name(i));
+            }
+        }
+        if out.is_empty() && exchange == "ex.direct" && self.setup.alternate {
+            for i in 0..QUEUES {
+                if bound(i, "ex.fanout") && alive(&queue_name(i)) {
+                    out.insert(queue_name(i));
+                }
+            }
+        }
+        out
+    }
+
+    fn run(&mut self, cmd: &Cmd) -> Result<(), TestCaseError> {
+        match cmd {
+            Cmd::Publish {
+                ch,
+                exchange,
+                key,
+                persistent,
+                priority,
+                expiration,
+                mandatory,
+            } => {
+                let chid = self.channel(*ch);
+                let (exchange, key) = (EXCHANGES[*exchange], KEYS[*key]);
+                let expected = self.expected_route(exchange, key);
+                let properties = Properties {
+                    delivery_mode: Some(if *persistent { 2 } else { 1 }),
+                    priority: *priority,
+                    expiration: expiration.map(|e| e.to_string()),
+                    ..Default::default()
+                };
+                let before = self.broker.next_event_seq();
+                let confirm_seq = self
+                    .broker
+                    .basic_publish(
+                        chid,
+                        Publish {
+                            exchange: exchange.into(),
+                            routing_key: key.into(),
+                            mandatory: *mandatory,
+                            properties,
+                            body: vec![b'x'; 3],
+                            ..Default::default()
+                        },
+                    )
+                    .map_err(|e| TestCaseError::fail(format!("publish failed: {e}")))?;
+                self.check_publish(before, &expected, *mandatory, confirm_seq)?;
+            }
+            Cmd::Qos { ch, count, global } => {
+                let chid = self.channel(*ch);
+                self.broker
+                    .basic_qos(chid, 0, *count, *global)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            Cmd::Consume {
+                ch,
+                queue,
+                no_ack,
+                priority,
+            } => {
+                let chid = self.channel(*ch);
+                let mut arguments = FieldTable::new();
+                if *priority != 0 {
+                    arguments.insert("x-priority".into(), FieldValue::Int(*priority as i32));
+                }
+                let consume = Consume {
+                    queue: queue_name(*queue),
+                    no_ack: *no_ack,
+                    arguments,
+                    ..Default::default()
+                };
+                match self.broker.basic_consume(chid, consume) {
+                    Ok(tag) => {
+                        if let Some(id) = self
+                            .broker
+                            .channel(chid)
+                            .and_then(|c| c.consumers.get(&tag).copied())
+                        {
+                            self.consumers.push(id);
+                        }
+                    }
+                    Err(e) if e.amqp().is_some_and(|a| a.code.code() == 404) => {} // queue lost in a restart
+                    Err(e) => return fail(format!("consume failed: {e}")),
+                }
+            }
+            Cmd::Cancel { pick } => {
+                if !self.consumers.is_empty() {
+                    let id = self.consumers[pick % self.consumers.len()];
+                    if let Some(c) = self.broker.consumer(id) {
+                        let (chid, tag) = (c.channel, c.tag.clone());
+                        self.broker
+                            .basic_cancel(chid, &tag)
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
+                }
+            }
+            Cmd::Ack { ch, pick, multiple } => {
+                let chid = self.channel(*ch);
+                let tags: Vec<u64> = self
+                    .broker
+                    .channel(chid)
+                    .map(|c| c.unacked.keys().copied().collect())
+                    .unwrap_or_default();
+                match pick {
+                    Some(p) if !tags.is_empty() => {
+                        self.broker
+                            .basic_ack(chid, tags[p % tags.len()], *multiple)
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
+                    Some(_) => {}
+                    None => {
+                        // A tag that is not out: 406, and the channel closes.
+                        let bogus = self
+                            .broker
+                            .channel(chid)
+                            .map_or(1, |c| c.next_delivery_tag + 5);
+                        let err = self.broker.basic_ack(chid, bogus, false).unwrap_err();
+                        if err.amqp().map(|a| a.code.code()) != Some(406) {
+                            return fail(format!("bogus ack gave {err}"));
+                        }
+                    }
+                }
+            }
+            Cmd::Nack {
+                ch,
+                pick,
+                multiple,
+                requeue,
+            } => {
+                let chid = self.channel(*ch);
+                let tags: Vec<u64> = self
+                    .broker
+                    .channel(chid)
+                    .map(|c| c.unacked.keys().copied().collect())
+                    .unwrap_or_default();
+                if !tags.is_empty() {
+                    self.broker
+                        .basic_nack(chid, tags[pick % tags.len()], *multiple, *requeue)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+            }
+            Cmd::Reject { ch, pick, requeue } => {
+                let chid = self.channel(*ch);
+                let tags: Vec<u64> = self
+                    .broker
+                    .channel(chid)
+                    .map(|c| c.unacked.keys().copied().collect())
+                    .unwrap_or_default();
+                if !tags.is_empty() {
+                    self.broker
+                        .basic_reject(chid, tags[pick % tags.len()], *requeue)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+            }
+            Cmd::Recover { ch } => {
+                let chid = self.channel(*ch);
+                self.broker
+                    .basic_recover(chid, true)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            Cmd::Get { ch, queue, no_ack } => {
+                let chid = self.channel(*ch);
+                match self.broker.basic_get(chid, &queue_name(*queue), *no_ack) {
+                    Ok(_) => {}
+                    Err(e) if e.amqp().is_some_and(|a| a.code.code() == 404) => {}
+                    Err(e) => return fail(format!("get failed: {e}")),
+                }
+            }
+            Cmd::Purge { queue } => {
+                let chid = self.channel(0);
+                match self.broker.queue_purge(chid, &queue_name(*queue)) {
+                    Ok(_) => {}
+                    Err(e) if e.amqp().is_some_and(|a| a.code.code() == 404) => {}
+                    Err(e) => return fail(format!("purge failed: {e}")),
+                }
+            }
+            Cmd::CloseChannel { ch } => {
+                let chid = self.channel(*ch);
+                self.broker
+                    .close_channel(chid)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            Cmd::Advance { ms } => self.broker.advance(*ms),
+            Cmd::Step => {
+                self.broker.step();
+            }
+            Cmd::RunIdle => {
+                self.broker.run_until_idle();
+            }
+            Cmd::Restart => {
+                self.broker.run_until_idle();
+                self.broker.restart();
+                self.consumers.clear();
+                self.connect();
+            }
+        }
+        self.pump()?;
+        self.check_state()
+    }
+
+    /// One publish: the broker routed where the reference says, every
+    /// routed queue took a copy or refused it, and unroutable messages were
+    /// dropped or returned (mandatory) and confirmed.
+    fn check_publish(
+        &mut self,
+        before: u64,
+        expected: &BTreeSet<String>,
+        mandatory: bool,
+        confirm_seq: Option<u64>,
+    ) -> Result<(), TestCaseError> {
+        let events = self.broker.events_since(before).to_vec();
+        let msg = events.iter().find_map(|e| match &e.kind {
+            EventKind::Published { message, .. } => Some(message.id),
+            _ => None,
+        });
+        let Some(msg) = msg else {
+            return fail("no Published event".into());
+        };
+        let routed: BTreeSet<String> = events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Routed { message, trace, .. } if *message == msg => {
+                    Some(trace.queues.iter().cloned().collect())
+                }
+                _ => None,
+            })
+            .unwrap_or_default();
+        if &routed != expected {
+            return fail(format!(
+                "m{} routed to {routed:?}, reference says {expected:?}",
+                msg.0
+            ));
+        }
+        let mut taken = 0;
+        for e in &events {
+            match &e.kind {
+                EventKind::Enqueued {
+                    message,
+                    queue_name,
+                    ..
+                } if *message == msg && expected.contains(&**queue_name) => taken += 1,
+                EventKind::PublishRefused { message, .. } if *message == msg => taken += 1,
+                _ => {}
+            }
+        }
+        if taken != expected.len() {
+            return fail(format!(
+                "m{}: {taken} queues took or refused it, {} expected",
+                msg.0,
+                expected.len()
+            ));
+        }
+        let unroutable = events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Unroutable { message, .. } if *message == msg));
+        let returned = events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Returned { message, .. } if message.id == msg));
+        if unroutable != expected.is_empty() || returned != (expected.is_empty() && mandatory) {
+            return fail(format!(
+                "m{}: unroutable {unroutable}, returned {returned}",
+                msg.0
+            ));
+        }
+        if let Some(seq) = confirm_seq {
+            let confirms = events
+                .iter()
+                .filter(|e| matches!(&e.kind, EventKind::Confirmed { seq: s, .. } if *s == seq))
+                .count();
+            if confirms != 1 {
+                return fail(format!("m{}: {confirms} confirms for seq {seq}", msg.0));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_state(&self) -> Result<(), TestCaseError> {
+        self.model.check_conservation()?;
+        for name in (0..=QUEUES).map(queue_name) {
+            let engine = self.broker.queue_stats(&name);
+            let model = self.model.queues.get(&name);
+            match (engine, model) {
+                (None, None) => {}
+                (Some(s), Some(q)) => {
+                    if s.ready != q.len() as u64 {
+                        return fail(format!(
+                            "{name}: broker says {} ready, model {}",
+                            s.ready,
+                            q.len()
+                        ));
+                    }
+                    let out = self.model.out.values().filter(|o| o.queue == name).count() as u64;
+                    if s.unacked != out {
+                        return fail(format!(
+                            "{name}: broker says {} unacked, model {out}",
+                            s.unacked
+                        ));
+                    }
+                }
+                (e, m) => {
+                    return fail(format!(
+                        "{name}: broker {e:?}, model has it: {}",
+                        m.is_some()
+                    ))
+                }
+            }
+        }
+        for (id, (_, _, prefetch, no_ack)) in &self.model.consumers {
+            if !no_ack && *prefetch > 0 && self.model.unacked_of(*id) > *prefetch {
+                return fail(format!(
+                    "consumer {id} holds more than its prefetch {prefetch}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn run_case(setup: Setup, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
+    let mut runner = Runner::new(setup);
+    runner.pump()?;
+    for (i, cmd) in cmds.iter().enumerate() {
+        runner
+            .run(cmd)
+            .map_err(|e| TestCaseError::fail(format!("after command {i} {cmd:?}: {e}")))?;
+    }
+    runner.broker.run_until_idle();
+    runner.pump()?;
+    runner.check_state()
+}
+
+#[test]
+fn broker_agrees_with_the_model_on_random_command_sequences() {
+    let seed: u64 = std::env::var("WARREN_MODEL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5EED_0001);
+    let cases: u32 = std::env::var("WARREN_MODEL_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
+    let strategy = (setup(), prop::collection::vec(cmd(), 1..40));
+    if let Err(e) = runner.run(&strategy, |(setup, cmds)| run_case(setup, cmds)) {
+        panic!("model test failed with seed {seed}: {e}\nreplay with: WARREN_MODEL_SEED={seed} cargo test --test model");
+    }
+}
