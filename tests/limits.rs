@@ -349,3 +349,46 @@ fn methods_on_closed_channels_and_connections_change_nothing() {
     );
     assert_eq!(b.queue_stats("q").unwrap().ready, 0);
 }
+
+#[test]
+fn rabbitmq_4_3_profile_refuses_transient_queues_with_its_truncated_541() {
+    let mut b = Broker::new(BrokerConfig {
+        profile: warren::engine::Profile::RabbitMq43,
+        ..BrokerConfig::default()
+    });
+    let conn = b.open_connection("t");
+    let ch = b.open_channel(conn).unwrap();
+    let err = b.queue_declare(ch, queue("hello")).unwrap_err();
+    let e = err.amqp().unwrap();
+    assert_eq!(e.code.code(), 541);
+    assert_eq!(
+        e.reply_text(),
+        "INTERNAL_ERROR - Feature `transient_nonexcl_queues` is deprecated.\nBy default, this feature is not permitted anymore.\nThe feature will be removed from a future major RabbitMQ version, regardless of the configuration; actual version to be determined.\nTo..."
+    );
+    assert_eq!(e.reply_text().len(), 255);
+    assert!(
+        !b.connection(conn).unwrap().open,
+        "541 closes the connection"
+    );
+    // Durable or exclusive queues are fine under 4.3.
+    let conn = b.open_connection("t2");
+    let ch = b.open_channel(conn).unwrap();
+    assert!(b
+        .queue_declare(
+            ch,
+            QueueDeclare {
+                durable: true,
+                ..queue("hello")
+            }
+        )
+        .is_ok());
+    assert!(b
+        .queue_declare(
+            ch,
+            QueueDeclare {
+                exclusive: true,
+                ..queue("mine")
+            }
+        )
+        .is_ok());
+}

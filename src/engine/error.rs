@@ -130,8 +130,18 @@ impl AmqpError {
     }
 
     /// RabbitMQ's reply text: `NOT_FOUND - no queue 'q' in vhost '/'`.
+    /// Like RabbitMQ, a text over 255 bytes (a short string on the wire) is
+    /// cut to its first 252 bytes and `...`.
     pub fn reply_text(&self) -> String {
-        format!("{} - {}", self.code.name(), self.explanation)
+        let text = format!("{} - {}", self.code.name(), self.explanation);
+        if text.len() <= crate::engine::limits::SHORTSTR_BYTES_MAX {
+            return text;
+        }
+        let mut cut = 252;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}...", &text[..cut])
     }
 
     pub fn scope(&self) -> ErrorScope {

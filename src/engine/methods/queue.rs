@@ -120,9 +120,7 @@ impl Broker {
         if self.config.profile.refuses_transient_queues() && !durable && !d.exclusive {
             return Err(AmqpError::new(
                 ReplyCode::InternalError,
-                format!(
-                    "Feature `transient_nonexcl_queues` is deprecated. By default, this feature is not permitted anymore. Declaring {resource} as non-durable and non-exclusive is refused: declare it durable (or exclusive)."
-                ),
+                "Feature `transient_nonexcl_queues` is deprecated.\nBy default, this feature is not permitted anymore.\nThe feature will be removed from a future major RabbitMQ version, regardless of the configuration; actual version to be determined.\nTo continue using this feature when it is not permitted by default, set the following parameter in your configuration:\n    \"deprecated_features.permit.transient_nonexcl_queues = true\"",
             ));
         }
         if let Some(text) = queue_args::dlx_type_error(&d.arguments, &resource) {
