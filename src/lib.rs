@@ -5,6 +5,7 @@
 //! - [`engine`]: the broker itself, a pure and deterministic state machine.
 //!   No web APIs, no wall clock, no OS randomness: it builds and is tested
 //!   natively, and behaves byte-for-byte the same compiled to WebAssembly.
+//! - [`sim`]: producers and workers (the tutorials' programs) around a broker.
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
@@ -15,6 +16,7 @@
 
 pub mod conformance;
 pub mod engine;
+pub mod sim;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,5 @@
-//! Architecture invariant: `src/engine` is pure. It never names a web API, the
+//! Architecture invariant: `src/engine` (and the simulation and replayer
+//! built on it) is pure. It never names a web API, the
 //! wall clock or OS randomness, so it stays deterministic and builds natively.
 
 use std::fs;

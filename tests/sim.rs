@@ -1,0 +1,193 @@
+//! The simulation layer: the lessons' programs as actors on one virtual clock.
+
+use warren::engine::event::EventKind;
+use warren::engine::message::Properties;
+use warren::engine::{BrokerConfig, QueueDeclare};
+use warren::sim::{ActorEventKind, OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
+
+fn work_queue() -> (Simulation, warren::sim::ActorId) {
+    let mut sim = Simulation::new(BrokerConfig::default());
+    let conn = sim.broker.open_connection("setup");
+    let ch = sim.broker.open_channel(conn).unwrap();
+    sim.broker
+        .queue_declare(
+            ch,
+            QueueDeclare {
+                queue: "task_queue".into(),
+                durable: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let producer = sim
+        .add_producer(ProducerSpec {
+            name: "new_task.py".into(),
+            routing_key: "task_queue".into(),
+            properties: Properties {
+                delivery_mode: Some(2),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    (sim, producer)
+}
+
+fn worker(name: &str) -> WorkerSpec {
+    WorkerSpec {
+        name: name.into(),
+        queue: "task_queue".into(),
+        prefetch: 1,
+        work: WorkTime::PerDot { ms: 1000 },
+        on_done: OnDone::Ack,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_work_queue_lesson_round_robin_then_kill_and_redeliver() {
+    let (mut sim, producer) = work_queue();
+    let w1 = sim.add_worker(worker("worker 1")).unwrap();
+    let w2 = sim.add_worker(worker("worker 2")).unwrap();
+    let bodies = [
+        "First message.",
+        "Second message..",
+        "Third message...",
+        "Fourth message....",
+        "Fifth message.....",
+    ];
+    for body in bodies {
+        let spec = ProducerSpec {
+            body: body.into(),
+            ..sim.producer(producer).unwrap().spec.clone()
+        };
+        let id = sim.add_producer(spec).unwrap();
+        sim.publish(id).unwrap();
+    }
+    // First deliveries happen at once: one message each (prefetch 1).
+    sim.run_for(0);
+    let w1_task = sim
+        .worker(w1)
+        .unwrap()
+        .current
+        .clone()
+        .expect("worker 1 is busy");
+    let w2_task = sim
+        .worker(w2)
+        .unwrap()
+        .current
+        .clone()
+        .expect("worker 2 is busy");
+    assert_eq!(w1_task.delivery.body, "First message.");
+    assert_eq!(w2_task.delivery.body, "Second message..");
+    assert_eq!(sim.broker.queue_stats("task_queue").unwrap().ready, 3);
+
+    // One second later worker 1 is done with "First message." and takes the third.
+    sim.run_for(1000);
+    assert_eq!(
+        sim.worker(w1)
+            .unwrap()
+            .current
+            .as_ref()
+            .unwrap()
+            .delivery
+            .body,
+        "Third message..."
+    );
+
+    // Kill worker 2 in the middle of "Second message..": it goes to worker 1, redelivered.
+    sim.kill_worker(w2);
+    sim.run_for(60_000);
+    let redelivered: Vec<(String, bool)> = sim
+        .actor_events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ActorEventKind::WorkerStarted {
+                worker,
+                message,
+                redelivered,
+                ..
+            } if *worker == w1 => Some((*message, *redelivered)),
+            _ => None,
+        })
+        .map(|(m, r)| (body_of(&sim, m), r))
+        .collect();
+    assert!(
+        redelivered.contains(&("Second message..".to_string(), true)),
+        "{redelivered:?}"
+    );
+    assert_eq!(
+        sim.worker(w1).unwrap().done,
+        5,
+        "worker 1 finished everything"
+    );
+    let stats = sim.broker.queue_stats("task_queue").unwrap();
+    assert_eq!((stats.ready, stats.unacked), (0, 0));
+}
+
+fn body_of(sim: &Simulation, message: u64) -> String {
+    sim.broker
+        .events()
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Published { message: m, .. } if m.id.0 == message => Some(m.body_text()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn forgotten_acks_pile_up_and_a_restart_keeps_persistent_messages() {
+    let (mut sim, producer) = work_queue();
+    let forgetful = sim
+        .add_worker(WorkerSpec {
+            on_done: OnDone::Forget,
+            prefetch: 0,
+            ..worker("forgetful")
+        })
+        .unwrap();
+    sim.publish_n(producer, 3).unwrap();
+    sim.run_for(10_000);
+    let stats = sim.broker.queue_stats("task_queue").unwrap();
+    assert_eq!((stats.ready, stats.unacked), (0, 3), "unacked pile up");
+    assert_eq!(sim.worker(forgetful).unwrap().done, 3);
+    sim.restart_broker();
+    let stats = sim.broker.queue_stats("task_queue").unwrap();
+    assert_eq!(
+        (stats.ready, stats.unacked, stats.consumers),
+        (3, 0, 0),
+        "durable queue + persistent messages survive"
+    );
+    sim.reconnect_worker(forgetful).unwrap();
+    sim.run_until_idle(10_000);
+    let redelivered = sim
+        .broker
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                EventKind::Delivered {
+                    redelivered: true,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(
+        redelivered, 3,
+        "they come back redelivered after the restart"
+    );
+}
+
+#[test]
+fn publishing_every_interval_follows_the_virtual_clock() {
+    let (mut sim, producer) = work_queue();
+    sim.publish_every(producer, Some(500));
+    sim.run_for(2_000);
+    assert_eq!(sim.producer(producer).unwrap().sent, 4);
+    sim.publish_every(producer, None);
+    sim.run_for(2_000);
+    assert_eq!(sim.producer(producer).unwrap().sent, 4);
+    assert_eq!(sim.broker.queue_stats("task_queue").unwrap().ready, 4);
+}
