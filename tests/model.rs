@@ -255,6 +255,8 @@ struct Model {
     closed: BTreeSet<ChannelId>,
     persistent: HashMap<u64, bool>,
     priority: HashMap<u64, u8>,
+    /// Confirms waiting for their batch to commit.
+    pending_confirms: BTreeSet<(ChannelId, u64)>,
     accounts: Accounts,
 }
 
@@ -551,7 +553,16 @@ impl Model {
             EventKind::ConsumerCancelled { consumer, .. } => {
                 self.consumers.remove(consumer);
             }
+            EventKind::ConfirmPending { channel, seq, .. } => {
+                if !self.pending_confirms.insert((*channel, *seq)) {
+                    return fail(format!("confirm {seq} on {channel} pending twice"));
+                }
+            }
+            EventKind::Confirmed { channel, seq, .. } => {
+                self.pending_confirms.remove(&(*channel, *seq));
+            }
             EventKind::ChannelClosed { channel, .. } => {
+                self.pending_confirms.retain(|(c, _)| c != channel);
                 if self.out.keys().any(|(c, _)| c == channel) {
                     return fail(format!(
                         "channel {channel} closed with deliveries still out"
@@ -560,6 +571,7 @@ impl Model {
                 self.closed.insert(*channel);
             }
             EventKind::BrokerStopped { .. } => {
+                self.pending_confirms.clear();
                 if !self.out.is_empty() {
                     return fail("broker stopped with deliveries out".into());
                 }
@@ -1055,12 +1067,24 @@ impl Runner {
             ));
         }
         if let Some(seq) = confirm_seq {
-            let confirms = events
-                .iter()
-                .filter(|e| matches!(&e.kind, EventKind::Confirmed { seq: s, .. } if *s == seq))
-                .count();
-            if confirms != 1 {
-                return fail(format!("m{}: {confirms} confirms for seq {seq}", msg.0));
+            // Confirmed at once, or (persistent message in a durable queue)
+            // pending until its batch commits; never both, never neither.
+            let count = |pending: bool| {
+                events
+                    .iter()
+                    .filter(|e| match &e.kind {
+                        EventKind::Confirmed { seq: s, .. } => !pending && *s == seq,
+                        EventKind::ConfirmPending { seq: s, .. } => pending && *s == seq,
+                        _ => false,
+                    })
+                    .count()
+            };
+            let (now, later) = (count(false), count(true));
+            if now + later != 1 {
+                return fail(format!(
+                    "m{}: {now} confirms and {later} pending for seq {seq}",
+                    msg.0
+                ));
             }
         }
         Ok(())
@@ -1118,6 +1142,16 @@ fn run_case(setup: Setup, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
     }
     runner.broker.run_until_idle();
     runner.pump()?;
+    runner.check_state()?;
+    // Every pending confirm resolves once its batch commits.
+    runner.broker.advance(1_000);
+    runner.pump()?;
+    if !runner.model.pending_confirms.is_empty() {
+        return fail(format!(
+            "confirms never sent: {:?}",
+            runner.model.pending_confirms
+        ));
+    }
     runner.check_state()
 }
 

@@ -33,7 +33,7 @@ pub fn replay_scenario(scenario_json: &str, options: JsValue) -> Result<String, 
         serde_wasm_bindgen::from_value(options)
             .map_err(|e| JsError::new(&format!("replayScenario options: {e}")))?
     };
-    let mut config = BrokerConfig::default();
+    let mut config = ReplayOptions::default().config;
     if let Some(p) = opts.profile {
         config.profile = Profile::parse(&p).ok_or_else(|| {
             JsError::new(&format!(

@@ -27,9 +27,24 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// How to replay.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReplayOptions {
     pub config: BrokerConfig,
+}
+
+impl Default for ReplayOptions {
+    /// The broker syncs durable changes as soon as it is idle, as RabbitMQ's
+    /// queues do (the 200 ms interval is only their upper bound under load):
+    /// a persistent publish on a confirm channel is confirmed within the
+    /// harness's quiet period.
+    fn default() -> Self {
+        ReplayOptions {
+            config: BrokerConfig {
+                commit_interval_ms: 0,
+                ..BrokerConfig::default()
+            },
+        }
+    }
 }
 
 struct ChannelState {

@@ -32,6 +32,11 @@ pub struct BrokerConfig {
     pub profile: Profile,
     /// The Unix time (seconds) virtual time 0 stands for, for AMQP timestamps.
     pub epoch_unix_seconds: u64,
+    /// How long after the first durable change its batch commits (virtual
+    /// ms). 0 commits as soon as the broker is idle at that instant.
+    pub commit_interval_ms: u64,
+    /// Who keeps committed batches (see `durable.rs`).
+    pub durability: crate::engine::durable::Durability,
 }
 
 impl Default for BrokerConfig {
@@ -40,6 +45,8 @@ impl Default for BrokerConfig {
             seed: 1,
             profile: Profile::RabbitMq3,
             epoch_unix_seconds: 1_767_225_600,
+            commit_interval_ms: 200,
+            durability: crate::engine::durable::Durability::Internal,
         }
     }
 }
@@ -52,6 +59,8 @@ pub(crate) enum Timer {
     /// `x-expires`: delete the queue if it is still unused. The generation
     /// tells a current timer from one that was re-armed since.
     QueueExpiry(QueueId, u64),
+    /// Seal the open batch of durable changes.
+    Commit,
 }
 
 /// Exchange counts and flags, as `rabbitmqctl list_exchanges` shows them.
@@ -118,6 +127,19 @@ pub struct Broker {
     /// Dead messages waiting to be dead-lettered (see `dead_letter.rs`).
     pub(crate) dying: VecDeque<crate::engine::dead_letter::Dying>,
     pub(crate) dead_lettering: bool,
+    /// Durable changes not yet sealed into a batch.
+    pub(crate) open_ops: Vec<crate::engine::durable::DurableOp>,
+    pub(crate) commit_scheduled: bool,
+    pub(crate) next_batch_id: u64,
+    /// Sealed batches the host has not taken yet (`Durability::External`).
+    pub(crate) sealed: Vec<crate::engine::durable::Batch>,
+    /// The committed durable state (`Durability::Internal`): the engine's
+    /// own disk.
+    pub(crate) committed: crate::engine::durable::DurableState,
+    /// Batches handed to the host and not yet reported (`External`).
+    pub(crate) in_flight: BTreeMap<u64, crate::engine::durable::Batch>,
+    /// Publisher confirms waiting for a batch: batch id -> (channel, seq).
+    pub(crate) awaiting_commit: BTreeMap<u64, Vec<(ChannelId, u64)>>,
     log: Vec<Event>,
     /// Sequence number of the first event still in `log` (after truncation).
     log_base: u64,
@@ -145,6 +167,13 @@ impl Broker {
             next_timer_seq: 0,
             dying: VecDeque::new(),
             dead_lettering: false,
+            open_ops: Vec::new(),
+            commit_scheduled: false,
+            next_batch_id: 1,
+            sealed: Vec::new(),
+            committed: Default::default(),
+            in_flight: BTreeMap::new(),
+            awaiting_commit: BTreeMap::new(),
             log: Vec::new(),
             log_base: 0,
         };
@@ -347,6 +376,7 @@ impl Broker {
                     self.schedule_dispatch(queue);
                 }
             }
+            Timer::Commit => self.commit_tick(),
             Timer::QueueExpiry(queue, generation) => {
                 let expired = self
                     .queues

@@ -183,6 +183,7 @@ impl Broker {
             c.unacked += 1;
         }
         let (channel_id, tag_name) = (c.channel, c.tag.clone());
+        self.record_delivery(queue, &entry, ack_required);
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
@@ -266,6 +267,7 @@ impl Broker {
                 queue_name: name,
                 ttl,
             });
+            self.record_gone(queue, &entry);
             self.kill(queue, entry.msg, DeathReason::Expired);
         }
     }
@@ -294,6 +296,7 @@ impl Broker {
                 max_length,
                 max_length_bytes,
             });
+            self.record_gone(queue, &entry);
             self.kill(queue, entry.msg, DeathReason::Maxlen);
         }
     }
@@ -318,6 +321,7 @@ impl Broker {
                 .delivery_limit
                 .is_some_and(|limit| u64::from(entry.returns) > limit)
             {
+                self.record_gone(queue, &entry);
                 self.kill(queue, entry.msg, DeathReason::DeliveryLimit);
                 return;
             }

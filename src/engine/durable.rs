@@ -1,15 +1,24 @@
-//! Durable state: what survives a broker restart, and booting from it.
+//! Durable state: what survives a broker restart, how it is written, and
+//! booting from it.
 //!
 //! RabbitMQ recovers, on boot: durable exchanges, durable queues (with their
 //! arguments), bindings whose source *and* destination are durable, and the
 //! persistent messages (`delivery_mode = 2`) in durable queues, in order; a
 //! message that had been delivered but not acknowledged comes back ready with
-//! `redelivered = true`. Transient queues and exchanges, transient messages,
-//! exclusive queues (always transient) and their bindings are gone.
+//! `redelivered = true` (the queue index recorded the delivery). Transient
+//! queues and exchanges, transient messages, exclusive queues (always
+//! transient) and their bindings are gone.
 //!
-//! [`DurableState`] is that picture. The store (`src/store`) keeps it on disk;
-//! the engine can also take it directly from its own state for a graceful
-//! restart.
+//! The engine records every change to that picture as a [`DurableOp`]. Ops
+//! are gathered into a batch and committed together at a commit tick, like
+//! RabbitMQ's batched fsync: a publisher confirm for a persistent message in a
+//! durable queue is sent only once the batch holding it has committed. A
+//! crash loses the ops not yet committed.
+//!
+//! Where the batches go depends on [`Durability`]: `Internal` keeps the
+//! committed state inside the engine (tests, the conformance replayer, the
+//! in-memory store); `External` hands sealed batches to the host, which
+//! writes them to a real store (IndexedDB in the browser) and reports back.
 
 use crate::engine::broker::Broker;
 use crate::engine::clock::Millis;
@@ -20,13 +29,29 @@ use crate::engine::queue::{Entry, Queue};
 use crate::engine::queue_args;
 use crate::engine::value::FieldTable;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// Who keeps committed batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// The engine keeps the committed state itself; a batch commits the
+    /// moment it is sealed.
+    #[default]
+    Internal,
+    /// The host takes sealed batches (`take_sealed_batches`), writes them,
+    /// and calls `batch_committed`.
+    External,
+}
+
+/// Everything durable, keyed for cheap updates.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DurableState {
-    pub exchanges: Vec<DurableExchange>,
-    pub queues: Vec<DurableQueue>,
-    pub bindings: Vec<DurableBinding>,
+    pub exchanges: BTreeMap<String, DurableExchange>,
+    pub queues: BTreeMap<String, DurableQueue>,
+    /// Keyed by [`DurableBinding::key`].
+    pub bindings: BTreeMap<String, DurableBinding>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,14 +68,15 @@ pub struct DurableQueue {
     pub name: String,
     pub auto_delete: bool,
     pub arguments: FieldTable,
-    /// Persistent messages, in queue order.
-    pub messages: Vec<DurableMessage>,
+    /// Persistent messages by sequence number (queue order).
+    pub messages: BTreeMap<u64, DurableMessage>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DurableMessage {
     pub seq: u64,
     pub id: u64,
+    /// Delivered at least once (the index's "del" mark): back as redelivered.
     pub redelivered: bool,
     pub expires_at: Option<Millis>,
     pub exchange: String,
@@ -68,6 +94,139 @@ pub struct DurableBinding {
     pub destination_kind: String,
     pub routing_key: String,
     pub arguments: FieldTable,
+}
+
+impl DurableBinding {
+    /// A stable key for the binding (its identity).
+    pub fn key(&self) -> String {
+        serde_json::to_string(&(
+            &self.source,
+            &self.destination_kind,
+            &self.destination,
+            &self.routing_key,
+            &self.arguments,
+        ))
+        .unwrap_or_default()
+    }
+}
+
+/// One change to the durable state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum DurableOp {
+    PutExchange(DurableExchange),
+    DeleteExchange {
+        name: String,
+    },
+    /// Declares a queue (its messages, if any, stay).
+    PutQueue {
+        name: String,
+        auto_delete: bool,
+        arguments: FieldTable,
+    },
+    /// Removes a queue with its messages and bindings.
+    DeleteQueue {
+        name: String,
+    },
+    PutBinding(DurableBinding),
+    DeleteBinding(DurableBinding),
+    PutMessage {
+        queue: String,
+        message: DurableMessage,
+    },
+    /// The message was delivered: after a restart it comes back redelivered.
+    MarkDelivered {
+        queue: String,
+        seq: u64,
+    },
+    DeleteMessage {
+        queue: String,
+        seq: u64,
+    },
+}
+
+/// Ops committed together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub id: u64,
+    pub ops: Vec<DurableOp>,
+}
+
+impl DurableState {
+    /// Applies one op. Ops are idempotent where they can be and ignore what
+    /// no longer exists, so replaying a batch is harmless.
+    pub fn apply(&mut self, op: &DurableOp) {
+        match op {
+            DurableOp::PutExchange(x) => {
+                self.exchanges.insert(x.name.clone(), x.clone());
+            }
+            DurableOp::DeleteExchange { name } => {
+                self.exchanges.remove(name);
+                self.bindings.retain(|_, b| {
+                    b.source != *name
+                        && !(b.destination_kind == "exchange" && b.destination == *name)
+                });
+            }
+            DurableOp::PutQueue {
+                name,
+                auto_delete,
+                arguments,
+            } => {
+                let q = self
+                    .queues
+                    .entry(name.clone())
+                    .or_insert_with(|| DurableQueue {
+                        name: name.clone(),
+                        auto_delete: *auto_delete,
+                        arguments: arguments.clone(),
+                        messages: BTreeMap::new(),
+                    });
+                q.auto_delete = *auto_delete;
+                q.arguments = arguments.clone();
+            }
+            DurableOp::DeleteQueue { name } => {
+                self.queues.remove(name);
+                self.bindings
+                    .retain(|_, b| !(b.destination_kind == "queue" && b.destination == *name));
+            }
+            DurableOp::PutBinding(b) => {
+                self.bindings.insert(b.key(), b.clone());
+            }
+            DurableOp::DeleteBinding(b) => {
+                self.bindings.remove(&b.key());
+            }
+            DurableOp::PutMessage { queue, message } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.messages.insert(message.seq, message.clone());
+                }
+            }
+            DurableOp::MarkDelivered { queue, seq } => {
+                if let Some(m) = self
+                    .queues
+                    .get_mut(queue)
+                    .and_then(|q| q.messages.get_mut(seq))
+                {
+                    m.redelivered = true;
+                }
+            }
+            DurableOp::DeleteMessage { queue, seq } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.messages.remove(seq);
+                }
+            }
+        }
+    }
+
+    pub fn apply_batch(&mut self, batch: &Batch) {
+        for op in &batch.ops {
+            self.apply(op);
+        }
+    }
+
+    /// How many persistent messages are stored.
+    pub fn message_count(&self) -> usize {
+        self.queues.values().map(|q| q.messages.len()).sum()
+    }
 }
 
 impl DurableMessage {
@@ -91,23 +250,92 @@ impl Broker {
         name.starts_with("amq.")
     }
 
-    /// What of the current state is durable (unacked deliveries are not
-    /// included: a graceful stop requeues them first).
+    /// Whether a queue is stored (durable and not exclusive).
+    pub(crate) fn stores_queue(&self, queue: QueueId) -> bool {
+        self.queues
+            .get(&queue)
+            .is_some_and(|q| q.durable && q.exclusive_owner.is_none())
+    }
+
+    /// The stored name of a message copy, if the copy is durable (a
+    /// persistent message in a stored queue).
+    pub(crate) fn durable_copy(&self, queue: QueueId, msg: &Message) -> Option<String> {
+        if msg.is_persistent() && self.stores_queue(queue) {
+            self.queues.get(&queue).map(|q| q.name.to_string())
+        } else {
+            None
+        }
+    }
+
+    /// Records that a copy left its queue for good (acked, expired,
+    /// overflowed, rejected, purged), if it was stored.
+    pub(crate) fn record_gone(&mut self, queue: QueueId, e: &Entry) {
+        if let Some(name) = self.durable_copy(queue, &e.msg) {
+            self.record(DurableOp::DeleteMessage {
+                queue: name,
+                seq: e.seq,
+            });
+        }
+    }
+
+    /// Records a delivery of a stored copy: the index marks it delivered
+    /// (it will come back redelivered), or, for a no-ack delivery, it is gone.
+    pub(crate) fn record_delivery(&mut self, queue: QueueId, e: &Entry, ack_required: bool) {
+        if let Some(name) = self.durable_copy(queue, &e.msg) {
+            let op = if ack_required {
+                DurableOp::MarkDelivered {
+                    queue: name,
+                    seq: e.seq,
+                }
+            } else {
+                DurableOp::DeleteMessage {
+                    queue: name,
+                    seq: e.seq,
+                }
+            };
+            self.record(op);
+        }
+    }
+
+    pub(crate) fn durable_exchange(x: &Exchange) -> DurableExchange {
+        DurableExchange {
+            name: x.name.to_string(),
+            kind: x.kind,
+            auto_delete: x.auto_delete,
+            internal: x.internal,
+            arguments: x.args.clone(),
+        }
+    }
+
+    /// The durable form of a binding, if both its ends are durable.
+    pub(crate) fn stored_binding(&self, x: &Exchange, b: &Binding) -> Option<DurableBinding> {
+        let durable_destination = match b.destination {
+            Destination::Queue(q) => self.stores_queue(q),
+            Destination::Exchange(d) => self.exchanges.get(&d).is_some_and(|d| d.durable),
+        };
+        (x.durable && durable_destination).then(|| DurableBinding {
+            source: x.name.to_string(),
+            destination: self.destination_name(b.destination).to_string(),
+            destination_kind: crate::engine::broker::destination_kind(b.destination).to_string(),
+            routing_key: b.key.to_string(),
+            arguments: b.args.clone(),
+        })
+    }
+
+    /// What of the current state is durable, computed from scratch (the
+    /// committed state must agree with it once everything is committed;
+    /// unacked deliveries are not included, as a graceful stop requeues them).
     pub fn durable_state(&self) -> DurableState {
         let mut state = DurableState::default();
         for x in self.exchanges.values() {
             if x.durable && !Self::is_system_exchange(&x.name) {
-                state.exchanges.push(DurableExchange {
-                    name: x.name.to_string(),
-                    kind: x.kind,
-                    auto_delete: x.auto_delete,
-                    internal: x.internal,
-                    arguments: x.args.clone(),
-                });
+                state
+                    .exchanges
+                    .insert(x.name.to_string(), Self::durable_exchange(x));
             }
         }
         for q in self.queues.values() {
-            if !q.durable || q.exclusive_owner.is_some() {
+            if !self.stores_queue(q.id) {
                 continue;
             }
             let messages = q
@@ -115,52 +343,32 @@ impl Broker {
                 .iter()
                 .chain(q.ready.iter())
                 .filter(|e| e.msg.is_persistent())
-                .map(DurableMessage::from_entry)
+                .map(|e| (e.seq, DurableMessage::from_entry(e)))
                 .collect();
-            state.queues.push(DurableQueue {
-                name: q.name.to_string(),
-                auto_delete: q.auto_delete,
-                arguments: q.args.clone(),
-                messages,
-            });
+            state.queues.insert(
+                q.name.to_string(),
+                DurableQueue {
+                    name: q.name.to_string(),
+                    auto_delete: q.auto_delete,
+                    arguments: q.args.clone(),
+                    messages,
+                },
+            );
         }
         for x in self.exchanges.values() {
-            if !x.durable {
-                continue;
-            }
             for b in x.bindings() {
-                if self.is_durable_destination(b.destination) {
-                    state.bindings.push(self.durable_binding(x, b));
+                if let Some(db) = self.stored_binding(x, b) {
+                    state.bindings.insert(db.key(), db);
                 }
             }
         }
         state
     }
 
-    pub(crate) fn is_durable_destination(&self, d: Destination) -> bool {
-        match d {
-            Destination::Queue(q) => self
-                .queues
-                .get(&q)
-                .is_some_and(|q| q.durable && q.exclusive_owner.is_none()),
-            Destination::Exchange(x) => self.exchanges.get(&x).is_some_and(|x| x.durable),
-        }
-    }
-
-    pub(crate) fn durable_binding(&self, x: &Exchange, b: &Binding) -> DurableBinding {
-        DurableBinding {
-            source: x.name.to_string(),
-            destination: self.destination_name(b.destination).to_string(),
-            destination_kind: crate::engine::broker::destination_kind(b.destination).to_string(),
-            routing_key: b.key.to_string(),
-            arguments: b.args.clone(),
-        }
-    }
-
     /// Empties the broker and rebuilds it from a durable state: what RabbitMQ
     /// does when it boots. Connections, the clock, the name generator and
     /// the log carry on.
-    pub(crate) fn boot_from(&mut self, state: &DurableState) {
+    pub(crate) fn rebuild_from(&mut self, state: &DurableState) {
         self.exchanges.clear();
         self.exchange_names.clear();
         self.queues.clear();
@@ -174,12 +382,13 @@ impl Broker {
             ch.open = false;
             ch.unacked.clear();
             ch.consumers.clear();
+            ch.tx = None;
         }
         for c in self.connections.values_mut() {
             c.open = false;
         }
         self.declare_system_exchanges();
-        for dx in &state.exchanges {
+        for dx in state.exchanges.values() {
             if self.exchange_names.contains_key(dx.name.as_str()) {
                 continue;
             }
@@ -193,12 +402,9 @@ impl Broker {
             self.exchanges.insert(id, x);
         }
         let mut max_message_id = 0;
-        for dq in &state.queues {
-            if self.queue_names.contains_key(dq.name.as_str()) {
-                continue;
-            }
-            // Arguments were valid when declared; if a stored record says
-            // otherwise, the queue comes back with default settings.
+        for dq in state.queues.values() {
+            // Arguments were valid when declared; a stored record that says
+            // otherwise brings the queue back with default settings.
             let settings = queue_args::validate(&dq.arguments).unwrap_or_default();
             let id = QueueId(self.take_id());
             let mut q = Queue::new(id, Rc::from(dq.name.as_str()), settings);
@@ -206,9 +412,7 @@ impl Broker {
             q.auto_delete = dq.auto_delete;
             q.args = dq.arguments.clone();
             q.server_named = dq.name.starts_with("amq.gen-");
-            let mut messages: Vec<&DurableMessage> = dq.messages.iter().collect();
-            messages.sort_by_key(|m| m.seq);
-            for m in messages {
+            for m in dq.messages.values() {
                 max_message_id = max_message_id.max(m.id);
                 let msg = Rc::new(Message {
                     id: MessageId(m.id),
@@ -233,16 +437,14 @@ impl Broker {
             self.queues.insert(id, q);
         }
         self.next_message_id = self.next_message_id.max(max_message_id + 1);
-        for db in &state.bindings {
-            let (Some(source), destination) = (
-                self.exchange_id(&db.source),
-                if db.destination_kind == "exchange" {
-                    self.exchange_id(&db.destination).map(Destination::Exchange)
-                } else {
-                    self.queue_id(&db.destination).map(Destination::Queue)
-                },
-            ) else {
+        for db in state.bindings.values() {
+            let Some(source) = self.exchange_id(&db.source) else {
                 continue;
+            };
+            let destination = if db.destination_kind == "exchange" {
+                self.exchange_id(&db.destination).map(Destination::Exchange)
+            } else {
+                self.queue_id(&db.destination).map(Destination::Queue)
             };
             let Some(destination) = destination else {
                 continue;

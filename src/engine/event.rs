@@ -456,6 +456,26 @@ pub enum EventKind {
         reason: DeathReason,
         fate: DeadFate,
     },
+    /// A confirm for a persistent message waits for batch `batch` to commit.
+    ConfirmPending {
+        channel: ChannelId,
+        seq: u64,
+        batch: u64,
+    },
+    /// A batch of durable changes is sealed for writing.
+    BatchSealed {
+        batch: u64,
+        ops: u64,
+    },
+    /// The store wrote the batch: its changes survive a crash now.
+    BatchCommitted {
+        batch: u64,
+    },
+    /// The store could not write the batch: none of it is durable.
+    BatchFailed {
+        batch: u64,
+        reason: String,
+    },
     TxCommitted {
         channel: ChannelId,
         publishes: u32,
@@ -512,6 +532,10 @@ impl EventKind {
             EventKind::Expired { .. } => "expired",
             EventKind::Overflowed { .. } => "overflowed",
             EventKind::MessageDead { .. } => "message_dead",
+            EventKind::ConfirmPending { .. } => "confirm_pending",
+            EventKind::BatchSealed { .. } => "batch_sealed",
+            EventKind::BatchCommitted { .. } => "batch_committed",
+            EventKind::BatchFailed { .. } => "batch_failed",
             EventKind::TxCommitted { .. } => "tx_committed",
             EventKind::TxRolledBack { .. } => "tx_rolled_back",
             EventKind::ConfirmSelected { .. } => "confirm_selected",

@@ -1,13 +1,14 @@
 //! Stopping and starting the broker: graceful restart and crash.
 //!
-//! A graceful restart closes every connection first (so unacknowledged
-//! deliveries return to their queues, redelivered), then the broker boots
-//! from its durable state. A crash stops at once; on boot, what was durable
-//! comes back too, and deliveries that were out come back redelivered.
-//! Connections do not survive either: clients must reconnect.
+//! A graceful stop closes every connection first (so unacknowledged
+//! deliveries go back to their queues, redelivered) and commits everything
+//! recorded. A crash stops at once: changes not yet committed are lost, and
+//! deliveries that were out come back from the store marked redelivered (the
+//! store recorded that they had been delivered). Either way the broker then
+//! boots from the committed durable state, and clients must reconnect.
 
 use crate::engine::broker::Broker;
-use crate::engine::durable::DurableMessage;
+use crate::engine::durable::DurableState;
 use crate::engine::event::{EventKind, Initiator};
 use crate::engine::ids::ConnId;
 
@@ -20,50 +21,57 @@ impl Broker {
             .collect()
     }
 
-    /// Graceful restart. Returns the connections that were dropped.
-    pub fn restart(&mut self) -> Vec<ConnId> {
+    /// Stops the broker; returns the connections that were dropped.
+    /// Graceful: connections close and everything recorded is sealed (and,
+    /// with internal durability, committed). Crash: whatever was not
+    /// committed is gone.
+    pub fn stop(&mut self, graceful: bool) -> Vec<ConnId> {
         let dropped = self.open_connections();
-        for conn in &dropped {
-            self.connection_down(*conn, Initiator::Broker, None);
+        if graceful {
+            for conn in &dropped {
+                self.connection_down(*conn, Initiator::Broker, None);
+            }
+            self.settle_dying();
+            self.seal();
+        } else {
+            self.open_ops.clear();
+            self.sealed.clear();
+            self.in_flight.clear();
         }
-        self.settle_dying();
-        self.emit(EventKind::BrokerStopped { graceful: true });
-        let state = self.durable_state();
-        self.boot_from(&state);
-        self.emit(EventKind::BrokerStarted {
-            profile: self.config.profile.name(),
-            recovered: true,
-        });
+        self.awaiting_commit.clear();
+        self.commit_scheduled = false;
+        self.emit(EventKind::BrokerStopped { graceful });
         dropped
     }
 
-    /// Crash: the broker stops at once. Returns the connections that were dropped.
-    pub fn crash(&mut self) -> Vec<ConnId> {
-        let dropped = self.open_connections();
-        let mut state = self.durable_state();
-        // Deliveries that were out are still in the queues' indexes: they come
-        // back, marked redelivered.
-        for ch in self.channels.values().filter(|c| c.open) {
-            for u in ch.unacked.values() {
-                let Some(q) = self.queues.get(&u.queue) else {
-                    continue;
-                };
-                if !q.durable || q.exclusive_owner.is_some() || !u.entry.msg.is_persistent() {
-                    continue;
-                }
-                if let Some(dq) = state.queues.iter_mut().find(|d| *d.name == *q.name) {
-                    let mut m = DurableMessage::from_entry(&u.entry);
-                    m.redelivered = true;
-                    dq.messages.push(m);
-                }
-            }
-        }
-        self.emit(EventKind::BrokerStopped { graceful: false });
-        self.boot_from(&state);
+    /// Boots from a durable state (the committed one, or a store's).
+    pub fn boot(&mut self, state: &DurableState) {
+        self.committed = state.clone();
+        self.rebuild_from(state);
         self.emit(EventKind::BrokerStarted {
             profile: self.config.profile.name(),
             recovered: true,
         });
+    }
+
+    /// What has been committed so far.
+    pub fn committed_state(&self) -> &DurableState {
+        &self.committed
+    }
+
+    /// Graceful restart from the committed state. Returns the dropped connections.
+    pub fn restart(&mut self) -> Vec<ConnId> {
+        let dropped = self.stop(true);
+        let state = self.committed.clone();
+        self.boot(&state);
+        dropped
+    }
+
+    /// Crash and boot from the committed state. Returns the dropped connections.
+    pub fn crash(&mut self) -> Vec<ConnId> {
+        let dropped = self.stop(false);
+        let state = self.committed.clone();
+        self.boot(&state);
         dropped
     }
 }

@@ -20,7 +20,8 @@
 //! - [`message`], [`value`]: messages, properties, AMQP field values.
 //! - [`event`]: the event log's vocabulary.
 //! - [`error`]: AMQP reply codes and errors; [`limits`]: every bound.
-//! - [`durable`], [`lifecycle`]: what survives a restart; restart and crash.
+//! - [`durable`], [`persist`], [`lifecycle`]: what survives a restart, the
+//!   batched commits that write it, restart and crash.
 //! - [`profile`]: RabbitMQ 3.x or 4.3 behaviour.
 
 pub mod broker;
@@ -38,6 +39,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod message;
 pub mod methods;
+pub mod persist;
 pub mod profile;
 pub mod queue;
 pub mod queue_args;

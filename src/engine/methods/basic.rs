@@ -319,6 +319,7 @@ impl Broker {
                 .take_while(|e| e.expires_at.is_some_and(|t| t <= now))
                 .count() as u64;
             let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
+            b.record_delivery(id, &entry, !no_ack);
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(None);
             };
@@ -493,6 +494,9 @@ impl Broker {
             let message = u.entry.msg.id;
             match kind {
                 Some(SettleKind::Ack) => {
+                    if alive {
+                        self.record_gone(u.queue, &u.entry);
+                    }
                     self.emit(EventKind::Acked {
                         channel: ch,
                         delivery_tag: u.tag,
@@ -520,6 +524,7 @@ impl Broker {
                             self.requeue_entry(u.queue, u.entry, reason, Some((ch, u.tag)));
                             requeued.insert(u.queue);
                         } else {
+                            self.record_gone(u.queue, &u.entry);
                             self.kill(
                                 u.queue,
                                 u.entry.msg,

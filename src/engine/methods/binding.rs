@@ -6,6 +6,7 @@
 //! to a missing end is 404, the source exchange reported first.
 
 use crate::engine::broker::{destination_kind, Broker};
+use crate::engine::durable::DurableOp;
 use crate::engine::error::{AmqpError, CommandError};
 use crate::engine::event::{EventKind, UnbindReason};
 use crate::engine::exchange::{headers, topic_trie, Binding, Destination, ExchangeType};
@@ -208,7 +209,14 @@ impl Broker {
             args: args.clone(),
         };
         if let Some(x) = self.exchanges.get_mut(&source_id) {
-            x.add_binding(binding);
+            x.add_binding(binding.clone());
+        }
+        if let Some(db) = self
+            .exchanges
+            .get(&source_id)
+            .and_then(|x| self.stored_binding(x, &binding))
+        {
+            self.record(DurableOp::PutBinding(db));
         }
         self.bound_to
             .entry(destination)
@@ -259,6 +267,10 @@ impl Broker {
         id: BindingId,
         reason: UnbindReason,
     ) {
+        let stored = self
+            .exchanges
+            .get(&source)
+            .and_then(|x| x.binding(id).and_then(|b| self.stored_binding(x, b)));
         let Some(x) = self.exchanges.get_mut(&source) else {
             return;
         };
@@ -266,6 +278,9 @@ impl Broker {
             return;
         };
         let source_name = x.name.clone();
+        if let Some(db) = stored {
+            self.record(DurableOp::DeleteBinding(db));
+        }
         if let Some(set) = self.bound_to.get_mut(&binding.destination) {
             set.remove(&(source, id));
             if set.is_empty() {

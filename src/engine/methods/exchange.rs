@@ -1,6 +1,7 @@
 //! exchange.declare and exchange.delete.
 
 use crate::engine::broker::Broker;
+use crate::engine::durable::DurableOp;
 use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{EventKind, ExchangeDeleteReason, UnbindReason};
 use crate::engine::exchange::{Destination, Exchange, ExchangeType};
@@ -138,6 +139,9 @@ impl Broker {
         x.internal = d.internal;
         x.args = d.arguments.clone();
         self.exchange_names.insert(name.clone(), id);
+        if x.durable {
+            self.record(DurableOp::PutExchange(Broker::durable_exchange(&x)));
+        }
         self.exchanges.insert(id, x);
         self.emit(EventKind::ExchangeDeclared {
             name,
@@ -207,6 +211,11 @@ impl Broker {
         }
         if let Some(x) = self.exchanges.remove(&id) {
             self.exchange_names.remove(&x.name);
+            if x.durable {
+                self.record(DurableOp::DeleteExchange {
+                    name: x.name.to_string(),
+                });
+            }
             self.emit(EventKind::ExchangeDeleted {
                 name: x.name,
                 reason,

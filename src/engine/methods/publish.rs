@@ -255,18 +255,24 @@ impl Broker {
             return true;
         }
         let mut refused = false;
+        let mut stored = false;
         for q in queues {
+            stored |= self.durable_copy(q, &message).is_some();
             if self.enqueue(q, message.clone()) == Enqueued::Refused {
                 refused = true;
             }
         }
-        if let Some(seq) = confirm_seq {
-            self.emit(EventKind::Confirmed {
+        match confirm_seq {
+            // A persistent message in a durable queue is confirmed once the
+            // batch holding it is on disk (a refusal is nacked at once).
+            Some(seq) if stored && !refused => self.confirm_after_commit(ch, seq),
+            Some(seq) => self.emit(EventKind::Confirmed {
                 channel: ch,
                 seq,
                 multiple: false,
                 ack: !refused,
-            });
+            }),
+            None => {}
         }
         !refused
     }
@@ -310,13 +316,21 @@ impl Broker {
             returns: 0,
         };
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
-        let (id, persistent) = (entry.msg.id, entry.msg.is_persistent() && q.durable);
+        let stored = entry.msg.is_persistent() && q.durable && q.exclusive_owner.is_none();
+        let (id, persistent) = (entry.msg.id, stored);
+        let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {
+            queue: q.name.to_string(),
+            message: crate::engine::durable::DurableMessage::from_entry(&entry),
+        });
         if handed_off {
             q.handoff.push_back(entry);
         } else {
             q.ready.push_back(entry);
         }
         let (name, ready) = (q.name.clone(), q.ready_count());
+        if let Some(op) = record {
+            self.record(op);
+        }
         self.emit(EventKind::Enqueued {
             message: id,
             queue,

@@ -7,6 +7,7 @@
 //! the channel; the tutorials' advice is to use a new queue name.
 
 use crate::engine::broker::Broker;
+use crate::engine::durable::DurableOp;
 use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{CancelReason, EventKind, QueueDeleteReason, UnbindReason};
 use crate::engine::exchange::Destination;
@@ -143,6 +144,13 @@ impl Broker {
         q.server_named = server_named;
         q.args = d.arguments.clone();
         self.queue_names.insert(name.clone(), id);
+        if q.durable && q.exclusive_owner.is_none() {
+            self.record(DurableOp::PutQueue {
+                name: q.name.to_string(),
+                auto_delete: q.auto_delete,
+                arguments: q.args.clone(),
+            });
+        }
         self.queues.insert(id, q);
         self.emit(EventKind::QueueDeclared {
             queue: id,
@@ -299,8 +307,12 @@ impl Broker {
             let Some(q) = b.queues.get_mut(&id) else {
                 return Ok(0);
             };
-            let count = q.take_all_ready().len() as u64;
+            let purged = q.take_all_ready();
+            let count = purged.len() as u64;
             let name = q.name.clone();
+            for e in &purged {
+                b.record_gone(id, e);
+            }
             b.emit(EventKind::QueuePurged {
                 queue: id,
                 name,
@@ -328,10 +340,16 @@ impl Broker {
                 self.maybe_auto_delete_exchange(x);
             }
         }
+        let stored = self.stores_queue(id);
         let Some(mut q) = self.queues.remove(&id) else {
             return 0;
         };
         self.queue_names.remove(&q.name);
+        if stored {
+            self.record(DurableOp::DeleteQueue {
+                name: q.name.to_string(),
+            });
+        }
         let lost = q.take_all_ready().len() as u64;
         self.emit(EventKind::QueueDeleted {
             queue: id,
