@@ -17,6 +17,7 @@
 pub mod conformance;
 pub mod engine;
 pub mod sim;
+pub mod store;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

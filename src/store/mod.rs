@@ -1,0 +1,101 @@
+//! Durable storage: where committed batches of durable changes go.
+//!
+//! The engine records durable changes and seals them into batches
+//! (`engine/persist.rs`); a [`Storage`] writes a batch all at once or not at
+//! all, and reads everything back on boot. Two backends:
+//! - [`memory::MemoryStorage`]: native tests, and the browser's fallback when
+//!   IndexedDB is unavailable; it can inject faults;
+//! - `indexeddb::IndexedDbStorage` (wasm32): one database per named broker,
+//!   one transaction per batch, one read transaction on boot.
+//!
+//! [`flush`] is the host's side of the contract: after the broker steps, it
+//! writes every sealed batch in order and tells the broker how each went
+//! (an error nacks the batch's confirms and the broker carries on).
+
+pub mod memory;
+pub mod record;
+
+#[cfg(target_arch = "wasm32")]
+pub mod indexeddb;
+
+use crate::engine::durable::{Batch, DurableState};
+use crate::engine::Broker;
+use std::fmt;
+
+/// Why the store could not do something. Nothing already committed is lost
+/// by any of these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be used at all (IndexedDB disabled, private mode).
+    Unavailable(String),
+    /// The browser refused the write for lack of space.
+    QuotaExceeded,
+    /// The write transaction was aborted; nothing of the batch was written.
+    Aborted(String),
+    /// A record could not be read back.
+    Corrupt(String),
+    /// The database was written by a newer Warren.
+    NewerSchema { found: u32, supported: u32 },
+    /// Another tab took the database over (opened it, upgraded or deleted it).
+    TakenOver(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "storage unavailable: {why}"),
+            StoreError::QuotaExceeded => f.write_str("storage quota exceeded: the batch was not written"),
+            StoreError::Aborted(why) => write!(f, "the write was aborted ({why}): the batch was not written"),
+            StoreError::Corrupt(what) => write!(f, "a stored record is damaged: {what}"),
+            StoreError::NewerSchema { found, supported } => write!(
+                f,
+                "this database was written by a newer Warren (schema {found}; this version reads up to {supported})"
+            ),
+            StoreError::TakenOver(why) => write!(f, "another tab took over this broker's database: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A durable store.
+#[allow(async_fn_in_trait)]
+pub trait Storage {
+    /// Writes one batch: all of it, or (on `Err`) none of it.
+    async fn commit(&mut self, batch: &Batch) -> Result<(), StoreError>;
+
+    /// Reads the whole durable state. An empty store gives an empty state.
+    async fn load(&mut self) -> Result<DurableState, StoreError>;
+
+    /// A short description for people ("IndexedDB database warren-demo").
+    fn describe(&self) -> String;
+}
+
+/// Writes every sealed batch of the broker, in order, and reports each
+/// result to it. Returns the errors, if any (the broker already nacked the
+/// affected confirms).
+pub async fn flush<S: Storage>(broker: &mut Broker, store: &mut S) -> Vec<StoreError> {
+    let mut errors = Vec::new();
+    for batch in broker.take_sealed_batches() {
+        match store.commit(&batch).await {
+            Ok(()) => broker.batch_committed(batch.id, Ok(())),
+            Err(e) => {
+                broker.batch_committed(batch.id, Err(e.to_string()));
+                errors.push(e);
+            }
+        }
+    }
+    errors
+}
+
+/// Runs a future that never waits (the memory backend's) to completion, for
+/// synchronous callers and native tests. Returns `None` if it would wait.
+pub fn now_or_never<F: std::future::Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
