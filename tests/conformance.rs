@@ -78,3 +78,84 @@ fn the_browser_test_covers_every_scenario() {
         "tests/support/web_conformance_list.rs misses {missing:?}; regenerate it with ./dev.sh gen-web-list"
     );
 }
+
+/// With a store, the durable state of a replay ends up in the store, and a
+/// second scenario can resume from it (as after a page reload).
+#[test]
+fn replay_with_a_store_keeps_the_durable_state_and_can_resume() {
+    use warren::store::memory::MemoryStorage;
+    use warren::store::now_or_never;
+    let first = r#"{"name": "first", "steps": [
+        {"op": "open_connection", "conn": "c"},
+        {"op": "open_channel", "conn": "c", "channel": "ch"},
+        {"op": "queue_declare", "channel": "ch", "queue": "task_queue", "durable": true},
+        {"op": "queue_declare", "channel": "ch", "queue": "scratch"},
+        {"op": "publish", "channel": "ch", "routing_key": "task_queue", "bodies": ["kept", "lost"], "properties": {"delivery_mode": 2}},
+        {"op": "get", "channel": "ch", "queue": "task_queue", "no_ack": true}
+    ]}"#;
+    let second = r#"{"name": "second", "steps": [
+        {"op": "open_connection", "conn": "c"},
+        {"op": "open_channel", "conn": "c", "channel": "ch"},
+        {"op": "observe", "queues": ["task_queue", "scratch"]},
+        {"op": "get", "channel": "ch", "queue": "task_queue", "no_ack": true}
+    ]}"#;
+    let mut store = MemoryStorage::new();
+    let options = ReplayOptions::default();
+    now_or_never(conformance::replay_with_store(
+        &conformance::parse(first).unwrap(),
+        &options,
+        &mut store,
+        false,
+    ))
+    .unwrap()
+    .unwrap();
+    let out = now_or_never(conformance::replay_with_store(
+        &conformance::parse(second).unwrap(),
+        &options,
+        &mut store,
+        true,
+    ))
+    .unwrap()
+    .unwrap();
+    let results = &out["results"];
+    assert_eq!(
+        results[2]["observation"]["queues"]["task_queue"]["ready"], 1,
+        "{results}"
+    );
+    assert!(
+        results[2]["observation"]["queues"]["scratch"].is_null(),
+        "a transient queue does not survive"
+    );
+    assert_eq!(
+        results[3]["message"]["body"], "lost",
+        "the first message was consumed in the first run"
+    );
+
+    // Without resume the store is cleared: a fresh vhost.
+    let out = now_or_never(conformance::replay_with_store(
+        &conformance::parse(second).unwrap(),
+        &options,
+        &mut store,
+        false,
+    ))
+    .unwrap()
+    .unwrap();
+    assert!(out["results"][2]["observation"]["queues"]["task_queue"].is_null());
+
+    // The recorded restart scenario gives the same results through a store.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let text = fs::read_to_string(root.join("scenarios/t2_durability_restart.json")).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root.join("expected/t2_durability_restart.json")).unwrap(),
+    )
+    .unwrap();
+    let out = now_or_never(conformance::replay_with_store(
+        &conformance::parse(&text).unwrap(),
+        &options,
+        &mut store,
+        false,
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(conformance::compare(&expected, &out), None);
+}

@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::conformance::{self, ReplayOptions};
-use crate::engine::{BrokerConfig, Profile};
+use crate::engine::Profile;
 
 /// Mounts the workbench on the page's `#app` element.
 #[wasm_bindgen(js_name = runApp)]
@@ -20,30 +20,87 @@ pub fn run_app() {
 struct ReplayScenarioOptions {
     profile: Option<String>,
     seed: Option<u64>,
+    /// `"memory"` (default) or `"indexeddb"`.
+    store: Option<String>,
+    /// The IndexedDB database (broker name) with `store: "indexeddb"`.
+    db: Option<String>,
+    /// Boot from what the database holds instead of a fresh vhost.
+    resume: bool,
 }
 
-/// Replays a conformance scenario (JSON text) against a fresh in-memory
-/// broker and returns the outcome document (JSON text), exactly as the
-/// native `conformance replay` prints it. Throws on a malformed scenario.
-#[wasm_bindgen(js_name = replayScenario)]
-pub fn replay_scenario(scenario_json: &str, options: JsValue) -> Result<String, JsError> {
-    let opts: ReplayScenarioOptions = if options.is_undefined() || options.is_null() {
-        ReplayScenarioOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("replayScenario options: {e}")))?
-    };
-    let mut config = ReplayOptions::default().config;
-    if let Some(p) = opts.profile {
-        config.profile = Profile::parse(&p).ok_or_else(|| {
+fn replay_options(opts: &ReplayScenarioOptions) -> Result<ReplayOptions, JsError> {
+    let mut options = ReplayOptions::default();
+    if let Some(p) = &opts.profile {
+        options.config.profile = Profile::parse(p).ok_or_else(|| {
             JsError::new(&format!(
                 "unknown profile '{p}' (rabbitmq-3 or rabbitmq-4.3)"
             ))
         })?;
     }
     if let Some(seed) = opts.seed {
-        config.seed = seed;
+        options.config.seed = seed;
     }
-    conformance::replay_json(scenario_json, &ReplayOptions { config })
-        .map_err(|e| JsError::new(&e.to_string()))
+    Ok(options)
+}
+
+/// Replays a conformance scenario (JSON text) and returns the outcome
+/// document (JSON text), exactly as the native `conformance replay` prints
+/// it. Throws on a malformed scenario.
+///
+/// `options` (optional): `{store: "memory" | "indexeddb", db: "name",
+/// resume: true | false, profile, seed}`. With the default in-memory store
+/// the result is a string; with `store: "indexeddb"` the durable state is
+/// kept in that database and the result is a Promise of the string (with
+/// `resume: true` the broker boots from what the database holds).
+#[wasm_bindgen(js_name = replayScenario)]
+pub fn replay_scenario(scenario_json: &str, options: JsValue) -> Result<JsValue, JsError> {
+    let opts: ReplayScenarioOptions = if options.is_undefined() || options.is_null() {
+        ReplayScenarioOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("replayScenario options: {e}")))?
+    };
+    let replay = replay_options(&opts)?;
+    match opts.store.as_deref().unwrap_or("memory") {
+        "memory" => {
+            if opts.resume {
+                return Err(JsError::new(
+                    "replayScenario: resume needs store: \"indexeddb\"",
+                ));
+            }
+            conformance::replay_json(scenario_json, &replay)
+                .map(JsValue::from)
+                .map_err(|e| JsError::new(&e.to_string()))
+        }
+        "indexeddb" => {
+            let scenario =
+                conformance::parse(scenario_json).map_err(|e| JsError::new(&e.to_string()))?;
+            let db = opts.db.clone().unwrap_or_else(|| "replay".to_string());
+            let resume = opts.resume;
+            let promise = wasm_bindgen_futures::future_to_promise(async move {
+                let owner = format!("replay-{}", js_sys::Math::random());
+                let (mut store, _) = crate::store::open_browser_store(
+                    &db,
+                    &owner,
+                    replay.config.profile,
+                    replay.config.seed,
+                )
+                .await;
+                if store.kind() != "indexeddb" {
+                    return Err(JsValue::from(js_sys::Error::new(
+                        store.fallback_reason().unwrap_or("IndexedDB unavailable"),
+                    )));
+                }
+                let outcome =
+                    conformance::replay_with_store(&scenario, &replay, &mut store, resume)
+                        .await
+                        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+                Ok(JsValue::from(conformance::outcome::dump(&outcome)))
+            });
+            Ok(promise.into())
+        }
+        other => Err(JsError::new(&format!(
+            "replayScenario: unknown store '{other}' (memory or indexeddb)"
+        ))),
+    }
 }

@@ -11,7 +11,7 @@ pub mod outcome;
 pub mod replay;
 
 pub use format::{parse, Scenario, ScenarioError};
-pub use replay::{replay, ReplayOptions, Run};
+pub use replay::{replay, replay_with_store, ReplayOptions, Run};
 
 use serde_json::Value;
 

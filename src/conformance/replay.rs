@@ -15,6 +15,7 @@
 
 use crate::conformance::format::{DeliveryRef, Scenario, ScenarioError, Step};
 use crate::conformance::outcome::{error_json, normalize, py_json_dumps, Normalizer};
+use crate::engine::durable::Durability;
 use crate::engine::event::{CancelReason, EventKind, Initiator};
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
 use crate::engine::message::Message;
@@ -23,6 +24,7 @@ use crate::engine::methods::exchange::ExchangeDeclare;
 use crate::engine::methods::publish::Publish;
 use crate::engine::methods::queue::QueueDeclare;
 use crate::engine::{Broker, BrokerConfig, CommandError};
+use crate::store::{Storage, StoreError};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -148,24 +150,29 @@ impl Run {
     pub fn execute(&mut self, scenario: &Scenario) -> Result<Vec<Value>, ScenarioError> {
         let mut results = Vec::with_capacity(scenario.steps.len());
         for (i, step) in scenario.steps.iter().enumerate() {
-            let mut r = Map::new();
-            r.insert("i".into(), json!(i));
-            r.insert("op".into(), json!(step.op()));
-            match self.step(step)? {
-                Ok(fields) => r.extend(fields),
-                Err(e) => {
-                    r.insert("error".into(), error_json(&e));
-                }
-            }
-            if !matches!(
-                step,
-                Step::Observe { .. } | Step::Wait { .. } | Step::RestartBroker | Step::CrashBroker
-            ) {
-                self.drain();
-            }
-            results.push(self.normalizer.normalize(Value::Object(r)));
+            results.push(self.execute_step(i, step)?);
         }
         Ok(results)
+    }
+
+    /// Replays step `i`; returns its result.
+    pub fn execute_step(&mut self, i: usize, step: &Step) -> Result<Value, ScenarioError> {
+        let mut r = Map::new();
+        r.insert("i".into(), json!(i));
+        r.insert("op".into(), json!(step.op()));
+        match self.step(step)? {
+            Ok(fields) => r.extend(fields),
+            Err(e) => {
+                r.insert("error".into(), error_json(&e));
+            }
+        }
+        if !matches!(
+            step,
+            Step::Observe { .. } | Step::Wait { .. } | Step::RestartBroker | Step::CrashBroker
+        ) {
+            self.drain();
+        }
+        Ok(self.normalizer.normalize(Value::Object(r)))
     }
 
     // ------------------------------------------------------------ plumbing
@@ -907,6 +914,39 @@ fn count(n: u64) -> Map<String, Value> {
 pub fn replay(scenario: &Scenario, options: &ReplayOptions) -> Result<Value, ScenarioError> {
     let mut run = Run::new(options);
     let results = run.execute(scenario)?;
+    Ok(outcome(scenario, &run, results))
+}
+
+/// Replays with a store: every batch the broker commits is copied into
+/// `store` after each step, so the durable state ends up there. With
+/// `resume`, the broker boots from what `store` holds instead of a fresh
+/// vhost (a scenario continuing after a page reload); otherwise the store is
+/// cleared first.
+pub async fn replay_with_store<S: Storage>(
+    scenario: &Scenario,
+    options: &ReplayOptions,
+    store: &mut S,
+    resume: bool,
+) -> Result<Value, ScenarioError> {
+    let store_error = |e: StoreError| ScenarioError(format!("store: {e}"));
+    let mut config = options.config.clone();
+    config.durability = Durability::Internal;
+    config.retain_committed_batches = true;
+    let mut broker = Broker::new(config);
+    if resume {
+        let state = store.load().await.map_err(store_error)?;
+        broker.boot(&state);
+    } else {
+        store.clear().await.map_err(store_error)?;
+    }
+    let mut run = Run::with_broker(broker);
+    let mut results = Vec::with_capacity(scenario.steps.len());
+    for (i, step) in scenario.steps.iter().enumerate() {
+        results.push(run.execute_step(i, step)?);
+        for batch in run.broker_mut().take_committed_batches() {
+            store.commit(&batch).await.map_err(store_error)?;
+        }
+    }
     Ok(outcome(scenario, &run, results))
 }
 

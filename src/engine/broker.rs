@@ -37,6 +37,9 @@ pub struct BrokerConfig {
     pub commit_interval_ms: u64,
     /// Who keeps committed batches (see `durable.rs`).
     pub durability: crate::engine::durable::Durability,
+    /// With internal durability, also keep each committed batch for the host
+    /// to copy to a store (`take_committed_batches`).
+    pub retain_committed_batches: bool,
 }
 
 impl Default for BrokerConfig {
@@ -47,6 +50,7 @@ impl Default for BrokerConfig {
             epoch_unix_seconds: 1_767_225_600,
             commit_interval_ms: 200,
             durability: crate::engine::durable::Durability::Internal,
+            retain_committed_batches: false,
         }
     }
 }
@@ -136,6 +140,8 @@ pub struct Broker {
     /// The committed durable state (`Durability::Internal`): the engine's
     /// own disk.
     pub(crate) committed: crate::engine::durable::DurableState,
+    /// Committed batches kept for the host (`retain_committed_batches`).
+    pub(crate) committed_out: Vec<crate::engine::durable::Batch>,
     /// Batches handed to the host and not yet reported (`External`).
     pub(crate) in_flight: BTreeMap<u64, crate::engine::durable::Batch>,
     /// Publisher confirms waiting for a batch: batch id -> (channel, seq).
@@ -172,6 +178,7 @@ impl Broker {
             next_batch_id: 1,
             sealed: Vec::new(),
             committed: Default::default(),
+            committed_out: Vec::new(),
             in_flight: BTreeMap::new(),
             awaiting_commit: BTreeMap::new(),
             log: Vec::new(),

@@ -84,6 +84,9 @@ impl Broker {
         match self.config.durability {
             Durability::Internal => {
                 self.committed.apply_batch(&batch);
+                if self.config.retain_committed_batches {
+                    self.committed_out.push(batch.clone());
+                }
                 self.finish_batch(id, Ok(()));
             }
             Durability::External => {
@@ -97,6 +100,12 @@ impl Broker {
     /// Sealed batches for the host to write, oldest first (`External`).
     pub fn take_sealed_batches(&mut self) -> Vec<Batch> {
         std::mem::take(&mut self.sealed)
+    }
+
+    /// Batches committed internally since the last call, for the host to
+    /// copy to a store (`retain_committed_batches`).
+    pub fn take_committed_batches(&mut self) -> Vec<Batch> {
+        std::mem::take(&mut self.committed_out)
     }
 
     /// Whether batches are sealed and not yet handed to the host.

@@ -98,6 +98,12 @@ impl Storage for MemoryStorage {
         Ok(state)
     }
 
+    async fn clear(&mut self) -> Result<(), StoreError> {
+        self.state = DurableState::default();
+        self.records.clear();
+        Ok(())
+    }
+
     fn describe(&self) -> String {
         match &self.reason {
             Some(why) => format!("in memory ({why})"),

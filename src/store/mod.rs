@@ -68,8 +68,95 @@ pub trait Storage {
     /// Reads the whole durable state. An empty store gives an empty state.
     async fn load(&mut self) -> Result<DurableState, StoreError>;
 
+    /// Removes every durable record (a fresh vhost).
+    async fn clear(&mut self) -> Result<(), StoreError>;
+
     /// A short description for people ("IndexedDB database warren-demo").
     fn describe(&self) -> String;
+}
+
+/// Either backend, chosen at run time.
+pub enum AnyStore {
+    Memory(memory::MemoryStorage),
+    #[cfg(target_arch = "wasm32")]
+    IndexedDb(indexeddb::IndexedDbStorage),
+}
+
+impl AnyStore {
+    /// `"memory"` or `"indexeddb"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AnyStore::Memory(_) => "memory",
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(_) => "indexeddb",
+        }
+    }
+
+    /// Why the memory store is in use instead of IndexedDB, if it stands in.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        match self {
+            AnyStore::Memory(m) => m.reason.as_deref(),
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(_) => None,
+        }
+    }
+}
+
+impl Storage for AnyStore {
+    async fn commit(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Memory(s) => s.commit(batch).await,
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(s) => s.commit(batch).await,
+        }
+    }
+
+    async fn load(&mut self) -> Result<DurableState, StoreError> {
+        match self {
+            AnyStore::Memory(s) => s.load().await,
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(s) => s.load().await,
+        }
+    }
+
+    async fn clear(&mut self) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Memory(s) => s.clear().await,
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(s) => s.clear().await,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            AnyStore::Memory(s) => s.describe(),
+            #[cfg(target_arch = "wasm32")]
+            AnyStore::IndexedDb(s) => s.describe(),
+        }
+    }
+}
+
+/// Opens broker `name`'s IndexedDB database, or, if IndexedDB cannot be
+/// used, an in-memory store that says why. Returns the store and the
+/// broker record found in the database (profile and seed of an existing
+/// broker).
+#[cfg(target_arch = "wasm32")]
+pub async fn open_browser_store(
+    name: &str,
+    owner: &str,
+    profile: crate::engine::Profile,
+    seed: u64,
+) -> (AnyStore, Option<record::BrokerRecord>) {
+    match indexeddb::IndexedDbStorage::open(name, owner, profile, seed).await {
+        Ok((store, existing)) => (AnyStore::IndexedDb(store), existing),
+        Err(e) => {
+            let mut memory = memory::MemoryStorage::new();
+            memory.reason = Some(format!(
+                "IndexedDB cannot be used ({e}); nothing survives closing the tab"
+            ));
+            (AnyStore::Memory(memory), None)
+        }
+    }
 }
 
 /// Writes every sealed batch of the broker, in order, and reports each

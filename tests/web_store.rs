@@ -1,0 +1,370 @@
+//! Persistence in a real browser: IndexedDB in Chromium (wasm-pack test).
+//!
+//! Write, drop the broker, open a new one on the same database: the durable
+//! state is there. A crash loses only the uncommitted batch. Two brokers
+//! with different names do not see each other. And the failure paths:
+//! a database deleted (or taken over) by another tab, an injected write
+//! fault, a record from a newer schema, IndexedDB missing altogether.
+#![cfg(target_arch = "wasm32")]
+
+use warren::engine::durable::Durability;
+use warren::engine::event::EventKind;
+use warren::engine::ids::ChannelId;
+use warren::engine::message::Properties;
+use warren::engine::{Broker, BrokerConfig, Profile, Publish, QueueDeclare};
+use warren::store::indexeddb::IndexedDbStorage;
+use warren::store::{flush, open_browser_store, Storage, StoreError};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn open(name: &str, owner: &str) -> IndexedDbStorage {
+    let (store, _) = IndexedDbStorage::open(name, owner, Profile::RabbitMq3, 1)
+        .await
+        .expect("IndexedDB opens");
+    store
+}
+
+fn broker() -> (Broker, ChannelId) {
+    let mut b = Broker::new(BrokerConfig {
+        durability: Durability::External,
+        commit_interval_ms: 200,
+        ..BrokerConfig::default()
+    });
+    let conn = b.open_connection("test");
+    let ch = b.open_channel(conn).unwrap();
+    (b, ch)
+}
+
+fn persistent(body: &str) -> Publish {
+    Publish {
+        routing_key: "task_queue".into(),
+        properties: Properties {
+            delivery_mode: Some(2),
+            ..Default::default()
+        },
+        body: body.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}
+
+fn bodies(b: &Broker, queue: &str) -> Vec<String> {
+    b.queue_by_name(queue)
+        .map(|q| q.ready.iter().map(|e| e.msg.body_text()).collect())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn durable_state_survives_dropping_the_broker() {
+    let name = "t-survives";
+    let mut store = open(name, "tab-a").await;
+    store.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "scratch".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.basic_publish(ch, persistent("one")).unwrap();
+    b.basic_publish(
+        ch,
+        Publish {
+            properties: Properties::default(),
+            ..persistent("transient")
+        },
+    )
+    .unwrap();
+    b.basic_publish(ch, persistent("two")).unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut store).await.is_empty());
+    drop(b);
+    drop(store);
+
+    let mut store = open(name, "tab-b").await;
+    let state = store.load().await.unwrap();
+    let (mut fresh, _) = broker();
+    fresh.boot(&state);
+    assert_eq!(bodies(&fresh, "task_queue"), vec!["one", "two"]);
+    assert!(
+        fresh.queue_by_name("scratch").is_none(),
+        "transient queues are not stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_crash_loses_only_the_uncommitted_batch() {
+    let name = "t-crash";
+    let mut store = open(name, "tab-a").await;
+    store.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.confirm_select(ch).unwrap();
+    b.basic_publish(ch, persistent("committed")).unwrap();
+    b.advance(200);
+    flush(&mut b, &mut store).await;
+    let confirmed = b
+        .events()
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::Confirmed { ack: true, .. }))
+        .count();
+    assert_eq!(confirmed, 1, "the committed message was confirmed");
+    b.basic_publish(ch, persistent("in the open batch"))
+        .unwrap();
+    b.advance(50);
+    flush(&mut b, &mut store).await;
+    assert!(
+        b.uncommitted_ops() > 0,
+        "the second message waits for its commit tick"
+    );
+    b.stop(false);
+    let state = store.load().await.unwrap();
+    b.boot(&state);
+    assert_eq!(bodies(&b, "task_queue"), vec!["committed"]);
+}
+
+#[wasm_bindgen_test]
+async fn brokers_with_different_names_do_not_see_each_other() {
+    let mut a = open("t-alpha", "tab").await;
+    let mut z = open("t-omega", "tab").await;
+    a.clear().await.unwrap();
+    z.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.advance(200);
+    flush(&mut b, &mut a).await;
+    assert!(a.load().await.unwrap().queues.contains_key("task_queue"));
+    assert!(z.load().await.unwrap().queues.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn deleting_the_database_under_an_open_broker_is_reported_and_nacks() {
+    let name = "t-deleted";
+    let mut store = open(name, "tab-a").await;
+    store.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.confirm_select(ch).unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut store).await.is_empty());
+    IndexedDbStorage::delete(name)
+        .await
+        .expect("the delete goes through: the open store closes on versionchange");
+    b.basic_publish(ch, persistent("after the delete")).unwrap();
+    b.advance(200);
+    let errors = flush(&mut b, &mut store).await;
+    assert!(
+        matches!(errors.as_slice(), [StoreError::TakenOver(_)]),
+        "{errors:?}"
+    );
+    let nacked = b
+        .events()
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::Confirmed { ack: false, .. }));
+    assert!(nacked, "the publisher gets a nack");
+    assert!(b.channel(ch).unwrap().open, "the broker keeps running");
+}
+
+#[wasm_bindgen_test]
+async fn another_tab_taking_the_broker_over_stops_this_one_writing() {
+    let name = "t-two-tabs";
+    let mut first = open(name, "tab-1").await;
+    first.clear().await.unwrap();
+    let _second = open(name, "tab-2").await;
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.advance(200);
+    let errors = flush(&mut b, &mut first).await;
+    assert!(
+        matches!(errors.as_slice(), [StoreError::TakenOver(_)]),
+        "{errors:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_injected_fault_fails_the_batch_and_keeps_what_was_committed() {
+    let name = "t-fault";
+    let mut store = open(name, "tab").await;
+    store.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: "task_queue".into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    b.confirm_select(ch).unwrap();
+    b.basic_publish(ch, persistent("kept")).unwrap();
+    b.advance(200);
+    flush(&mut b, &mut store).await;
+    store.inject_failure(StoreError::QuotaExceeded);
+    b.basic_publish(ch, persistent("refused")).unwrap();
+    b.advance(200);
+    let errors = flush(&mut b, &mut store).await;
+    assert_eq!(errors, vec![StoreError::QuotaExceeded]);
+    let acks: Vec<bool> = b
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Confirmed { ack, .. } => Some(*ack),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acks, vec![true, false]);
+    let state = store.load().await.unwrap();
+    assert_eq!(
+        state.message_count(),
+        1,
+        "only the committed message is stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_record_from_a_newer_schema_is_an_error_not_a_panic() {
+    let name = "t-newer";
+    let mut store = open(name, "tab").await;
+    store.clear().await.unwrap();
+    store
+        .put_raw_for_tests("queues", "q", r#"{"v": 99, "name": "q"}"#)
+        .await
+        .unwrap();
+    let err = store.load().await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+    store.clear().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn without_indexeddb_the_broker_falls_back_to_memory_and_says_why() {
+    let window = web_sys::window().unwrap();
+    let key = JsValue::from_str("indexedDB");
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &descriptor,
+        &JsValue::from_str("value"),
+        &JsValue::UNDEFINED,
+    )
+    .unwrap();
+    js_sys::Reflect::set(
+        &descriptor,
+        &JsValue::from_str("configurable"),
+        &JsValue::TRUE,
+    )
+    .unwrap();
+    // Tests run concurrently: hide IndexedDB only while opening, which
+    // finds it missing before its first await (so no other test sees it).
+    // `indexedDB` is an own accessor of the global object: keep it to put back.
+    let original = js_sys::Reflect::get_own_property_descriptor(&window, &key).unwrap();
+    js_sys::Reflect::define_property(&window, &key, &descriptor).unwrap();
+    let opened = warren::store::now_or_never(open_browser_store(
+        "t-fallback",
+        "tab",
+        Profile::RabbitMq3,
+        1,
+    ));
+    if original.is_undefined() {
+        js_sys::Reflect::delete_property(&window, &key).unwrap();
+    } else {
+        js_sys::Reflect::define_property(&window, &key, &original.into()).unwrap();
+    }
+    assert!(
+        web_sys::window().unwrap().indexed_db().unwrap().is_some(),
+        "IndexedDB is back for the other tests"
+    );
+    let (store, _) = opened.expect("a missing IndexedDB is detected at once");
+    assert_eq!(store.kind(), "memory");
+    assert!(
+        store.fallback_reason().unwrap().contains("IndexedDB"),
+        "{:?}",
+        store.fallback_reason()
+    );
+    assert!(store.describe().contains("in memory"));
+}
+
+#[wasm_bindgen_test]
+async fn replay_scenario_with_indexeddb_resumes_after_a_reload() {
+    let first = r#"{"name": "first", "steps": [
+        {"op": "open_connection", "conn": "c"},
+        {"op": "open_channel", "conn": "c", "channel": "ch"},
+        {"op": "queue_declare", "channel": "ch", "queue": "task_queue", "durable": true},
+        {"op": "publish", "channel": "ch", "routing_key": "task_queue", "body": "survivor", "properties": {"delivery_mode": 2}}
+    ]}"#;
+    let second = r#"{"name": "second", "steps": [
+        {"op": "open_connection", "conn": "c"},
+        {"op": "open_channel", "conn": "c", "channel": "ch"},
+        {"op": "get", "channel": "ch", "queue": "task_queue", "no_ack": true}
+    ]}"#;
+    let opts = |resume: bool| {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"store".into(), &"indexeddb".into()).unwrap();
+        js_sys::Reflect::set(&o, &"db".into(), &"t-replay".into()).unwrap();
+        js_sys::Reflect::set(&o, &"resume".into(), &JsValue::from_bool(resume)).unwrap();
+        JsValue::from(o)
+    };
+    let run = |json: &str, resume: bool| {
+        let promise: js_sys::Promise = match warren::api::replay_scenario(json, opts(resume)) {
+            Ok(v) => v.into(),
+            Err(e) => panic!("replayScenario threw: {:?}", JsValue::from(e).as_string()),
+        };
+        wasm_bindgen_futures::JsFuture::from(promise)
+    };
+    run(first, false).await.unwrap();
+    let out = run(second, true).await.unwrap().as_string().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["results"][2]["message"]["body"], "survivor");
+    let out = run(second, false).await.unwrap().as_string().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["results"][2]["error"].is_object(),
+        "a fresh vhost has no task_queue: {v}"
+    );
+}
