@@ -5,6 +5,9 @@
 
 use wasm_bindgen::prelude::*;
 
+pub mod broker;
+pub use broker::{Broker, Channel, Connection};
+
 use crate::conformance::{self, ReplayOptions};
 use crate::engine::Profile;
 
