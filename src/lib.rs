@@ -6,6 +6,8 @@
 //!   No web APIs, no wall clock, no OS randomness: it builds and is tested
 //!   natively, and behaves byte-for-byte the same compiled to WebAssembly.
 //! - [`sim`]: producers and workers (the tutorials' programs) around a broker.
+//! - [`document`]: scenario documents (export, import, share links,
+//!   RabbitMQ definitions.json).
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
@@ -15,6 +17,7 @@
 //! `ARCHITECTURE.md` at the top of the repository is the map; start there.
 
 pub mod conformance;
+pub mod document;
 pub mod engine;
 pub mod sim;
 pub mod store;
