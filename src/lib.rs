@@ -9,6 +9,7 @@
 //! - [`document`]: scenario documents (export, import, share links,
 //!   RabbitMQ definitions.json).
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
+//! - [`benchmark`]: benchmark workloads, shared by native and wasm runs.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
 //! - `ui` (wasm32 only): the yew workbench.
@@ -16,6 +17,7 @@
 //!
 //! `ARCHITECTURE.md` at the top of the repository is the map; start there.
 
+pub mod benchmark;
 pub mod conformance;
 pub mod document;
 pub mod engine;

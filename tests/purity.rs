@@ -24,7 +24,11 @@ const BANNED: &[&str] = &[
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("src/engine is readable") {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
+    for entry in fs::read_dir(dir).expect("the pure modules are readable") {
         let path = entry.expect("directory entry").path();
         if path.is_dir() {
             rust_files(&path, out);

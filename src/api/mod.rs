@@ -5,6 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
+pub mod bench;
 pub mod broker;
 pub use broker::{Broker, Channel, Connection};
 

@@ -144,6 +144,9 @@ pub struct Broker {
     pub(crate) committed_out: Vec<crate::engine::durable::Batch>,
     /// Batches handed to the host and not yet reported (`External`).
     pub(crate) in_flight: BTreeMap<u64, crate::engine::durable::Batch>,
+    /// The envelope of the last publish, shared by the next one if equal:
+    /// a producer's messages usually differ only in their bodies.
+    pub(crate) last_envelope: Option<Rc<crate::engine::message::Envelope>>,
     /// Publisher confirms waiting for a batch: batch id -> (channel, seq).
     pub(crate) awaiting_commit: BTreeMap<u64, Vec<(ChannelId, u64)>>,
     log: Vec<Event>,
@@ -180,6 +183,7 @@ impl Broker {
             committed: Default::default(),
             committed_out: Vec::new(),
             in_flight: BTreeMap::new(),
+            last_envelope: None,
             awaiting_commit: BTreeMap::new(),
             log: Vec::new(),
             log_base: 0,
@@ -226,6 +230,29 @@ impl Broker {
     /// Current virtual time (ms).
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// An envelope for a new message: the previous publish's if it is the
+    /// same (stored once for both), else a new one.
+    pub(crate) fn envelope(
+        &mut self,
+        exchange: Rc<str>,
+        routing_key: &str,
+        cc: Vec<Rc<str>>,
+        properties: crate::engine::message::Properties,
+    ) -> Rc<crate::engine::message::Envelope> {
+        if let Some(last) = &self.last_envelope {
+            if *last.exchange == *exchange && &*last.routing_key == routing_key && last.cc == cc && last.properties == properties {
+                return last.clone();
+            }
+        }
+        let routing_key = match &self.last_envelope {
+            Some(last) if &*last.routing_key == routing_key => last.routing_key.clone(),
+            _ => Rc::from(routing_key),
+        };
+        let envelope = Rc::new(crate::engine::message::Envelope { exchange, routing_key, cc, properties });
+        self.last_envelope = Some(envelope.clone());
+        envelope
     }
 
     pub(crate) fn take_id(&mut self) -> u32 {
@@ -418,7 +445,7 @@ impl Broker {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
-        let Some(at) = q.ready.front().and_then(|e| e.expires_at) else {
+        let Some(at) = q.ready.front().and_then(|e| e.expires_at()) else {
             return;
         };
         if q.ttl_timer_at.is_some_and(|t| t <= at) {

@@ -129,7 +129,7 @@ impl Broker {
     /// The message as republished to the dead-letter exchange.
     fn dead_letter_copy(&self, d: &Dying, dlx: &Rc<str>) -> Message {
         let msg = &d.msg;
-        let mut properties: Properties = (*msg.properties).clone();
+        let mut properties: Properties = msg.properties.clone();
         let original_expiration = properties.expiration.take();
         let mut headers: FieldTable = properties.headers.take().unwrap_or_default();
         let had_deaths = headers.contains_key("x-death");
@@ -218,14 +218,7 @@ impl Broker {
             None => (msg.routing_key.clone(), msg.cc.clone()),
         };
         properties.headers = Some(headers);
-        Message {
-            id: msg.id,
-            exchange: dlx.clone(),
-            routing_key,
-            cc,
-            properties: Rc::new(properties),
-            body: msg.body.clone(),
-        }
+        Message::new(msg.id, dlx.clone(), routing_key, cc, properties, msg.body.clone())
     }
 }
 

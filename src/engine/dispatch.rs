@@ -240,7 +240,7 @@ impl Broker {
             if !q
                 .ready
                 .front()
-                .is_some_and(|e| e.expires_at.is_some_and(|t| t <= now))
+                .is_some_and(|e| e.is_expired(now))
             {
                 return;
             }
@@ -384,7 +384,7 @@ fn with_delivery_count(
     msg: &crate::engine::message::MessageRef,
     count: u32,
 ) -> crate::engine::message::MessageRef {
-    let mut properties = (*msg.properties).clone();
+    let mut properties = msg.properties.clone();
     properties
         .headers
         .get_or_insert_with(Default::default)
@@ -392,12 +392,12 @@ fn with_delivery_count(
             "x-delivery-count".into(),
             crate::engine::value::FieldValue::Long(i64::from(count)),
         );
-    Rc::new(crate::engine::message::Message {
-        id: msg.id,
-        exchange: msg.exchange.clone(),
-        routing_key: msg.routing_key.clone(),
-        cc: msg.cc.clone(),
-        properties: Rc::new(properties),
-        body: msg.body.clone(),
-    })
+    Rc::new(crate::engine::message::Message::new(
+        msg.id,
+        msg.exchange.clone(),
+        msg.routing_key.clone(),
+        msg.cc.clone(),
+        properties,
+        msg.body.clone(),
+    ))
 }

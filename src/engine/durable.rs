@@ -235,11 +235,11 @@ impl DurableMessage {
             seq: e.seq,
             id: e.msg.id.0,
             redelivered: e.redelivered,
-            expires_at: e.expires_at,
+            expires_at: e.expires_at(),
             exchange: e.msg.exchange.to_string(),
             routing_key: e.msg.routing_key.to_string(),
             cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
-            properties: (*e.msg.properties).clone(),
+            properties: e.msg.properties.clone(),
             body: e.msg.body.to_vec(),
         }
     }
@@ -414,24 +414,16 @@ impl Broker {
             q.server_named = dq.name.starts_with("amq.gen-");
             for m in dq.messages.values() {
                 max_message_id = max_message_id.max(m.id);
-                let msg = Rc::new(Message {
-                    id: MessageId(m.id),
-                    exchange: Rc::from(m.exchange.as_str()),
-                    routing_key: Rc::from(m.routing_key.as_str()),
-                    cc: m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
-                    properties: Rc::new(m.properties.clone()),
-                    body: Rc::from(m.body.as_slice()),
-                });
+                let envelope = self.envelope(
+                    Rc::from(m.exchange.as_str()),
+                    &m.routing_key,
+                    m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
+                    m.properties.clone(),
+                );
+                let msg = Rc::new(Message { id: MessageId(m.id), envelope, body: Rc::from(m.body.as_slice()) });
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
-                q.ready.push_back(Entry {
-                    msg,
-                    seq: m.seq,
-                    expires_at: m.expires_at,
-                    redelivered: m.redelivered,
-                    returns: 0,
-                    level,
-                });
+                q.ready.push_back(Entry::new(msg, m.seq, m.expires_at, m.redelivered, level));
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);

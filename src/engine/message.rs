@@ -120,10 +120,11 @@ impl Properties {
     }
 }
 
-/// One message as stored in queues.
+/// Where a message was published and how: the part of a message that
+/// successive publishes usually share, so it is stored once for all of them
+/// (see `Broker::envelope`).
 #[derive(Debug, PartialEq)]
-pub struct Message {
-    pub id: MessageId,
+pub struct Envelope {
     /// The exchange the message was (last) published to: the publisher's, or
     /// the dead-letter exchange for a dead-lettered copy.
     pub exchange: Rc<str>,
@@ -132,9 +133,40 @@ pub struct Message {
     /// Extra routing keys from the `CC` header (`BCC` ones are not kept):
     /// they take part in dead-letter routing and in `x-death`.
     pub cc: Vec<Rc<str>>,
-    pub properties: Rc<Properties>,
+    pub properties: Properties,
+}
+
+/// One message as stored in queues: 32 bytes plus its shared envelope and
+/// body.
+#[derive(Debug, PartialEq)]
+pub struct Message {
+    pub id: MessageId,
+    pub envelope: Rc<Envelope>,
     /// Shared between a message and its dead-lettered copies.
     pub body: Rc<[u8]>,
+}
+
+impl Message {
+    /// A message with an envelope of its own.
+    pub fn new(
+        id: MessageId,
+        exchange: Rc<str>,
+        routing_key: Rc<str>,
+        cc: Vec<Rc<str>>,
+        properties: Properties,
+        body: Rc<[u8]>,
+    ) -> Message {
+        Message { id, envelope: Rc::new(Envelope { exchange, routing_key, cc, properties }), body }
+    }
+}
+
+/// `message.exchange`, `message.routing_key`, … read through to the envelope.
+impl std::ops::Deref for Message {
+    type Target = Envelope;
+
+    fn deref(&self) -> &Envelope {
+        &self.envelope
+    }
 }
 
 /// A shared handle to a message; cloning it does not copy the message.
@@ -175,7 +207,7 @@ impl Serialize for Message {
         st.serialize_field("exchange", &*self.exchange)?;
         st.serialize_field("routing_key", &*self.routing_key)?;
         st.serialize_field("body", &self.preview(200))?;
-        st.serialize_field("properties", &*self.properties)?;
+        st.serialize_field("properties", &self.properties)?;
         st.end()
     }
 }

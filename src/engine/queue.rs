@@ -27,8 +27,10 @@ pub struct Entry {
     pub msg: MessageRef,
     /// Enqueue order in this queue; requeues go back to this position.
     pub seq: u64,
-    /// When the message expires, if it has a TTL. Unacked messages never expire.
-    pub expires_at: Option<Millis>,
+    /// When the message expires (`NEVER` without a TTL); a plain `u64`
+    /// rather than an `Option` keeps an entry at 32 bytes. Unacked messages
+    /// never expire.
+    deadline: Millis,
     /// Whether it has been delivered before (requeued or recovered).
     pub redelivered: bool,
     /// Quorum queues: how many times it came back (`x-delivery-count`).
@@ -36,6 +38,24 @@ pub struct Entry {
     /// Level in a priority queue (the message's priority capped at the
     /// queue's maximum); 0 in plain queues.
     pub level: u8,
+}
+
+const NEVER: Millis = Millis::MAX;
+
+impl Entry {
+    pub fn new(msg: MessageRef, seq: u64, expires_at: Option<Millis>, redelivered: bool, level: u8) -> Entry {
+        Entry { msg, seq, deadline: expires_at.unwrap_or(NEVER), redelivered, returns: 0, level }
+    }
+
+    /// When the message expires, if it has a TTL.
+    pub fn expires_at(&self) -> Option<Millis> {
+        (self.deadline != NEVER).then_some(self.deadline)
+    }
+
+    /// Whether its TTL has run out at `now`.
+    pub fn is_expired(&self, now: Millis) -> bool {
+        self.deadline != NEVER && self.deadline <= now
+    }
 }
 
 /// Ready messages: one FIFO, or one FIFO per priority level.

@@ -316,7 +316,7 @@ impl Broker {
             let expiring = q
                 .ready
                 .iter()
-                .take_while(|e| e.expires_at.is_some_and(|t| t <= now))
+                .take_while(|e| e.is_expired(now))
                 .count() as u64;
             let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
             b.record_delivery(id, &entry, !no_ack);

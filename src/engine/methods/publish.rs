@@ -168,14 +168,8 @@ impl Broker {
         }
         let id = MessageId(self.next_message_id);
         self.next_message_id += 1;
-        let message: MessageRef = Rc::new(Message {
-            id,
-            exchange: exchange_name.clone(),
-            routing_key: Rc::from(p.routing_key.as_str()),
-            cc: cc.clone(),
-            properties: Rc::new(properties),
-            body: Rc::from(p.body),
-        });
+        let envelope = self.envelope(exchange_name.clone(), &p.routing_key, cc.clone(), properties);
+        let message: MessageRef = Rc::new(Message { id, envelope, body: Rc::from(p.body) });
         self.emit(EventKind::Published {
             message: message.clone(),
             channel: ch,
@@ -307,14 +301,9 @@ impl Broker {
         }
         let seq = q.next_seq;
         q.next_seq += 1;
-        let entry = Entry {
-            expires_at: q.ttl_for(&msg).map(|ttl| now.saturating_add(ttl)),
-            level: q.level_for(&msg),
-            msg,
-            seq,
-            redelivered: false,
-            returns: 0,
-        };
+        let expires_at = q.ttl_for(&msg).map(|ttl| now.saturating_add(ttl));
+        let level = q.level_for(&msg);
+        let entry = Entry::new(msg, seq, expires_at, false, level);
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
         let stored = entry.msg.is_persistent() && q.durable && q.exclusive_owner.is_none();
         let (id, persistent) = (entry.msg.id, stored);
