@@ -11,7 +11,7 @@ mkdir -p target
 echo "==> native benchmarks" >&2
 cargo run --quiet --release --bin bench -- --json target/bench-native.json "$@"
 echo "==> building pkg/ (release)" >&2
-wasm-pack build --target web --release --mode no-install >/dev/null 2>&1
+./dev.sh build >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 python3 -m http.server "$port" --bind 127.0.0.1 >target/bench-server.log 2>&1 &
 server=$!
