@@ -34,13 +34,16 @@ as_root() {
 }
 
 install_chromium() {
-  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return; fi
-  say "installing chromium and chromium-driver from Debian"
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] \
+    && [ -d /usr/share/fonts/truetype/wqy ]; then return; fi
+  say "installing chromium, chromium-driver and a CJK font from Debian"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -q
   # Both from the same update so their versions match; never binaryen (its
-  # wasm-opt cannot parse what rustc emits).
-  as_root apt-get install -y -q --no-install-recommends chromium chromium-driver
+  # wasm-opt cannot parse what rustc emits). The font lets the Chinese UI
+  # render in headless screenshots instead of empty boxes.
+  as_root apt-get install -y -q --no-install-recommends chromium chromium-driver \
+    fonts-wqy-microhei
 }
 
 install_wasm_target() {

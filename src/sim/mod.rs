@@ -14,6 +14,7 @@
 //! broker it is deterministic: same commands, same run.
 
 pub mod actors;
+mod ui_support;
 
 use crate::engine::clock::Millis;
 use crate::engine::event::EventKind;

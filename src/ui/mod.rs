@@ -1,23 +1,26 @@
-//! The yew front end (wasm32 only).
+//! The workbench: a yew front end (wasm32 only) to build producers, workers,
+//! exchanges, queues and bindings, and to step through every delivery.
+//!
+//! # Layout
+//!
+//! - [`world`]: the simulation plus the workbench's management channel, and
+//!   the [`world::Command`]s a person gives.
+//! - [`timeline`]: every tick in order, snapshots and replay (step back).
+//! - [`state`]: the `Reducible` UI state and its [`state::Action`]s.
+//! - [`describe`]: categories and objects of events; [`i18n`]: every string,
+//!   English and Simplified Chinese, including the event sentences.
+//! - [`layout`]: the diagram's automatic layout.
+//! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
+//! - [`components`]: one file per component.
 
-use yew::prelude::*;
-
-#[function_component(App)]
-pub fn app() -> Html {
-    let count = use_state(|| 0u32);
-    let onclick = {
-        let count = count.clone();
-        Callback::from(move |_| count.set(*count + 1))
-    };
-    html! {
-        <main class="app">
-            <h1>{ crate::engine::PRODUCT }</h1>
-            <p>{ "A RabbitMQ broker simulator in your browser." }</p>
-            <button id="publish" {onclick}>{ "Publish a message" }</button>
-            <p id="published">{ format!("Published: {}", *count) }</p>
-        </main>
-    }
-}
+pub mod components;
+pub mod describe;
+pub mod i18n;
+pub mod layout;
+pub mod persistence;
+pub mod state;
+pub mod timeline;
+pub mod world;
 
 /// Mounts the app on `#app`.
 pub fn mount() {
@@ -26,10 +29,10 @@ pub fn mount() {
         .and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
+            yew::Renderer::<components::app::App>::with_root(root).render();
         }
         None => {
-            yew::Renderer::<App>::new().render();
+            yew::Renderer::<components::app::App>::new().render();
         }
     }
 }

@@ -1,0 +1,50 @@
+//! Small helpers the workbench needs on top of the simulation. Pure, like
+//! the rest of `sim`: no web APIs.
+
+use crate::engine::CommandError;
+use crate::sim::{ActorId, ProducerSpec, Simulation};
+
+impl Simulation {
+    /// Changes what a producer publishes from now on (body, key, properties…),
+    /// keeping its connection and counters, as editing `new_task.py`'s
+    /// arguments between runs would. Turning publisher confirms on or off
+    /// needs a new channel (confirm mode cannot be left), so the producer
+    /// reconnects then.
+    pub fn set_producer_spec(
+        &mut self,
+        id: ActorId,
+        spec: ProducerSpec,
+    ) -> Result<(), CommandError> {
+        let Some(p) = self.producers.get(&id) else {
+            return Err(CommandError::invalid(format!("no producer {}", id.0)));
+        };
+        let reconnect = p.spec.confirm != spec.confirm || p.spec.name != spec.name;
+        let old_conn = p.conn;
+        if reconnect {
+            let _ = self.broker.close_connection(old_conn);
+            let conn = self.broker.open_connection(&spec.name);
+            let channel = self.broker.open_channel(conn)?;
+            if spec.confirm {
+                self.broker.confirm_select(channel)?;
+            }
+            if let Some(p) = self.producers.get_mut(&id) {
+                p.conn = conn;
+                p.channel = channel;
+                p.unconfirmed.clear();
+            }
+        }
+        if let Some(p) = self.producers.get_mut(&id) {
+            p.spec = spec;
+            p.last_error = None;
+        }
+        self.dispatch_broker_events();
+        Ok(())
+    }
+
+    /// Hands broker events caused by direct broker calls (declares, binds,
+    /// purges made outside any actor) to the actors now, so a caller can
+    /// then truncate the broker's log safely.
+    pub fn sync_actors(&mut self) {
+        self.dispatch_broker_events();
+    }
+}

@@ -1,0 +1,212 @@
+//! The build panel: lesson presets and one form per kind of object.
+
+use crate::engine::message::Properties;
+use crate::engine::{ExchangeDeclare, QueueDeclare};
+use crate::sim::{OnDone, ProducerSpec, WorkTime, WorkerSpec};
+use crate::ui::components::{
+    binding_form::BindingForm, exchange_form::ExchangeForm, producer_form::ProducerForm,
+    queue_form::QueueForm, worker_form::WorkerForm,
+};
+use crate::ui::state::{use_app, Action, BuildTab, Prefill};
+use crate::ui::world::{BindSpec, Command};
+use yew::prelude::*;
+
+fn queue(name: &str, durable: bool) -> Command {
+    Command::DeclareQueue(QueueDeclare {
+        queue: name.into(),
+        durable,
+        ..Default::default()
+    })
+}
+
+fn exchange(name: &str, kind: &str) -> Command {
+    Command::DeclareExchange(ExchangeDeclare {
+        exchange: name.into(),
+        kind: kind.into(),
+        ..Default::default()
+    })
+}
+
+fn bind(x: &str, q: &str, key: &str) -> Command {
+    Command::Bind(BindSpec {
+        source: x.into(),
+        destination: q.into(),
+        to_exchange: false,
+        key: key.into(),
+        arguments: Default::default(),
+    })
+}
+
+fn producer(name: &str, x: &str, key: &str, body: &str, persistent: bool) -> Command {
+    Command::AddProducer(ProducerSpec {
+        name: name.into(),
+        exchange: x.into(),
+        routing_key: key.into(),
+        body: body.into(),
+        properties: Properties {
+            delivery_mode: persistent.then_some(2),
+            ..Default::default()
+        },
+        mandatory: false,
+        confirm: false,
+    })
+}
+
+fn worker(name: &str, q: &str, no_ack: bool, prefetch: u32) -> Command {
+    Command::AddWorker(WorkerSpec {
+        name: name.into(),
+        queue: q.into(),
+        no_ack,
+        prefetch,
+        work: WorkTime::PerDot { ms: 1000 },
+        on_done: OnDone::Ack,
+    })
+}
+
+/// The lessons' programs, ready to step through.
+pub fn lesson(n: usize) -> Vec<Command> {
+    match n {
+        0 => vec![
+            queue("hello", false),
+            producer("send.py", "", "hello", "Hello World!", false),
+            worker("receive.py", "hello", true, 0),
+        ],
+        1 => vec![
+            queue("task_queue", true),
+            producer("new_task.py", "", "task_queue", "A task...", true),
+            worker("worker 1", "task_queue", false, 1),
+            worker("worker 2", "task_queue", false, 1),
+        ],
+        2 => vec![
+            exchange("logs", "fanout"),
+            queue("logs.console", false),
+            queue("logs.file", false),
+            bind("logs", "logs.console", ""),
+            bind("logs", "logs.file", ""),
+            producer("emit_log.py", "logs", "", "info: Hello World!", false),
+            worker("receive_logs 1", "logs.console", true, 0),
+            worker("receive_logs 2", "logs.file", true, 0),
+        ],
+        3 => vec![
+            exchange("direct_logs", "direct"),
+            queue("errors", false),
+            queue("all_logs", false),
+            bind("direct_logs", "errors", "error"),
+            bind("direct_logs", "all_logs", "info"),
+            bind("direct_logs", "all_logs", "warning"),
+            bind("direct_logs", "all_logs", "error"),
+            producer(
+                "emit_log_direct.py",
+                "direct_logs",
+                "error",
+                "Run. Run. Or it will explode.",
+                false,
+            ),
+            worker("save errors", "errors", true, 0),
+            worker("print all", "all_logs", true, 0),
+        ],
+        _ => vec![
+            exchange("topic_logs", "topic"),
+            queue("Q1", false),
+            queue("Q2", false),
+            bind("topic_logs", "Q1", "*.orange.*"),
+            bind("topic_logs", "Q2", "*.*.rabbit"),
+            bind("topic_logs", "Q2", "lazy.#"),
+            producer(
+                "emit_log_topic.py",
+                "topic_logs",
+                "quick.orange.rabbit",
+                "A quick orange rabbit",
+                false,
+            ),
+            worker("C1", "Q1", true, 0),
+            worker("C2", "Q2", true, 0),
+        ],
+    }
+}
+
+#[function_component(BuildPanel)]
+pub fn build_panel() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let tab = app.state.tab;
+    let profile = app.state.profile;
+    let tabs = [
+        (BuildTab::Queue, t.tab_queue, "tab-queue"),
+        (BuildTab::Exchange, t.tab_exchange, "tab-exchange"),
+        (BuildTab::Binding, t.tab_binding, "tab-binding"),
+        (BuildTab::Producer, t.tab_producer, "tab-producer"),
+        (BuildTab::Worker, t.tab_worker, "tab-worker"),
+    ];
+    let lessons = [
+        t.lesson_hello,
+        t.lesson_work,
+        t.lesson_fanout,
+        t.lesson_direct,
+        t.lesson_topic,
+    ];
+    let on_lesson = {
+        let d = app.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            if let Ok(n) = v.parse::<usize>() {
+                d.emit(Action::Reset(profile));
+                d.emit(Action::Commands(lesson(n)));
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .set_value("");
+            }
+        })
+    };
+    let (exchanges, queues) = {
+        let tl = app.state.timeline.borrow();
+        let broker = &tl.world().sim.broker;
+        (
+            broker
+                .exchanges()
+                .map(|x| x.name.to_string())
+                .collect::<Vec<_>>(),
+            broker
+                .queues()
+                .map(|q| q.name.to_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    html! {
+        <div class="panel build">
+            <div class="panel-head">
+                <h2>{ t.build_title }</h2>
+                <label class="lesson-pick">
+                    <span class="sr-only">{ t.load_lesson }</span>
+                    <select id="lesson-select" onchange={on_lesson} aria-label={t.load_lesson}>
+                        <option value="" selected=true>{ t.load_lesson }</option>
+                        { for lessons.iter().enumerate().map(|(i, l)| html! { <option value={i.to_string()}>{ *l }</option> }) }
+                    </select>
+                </label>
+            </div>
+            { crate::ui::components::fields::datalist("exchange-names", exchanges) }
+            { crate::ui::components::fields::datalist("queue-names", queues) }
+            <div class="tabs" role="tablist" aria-label={t.build_title}>
+                { for tabs.iter().map(|(k, label, id)| {
+                    let k = *k;
+                    let selected = k == tab;
+                    html! {
+                        <button type="button" role="tab" id={*id} class={classes!("tab", selected.then_some("on"))}
+                            aria-selected={selected.to_string()} aria-controls="build-form"
+                            onclick={app.callback(move |_| Action::OpenTab(k, Prefill::None))}>{ *label }</button>
+                    }
+                }) }
+            </div>
+            <div class="tab-body" id="build-form" role="tabpanel">
+                { match tab {
+                    BuildTab::Producer => html! { <ProducerForm /> },
+                    BuildTab::Worker => html! { <WorkerForm /> },
+                    BuildTab::Exchange => html! { <ExchangeForm /> },
+                    BuildTab::Queue => html! { <QueueForm /> },
+                    BuildTab::Binding => html! { <BindingForm /> },
+                } }
+            </div>
+        </div>
+    }
+}

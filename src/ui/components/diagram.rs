@@ -1,0 +1,942 @@
+//! The topology diagram (SVG): producers → exchanges → queues → workers.
+//! Nodes can be dragged; dragging from an exchange's handle to a queue or
+//! exchange opens the binding form. On every step the messages involved
+//! travel along their edges.
+
+use crate::engine::event::{DeadFate, EventKind};
+use crate::sim::actors::WorkerState;
+use crate::ui::i18n::{fill, format_time, Text};
+use crate::ui::layout::{layout, Diagram, EdgeKind, Node, NodeKind};
+use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
+use crate::ui::timeline::Timeline;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+enum Drag {
+    Node {
+        key: NodeKey,
+        dx: f64,
+        dy: f64,
+        x: f64,
+        y: f64,
+        moved: bool,
+    },
+    Link {
+        source: Rc<str>,
+        x0: f64,
+        y0: f64,
+        x: f64,
+        y: f64,
+    },
+}
+
+/// A message moving along an edge during the current step.
+struct Move {
+    from: (f64, f64),
+    to: (f64, f64),
+    label: String,
+    class: &'static str,
+    delay_ms: u32,
+}
+
+/// Where a message token is drawn: queue cells show this many at most.
+const CELLS_MAX: u64 = 12;
+
+fn svg_point(svg: &NodeRef, e: &MouseEvent, d: &Diagram) -> Option<(f64, f64)> {
+    let el = svg.cast::<web_sys::Element>()?;
+    let r = el.get_bounding_client_rect();
+    if r.width() <= 0.0 || r.height() <= 0.0 {
+        return None;
+    }
+    let x = (f64::from(e.client_x()) - r.left()) * d.width / r.width();
+    let y = (f64::from(e.client_y()) - r.top()) * d.height / r.height();
+    Some((x, y))
+}
+
+fn curve(a: (f64, f64), b: (f64, f64)) -> String {
+    let dx = ((b.0 - a.0).abs() / 2.0).max(40.0);
+    format!(
+        "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        a.0,
+        a.1,
+        a.0 + dx,
+        a.1,
+        b.0 - dx,
+        b.1,
+        b.0,
+        b.1
+    )
+}
+
+fn midpoint(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
+}
+
+fn node_key_of_channel(tl: &Timeline, ch: crate::engine::ids::ChannelId) -> Option<NodeKey> {
+    let sim = &tl.world().sim;
+    if let Some(w) = sim.workers().find(|w| w.channel == ch) {
+        return Some(NodeKey::Worker(w.id));
+    }
+    sim.producers()
+        .find(|p| p.channel == ch)
+        .map(|p| NodeKey::Producer(p.id))
+}
+
+/// The messages that move in the step that led to the cursor.
+fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
+    let mut out = Vec::new();
+    let pos =
+        |k: &NodeKey, right: bool| d.node(k).map(|n| if right { n.right() } else { n.left() });
+    let mut delay = 0u32;
+    for e in tl.last_tick_events() {
+        if out.len() >= 8 {
+            break;
+        }
+        match &e.kind {
+            EventKind::Published {
+                message, channel, ..
+            } => {
+                if let (Some(from), Some(to)) = (
+                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, true)),
+                    pos(&NodeKey::Exchange(message.exchange.clone()), false),
+                ) {
+                    out.push(Move {
+                        from,
+                        to,
+                        label: format!("#{}", message.id.0),
+                        class: "publish",
+                        delay_ms: delay,
+                    });
+                    delay += 350;
+                }
+            }
+            EventKind::Routed {
+                message,
+                exchange,
+                trace,
+                ..
+            } => {
+                let Some(from) = pos(&NodeKey::Exchange(exchange.clone()), true) else {
+                    continue;
+                };
+                for q in &trace.queues {
+                    if let Some(to) = pos(&NodeKey::Queue(Rc::from(q.as_str())), false) {
+                        out.push(Move {
+                            from,
+                            to,
+                            label: format!("#{}", message.0),
+                            class: "publish",
+                            delay_ms: delay,
+                        });
+                    }
+                }
+                delay += 350;
+            }
+            EventKind::Delivered {
+                message,
+                queue_name,
+                channel,
+                redelivered,
+                ..
+            } => {
+                if let (Some(from), Some(to)) = (
+                    pos(&NodeKey::Queue(queue_name.clone()), true),
+                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
+                ) {
+                    let label = if *redelivered {
+                        format!("#{} ↺", message.id.0)
+                    } else {
+                        format!("#{}", message.id.0)
+                    };
+                    out.push(Move {
+                        from,
+                        to,
+                        label,
+                        class: if *redelivered { "redeliver" } else { "deliver" },
+                        delay_ms: delay,
+                    });
+                }
+            }
+            EventKind::Acked {
+                message,
+                queue_name,
+                channel,
+                ..
+            } => {
+                if let (Some(from), Some(to)) = (
+                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
+                    pos(&NodeKey::Queue(queue_name.clone()), true),
+                ) {
+                    out.push(Move {
+                        from,
+                        to,
+                        label: format!("ack #{}", message.0),
+                        class: "ack",
+                        delay_ms: delay,
+                    });
+                }
+            }
+            EventKind::Rejected {
+                message,
+                queue_name,
+                channel,
+                nack,
+                ..
+            } => {
+                if let (Some(from), Some(to)) = (
+                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
+                    pos(&NodeKey::Queue(queue_name.clone()), true),
+                ) {
+                    let verb = if *nack { "nack" } else { "reject" };
+                    out.push(Move {
+                        from,
+                        to,
+                        label: format!("{verb} #{}", message.0),
+                        class: "reject",
+                        delay_ms: delay,
+                    });
+                }
+            }
+            EventKind::Requeued {
+                message,
+                queue_name,
+                channel: Some(ch),
+                ..
+            } => {
+                let to = pos(&NodeKey::Queue(queue_name.clone()), true);
+                let from = node_key_of_channel(tl, *ch)
+                    .and_then(|k| pos(&k, false))
+                    .or_else(|| to.map(|(x, y)| (x + 60.0, y)));
+                if let (Some(from), Some(to)) = (from, to) {
+                    out.push(Move {
+                        from,
+                        to,
+                        label: format!("#{} ↺", message.0),
+                        class: "requeue",
+                        delay_ms: delay,
+                    });
+                }
+            }
+            EventKind::MessageDead {
+                message,
+                queue_name,
+                fate: DeadFate::DeadLettered { dlx, .. },
+                ..
+            } => {
+                if let (Some(from), Some(to)) = (
+                    pos(&NodeKey::Queue(queue_name.clone()), true),
+                    pos(&NodeKey::Exchange(Rc::from(dlx.as_str())), false),
+                ) {
+                    out.push(Move {
+                        from,
+                        to,
+                        label: format!("#{} ✝", message.0),
+                        class: "dead",
+                        delay_ms: delay,
+                    });
+                    delay += 350;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Callouts: consequences drawn next to the node they happened to.
+fn callouts(tl: &Timeline, t: &Text) -> Vec<(NodeKey, String, &'static str)> {
+    let mut out = Vec::new();
+    for e in tl.last_tick_events() {
+        match &e.kind {
+            EventKind::ChannelClosed {
+                channel,
+                requeued,
+                error,
+                ..
+            } if *requeued > 0 || error.is_some() => {
+                if let Some(k) = node_key_of_channel(tl, *channel) {
+                    let text = match error {
+                        Some(err) => format!(
+                            "{} {} → {}",
+                            err.code,
+                            t.channel_closed_short,
+                            fill(t.n_requeued, &[("n", &requeued.to_string())])
+                        ),
+                        None => format!(
+                            "{} → {}",
+                            t.channel_closed_short,
+                            fill(t.n_requeued, &[("n", &requeued.to_string())])
+                        ),
+                    };
+                    out.push((k, text, "bad"));
+                }
+            }
+            EventKind::Expired {
+                queue_name,
+                message,
+                ..
+            } => {
+                out.push((
+                    NodeKey::Queue(queue_name.clone()),
+                    format!("#{} {}", message.0, t.expired_short),
+                    "warn",
+                ));
+            }
+            EventKind::Overflowed {
+                queue_name,
+                message,
+                ..
+            } => {
+                out.push((
+                    NodeKey::Queue(queue_name.clone()),
+                    format!("#{} {}", message.0, t.overflowed_short),
+                    "warn",
+                ));
+            }
+            EventKind::Unroutable {
+                exchange,
+                message,
+                returned,
+                ..
+            } => {
+                out.push((
+                    NodeKey::Exchange(exchange.clone()),
+                    format!(
+                        "#{} {}",
+                        message.0,
+                        if *returned {
+                            t.returned_short
+                        } else {
+                            t.dropped_short
+                        }
+                    ),
+                    "warn",
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[function_component(DiagramView)]
+pub fn diagram_view() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let svg_ref = use_node_ref();
+    let drag = use_state(|| None::<Drag>);
+    let s = &app.state;
+    let tl = s.timeline.borrow();
+    let mut positions = (*s.positions).clone();
+    if let Some(Drag::Node { key, x, y, .. }) = &*drag {
+        positions.insert(key.clone(), (*x, *y));
+    }
+    let d = Rc::new(layout(tl.world(), &positions));
+    let pos = tl.pos();
+
+    if d.nodes.is_empty() {
+        drop(tl);
+        return html! {
+            <section class="diagram empty" id="diagram" aria-label={t.diagram}>
+                <div class="empty-state">
+                    <h2>{ t.empty_title }</h2>
+                    <p>{ t.empty_help }</p>
+                    <ol>
+                        <li>{ t.empty_step1 }</li>
+                        <li>{ t.empty_step2 }</li>
+                        <li>{ t.empty_step3 }</li>
+                    </ol>
+                </div>
+            </section>
+        };
+    }
+
+    let onmousemove = {
+        let drag = drag.clone();
+        let svg_ref = svg_ref.clone();
+        let d = d.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(cur) = (*drag).clone() else { return };
+            let Some((x, y)) = svg_point(&svg_ref, &e, &d) else {
+                return;
+            };
+            drag.set(Some(match cur {
+                Drag::Node {
+                    key,
+                    dx,
+                    dy,
+                    moved,
+                    x: ox,
+                    y: oy,
+                } => {
+                    let (nx, ny) = ((x - dx).max(0.0), (y - dy).max(0.0));
+                    let moved = moved || (nx - ox).abs() > 3.0 || (ny - oy).abs() > 3.0;
+                    if moved {
+                        Drag::Node {
+                            key,
+                            dx,
+                            dy,
+                            x: nx,
+                            y: ny,
+                            moved,
+                        }
+                    } else {
+                        Drag::Node {
+                            key,
+                            dx,
+                            dy,
+                            x: ox,
+                            y: oy,
+                            moved,
+                        }
+                    }
+                }
+                Drag::Link { source, x0, y0, .. } => Drag::Link {
+                    source,
+                    x0,
+                    y0,
+                    x,
+                    y,
+                },
+            }));
+        })
+    };
+    let onmouseup = {
+        let drag = drag.clone();
+        let svg_ref = svg_ref.clone();
+        let d = d.clone();
+        let app = app.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(cur) = (*drag).clone() else { return };
+            drag.set(None);
+            match cur {
+                Drag::Node {
+                    key, x, y, moved, ..
+                } => {
+                    if moved {
+                        app.send(Action::MoveNode(key, x, y));
+                    } else {
+                        app.send(Action::Select(Some(selection_of(&key))));
+                    }
+                }
+                Drag::Link { source, .. } => {
+                    let Some((x, y)) = svg_point(&svg_ref, &e, &d) else {
+                        return;
+                    };
+                    let target = d.nodes.iter().find(|n| {
+                        matches!(n.kind, NodeKind::Queue | NodeKind::Exchange)
+                            && x >= n.x
+                            && x <= n.x + n.w
+                            && y >= n.y
+                            && y <= n.y + n.h
+                    });
+                    if let Some(n) = target {
+                        let (destination, to_exchange) = match &n.key {
+                            NodeKey::Queue(q) => (q.clone(), false),
+                            NodeKey::Exchange(x) => (x.clone(), true),
+                            _ => return,
+                        };
+                        if destination.is_empty() || (to_exchange && destination == source) {
+                            return;
+                        }
+                        app.send(Action::OpenTab(
+                            BuildTab::Binding,
+                            Prefill::Bind {
+                                source,
+                                destination,
+                                to_exchange,
+                            },
+                        ));
+                    }
+                }
+            }
+        })
+    };
+    let onmouseleave = {
+        let drag = drag.clone();
+        Callback::from(move |_: MouseEvent| drag.set(None))
+    };
+
+    let now = tl.world().sim.now();
+    let edges = d.edges.iter().enumerate().filter_map(|(i, e)| {
+        let a = d.node(&e.from)?;
+        let b = d.node(&e.to)?;
+        let (p0, p1) = (a.right(), b.left());
+        let path = if p1.0 < p0.0 + 20.0 {
+            // Backwards or same column: loop around below.
+            let (x0, y0) = a.center();
+            let (x1, y1) = b.center();
+            let (x0, y0) = (x0, y0 + a.h / 2.0);
+            let (x1, y1) = (x1, y1 + b.h / 2.0);
+            format!("M{x0:.1},{y0:.1} C{x0:.1},{:.1} {x1:.1},{:.1} {x1:.1},{y1:.1}", y0 + 50.0, y1 + 50.0)
+        } else {
+            curve(p0, p1)
+        };
+        let (mx, my) = if p1.0 < p0.0 + 20.0 { (midpoint(a.center(), b.center()).0, a.y.max(b.y) + a.h.max(b.h) + 26.0) } else { midpoint(p0, p1) };
+        let class = match e.kind {
+            EdgeKind::Publish => "edge publish",
+            EdgeKind::Binding => "edge binding",
+            EdgeKind::Implicit => "edge implicit",
+            EdgeKind::Consume => "edge consume",
+            EdgeKind::Alternate => "edge alternate",
+            EdgeKind::DeadLetter => "edge deadletter",
+        };
+        let label = if e.kind == EdgeKind::Implicit { fill(t.implicit_binding, &[("key", &e.label)]) } else { e.label.clone() };
+        let avail = if p1.0 > p0.0 + 20.0 { p1.0 - p0.0 - 8.0 } else { 150.0 };
+        let label = clip(&label, ((avail - 10.0) / 6.4).clamp(4.0, 22.0) as usize);
+        let lw = label.chars().count() as f64 * 6.4 + 10.0;
+        Some(html! {
+            <g class={class} key={format!("e{i}")}>
+                <path d={path} marker-end="url(#arrow)" />
+                if !label.is_empty() {
+                    <g class="edge-label" transform={format!("translate({:.1},{:.1})", mx - lw / 2.0, my - 9.0)}>
+                        <rect width={format!("{lw:.1}")} height="18" rx="9" />
+                        <text x={format!("{:.1}", lw / 2.0)} y="13" text-anchor="middle">{ label }</text>
+                    </g>
+                }
+            </g>
+        })
+    });
+
+    let selected = s.selection.clone();
+    let nodes = d.nodes.iter().map(|n| {
+        let sel = selected
+            .as_ref()
+            .is_some_and(|x| *x == selection_of(&n.key));
+        render_node(&app, &tl, n, sel, now, &drag)
+    });
+
+    let tokens = moves(&tl, &d).into_iter().enumerate().map(|(i, m)| {
+        let (dx, dy) = (m.to.0 - m.from.0, m.to.1 - m.from.1);
+        let w = (m.label.chars().count() as f64 * 7.0 + 14.0).max(30.0);
+        html! {
+            <g key={format!("tok-{pos}-{i}")} transform={format!("translate({:.1},{:.1})", m.from.0, m.from.1)} aria-hidden="true">
+                <g class={classes!("token", m.class)} style={format!("--dx:{dx:.1}px;--dy:{dy:.1}px;animation-delay:{}ms", m.delay_ms)}>
+                    <rect x={format!("{:.1}", -w / 2.0)} y="-10" width={format!("{w:.1}")} height="20" rx="6" />
+                    <text y="4.5" text-anchor="middle">{ m.label.clone() }</text>
+                </g>
+            </g>
+        }
+    });
+
+    let callouts = callouts(&tl, t).into_iter().enumerate().filter_map(|(i, (k, text, class))| {
+        let n = d.node(&k)?;
+        let w = (text.chars().count() as f64 * 6.8 + 16.0).max(60.0);
+        Some(html! {
+            <g key={format!("co-{pos}-{i}")} class={classes!("callout", class)}
+                transform={format!("translate({:.1},{:.1})", n.x + n.w / 2.0 - w / 2.0, n.y - 14.0 - i as f64 * 4.0)}>
+                <rect width={format!("{w:.1}")} height="20" rx="10" />
+                <text x={format!("{:.1}", w / 2.0)} y="14" text-anchor="middle">{ text }</text>
+            </g>
+        })
+    });
+
+    let link = match &*drag {
+        Some(Drag::Link { x0, y0, x, y, .. }) => html! {
+            <path class="link-drag" d={curve((*x0, *y0), (*x, *y))} />
+        },
+        _ => html! {},
+    };
+    let min_w = format!("max-width:{:.0}px;--w:{:.0}px", d.width * 1.2, d.width);
+    let html = html! {
+        <section class="diagram" id="diagram" aria-label={t.diagram}>
+            <div class="diagram-bar">
+                <h2>{ t.topology }</h2>
+                <div class="legend" aria-label={t.legend}>
+                    <span class="lg"><svg viewBox="0 0 12 12" aria-hidden="true"><rect x="1" y="1" width="10" height="10" rx="2" class="cell ready"/></svg>{ t.legend_ready }</span>
+                    <span class="lg"><svg viewBox="0 0 12 12" aria-hidden="true"><rect x="1" y="1" width="10" height="10" rx="2" class="cell unacked"/></svg>{ t.legend_unacked }</span>
+                    <span class="lg"><span class="lg-line dashed"></span>{ t.legend_implicit }</span>
+                </div>
+                <span class="hint">{ t.drag_hint }</span>
+                <button type="button" class="btn small ghost" id="layout-reset" onclick={app.callback(|_| Action::ResetLayout)}
+                    disabled={s.positions.is_empty()}>{ t.reset_layout }</button>
+            </div>
+            <div class="diagram-scroll">
+                <svg ref={svg_ref} class="topo-svg" viewBox={format!("0 0 {:.0} {:.0}", d.width, d.height)}
+                    style={min_w} role="group" aria-label={t.diagram}
+                    {onmousemove} {onmouseup} {onmouseleave}>
+                    <defs>
+                        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+                        </marker>
+                        <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                            <rect width="5" height="5" class="hatch-bg" />
+                            <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" />
+                        </pattern>
+                    </defs>
+                    <g class="edges">{ for edges }</g>
+                    <g class="nodes">{ for nodes }</g>
+                    <g class="tokens">{ for tokens }</g>
+                    <g class="callouts">{ for callouts }</g>
+                    { link }
+                </svg>
+            </div>
+        </section>
+    };
+    drop(tl);
+    html
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(n.saturating_sub(1)).collect();
+        c.push('…');
+        c
+    }
+}
+
+pub fn selection_of(key: &NodeKey) -> Selection {
+    match key {
+        NodeKey::Producer(id) => Selection::Producer(*id),
+        NodeKey::Exchange(x) => Selection::Exchange(x.clone()),
+        NodeKey::Queue(q) => Selection::Queue(q.clone()),
+        NodeKey::Worker(id) => Selection::Worker(*id),
+    }
+}
+
+fn render_node(
+    app: &AppCtx,
+    tl: &Timeline,
+    n: &Node,
+    selected: bool,
+    now: u64,
+    drag: &UseStateHandle<Option<Drag>>,
+) -> Html {
+    let t = app.t();
+    let broker = &tl.world().sim.broker;
+    let sim = &tl.world().sim;
+    let key = n.key.clone();
+    let onmousedown = {
+        let drag = drag.clone();
+        let key = key.clone();
+        let (nx, ny) = (n.x, n.y);
+        Callback::from(move |e: MouseEvent| {
+            if e.button() != 0 {
+                return;
+            }
+            e.prevent_default();
+            // The offset inside the node is found from the first move; start with the corner.
+            let target = e
+                .current_target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+            let (dx, dy) = match target.and_then(|el| el.closest("svg").ok().flatten()) {
+                Some(svg) => {
+                    let r = svg.get_bounding_client_rect();
+                    let vb = svg.get_attribute("viewBox").unwrap_or_default();
+                    let parts: Vec<f64> = vb
+                        .split_whitespace()
+                        .filter_map(|p| p.parse().ok())
+                        .collect();
+                    let (vw, vh) = (
+                        parts.get(2).copied().unwrap_or(r.width()),
+                        parts.get(3).copied().unwrap_or(r.height()),
+                    );
+                    let x = (f64::from(e.client_x()) - r.left()) * vw / r.width().max(1.0);
+                    let y = (f64::from(e.client_y()) - r.top()) * vh / r.height().max(1.0);
+                    (x - nx, y - ny)
+                }
+                None => (0.0, 0.0),
+            };
+            drag.set(Some(Drag::Node {
+                key: key.clone(),
+                dx,
+                dy,
+                x: nx,
+                y: ny,
+                moved: false,
+            }));
+        })
+    };
+    let onkeydown = {
+        let app = app.clone();
+        let key = key.clone();
+        let (nx, ny) = (n.x, n.y);
+        Callback::from(move |e: KeyboardEvent| {
+            // Alt+arrows move the node: the keyboard's way to rearrange.
+            let step = 16.0;
+            let moved = match e.key().as_str() {
+                "ArrowLeft" if e.alt_key() => Some(((nx - step).max(0.0), ny)),
+                "ArrowRight" if e.alt_key() => Some((nx + step, ny)),
+                "ArrowUp" if e.alt_key() => Some((nx, (ny - step).max(0.0))),
+                "ArrowDown" if e.alt_key() => Some((nx, ny + step)),
+                _ => None,
+            };
+            if let Some((x, y)) = moved {
+                e.prevent_default();
+                app.send(Action::MoveNode(key.clone(), x, y));
+            } else if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                app.send(Action::Select(Some(selection_of(&key))));
+            }
+        })
+    };
+    let (w, h) = (n.w, n.h);
+    let class = classes!(
+        "node",
+        match n.kind {
+            NodeKind::Producer => "producer",
+            NodeKind::Exchange => "exchange",
+            NodeKind::Queue => "queue",
+            NodeKind::Worker => "worker",
+        },
+        selected.then_some("selected")
+    );
+    let (label, body, id): (String, Html, String) = match &n.key {
+        NodeKey::Producer(pid) => {
+            let Some(p) = sim.producer(*pid) else {
+                return html! {};
+            };
+            let target = if p.spec.exchange.is_empty() {
+                t.default_exchange.to_string()
+            } else {
+                p.spec.exchange.clone()
+            };
+            let every = p
+                .every
+                .map(|ms| format!(" · ⟳ {}", format_time(ms)))
+                .unwrap_or_default();
+            let confirms = if p.spec.confirm {
+                format!(" · ✓{} ✗{}", p.acked, p.nacked)
+            } else {
+                String::new()
+            };
+            (
+                fill(
+                    t.aria_producer,
+                    &[("name", &p.spec.name), ("n", &p.sent.to_string())],
+                ),
+                html! {
+                    <>
+                        <path class="shape" d={format!("M0,8 Q0,0 8,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L8,{h:.0} Q0,{h:.0} 0,{:.0} Z", w - 16.0, h / 2.0, w - 16.0, h - 8.0)} />
+                        <text class="kind" x="12" y="15">{ t.kind_producer_caps }</text>
+                        <text class="name" x="12" y="33">{ clip(&p.spec.name, 14) }</text>
+                        <text class="sub" x="12" y="49">{ format!("→ {} · {}{}{}", clip(&target, 10), fill(t.sent_n, &[("n", &p.sent.to_string())]), every, confirms) }</text>
+                    </>
+                },
+                format!("node-producer-{}", pid.0),
+            )
+        }
+        NodeKey::Exchange(name) => {
+            let (kind, flags) = match broker.exchange_by_name(name) {
+                Some(x) => {
+                    let mut f = Vec::new();
+                    if x.durable {
+                        f.push(t.flag_durable);
+                    }
+                    if x.auto_delete {
+                        f.push(t.flag_auto_delete);
+                    }
+                    if x.internal {
+                        f.push(t.flag_internal);
+                    }
+                    (x.kind.name(), f.join(" · "))
+                }
+                None => ("direct", t.flag_durable.to_string()),
+            };
+            let shown = if name.is_empty() {
+                t.default_exchange.to_string()
+            } else {
+                name.to_string()
+            };
+            let port = if name.is_empty() {
+                html! {}
+            } else {
+                let drag = drag.clone();
+                let source = name.clone();
+                let (px, py) = (n.x + w, n.y + h / 2.0);
+                let onmousedown = Callback::from(move |e: MouseEvent| {
+                    if e.button() != 0 {
+                        return;
+                    }
+                    e.prevent_default();
+                    e.stop_propagation();
+                    drag.set(Some(Drag::Link {
+                        source: source.clone(),
+                        x0: px,
+                        y0: py,
+                        x: px,
+                        y: py,
+                    }));
+                });
+                html! {
+                    <g class="port" {onmousedown}>
+                        <title>{ t.port_help }</title>
+                        <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r="8" />
+                        <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>
+                    </g>
+                }
+            };
+            (
+                fill(t.aria_exchange, &[("name", &shown), ("type", kind)]),
+                html! {
+                    <>
+                        <path class="shape" d={format!("M14,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L14,{h:.0} L0,{:.0} Z", w - 14.0, h / 2.0, w - 14.0, h / 2.0)} />
+                        <text class="kind" x="18" y="15">{ t.kind_exchange_caps }</text>
+                        <text class="name" x="18" y="33">{ clip(&shown, 14) }</text>
+                        <text class="sub" x="18" y="49">{ if flags.is_empty() { kind.to_string() } else { format!("{kind} · {flags}") } }</text>
+                        { port }
+                    </>
+                },
+                format!(
+                    "node-exchange-{}",
+                    if name.is_empty() {
+                        "default".to_string()
+                    } else {
+                        css_id(name)
+                    }
+                ),
+            )
+        }
+        NodeKey::Queue(name) => {
+            let Some(q) = broker.queue_by_name(name) else {
+                return html! {};
+            };
+            let ready = q.ready_count();
+            let unacked = q.unacked;
+            let consumers = q.consumers.len();
+            let mut flags = Vec::new();
+            if q.durable {
+                flags.push(t.flag_durable_short);
+            }
+            if q.exclusive_owner.is_some() {
+                flags.push(t.flag_exclusive_short);
+            }
+            if q.auto_delete {
+                flags.push(t.flag_auto_delete_short);
+            }
+            if !q.args.is_empty() {
+                flags.push("args");
+            }
+            let shown_ready = ready.min(CELLS_MAX);
+            let shown_unacked = unacked.min(CELLS_MAX.saturating_sub(shown_ready).max(2));
+            let cell = 11.0;
+            let cells = (0..shown_ready).map(|i| html! {
+                <rect class="cell ready" x={format!("{:.0}", 10.0 + i as f64 * (cell + 2.0))} y="40" width="11" height="14" rx="2" />
+            }).chain((0..shown_unacked).map(|i| html! {
+                <rect class="cell unacked" x={format!("{:.0}", 10.0 + (shown_ready + i) as f64 * (cell + 2.0))} y="40" width="11" height="14" rx="2" />
+            }));
+            let more = (ready + unacked).saturating_sub(shown_ready + shown_unacked);
+            (
+                fill(
+                    t.aria_queue,
+                    &[
+                        ("name", name),
+                        ("ready", &ready.to_string()),
+                        ("unacked", &unacked.to_string()),
+                        ("consumers", &consumers.to_string()),
+                    ],
+                ),
+                html! {
+                    <>
+                        <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="6" />
+                        <path class="mouth" d={format!("M{:.0},6 L{:.0},{:.0}", w - 6.0, w - 6.0, h - 6.0)} />
+                        <text class="kind" x="10" y="15">{ format!("{}{}", t.kind_queue_caps, if flags.is_empty() { String::new() } else { format!(" · {}", flags.join(" ")) }) }</text>
+                        <text class="name" x="10" y="32">{ clip(name, 17) }</text>
+                        { for cells }
+                        if more > 0 {
+                            <text class="more" x={format!("{:.0}", 12.0 + (shown_ready + shown_unacked) as f64 * (cell + 2.0))} y="51">{ format!("+{more}") }</text>
+                        }
+                        <text class="counts" x="10" y="69" data-ready={ready.to_string()} data-unacked={unacked.to_string()}>
+                            { fill(t.queue_counts, &[("ready", &ready.to_string()), ("unacked", &unacked.to_string()), ("consumers", &consumers.to_string())]) }
+                        </text>
+                    </>
+                },
+                format!("node-queue-{}", css_id(name)),
+            )
+        }
+        NodeKey::Worker(wid) => {
+            let Some(wk) = sim.worker(*wid) else {
+                return html! {};
+            };
+            let unacked = broker
+                .channel(wk.channel)
+                .map(|c| c.unacked.len())
+                .unwrap_or(0);
+            let (state_icon, state_text, state_class) = match wk.state {
+                WorkerState::Running if wk.cancelled => ("◌", t.state_cancelled, "cancelled"),
+                WorkerState::Running if wk.current.is_some() => ("●", t.state_working, "working"),
+                WorkerState::Running => ("○", t.state_idle, "idle"),
+                WorkerState::Paused => ("❚❚", t.state_paused, "paused"),
+                WorkerState::Killed => ("✕", t.state_killed, "killed"),
+                WorkerState::Disconnected => ("⚡", t.state_disconnected, "disconnected"),
+            };
+            let (progress, task_text, current_body, redelivered) = match &wk.current {
+                Some(task) => {
+                    let total = task.until.saturating_sub(task.started).max(1);
+                    let frac =
+                        (now.saturating_sub(task.started) as f64 / total as f64).clamp(0.0, 1.0);
+                    // Prefetched deliveries waiting behind the one in hand.
+                    let waiting = if wk.inbox.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · +{}", wk.inbox.len())
+                    };
+                    let text = format!(
+                        "#{} {} {}/{}{waiting}",
+                        task.delivery.message,
+                        if task.delivery.redelivered { "↺" } else { "" },
+                        format_time(now.saturating_sub(task.started).min(total)),
+                        format_time(total)
+                    );
+                    (
+                        frac,
+                        text,
+                        task.delivery.body.clone(),
+                        task.delivery.redelivered,
+                    )
+                }
+                None => (0.0, String::new(), String::new(), false),
+            };
+            let bar_w = w - 20.0;
+            (
+                fill(
+                    t.aria_worker,
+                    &[
+                        ("name", &wk.spec.name),
+                        ("state", state_text),
+                        ("unacked", &unacked.to_string()),
+                    ],
+                ),
+                html! {
+                    <>
+                        <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="16" />
+                        <text class="kind" x="12" y="15">{ t.kind_worker_caps }</text>
+                        <text class={classes!("state", state_class)} x={format!("{:.0}", w - 12.0)} y="15" text-anchor="end">{ format!("{state_icon} {state_text}") }</text>
+                        <text class="name" x="12" y="33">{ clip(&wk.spec.name, 16) }</text>
+                        <text class="sub" x="12" y="49">{ if current_body.is_empty() {
+                            fill(t.worker_sub_idle, &[("unacked", &unacked.to_string()), ("done", &wk.done.to_string())])
+                        } else { format!("“{}”", clip(&current_body, 20)) } }</text>
+                        <rect class="bar-bg" x="10" y="58" width={format!("{bar_w:.0}")} height="8" rx="4" />
+                        <rect class={classes!("bar", redelivered.then_some("redelivered"))} x="10" y="58" width={format!("{:.1}", bar_w * progress)} height="8" rx="4" />
+                        <text class="task" x="10" y="77" data-body={current_body.clone()} data-redelivered={redelivered.to_string()}>{ task_text }</text>
+                    </>
+                },
+                format!("node-worker-{}", wid.0),
+            )
+        }
+    };
+    html! {
+        <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
+            tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()}
+            {onmousedown} {onkeydown}>
+            { body }
+        </g>
+    }
+}
+
+/// A name made safe for an element id (the e2e tests find nodes by it).
+pub fn css_id(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,77 @@
+//! The notice bar: a broker error with what it means, or why a control did
+//! nothing.
+
+use crate::engine::CommandError;
+use crate::ui::state::{use_app, Action, Hint, Notice};
+use crate::ui::timeline::SeekRefused;
+use yew::prelude::*;
+
+#[function_component(NoticeBar)]
+pub fn notice_bar() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let Some(notice) = app.state.notice.clone() else {
+        return html! { <div class="wb-notice empty" aria-live="polite"></div> };
+    };
+    let (class, title, text, hint) = match &notice {
+        Notice::Command { error, hint } => {
+            let (title, text) = match error {
+                CommandError::Amqp(e) => (
+                    format!("{} {}", e.code.code(), e.code.name()),
+                    e.reply_text(),
+                ),
+                CommandError::ChannelClosed => (
+                    t.client_refused.to_string(),
+                    t.channel_is_closed.to_string(),
+                ),
+                CommandError::ConnectionClosed => (
+                    t.client_refused.to_string(),
+                    t.connection_is_closed.to_string(),
+                ),
+                CommandError::Invalid(m) => (t.client_refused.to_string(), m.clone()),
+            };
+            let hint = match hint {
+                Hint::Redeclare => Some(t.hint_redeclare),
+                Hint::NotFound => Some(t.hint_not_found),
+                Hint::Locked => Some(t.hint_locked),
+                Hint::AccessRefused => Some(t.hint_access_refused),
+                Hint::None => None,
+            };
+            ("error", title, text, hint)
+        }
+        Notice::SeekRefused(SeekRefused::DurableRestart) => (
+            "warn",
+            t.rewind_refused_title.to_string(),
+            t.rewind_refused.to_string(),
+            None,
+        ),
+        Notice::Idle => (
+            "info",
+            t.idle_title.to_string(),
+            t.idle_help.to_string(),
+            None,
+        ),
+        Notice::Resumed { queues, messages } => (
+            "info",
+            t.resumed_title.to_string(),
+            crate::ui::i18n::fill(
+                t.resumed,
+                &[
+                    ("queues", &queues.to_string()),
+                    ("messages", &messages.to_string()),
+                ],
+            ),
+            None,
+        ),
+        Notice::Store(why) => ("error", t.store_failed.to_string(), why.clone(), None),
+    };
+    html! {
+        <div class={classes!("wb-notice", class)} id="notice" role={if class == "error" { "alert" } else { "status" }}>
+            <span class="notice-badge">{ title }</span>
+            <span class="notice-text" id="notice-text">{ text }</span>
+            if let Some(h) = hint { <span class="notice-hint">{ h }</span> }
+            <button type="button" class="btn small ghost" onclick={app.callback(|_| Action::DismissNotice)}
+                aria-label={t.dismiss}>{ "✕" }</button>
+        </div>
+    }
+}

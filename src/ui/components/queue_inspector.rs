@@ -1,0 +1,144 @@
+//! A queue: properties, arguments, counts, consumers, messages, depth chart.
+
+use crate::ui::components::depth_chart::DepthChart;
+use crate::ui::components::inspector::{fact, yes_no};
+use crate::ui::components::queue_form::arg_help;
+use crate::ui::components::virtual_list::VirtualList;
+use crate::ui::i18n::fill;
+use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
+use crate::ui::world::Command;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub name: AttrValue,
+}
+
+#[function_component(QueueInspector)]
+pub fn queue_inspector(p: &Props) -> Html {
+    let app = use_app();
+    let t = app.t();
+    let tl = app.state.timeline.borrow();
+    let broker = &tl.world().sim.broker;
+    let name = p.name.to_string();
+    let Some(q) = broker.queue_by_name(&name) else {
+        return html! { <p class="muted">{ fill(t.queue_gone, &[("name", &name)]) }</p> };
+    };
+    let ready = q.ready_count();
+    let qid = q.id;
+    let consumers = broker.consumers_of(&name);
+    // Deliveries out on channels, with their holder.
+    let mut out: Vec<(u64, u64, String, bool)> = Vec::new();
+    for c in broker.connections() {
+        for ch in &c.channels {
+            if let Some(channel) = broker.channel(*ch) {
+                for u in channel.unacked.values().filter(|u| u.queue == qid) {
+                    out.push((
+                        u.entry.msg.id.0,
+                        u.tag,
+                        c.label.to_string(),
+                        u.entry.redelivered,
+                    ));
+                }
+            }
+        }
+    }
+    let timeline = app.state.timeline.clone();
+    let render = {
+        let app = app.clone();
+        let timeline = timeline.clone();
+        Callback::from(move |i: usize| {
+            let tl = timeline.borrow();
+            let Some(q) = tl.world().sim.broker.queue(qid) else {
+                return html! {};
+            };
+            let entry = q.handoff.iter().chain(q.ready.iter()).nth(i);
+            let Some(e) = entry else { return html! {} };
+            let id = e.msg.id.0;
+            let body = e.msg.preview(60);
+            html! {
+                <div class="vrow msg-row" role="listitem" key={format!("m{id}-{}", e.seq)}>
+                    <button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
+                        <span class="msg-id">{ format!("#{id}") }</span>
+                        <span class="msg-body">{ body }</span>
+                        if e.redelivered { <span class="tag redelivered" title="redelivered">{ "↺" }</span> }
+                        if e.msg.is_persistent() { <span class="tag" title="persistent">{ "P" }</span> }
+                    </button>
+                </div>
+            }
+        })
+    };
+    let mut flags = vec![
+        fact(t.f_durable, yes_no(t, q.durable)),
+        fact(t.f_exclusive, yes_no(t, q.exclusive_owner.is_some())),
+        fact(t.f_auto_delete, yes_no(t, q.auto_delete)),
+    ];
+    if q.server_named {
+        flags.push(fact(t.server_named, t.yes));
+    }
+    let args: Vec<Html> = q
+        .args
+        .iter()
+        .map(|(k, v)| {
+            let help = arg_help(t, k);
+            html! { <li title={help}><code>{ format!("{k} = {v}") }</code>if !help.is_empty() { <span class="help">{ help }</span> }</li> }
+        })
+        .collect();
+    let qname: Rc<str> = q.name.clone();
+    let (n1, n2, n3) = (qname.clone(), qname.clone(), qname.clone());
+    let html = html! {
+        <div class="insp" id="queue-inspector" data-name={name.clone()}>
+            <div class="insp-title">
+                <span class="badge queue">{ t.kind_queue }</span>
+                <h3>{ name.clone() }</h3>
+            </div>
+            <div class="counts-row">
+                <div class="count ready"><span class="n" id="insp-ready">{ ready }</span><span>{ t.legend_ready }</span></div>
+                <div class="count unacked"><span class="n" id="insp-unacked">{ q.unacked }</span><span>{ t.legend_unacked }</span></div>
+                <div class="count"><span class="n" id="insp-consumers">{ consumers.len() }</span><span>{ t.consumers }</span></div>
+            </div>
+            <dl class="facts">{ for flags }</dl>
+            if !args.is_empty() {
+                <h4>{ t.f_arguments }</h4>
+                <ul class="args-list">{ for args }</ul>
+            }
+            <div class="actions">
+                <button type="button" class="btn small" id="queue-edit"
+                    onclick={app.callback(move |_| Action::OpenTab(BuildTab::Queue, Prefill::EditQueue(n1.clone())))}>{ t.declare_again }</button>
+                <button type="button" class="btn small" id="queue-purge"
+                    onclick={app.callback(move |_| Action::Command(Command::PurgeQueue(n2.to_string())))}>{ t.purge }</button>
+                <button type="button" class="btn small danger" id="queue-delete"
+                    onclick={app.callback(move |_| Action::Command(Command::DeleteQueue(n3.to_string())))}>{ t.delete }</button>
+            </div>
+            <DepthChart queue={AttrValue::from(name.clone())} />
+            <h4>{ t.consumers }</h4>
+            if consumers.is_empty() { <p class="muted">{ t.no_consumers }</p> }
+            <ul class="plain">
+                { for consumers.iter().map(|c| html! {
+                    <li><code>{ c.consumer_tag.to_string() }</code>{ format!(" · {} · prefetch {}", if c.ack_required { t.ack_manual } else { t.ack_auto }, c.prefetch_count) }</li>
+                }) }
+            </ul>
+            <h4>{ fill(t.ready_messages_n, &[("n", &ready.to_string())]) }</h4>
+            if ready == 0 { <p class="muted">{ t.no_ready }</p> } else {
+                <VirtualList count={ready as usize} row_h={28.0} height={(ready as f64 * 28.0).min(196.0)} render={render}
+                    id="queue-messages" label={t.ready_messages} />
+            }
+            if !out.is_empty() {
+                <h4>{ fill(t.out_messages_n, &[("n", &out.len().to_string())]) }</h4>
+                <ul class="plain out">
+                    { for out.iter().take(50).map(|(id, tag, who, red)| {
+                        let id = *id;
+                        html! {
+                            <li><button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
+                                { format!("#{id} → {who} · tag {tag}{}", if *red { " ↺" } else { "" }) }
+                            </button></li>
+                        }
+                    }) }
+                </ul>
+            }
+        </div>
+    };
+    drop(tl);
+    html
+}

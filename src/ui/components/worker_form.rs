@@ -1,0 +1,202 @@
+//! Adding or changing a worker (the lessons' `worker.py` / `receive.py`).
+
+use crate::sim::{ActorId, OnDone, WorkTime, WorkerSpec};
+use crate::ui::components::fields;
+use crate::ui::state::{use_app, Action, Prefill};
+use crate::ui::world::Command;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+struct Data {
+    name: String,
+    queue: String,
+    auto_ack: bool,
+    prefetch: String,
+    per_dot: bool,
+    work_ms: String,
+    on_done: String,
+    editing: Option<ActorId>,
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data {
+            name: "worker".into(),
+            queue: String::new(),
+            auto_ack: false,
+            prefetch: "1".into(),
+            per_dot: true,
+            work_ms: "1000".into(),
+            on_done: "ack".into(),
+            editing: None,
+        }
+    }
+}
+
+fn on_done_code(o: OnDone) -> &'static str {
+    match o {
+        OnDone::Ack => "ack",
+        OnDone::Forget => "forget",
+        OnDone::Reject { requeue: true } => "reject-requeue",
+        OnDone::Reject { requeue: false } => "reject",
+        OnDone::Nack { requeue: true } => "nack-requeue",
+        OnDone::Nack { requeue: false } => "nack",
+    }
+}
+
+fn on_done_of(code: &str) -> OnDone {
+    match code {
+        "forget" => OnDone::Forget,
+        "reject-requeue" => OnDone::Reject { requeue: true },
+        "reject" => OnDone::Reject { requeue: false },
+        "nack-requeue" => OnDone::Nack { requeue: true },
+        "nack" => OnDone::Nack { requeue: false },
+        _ => OnDone::Ack,
+    }
+}
+
+impl Data {
+    fn spec(&self) -> Result<WorkerSpec, String> {
+        let prefetch = match self.prefetch.trim() {
+            "" => 0,
+            p => p.parse::<u32>().map_err(|_| format!("prefetch: {p}"))?,
+        };
+        let ms = self
+            .work_ms
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("ms: {}", self.work_ms))?;
+        Ok(WorkerSpec {
+            name: if self.name.trim().is_empty() {
+                "worker".into()
+            } else {
+                self.name.trim().to_string()
+            },
+            queue: self.queue.trim().to_string(),
+            no_ack: self.auto_ack,
+            prefetch,
+            work: if self.per_dot {
+                WorkTime::PerDot { ms }
+            } else {
+                WorkTime::Fixed { ms }
+            },
+            on_done: on_done_of(&self.on_done),
+        })
+    }
+}
+
+#[function_component(WorkerForm)]
+pub fn worker_form() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let data = use_state(Data::default);
+    let error = use_state(|| None::<String>);
+    {
+        let data = data.clone();
+        let state = app.state.clone();
+        use_effect_with(app.state.prefill_rev, move |_| {
+            if let Prefill::EditWorker(id) = &state.prefill {
+                let tl = state.timeline.borrow();
+                if let Some(w) = tl.world().sim.worker(*id) {
+                    let s = &w.spec;
+                    let (per_dot, ms) = match s.work {
+                        WorkTime::PerDot { ms } => (true, ms),
+                        WorkTime::Fixed { ms } => (false, ms),
+                    };
+                    data.set(Data {
+                        name: s.name.clone(),
+                        queue: s.queue.clone(),
+                        auto_ack: s.no_ack,
+                        prefetch: s.prefetch.to_string(),
+                        per_dot,
+                        work_ms: ms.to_string(),
+                        on_done: on_done_code(s.on_done).into(),
+                        editing: Some(*id),
+                    });
+                }
+            }
+        });
+    }
+    let set = |f: fn(&mut Data, String)| {
+        let data = data.clone();
+        Callback::from(move |v: String| {
+            let mut d = (*data).clone();
+            f(&mut d, v);
+            data.set(d);
+        })
+    };
+    let onsubmit = {
+        let data = data.clone();
+        let error = error.clone();
+        let d = app.dispatch.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match data.spec() {
+                Ok(spec) => {
+                    error.set(None);
+                    d.emit(Action::Command(match data.editing {
+                        Some(id) => Command::ReplaceWorker(id, spec),
+                        None => Command::AddWorker(spec),
+                    }));
+                    // A second worker is the usual next step: keep the settings, bump the name.
+                    if data.editing.is_none() {
+                        let mut next = (*data).clone();
+                        next.name = bump_name(&next.name);
+                        data.set(next);
+                    }
+                }
+                Err(m) => error.set(Some(m)),
+            }
+        })
+    };
+    let on_new = {
+        let data = data.clone();
+        Callback::from(move |_: MouseEvent| data.set(Data::default()))
+    };
+    let done_options = [
+        ("ack", t.on_ack),
+        ("forget", t.on_forget),
+        ("reject-requeue", t.on_reject_requeue),
+        ("reject", t.on_reject),
+        ("nack-requeue", t.on_nack_requeue),
+        ("nack", t.on_nack),
+    ];
+    html! {
+        <form class="form" id="worker-form" {onsubmit} aria-label={t.tab_worker}>
+            <p class="form-intro">{ t.worker_intro }</p>
+            { fields::text("worker-name", t.f_name, &data.name, set(|d, v| d.name = v), None, None) }
+            { fields::text("worker-queue", t.f_queue, &data.queue, set(|d, v| d.queue = v), None, Some("queue-names")) }
+            { fields::select("worker-ack", t.f_ack_mode, &[("manual", t.ack_manual), ("auto", t.ack_auto)],
+                if data.auto_ack { "auto" } else { "manual" }, set(|d, v| d.auto_ack = v == "auto"),
+                Some(if data.auto_ack { t.ack_auto_help } else { t.ack_manual_help })) }
+            { fields::number("worker-prefetch", t.f_prefetch, &data.prefetch, set(|d, v| d.prefetch = v), Some(t.prefetch_help)) }
+            <div class="row2">
+                { fields::select("worker-work", t.f_work, &[("dot", t.work_per_dot), ("fixed", t.work_fixed)],
+                    if data.per_dot { "dot" } else { "fixed" }, set(|d, v| d.per_dot = v == "dot"), None) }
+                { fields::number("worker-ms", if data.per_dot { t.f_ms_per_dot } else { t.f_ms }, &data.work_ms, set(|d, v| d.work_ms = v), None) }
+            </div>
+            if !data.auto_ack {
+                { fields::select("worker-on-done", t.f_on_done, &done_options, &data.on_done, set(|d, v| d.on_done = v), Some(t.on_done_help)) }
+            }
+            if let Some(m) = &*error { <p class="form-error" role="alert">{ m.clone() }</p> }
+            <div class="form-actions">
+                <button type="submit" class="btn primary" id="worker-submit">
+                    { if data.editing.is_some() { t.apply_worker } else { t.add_worker } }
+                </button>
+                if data.editing.is_some() {
+                    <button type="button" class="btn ghost" onclick={on_new}>{ t.new_instead }</button>
+                }
+            </div>
+        </form>
+    }
+}
+
+/// "worker 1" → "worker 2"; "worker" → "worker 2".
+fn bump_name(name: &str) -> String {
+    match name.rsplit_once(' ') {
+        Some((head, n)) if n.parse::<u32>().is_ok() => {
+            format!("{head} {}", n.parse::<u32>().unwrap_or(1) + 1)
+        }
+        _ => format!("{name} 2"),
+    }
+}

@@ -1,0 +1,452 @@
+//! The workbench's state: a yew [`Reducible`] over one [`Action`] enum.
+//!
+//! The heavy part, the [`Timeline`] (the world and its history), lives in a
+//! shared cell that the reducer mutates in place; every action returns a new
+//! `Rc<Workbench>` with a bumped `rev`, so components re-render from it.
+//! Everything the UI shows about the broker is read from the timeline at its
+//! cursor; everything else (selection, language, layout) is plain state here.
+//! Objects are identified by stable ids (actor ids, message ids) and AMQP
+//! names, never by list positions.
+
+use crate::engine::clock::Millis;
+use crate::engine::durable::DurableState;
+use crate::engine::{BrokerConfig, CommandError, Profile};
+use crate::sim::ActorId;
+use crate::ui::i18n::Lang;
+use crate::ui::timeline::{SeekRefused, Timeline};
+use crate::ui::world::Command;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What the inspector shows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Selection {
+    Producer(ActorId),
+    Exchange(Rc<str>),
+    Queue(Rc<str>),
+    Worker(ActorId),
+    Message(u64),
+}
+
+/// A node of the diagram, for positions a person dragged.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKey {
+    Producer(ActorId),
+    Exchange(Rc<str>),
+    Queue(Rc<str>),
+    Worker(ActorId),
+}
+
+/// The build panel's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildTab {
+    Producer,
+    Worker,
+    Exchange,
+    Queue,
+    Binding,
+}
+
+/// A request to open a form prefilled (from the diagram or an inspector).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prefill {
+    None,
+    Bind {
+        source: Rc<str>,
+        destination: Rc<str>,
+        to_exchange: bool,
+    },
+    EditProducer(ActorId),
+    EditWorker(ActorId),
+    EditExchange(Rc<str>),
+    EditQueue(Rc<str>),
+}
+
+/// Event-log categories a person can filter by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Publish,
+    Deliver,
+    Settle,
+    Dead,
+    Error,
+    Topology,
+    Client,
+    Worker,
+    Store,
+    Broker,
+}
+
+impl Category {
+    pub const ALL: [Category; 10] = [
+        Category::Publish,
+        Category::Deliver,
+        Category::Settle,
+        Category::Dead,
+        Category::Error,
+        Category::Topology,
+        Category::Client,
+        Category::Worker,
+        Category::Store,
+        Category::Broker,
+    ];
+}
+
+/// The event log's filter.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LogFilter {
+    /// Categories hidden.
+    pub hidden: BTreeSet<Category>,
+    /// Only events that involve the selected object.
+    pub only_selected: bool,
+}
+
+/// Where durable state is kept.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreInfo {
+    /// In memory; the reason says why not IndexedDB.
+    Memory {
+        reason: StoreReason,
+    },
+    IndexedDb {
+        database: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreReason {
+    /// IndexedDB is being opened.
+    Opening,
+    /// IndexedDB cannot be used (private mode, blocked, another tab…): why.
+    Unavailable(String),
+}
+
+/// A message at the top of the page: an error the broker raised, or why a
+/// control did nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Command {
+        error: CommandError,
+        hint: Hint,
+    },
+    SeekRefused(SeekRefused),
+    Idle,
+    /// The page reloaded and the broker booted from IndexedDB.
+    Resumed {
+        queues: usize,
+        messages: usize,
+    },
+    /// Writing to the durable store failed.
+    Store(String),
+}
+
+/// A lesson-style explanation attached to an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    None,
+    /// 406 on a redeclare with other properties.
+    Redeclare,
+    /// 404: something named does not exist.
+    NotFound,
+    /// 405: an exclusive queue of another connection.
+    Locked,
+    /// 403 on a system / internal exchange.
+    AccessRefused,
+}
+
+/// Playback speeds, visible steps per second.
+pub const SPEEDS: [u32; 5] = [1, 2, 4, 8, 16];
+
+/// Cloning is cheap: the timeline is shared, the rest is small.
+#[derive(Clone)]
+pub struct Workbench {
+    pub timeline: Rc<RefCell<Timeline>>,
+    /// Bumped by every action: components compare it.
+    pub rev: u64,
+    pub lang: Lang,
+    pub profile: Profile,
+    pub store: StoreInfo,
+    pub selection: Option<Selection>,
+    pub playing: bool,
+    pub speed: usize,
+    pub positions: Rc<BTreeMap<NodeKey, (f64, f64)>>,
+    pub notice: Option<Notice>,
+    pub filter: LogFilter,
+    pub tab: BuildTab,
+    pub prefill: Prefill,
+    /// Bumped when a form should take `prefill` (so a repeated request reopens it).
+    pub prefill_rev: u64,
+}
+
+impl PartialEq for Workbench {
+    fn eq(&self, other: &Workbench) -> bool {
+        self.rev == other.rev
+    }
+}
+
+pub enum Action {
+    Step,
+    StepBack,
+    ToStart,
+    Seek(usize),
+    Advance(Millis),
+    TogglePlay,
+    Stop,
+    SetSpeed(usize),
+    Command(Command),
+    /// Several commands as one gesture (a lesson preset).
+    Commands(Vec<Command>),
+    Select(Option<Selection>),
+    SetLang(Lang),
+    MoveNode(NodeKey, f64, f64),
+    ResetLayout,
+    Reset(Profile),
+    SetFilter(LogFilter),
+    DismissNotice,
+    OpenTab(BuildTab, Prefill),
+    /// The durable store is open (or could not be): what it holds.
+    StoreReady {
+        store: StoreInfo,
+        recovered: Option<DurableState>,
+    },
+    StoreFailed(String),
+}
+
+impl Workbench {
+    pub fn new(lang: Lang, profile: Profile) -> Workbench {
+        Workbench {
+            timeline: Rc::new(RefCell::new(Timeline::new(config_for(profile)))),
+            rev: 0,
+            lang,
+            profile,
+            store: StoreInfo::Memory {
+                reason: StoreReason::Opening,
+            },
+            selection: None,
+            playing: false,
+            speed: 2,
+            positions: Rc::new(BTreeMap::new()),
+            notice: None,
+            filter: LogFilter::default(),
+            tab: BuildTab::Queue,
+            prefill: Prefill::None,
+            prefill_rev: 0,
+        }
+    }
+
+    /// A copy for the reducer to change, with the next revision.
+    fn next(&self) -> Workbench {
+        Workbench {
+            rev: self.rev + 1,
+            ..self.clone()
+        }
+    }
+}
+
+pub fn config_for(profile: Profile) -> BrokerConfig {
+    BrokerConfig {
+        profile,
+        ..BrokerConfig::default()
+    }
+}
+
+fn hint_for(error: &CommandError, cmd: Option<&Command>) -> Hint {
+    let Some(e) = error.amqp() else {
+        return Hint::None;
+    };
+    match e.code.code() {
+        406 if matches!(
+            cmd,
+            Some(Command::DeclareQueue(_)) | Some(Command::DeclareExchange(_))
+        ) && (e.explanation.contains("inequivalent")
+            || e.explanation.contains("received")) =>
+        {
+            Hint::Redeclare
+        }
+        404 => Hint::NotFound,
+        405 => Hint::Locked,
+        403 => Hint::AccessRefused,
+        _ => Hint::None,
+    }
+}
+
+impl Reducible for Workbench {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = self.next();
+        let timeline = self.timeline.clone();
+        match action {
+            Action::Step => {
+                let moved = timeline.borrow_mut().forward();
+                if moved {
+                    if matches!(next.notice, Some(Notice::Idle | Notice::SeekRefused(_))) {
+                        next.notice = None;
+                    }
+                } else {
+                    next.playing = false;
+                    next.notice = Some(Notice::Idle);
+                }
+            }
+            Action::StepBack => {
+                next.playing = false;
+                if let Err(e) = timeline.borrow_mut().back() {
+                    next.notice = Some(Notice::SeekRefused(e));
+                } else if matches!(next.notice, Some(Notice::Idle)) {
+                    next.notice = None;
+                }
+            }
+            Action::ToStart => {
+                next.playing = false;
+                if let Err(e) = timeline.borrow_mut().seek(0) {
+                    next.notice = Some(Notice::SeekRefused(e));
+                }
+            }
+            Action::Seek(p) => {
+                next.playing = false;
+                if let Err(e) = timeline.borrow_mut().seek(p) {
+                    next.notice = Some(Notice::SeekRefused(e));
+                }
+            }
+            Action::Advance(ms) => {
+                timeline.borrow_mut().advance(ms);
+            }
+            Action::TogglePlay => {
+                next.playing = !next.playing;
+                if next.playing && matches!(next.notice, Some(Notice::Idle)) {
+                    next.notice = None;
+                }
+            }
+            Action::Stop => next.playing = false,
+            Action::SetSpeed(i) => next.speed = i.min(SPEEDS.len() - 1),
+            Action::Command(cmd) => apply_command(&mut next, &timeline, cmd),
+            Action::Commands(cmds) => {
+                for cmd in cmds {
+                    apply_command(&mut next, &timeline, cmd);
+                    if next.notice.is_some() {
+                        break;
+                    }
+                }
+            }
+            Action::Select(sel) => next.selection = sel,
+            Action::SetLang(lang) => next.lang = lang,
+            Action::MoveNode(key, x, y) => {
+                Rc::make_mut(&mut next.positions).insert(key, (x, y));
+            }
+            Action::ResetLayout => next.positions = Rc::new(BTreeMap::new()),
+            Action::Reset(profile) => {
+                let mut fresh = Timeline::new(config_for(profile));
+                if timeline.borrow().durable_store() {
+                    fresh.clear_store();
+                }
+                next.timeline = Rc::new(RefCell::new(fresh));
+                next.profile = profile;
+                next.selection = None;
+                next.playing = false;
+                next.notice = None;
+                next.positions = Rc::new(BTreeMap::new());
+            }
+            Action::SetFilter(f) => next.filter = f,
+            Action::DismissNotice => next.notice = None,
+            Action::StoreReady { store, recovered } => {
+                let durable = matches!(store, StoreInfo::IndexedDb { .. });
+                next.store = store;
+                if durable {
+                    let untouched = timeline.borrow().recorded() == 0;
+                    match recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty()) {
+                        Some(state) if untouched => {
+                            let mut resumed =
+                                Timeline::boot(config_for(next.profile), Some(&state));
+                            resumed.attach_store();
+                            next.notice = Some(Notice::Resumed {
+                                queues: state.queues.len(),
+                                messages: state.queues.values().map(|q| q.messages.len()).sum(),
+                            });
+                            next.timeline = Rc::new(RefCell::new(resumed));
+                        }
+                        _ => timeline.borrow_mut().attach_store(),
+                    }
+                }
+            }
+            Action::StoreFailed(why) => next.notice = Some(Notice::Store(why)),
+            Action::OpenTab(tab, prefill) => {
+                next.tab = tab;
+                next.prefill = prefill;
+                next.prefill_rev += 1;
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+fn apply_command(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>, cmd: Command) {
+    let removed = match &cmd {
+        Command::RemoveProducer(id) => Some(Selection::Producer(*id)),
+        Command::RemoveWorker(id) | Command::ReplaceWorker(id, _) => Some(Selection::Worker(*id)),
+        Command::DeleteQueue(name) => Some(Selection::Queue(Rc::from(name.as_str()))),
+        Command::DeleteExchange(name) => Some(Selection::Exchange(Rc::from(name.as_str()))),
+        _ => None,
+    };
+    let is_worker_cmd = matches!(cmd, Command::AddWorker(_) | Command::ReplaceWorker(..));
+    let result = timeline.borrow_mut().command(cmd.clone());
+    match result {
+        Ok(applied) => {
+            if matches!(next.notice, Some(Notice::Command { .. } | Notice::Idle)) {
+                next.notice = None;
+            }
+            if removed.is_some() && next.selection == removed {
+                next.selection = None;
+            }
+            if let Some(id) = applied.new_actor {
+                next.selection = Some(if is_worker_cmd {
+                    Selection::Worker(id)
+                } else {
+                    Selection::Producer(id)
+                });
+            }
+        }
+        Err(error) => {
+            let hint = hint_for(&error, Some(&cmd));
+            next.notice = Some(Notice::Command { error, hint });
+        }
+    }
+}
+
+/// What components get from the context: the state and the way to change it.
+#[derive(Clone)]
+pub struct AppCtx {
+    pub state: Rc<Workbench>,
+    pub dispatch: Callback<Action>,
+}
+
+impl PartialEq for AppCtx {
+    fn eq(&self, other: &AppCtx) -> bool {
+        self.state.rev == other.state.rev && Rc::ptr_eq(&self.state.timeline, &other.state.timeline)
+    }
+}
+
+impl AppCtx {
+    pub fn send(&self, action: Action) {
+        self.dispatch.emit(action);
+    }
+
+    pub fn callback<E>(&self, f: impl Fn(E) -> Action + 'static) -> Callback<E> {
+        let d = self.dispatch.clone();
+        Callback::from(move |e: E| d.emit(f(e)))
+    }
+
+    pub fn t(&self) -> &'static crate::ui::i18n::Text {
+        self.state.lang.text()
+    }
+}
+
+/// The context inside components.
+#[hook]
+pub fn use_app() -> AppCtx {
+    use_context::<AppCtx>().unwrap_or_else(|| AppCtx {
+        state: Rc::new(Workbench::new(Lang::En, Profile::RabbitMq3)),
+        dispatch: Callback::noop(),
+    })
+}
