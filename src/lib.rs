@@ -23,6 +23,7 @@ pub mod document;
 pub mod engine;
 pub mod sim;
 pub mod store;
+pub mod tutorial;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

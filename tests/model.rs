@@ -558,8 +558,19 @@ impl Model {
                     return fail(format!("confirm {seq} on {channel} pending twice"));
                 }
             }
-            EventKind::Confirmed { channel, seq, .. } => {
-                self.pending_confirms.remove(&(*channel, *seq));
+            EventKind::Confirmed {
+                channel,
+                seq,
+                multiple,
+                ..
+            } => {
+                if *multiple {
+                    // RabbitMQ coalesces: everything up to `seq` on the channel.
+                    self.pending_confirms
+                        .retain(|(c, s)| !(c == channel && s <= seq));
+                } else {
+                    self.pending_confirms.remove(&(*channel, *seq));
+                }
             }
             EventKind::ChannelClosed { channel, .. } => {
                 self.pending_confirms.retain(|(c, _)| c != channel);

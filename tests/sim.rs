@@ -191,3 +191,118 @@ fn publishing_every_interval_follows_the_virtual_clock() {
     assert_eq!(sim.producer(producer).unwrap().sent, 4);
     assert_eq!(sim.broker.queue_stats("task_queue").unwrap().ready, 4);
 }
+
+/// The publish/subscribe lesson: each subscriber declares its own
+/// exclusive, server-named queue; a fanout copies every message to each;
+/// the queue goes away with its worker.
+#[test]
+fn subscribing_workers_own_exclusive_queues() {
+    use warren::engine::ExchangeDeclare;
+    use warren::sim::Subscription;
+    let mut sim = Simulation::new(BrokerConfig::default());
+    let conn = sim.broker.open_connection("setup");
+    let ch = sim.broker.open_channel(conn).unwrap();
+    sim.broker
+        .exchange_declare(
+            ch,
+            ExchangeDeclare {
+                exchange: "logs".into(),
+                kind: "fanout".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let subscriber = |name: &str| WorkerSpec {
+        name: name.into(),
+        subscribe: Some(Subscription {
+            exchange: "logs".into(),
+            routing_keys: vec![],
+        }),
+        no_ack: true,
+        work: WorkTime::Fixed { ms: 0 },
+        ..Default::default()
+    };
+    let a = sim.add_worker(subscriber("receive_logs 1")).unwrap();
+    let b = sim.add_worker(subscriber("receive_logs 2")).unwrap();
+    let qa = sim.worker(a).unwrap().queue.clone();
+    let qb = sim.worker(b).unwrap().queue.clone();
+    assert!(qa.starts_with("amq.gen-") && qb.starts_with("amq.gen-") && qa != qb);
+    let p = sim
+        .add_producer(ProducerSpec {
+            name: "emit_log.py".into(),
+            exchange: "logs".into(),
+            routing_key: String::new(),
+            body: "info: {n}".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sim.publish_n(p, 3).unwrap();
+    sim.run_until_idle(1_000);
+    assert_eq!(sim.worker(a).unwrap().done, 3);
+    assert_eq!(sim.worker(b).unwrap().done, 3);
+    sim.kill_worker(a);
+    assert!(
+        sim.broker.queue_stats(&qa).is_none(),
+        "exclusive queue deleted with its connection"
+    );
+    assert!(sim.broker.queue_stats(&qb).is_some());
+}
+
+/// The RPC lesson: the client's requests carry reply_to (its callback
+/// queue) and a correlation_id; the server answers fib(n) to that queue.
+#[test]
+fn rpc_client_and_server() {
+    let mut sim = Simulation::new(BrokerConfig::default());
+    let conn = sim.broker.open_connection("setup");
+    let ch = sim.broker.open_channel(conn).unwrap();
+    sim.broker
+        .queue_declare(
+            ch,
+            QueueDeclare {
+                queue: "rpc_queue".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let server = sim
+        .add_worker(WorkerSpec {
+            name: "rpc_server.py".into(),
+            queue: "rpc_queue".into(),
+            prefetch: 1,
+            work: WorkTime::Fixed { ms: 100 },
+            reply: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let client = sim
+        .add_producer(ProducerSpec {
+            name: "rpc_client.py".into(),
+            routing_key: "rpc_queue".into(),
+            body: "30".into(),
+            rpc: true,
+            ..Default::default()
+        })
+        .unwrap();
+    sim.publish_n(client, 2).unwrap();
+    sim.run_until_idle(1_000);
+    let p = sim.producer(client).unwrap();
+    assert_eq!(p.replies, 2);
+    assert!(p.awaiting.is_empty());
+    assert_eq!(sim.worker(server).unwrap().done, 2);
+    let answers: Vec<String> = sim
+        .broker
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Delivered {
+                message,
+                queue_name,
+                ..
+            } if queue_name.starts_with("amq.gen-") => Some(message.body_text()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answers, ["832040", "832040"]);
+    assert_eq!(warren::sim::rpc_answer("10"), "55");
+    assert_eq!(warren::sim::rpc_answer("x"), "reply to x");
+}

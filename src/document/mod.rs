@@ -28,7 +28,7 @@ use crate::engine::clock::Millis;
 use crate::engine::message::Properties;
 use crate::engine::value::{self, FieldTable};
 use crate::engine::{self, BrokerConfig, CommandError, Profile};
-use crate::sim::{ActorId, OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
+use crate::sim::{ActorId, OnDone, ProducerSpec, Simulation, Subscription, WorkTime, WorkerSpec};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -253,7 +253,7 @@ pub struct PropertiesDoc {
 }
 
 impl PropertiesDoc {
-    fn to_properties(&self, path: &str) -> Result<Properties, DocumentError> {
+    pub fn to_properties(&self, path: &str) -> Result<Properties, DocumentError> {
         Ok(Properties {
             content_type: self.content_type.clone(),
             content_encoding: self.content_encoding.clone(),
@@ -307,6 +307,9 @@ pub struct ProducerDoc {
     pub properties: PropertiesDoc,
     pub mandatory: bool,
     pub confirm: bool,
+    /// An RPC client with its own callback queue (see [`ProducerSpec::rpc`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rpc: bool,
     /// Publishes every this many virtual ms from the start, if set.
     #[serde(
         deserialize_with = "opt_millis",
@@ -326,6 +329,7 @@ impl Default for ProducerDoc {
             properties: PropertiesDoc::default(),
             mandatory: false,
             confirm: false,
+            rpc: false,
             every_ms: None,
         }
     }
@@ -336,11 +340,17 @@ impl Default for ProducerDoc {
 pub struct WorkerDoc {
     pub name: String,
     pub queue: String,
+    /// Declares its own exclusive queue bound to an exchange (see [`Subscription`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscribe: Option<Subscription>,
     pub no_ack: bool,
     #[serde(deserialize_with = "prefetch")]
     pub prefetch: u32,
     pub work: WorkTime,
     pub on_done: OnDone,
+    /// An RPC server (see [`WorkerSpec::reply`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reply: bool,
 }
 
 impl Default for WorkerDoc {
@@ -349,10 +359,12 @@ impl Default for WorkerDoc {
         WorkerDoc {
             name: d.name,
             queue: d.queue,
+            subscribe: d.subscribe,
             no_ack: d.no_ack,
             prefetch: d.prefetch,
             work: d.work,
             on_done: d.on_done,
+            reply: d.reply,
         }
     }
 }
@@ -640,7 +652,20 @@ impl Document {
                         ));
                     }
                 }
-                ActorDoc::Worker(w) => check_name(format!("{path}.queue"), &w.queue)?,
+                ActorDoc::Worker(w) => {
+                    check_name(format!("{path}.queue"), &w.queue)?;
+                    if let Some(sub) = &w.subscribe {
+                        check_name(format!("{path}.subscribe.exchange"), &sub.exchange)?;
+                        check_len(
+                            &format!("{path}.subscribe.routing_keys"),
+                            &sub.routing_keys,
+                            bounds::ENTITIES_MAX,
+                        )?;
+                        for (k, key) in sub.routing_keys.iter().enumerate() {
+                            check_name(format!("{path}.subscribe.routing_keys[{k}]"), key)?;
+                        }
+                    }
+                }
             }
         }
         for (i, s) in self.script.iter().enumerate() {
@@ -776,6 +801,7 @@ impl Document {
                         properties: p.properties.to_properties(&format!("{path}.properties"))?,
                         mandatory: p.mandatory,
                         confirm: p.confirm,
+                        rpc: p.rpc,
                     };
                     let id = sim.add_producer(spec).map_err(amqp(path.clone()))?;
                     if p.every_ms.is_some() {
@@ -787,10 +813,12 @@ impl Document {
                     .add_worker(WorkerSpec {
                         name: w.name.clone(),
                         queue: w.queue.clone(),
+                        subscribe: w.subscribe.clone(),
                         no_ack: w.no_ack,
                         prefetch: w.prefetch,
                         work: w.work,
                         on_done: w.on_done,
+                        reply: w.reply,
                     })
                     .map_err(amqp(path))?,
             };
@@ -853,6 +881,7 @@ impl Document {
                         properties: PropertiesDoc::from_properties(&p.spec.properties),
                         mandatory: p.spec.mandatory,
                         confirm: p.spec.confirm,
+                        rpc: p.spec.rpc,
                         every_ms: p.every,
                     }),
                 )
@@ -863,10 +892,12 @@ impl Document {
                     ActorDoc::Worker(WorkerDoc {
                         name: w.spec.name.clone(),
                         queue: w.spec.queue.clone(),
+                        subscribe: w.spec.subscribe.clone(),
                         no_ack: w.spec.no_ack,
                         prefetch: w.spec.prefetch,
                         work: w.spec.work,
                         on_done: w.spec.on_done,
+                        reply: w.spec.reply,
                     }),
                 )
             }))

@@ -242,7 +242,11 @@ impl Broker {
         properties: crate::engine::message::Properties,
     ) -> Rc<crate::engine::message::Envelope> {
         if let Some(last) = &self.last_envelope {
-            if *last.exchange == *exchange && &*last.routing_key == routing_key && last.cc == cc && last.properties == properties {
+            if *last.exchange == *exchange
+                && &*last.routing_key == routing_key
+                && last.cc == cc
+                && last.properties == properties
+            {
                 return last.clone();
             }
         }
@@ -250,7 +254,12 @@ impl Broker {
             Some(last) if &*last.routing_key == routing_key => last.routing_key.clone(),
             _ => Rc::from(routing_key),
         };
-        let envelope = Rc::new(crate::engine::message::Envelope { exchange, routing_key, cc, properties });
+        let envelope = Rc::new(crate::engine::message::Envelope {
+            exchange,
+            routing_key,
+            cc,
+            properties,
+        });
         self.last_envelope = Some(envelope.clone());
         envelope
     }

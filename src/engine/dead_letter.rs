@@ -218,7 +218,14 @@ impl Broker {
             None => (msg.routing_key.clone(), msg.cc.clone()),
         };
         properties.headers = Some(headers);
-        Message::new(msg.id, dlx.clone(), routing_key, cc, properties, msg.body.clone())
+        Message::new(
+            msg.id,
+            dlx.clone(),
+            routing_key,
+            cc,
+            properties,
+            msg.body.clone(),
+        )
     }
 }
 

@@ -237,11 +237,7 @@ impl Broker {
             let Some(q) = self.queues.get_mut(&queue) else {
                 return;
             };
-            if !q
-                .ready
-                .front()
-                .is_some_and(|e| e.is_expired(now))
-            {
+            if !q.ready.front().is_some_and(|e| e.is_expired(now)) {
                 return;
             }
             let Some(entry) = q.ready.pop_front() else {

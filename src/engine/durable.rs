@@ -420,10 +420,15 @@ impl Broker {
                     m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
                     m.properties.clone(),
                 );
-                let msg = Rc::new(Message { id: MessageId(m.id), envelope, body: Rc::from(m.body.as_slice()) });
+                let msg = Rc::new(Message {
+                    id: MessageId(m.id),
+                    envelope,
+                    body: Rc::from(m.body.as_slice()),
+                });
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
-                q.ready.push_back(Entry::new(msg, m.seq, m.expires_at, m.redelivered, level));
+                q.ready
+                    .push_back(Entry::new(msg, m.seq, m.expires_at, m.redelivered, level));
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);

@@ -224,6 +224,8 @@ pub enum EventKind {
     ConnectionOpened {
         conn: ConnId,
         user: Rc<str>,
+        /// The client's name for itself (the program: `worker.py`, …).
+        label: Rc<str>,
     },
     ConnectionClosed {
         conn: ConnId,
@@ -273,6 +275,12 @@ pub enum EventKind {
         auto_delete: bool,
         arguments: FieldTable,
         server_named: bool,
+    },
+    /// queue.declare of a queue that exists with the same properties:
+    /// nothing changes (declaring is idempotent).
+    QueueRedeclared {
+        queue: QueueId,
+        name: Rc<str>,
     },
     QueueDeleted {
         queue: QueueId,
@@ -495,6 +503,53 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every name [`EventKind::name`] gives, in declaration order.
+    pub const NAMES: &'static [&'static str] = &[
+        "broker_started",
+        "broker_stopped",
+        "connection_opened",
+        "connection_closed",
+        "channel_opened",
+        "channel_closed",
+        "method_failed",
+        "exchange_declared",
+        "exchange_deleted",
+        "queue_declared",
+        "queue_redeclared",
+        "queue_deleted",
+        "queue_purged",
+        "binding_added",
+        "binding_removed",
+        "qos_set",
+        "consumer_added",
+        "consumer_cancelled",
+        "consumer_activated",
+        "published",
+        "routed",
+        "unroutable",
+        "returned",
+        "enqueued",
+        "handoff_joined",
+        "publish_refused",
+        "confirmed",
+        "delivered",
+        "get_empty",
+        "acked",
+        "rejected",
+        "requeued",
+        "expired",
+        "overflowed",
+        "message_dead",
+        "confirm_pending",
+        "batch_sealed",
+        "batch_committed",
+        "batch_failed",
+        "tx_committed",
+        "tx_rolled_back",
+        "confirm_selected",
+        "tx_selected",
+    ];
+
     /// A short, stable name for filtering ("delivered", "acked", ...).
     pub fn name(&self) -> &'static str {
         match self {
@@ -508,6 +563,7 @@ impl EventKind {
             EventKind::ExchangeDeclared { .. } => "exchange_declared",
             EventKind::ExchangeDeleted { .. } => "exchange_deleted",
             EventKind::QueueDeclared { .. } => "queue_declared",
+            EventKind::QueueRedeclared { .. } => "queue_redeclared",
             EventKind::QueueDeleted { .. } => "queue_deleted",
             EventKind::QueuePurged { .. } => "queue_purged",
             EventKind::BindingAdded { .. } => "binding_added",

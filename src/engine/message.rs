@@ -156,7 +156,16 @@ impl Message {
         properties: Properties,
         body: Rc<[u8]>,
     ) -> Message {
-        Message { id, envelope: Rc::new(Envelope { exchange, routing_key, cc, properties }), body }
+        Message {
+            id,
+            envelope: Rc::new(Envelope {
+                exchange,
+                routing_key,
+                cc,
+                properties,
+            }),
+            body,
+        }
     }
 }
 

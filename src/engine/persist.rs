@@ -15,6 +15,7 @@ use crate::engine::broker::{Broker, Timer};
 use crate::engine::durable::{Batch, Durability, DurableOp};
 use crate::engine::event::EventKind;
 use crate::engine::ids::ChannelId;
+use std::collections::BTreeMap;
 
 impl Broker {
     /// Records a durable change in the open batch.
@@ -132,15 +133,51 @@ impl Broker {
             Ok(()) => self.emit(EventKind::BatchCommitted { batch }),
             Err(reason) => self.emit(EventKind::BatchFailed { batch, reason }),
         }
+        let mut by_channel: BTreeMap<ChannelId, Vec<u64>> = BTreeMap::new();
         for (channel, seq) in self.awaiting_commit.remove(&batch).unwrap_or_default() {
             if self.channels.get(&channel).is_some_and(|c| c.open) {
-                self.emit(EventKind::Confirmed {
-                    channel,
-                    seq,
-                    multiple: false,
-                    ack,
-                });
+                by_channel.entry(channel).or_default().push(seq);
             }
+        }
+        for (channel, seqs) in by_channel {
+            self.send_confirms(channel, seqs, ack);
+        }
+    }
+
+    /// Confirms (or nacks) `seqs` on a channel the way RabbitMQ's
+    /// `coalesce_and_send` does: the ones below the channel's smallest
+    /// still-unconfirmed publish go out as one `multiple` confirm of the
+    /// last of them (a lone one without `multiple`); the rest one by one.
+    fn send_confirms(&mut self, channel: ChannelId, mut seqs: Vec<u64>, ack: bool) {
+        seqs.sort_unstable();
+        seqs.dedup();
+        let Some(&last) = seqs.last() else {
+            return;
+        };
+        let cutoff = self
+            .awaiting_commit
+            .values()
+            .flatten()
+            .filter(|(c, _)| *c == channel)
+            .map(|(_, s)| *s)
+            .min()
+            .unwrap_or(last + 1);
+        let below = seqs.partition_point(|s| *s < cutoff);
+        if below > 0 {
+            self.emit(EventKind::Confirmed {
+                channel,
+                seq: seqs[below - 1],
+                multiple: below > 1,
+                ack,
+            });
+        }
+        for &seq in &seqs[below..] {
+            self.emit(EventKind::Confirmed {
+                channel,
+                seq,
+                multiple: false,
+                ack,
+            });
         }
     }
 

@@ -43,8 +43,21 @@ pub struct Entry {
 const NEVER: Millis = Millis::MAX;
 
 impl Entry {
-    pub fn new(msg: MessageRef, seq: u64, expires_at: Option<Millis>, redelivered: bool, level: u8) -> Entry {
-        Entry { msg, seq, deadline: expires_at.unwrap_or(NEVER), redelivered, returns: 0, level }
+    pub fn new(
+        msg: MessageRef,
+        seq: u64,
+        expires_at: Option<Millis>,
+        redelivered: bool,
+        level: u8,
+    ) -> Entry {
+        Entry {
+            msg,
+            seq,
+            deadline: expires_at.unwrap_or(NEVER),
+            redelivered,
+            returns: 0,
+            level,
+        }
     }
 
     /// When the message expires, if it has a TTL.

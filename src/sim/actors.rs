@@ -22,6 +22,12 @@ pub struct ProducerSpec {
     pub mandatory: bool,
     /// Publisher confirms (confirm.select) on its channel.
     pub confirm: bool,
+    /// An RPC client (the lessons' `rpc_client.py`): it declares an
+    /// exclusive, server-named callback queue, consumes it with auto-ack,
+    /// and publishes each request with `reply_to` set to it and a fresh
+    /// `correlation_id`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rpc: bool,
 }
 
 impl Default for ProducerSpec {
@@ -34,6 +40,7 @@ impl Default for ProducerSpec {
             properties: Properties::default(),
             mandatory: false,
             confirm: false,
+            rpc: false,
         }
     }
 }
@@ -72,18 +79,40 @@ pub enum OnDone {
     },
 }
 
+/// A worker that subscribes rather than sharing a named queue: on
+/// connecting it declares its own queue (`queue_declare(queue='',
+/// exclusive=True)`, so the broker names it and deletes it with the
+/// connection) and binds it to `exchange` once per routing key — the
+/// lessons' publish/subscribe, routing and topic consumers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Subscription {
+    pub exchange: String,
+    /// Binding keys; none means one binding with the empty key (fanout).
+    pub routing_keys: Vec<String>,
+}
+
 /// How a worker consumes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerSpec {
     pub name: String,
+    /// The queue to consume (ignored with `subscribe`).
     pub queue: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscribe: Option<Subscription>,
     /// Auto-ack (`auto_ack=True`): the broker forgets the message as it sends it.
     pub no_ack: bool,
     /// basic.qos prefetch_count (0 = unlimited).
     pub prefetch: u32,
     pub work: WorkTime,
     pub on_done: OnDone,
+    /// An RPC server (the lessons' `rpc_server.py`): after working on a
+    /// message that has `reply_to`, it publishes the answer to that queue
+    /// through the default exchange with the same `correlation_id`, then
+    /// acks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reply: bool,
 }
 
 impl Default for WorkerSpec {
@@ -91,6 +120,8 @@ impl Default for WorkerSpec {
         WorkerSpec {
             name: "worker".into(),
             queue: "hello".into(),
+            subscribe: None,
+            reply: false,
             no_ack: false,
             prefetch: 0,
             work: WorkTime::PerDot { ms: 1000 },
@@ -110,10 +141,19 @@ pub struct Producer {
     /// Publishing every this many ms, if set.
     pub every: Option<Millis>,
     pub unconfirmed: BTreeSet<u64>,
+    /// Publishes still unconfirmed when the broker went down: the
+    /// producer cannot know whether they were kept, and must resend them.
+    pub unconfirmed_lost: u64,
     pub acked: u64,
     pub nacked: u64,
     pub returned: u64,
     pub last_error: Option<String>,
+    /// RPC clients: the callback queue and the consumer tag on it.
+    pub callback: Option<(Rc<str>, Rc<str>)>,
+    /// RPC clients: correlation ids of requests not yet answered.
+    pub awaiting: BTreeSet<String>,
+    /// RPC clients: answers whose correlation id matched a request.
+    pub replies: u64,
 }
 
 impl Producer {
@@ -131,21 +171,37 @@ impl Producer {
             sent: 0,
             every: None,
             unconfirmed: BTreeSet::new(),
+            unconfirmed_lost: 0,
             acked: 0,
             nacked: 0,
             returned: 0,
             last_error: None,
+            callback: None,
+            awaiting: BTreeSet::new(),
+            replies: 0,
         }
+    }
+
+    /// The correlation id of request number `n` (RPC clients). The
+    /// lessons use `uuid4()`; a counter is as unique per client and keeps
+    /// runs reproducible.
+    pub fn correlation_id(&self, n: u64) -> String {
+        format!("{}-{n}", self.id.0)
     }
 
     pub(crate) fn next_publish(&self) -> Publish {
         let n = self.sent + 1;
+        let mut properties = self.spec.properties.clone();
+        if let Some((queue, _)) = &self.callback {
+            properties.reply_to = Some(queue.to_string());
+            properties.correlation_id = Some(self.correlation_id(n));
+        }
         Publish {
             exchange: self.spec.exchange.clone(),
             routing_key: self.spec.routing_key.clone(),
             mandatory: self.spec.mandatory,
             immediate: false,
-            properties: self.spec.properties.clone(),
+            properties,
             body: self.spec.body.replace("{n}", &n.to_string()).into_bytes(),
         }
     }
@@ -158,6 +214,8 @@ pub struct Delivery {
     pub body: String,
     pub delivery_tag: u64,
     pub redelivered: bool,
+    pub reply_to: Option<String>,
+    pub correlation_id: Option<String>,
 }
 
 /// The message a worker is working on.
@@ -168,7 +226,7 @@ pub struct Task {
     pub until: Millis,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkerState {
     Running,
@@ -186,6 +244,8 @@ pub struct Worker {
     pub spec: WorkerSpec,
     pub conn: ConnId,
     pub channel: ChannelId,
+    /// The queue it consumes: `spec.queue`, or the one it declared.
+    pub queue: Rc<str>,
     pub consumer_tag: Rc<str>,
     pub state: WorkerState,
     pub cancelled: bool,
@@ -201,6 +261,7 @@ impl Worker {
         spec: WorkerSpec,
         conn: ConnId,
         channel: ChannelId,
+        queue: Rc<str>,
         consumer_tag: Rc<str>,
     ) -> Worker {
         Worker {
@@ -208,6 +269,7 @@ impl Worker {
             spec,
             conn,
             channel,
+            queue,
             consumer_tag,
             state: WorkerState::Running,
             cancelled: false,

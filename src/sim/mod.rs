@@ -15,11 +15,14 @@
 
 pub mod actors;
 mod ui_support;
+pub mod world;
 
 use crate::engine::clock::Millis;
 use crate::engine::event::EventKind;
-use crate::engine::{Broker, BrokerConfig, CommandError};
-pub use actors::{OnDone, ProducerSpec, WorkTime, WorkerSpec};
+use crate::engine::ids::{ChannelId, ConnId};
+use crate::engine::message::Properties;
+use crate::engine::{Broker, BrokerConfig, CommandError, Consume, Publish, QueueDeclare};
+pub use actors::{OnDone, ProducerSpec, Subscription, WorkTime, WorkerSpec};
 use actors::{Producer, Task, Worker, WorkerState};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,6 +76,21 @@ pub enum ActorEventKind {
     },
     ProducerStopped {
         producer: ActorId,
+    },
+    /// An RPC server published its answer to the request's `reply_to`.
+    WorkerReplied {
+        worker: ActorId,
+        message: u64,
+        reply_to: String,
+        correlation_id: Option<String>,
+    },
+    /// An RPC client received an answer on its callback queue; `matched`
+    /// when the correlation id is one of its open requests.
+    ProducerGotReply {
+        producer: ActorId,
+        message: u64,
+        correlation_id: Option<String>,
+        matched: bool,
     },
 }
 
@@ -171,15 +189,56 @@ impl Simulation {
     /// Adds a producer with its own connection and channel (in confirm mode
     /// if asked).
     pub fn add_producer(&mut self, spec: ProducerSpec) -> Result<ActorId, CommandError> {
-        let conn = self.broker.open_connection(&spec.name);
-        let channel = self.broker.open_channel(conn)?;
-        if spec.confirm {
-            self.broker.confirm_select(channel)?;
-        }
+        let (conn, channel, callback) = self.connect_producer(&spec)?;
         let id = self.take_actor_id();
-        self.producers
-            .insert(id, Producer::new(id, spec, conn, channel));
+        let mut producer = Producer::new(id, spec, conn, channel);
+        producer.callback = callback;
+        self.producers.insert(id, producer);
+        self.dispatch_broker_events();
         Ok(id)
+    }
+
+    /// Opens a producer's connection and channel: confirm mode if asked,
+    /// and for an RPC client its callback queue and consumer.
+    pub(crate) fn connect_producer(
+        &mut self,
+        spec: &ProducerSpec,
+    ) -> Result<(ConnId, ChannelId, Option<(Rc<str>, Rc<str>)>), CommandError> {
+        let conn = self.broker.open_connection(&spec.name);
+        let result = (|| {
+            let channel = self.broker.open_channel(conn)?;
+            if spec.confirm {
+                self.broker.confirm_select(channel)?;
+            }
+            let mut callback = None;
+            if spec.rpc {
+                let ok = self.broker.queue_declare(
+                    channel,
+                    QueueDeclare {
+                        exclusive: true,
+                        ..Default::default()
+                    },
+                )?;
+                let tag = self.broker.basic_consume(
+                    channel,
+                    Consume {
+                        queue: ok.queue.to_string(),
+                        no_ack: true,
+                        ..Default::default()
+                    },
+                )?;
+                callback = Some((ok.queue, tag));
+            }
+            Ok((channel, callback))
+        })();
+        match result {
+            Ok((channel, callback)) => Ok((conn, channel, callback)),
+            Err(e) => {
+                let _ = self.broker.close_connection(conn);
+                self.dispatch_broker_events();
+                Err(e)
+            }
+        }
     }
 
     /// Publishes one message from a producer.
@@ -189,13 +248,19 @@ impl Simulation {
         };
         if !self.broker.channel(p.channel).is_some_and(|c| c.open) {
             // The producer reconnects, as a program would after an error.
-            let conn = self.broker.open_connection(&p.spec.name);
+            let spec = p.spec.clone();
+            let (conn, channel, callback) = self.connect_producer(&spec)?;
+            let Some(p) = self.producers.get_mut(&id) else {
+                return Ok(());
+            };
             p.conn = conn;
-            p.channel = self.broker.open_channel(conn)?;
-            if p.spec.confirm {
-                self.broker.confirm_select(p.channel)?;
-            }
+            p.channel = channel;
+            p.callback = callback;
+            p.awaiting.clear();
         }
+        let Some(p) = self.producers.get_mut(&id) else {
+            return Ok(());
+        };
         let publish = p.next_publish();
         let channel = p.channel;
         let before = self.broker.next_event_seq();
@@ -213,6 +278,10 @@ impl Simulation {
                     p.sent += 1;
                     if let Some(s) = seq {
                         p.unconfirmed.insert(s);
+                    }
+                    if p.callback.is_some() {
+                        let corr = p.correlation_id(p.sent);
+                        p.awaiting.insert(corr);
                     }
                 }
                 self.emit(ActorEventKind::ProducerPublished {
@@ -274,8 +343,8 @@ impl Simulation {
         let channel = self.broker.open_channel(conn)?;
         let id = self.take_actor_id();
         let result = self.start_consuming(conn, channel, &spec);
-        let tag = match result {
-            Ok(tag) => tag,
+        let (queue, tag) = match result {
+            Ok(ok) => ok,
             Err(e) => {
                 let _ = self.broker.close_connection(conn);
                 self.dispatch_broker_events();
@@ -283,28 +352,59 @@ impl Simulation {
             }
         };
         self.workers
-            .insert(id, Worker::new(id, spec, conn, channel, tag));
+            .insert(id, Worker::new(id, spec, conn, channel, queue, tag));
         self.dispatch_broker_events();
         Ok(id)
     }
 
+    /// basic.qos and basic.consume on a worker's channel; a subscribing
+    /// worker first declares and binds its own queue. Returns the queue
+    /// and the consumer tag.
     fn start_consuming(
         &mut self,
-        _conn: crate::engine::ids::ConnId,
-        channel: crate::engine::ids::ChannelId,
+        _conn: ConnId,
+        channel: ChannelId,
         spec: &WorkerSpec,
-    ) -> Result<Rc<str>, CommandError> {
+    ) -> Result<(Rc<str>, Rc<str>), CommandError> {
+        let queue: Rc<str> = match &spec.subscribe {
+            None => Rc::from(spec.queue.as_str()),
+            Some(sub) => {
+                let ok = self.broker.queue_declare(
+                    channel,
+                    QueueDeclare {
+                        exclusive: true,
+                        ..Default::default()
+                    },
+                )?;
+                let keys: &[String] = if sub.routing_keys.is_empty() {
+                    &[String::new()]
+                } else {
+                    &sub.routing_keys
+                };
+                for key in keys {
+                    self.broker.queue_bind(
+                        channel,
+                        &ok.queue,
+                        &sub.exchange,
+                        key,
+                        Default::default(),
+                    )?;
+                }
+                ok.queue
+            }
+        };
         if spec.prefetch > 0 {
             self.broker.basic_qos(channel, 0, spec.prefetch, false)?;
         }
-        self.broker.basic_consume(
+        let tag = self.broker.basic_consume(
             channel,
-            crate::engine::Consume {
-                queue: spec.queue.clone(),
+            Consume {
+                queue: queue.to_string(),
                 no_ack: spec.no_ack,
                 ..Default::default()
             },
-        )
+        )?;
+        Ok((queue, tag))
     }
 
     /// The worker stops taking new tasks (the one in hand finishes).
@@ -417,6 +517,31 @@ impl Simulation {
         }
         let Some(task) = w.current.take() else { return };
         let channel = w.channel;
+        if w.spec.reply {
+            if let Some(reply_to) = task.delivery.reply_to.clone() {
+                let correlation_id = task.delivery.correlation_id.clone();
+                let publish = Publish {
+                    routing_key: reply_to.clone(),
+                    properties: Properties {
+                        correlation_id: correlation_id.clone(),
+                        ..Default::default()
+                    },
+                    body: rpc_answer(&task.delivery.body).into_bytes(),
+                    ..Default::default()
+                };
+                if self.broker.basic_publish(channel, publish).is_ok() {
+                    self.emit(ActorEventKind::WorkerReplied {
+                        worker: id,
+                        message: task.delivery.message,
+                        reply_to,
+                        correlation_id,
+                    });
+                }
+            }
+        }
+        let Some(w) = self.workers.get(&id) else {
+            return;
+        };
         let outcome = if w.spec.no_ack {
             "done"
         } else {
@@ -463,6 +588,7 @@ impl Simulation {
         let events = self.broker.events_since(self.cursor).to_vec();
         self.cursor = self.broker.next_event_seq();
         let mut to_start = Vec::new();
+        let mut replies = Vec::new();
         for e in events {
             match e.kind {
                 EventKind::Delivered {
@@ -481,8 +607,28 @@ impl Simulation {
                             body: message.body_text(),
                             delivery_tag,
                             redelivered,
+                            reply_to: message.properties.reply_to.clone(),
+                            correlation_id: message.properties.correlation_id.clone(),
                         });
                         to_start.push(w.id);
+                    } else if let Some(p) = self
+                        .producers
+                        .values_mut()
+                        .find(|p| p.channel == channel && p.callback.is_some())
+                    {
+                        let correlation_id = message.properties.correlation_id.clone();
+                        let matched = correlation_id
+                            .as_ref()
+                            .is_some_and(|c| p.awaiting.remove(c));
+                        if matched {
+                            p.replies += 1;
+                        }
+                        replies.push(ActorEventKind::ProducerGotReply {
+                            producer: p.id,
+                            message: message.id.0,
+                            correlation_id,
+                            matched,
+                        });
                     }
                 }
                 EventKind::Confirmed {
@@ -523,11 +669,16 @@ impl Simulation {
                         }
                     }
                     for p in self.producers.values_mut() {
+                        p.unconfirmed_lost += p.unconfirmed.len() as u64;
                         p.unconfirmed.clear();
+                        p.awaiting.clear();
                     }
                 }
                 _ => {}
             }
+        }
+        for kind in replies {
+            self.emit(kind);
         }
         for id in to_start {
             self.start_next_task(id);
@@ -645,15 +796,40 @@ impl Simulation {
         let spec = w.spec.clone();
         let conn = self.broker.open_connection(&spec.name);
         let channel = self.broker.open_channel(conn)?;
-        let tag = self.start_consuming(conn, channel, &spec)?;
+        let (queue, tag) = match self.start_consuming(conn, channel, &spec) {
+            Ok(ok) => ok,
+            Err(e) => {
+                let _ = self.broker.close_connection(conn);
+                self.dispatch_broker_events();
+                return Err(e);
+            }
+        };
         if let Some(w) = self.workers.get_mut(&id) {
             w.conn = conn;
             w.channel = channel;
+            w.queue = queue;
             w.consumer_tag = tag;
             w.state = WorkerState::Running;
             w.cancelled = false;
         }
         self.dispatch_broker_events();
         Ok(())
+    }
+}
+
+/// What the lessons' RPC server answers: `fib(n)` for a number `n` (as
+/// `rpc_server.py` does, up to 90 so it fits in 64 bits), an echo otherwise.
+pub fn rpc_answer(body: &str) -> String {
+    match body.trim().parse::<u32>() {
+        Ok(n) if n <= 90 => {
+            let (mut a, mut b) = (0u64, 1u64);
+            for _ in 0..n {
+                let next = a.saturating_add(b);
+                a = b;
+                b = next;
+            }
+            a.to_string()
+        }
+        _ => format!("reply to {body}"),
     }
 }

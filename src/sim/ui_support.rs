@@ -8,8 +8,8 @@ impl Simulation {
     /// Changes what a producer publishes from now on (body, key, properties…),
     /// keeping its connection and counters, as editing `new_task.py`'s
     /// arguments between runs would. Turning publisher confirms on or off
-    /// needs a new channel (confirm mode cannot be left), so the producer
-    /// reconnects then.
+    /// needs a new channel (confirm mode cannot be left), and an RPC client
+    /// its callback queue, so the producer reconnects then.
     pub fn set_producer_spec(
         &mut self,
         id: ActorId,
@@ -18,19 +18,18 @@ impl Simulation {
         let Some(p) = self.producers.get(&id) else {
             return Err(CommandError::invalid(format!("no producer {}", id.0)));
         };
-        let reconnect = p.spec.confirm != spec.confirm || p.spec.name != spec.name;
+        let reconnect =
+            p.spec.confirm != spec.confirm || p.spec.name != spec.name || p.spec.rpc != spec.rpc;
         let old_conn = p.conn;
         if reconnect {
             let _ = self.broker.close_connection(old_conn);
-            let conn = self.broker.open_connection(&spec.name);
-            let channel = self.broker.open_channel(conn)?;
-            if spec.confirm {
-                self.broker.confirm_select(channel)?;
-            }
+            let (conn, channel, callback) = self.connect_producer(&spec)?;
             if let Some(p) = self.producers.get_mut(&id) {
                 p.conn = conn;
                 p.channel = channel;
+                p.callback = callback;
                 p.unconfirmed.clear();
+                p.awaiting.clear();
             }
         }
         if let Some(p) = self.producers.get_mut(&id) {

@@ -4,10 +4,10 @@
 
 use crate::engine::event::{Event, EventKind};
 use crate::engine::ids::ChannelId;
+use crate::sim::world::World;
 use crate::sim::{ActorEvent, ActorEventKind, ActorId};
 use crate::ui::state::{Category, Selection};
 use crate::ui::timeline::Names;
-use crate::ui::world::World;
 
 /// Names for sentences: messages, channels, actors.
 pub struct Say<'a> {
@@ -79,6 +79,7 @@ pub fn category(kind: &EventKind) -> Category {
         ExchangeDeclared { .. }
         | ExchangeDeleted { .. }
         | QueueDeclared { .. }
+        | QueueRedeclared { .. }
         | QueueDeleted { .. }
         | QueuePurged { .. }
         | BindingAdded { .. }
@@ -131,6 +132,8 @@ pub fn actor_message_of(kind: &ActorEventKind) -> Option<u64> {
     match kind {
         ActorEventKind::WorkerStarted { message, .. }
         | ActorEventKind::WorkerFinished { message, .. }
+        | ActorEventKind::WorkerReplied { message, .. }
+        | ActorEventKind::ProducerGotReply { message, .. }
         | ActorEventKind::ProducerPublished { message, .. } => Some(*message),
         _ => None,
     }
@@ -143,8 +146,10 @@ fn actor_of(kind: &ActorEventKind) -> ActorId {
         | ActorEventKind::WorkerPaused { worker }
         | ActorEventKind::WorkerResumed { worker }
         | ActorEventKind::WorkerKilled { worker, .. }
-        | ActorEventKind::WorkerCancelled { worker } => *worker,
+        | ActorEventKind::WorkerCancelled { worker }
+        | ActorEventKind::WorkerReplied { worker, .. } => *worker,
         ActorEventKind::ProducerPublished { producer, .. }
+        | ActorEventKind::ProducerGotReply { producer, .. }
         | ActorEventKind::ProducerFailed { producer, .. }
         | ActorEventKind::ProducerStopped { producer } => *producer,
     }

@@ -4,8 +4,8 @@
 
 use crate::engine::exchange::ExchangeType;
 use crate::sim::actors::WorkerState;
+use crate::sim::world::World;
 use crate::ui::state::NodeKey;
-use crate::ui::world::World;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -285,18 +285,18 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
         (
             q_order
                 .iter()
-                .position(|q| **q == *w.spec.queue)
+                .position(|q| **q == *w.queue)
                 .unwrap_or(usize::MAX),
             w.id,
         )
     });
     for w in &workers {
-        if q_order.iter().any(|q| **q == *w.spec.queue) {
+        if q_order.iter().any(|q| **q == *w.queue) {
             let live = w.state != WorkerState::Killed
                 && w.state != WorkerState::Disconnected
                 && !w.cancelled;
             edges.push(Edge {
-                from: NodeKey::Queue(Rc::from(w.spec.queue.as_str())),
+                from: NodeKey::Queue(w.queue.clone()),
                 to: NodeKey::Worker(w.id),
                 kind: EdgeKind::Consume,
                 label: if live {

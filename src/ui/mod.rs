@@ -3,8 +3,8 @@
 //!
 //! # Layout
 //!
-//! - [`world`]: the simulation plus the workbench's management channel, and
-//!   the [`world::Command`]s a person gives.
+//! - [`crate::sim::world`] (pure, shared with the tutorials): the simulation
+//!   plus the workbench's management channel, and the `Command`s a person gives.
 //! - [`timeline`]: every tick in order, snapshots and replay (step back).
 //! - [`state`]: the `Reducible` UI state and its [`state::Action`]s.
 //! - [`describe`]: categories and objects of events; [`i18n`]: every string,
@@ -20,7 +20,6 @@ pub mod layout;
 pub mod persistence;
 pub mod state;
 pub mod timeline;
-pub mod world;
 
 /// Mounts the app on `#app`.
 pub fn mount() {

@@ -11,10 +11,10 @@
 use crate::engine::clock::Millis;
 use crate::engine::durable::DurableState;
 use crate::engine::{BrokerConfig, CommandError, Profile};
+use crate::sim::world::Command;
 use crate::sim::ActorId;
 use crate::ui::i18n::Lang;
 use crate::ui::timeline::{SeekRefused, Timeline};
-use crate::ui::world::Command;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;

@@ -19,7 +19,7 @@ use crate::engine::event::{Event, EventKind};
 use crate::engine::ids::ChannelId;
 use crate::engine::message::MessageRef;
 use crate::engine::{BrokerConfig, CommandError};
-use crate::ui::world::{Applied, Command, World};
+use crate::sim::world::{Applied, Command, World};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 

@@ -313,11 +313,7 @@ impl Broker {
             // RabbitMQ drops expired heads right after the fetch, before it
             // counts what is left; the log shows the fetch first.
             let now = b.clock.now();
-            let expiring = q
-                .ready
-                .iter()
-                .take_while(|e| e.is_expired(now))
-                .count() as u64;
+            let expiring = q.ready.iter().take_while(|e| e.is_expired(now)).count() as u64;
             let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
             b.record_delivery(id, &entry, !no_ack);
             let Some(channel) = b.channels.get_mut(&ch) else {

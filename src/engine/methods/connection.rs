@@ -28,18 +28,23 @@ impl Broker {
     pub fn open_connection_as(&mut self, label: &str, user: &str) -> ConnId {
         let id = ConnId(self.take_id());
         let user: Rc<str> = Rc::from(user);
+        let label: Rc<str> = Rc::from(label);
         self.connections.insert(
             id,
             Connection {
                 id,
                 user: user.clone(),
-                label: Rc::from(label),
+                label: label.clone(),
                 open: true,
                 channels: Vec::new(),
                 next_channel_number: 1,
             },
         );
-        self.emit(EventKind::ConnectionOpened { conn: id, user });
+        self.emit(EventKind::ConnectionOpened {
+            conn: id,
+            user,
+            label,
+        });
         id
     }
 

@@ -168,8 +168,17 @@ impl Broker {
         }
         let id = MessageId(self.next_message_id);
         self.next_message_id += 1;
-        let envelope = self.envelope(exchange_name.clone(), &p.routing_key, cc.clone(), properties);
-        let message: MessageRef = Rc::new(Message { id, envelope, body: Rc::from(p.body) });
+        let envelope = self.envelope(
+            exchange_name.clone(),
+            &p.routing_key,
+            cc.clone(),
+            properties,
+        );
+        let message: MessageRef = Rc::new(Message {
+            id,
+            envelope,
+            body: Rc::from(p.body),
+        });
         self.emit(EventKind::Published {
             message: message.clone(),
             channel: ch,

@@ -114,6 +114,8 @@ impl Broker {
             if let Some(text) = queue_args::equivalence_error(&q.args, &d.arguments, &resource) {
                 return Err(AmqpError::precondition_failed(text));
             }
+            let name = q.name.clone();
+            self.emit(EventKind::QueueRedeclared { queue: id, name });
             return Ok(self.declare_ok(ch, id));
         }
 

@@ -9,9 +9,9 @@
 
 use crate::engine::message::Properties;
 use crate::engine::{Profile, QueueDeclare};
+use crate::sim::world::Command;
 use crate::sim::{ActorId, OnDone, ProducerSpec, WorkTime, WorkerSpec};
 use crate::ui::state::{Action, Selection};
-use crate::ui::world::Command;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -49,6 +49,7 @@ fn setup(messages: u32) -> Vec<Command> {
             prefetch: 1,
             work: WorkTime::PerDot { ms: 1000 },
             on_done: OnDone::Ack,
+            ..Default::default()
         }),
     ]
 }

@@ -1,8 +1,8 @@
 //! Binding a queue or an exchange to an exchange (or unbinding).
 
+use crate::sim::world::{BindSpec, Command};
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
-use crate::ui::world::{BindSpec, Command};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq, Default)]

@@ -2,9 +2,9 @@
 //! store holds durable state.
 
 use crate::engine::Profile;
+use crate::sim::world::Command;
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Action, StoreInfo, StoreReason};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[function_component(BrokerPanel)]

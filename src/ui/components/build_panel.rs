@@ -2,13 +2,13 @@
 
 use crate::engine::message::Properties;
 use crate::engine::{ExchangeDeclare, QueueDeclare};
+use crate::sim::world::{BindSpec, Command};
 use crate::sim::{OnDone, ProducerSpec, WorkTime, WorkerSpec};
 use crate::ui::components::{
     binding_form::BindingForm, exchange_form::ExchangeForm, producer_form::ProducerForm,
     queue_form::QueueForm, worker_form::WorkerForm,
 };
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
-use crate::ui::world::{BindSpec, Command};
 use yew::prelude::*;
 
 fn queue(name: &str, durable: bool) -> Command {
@@ -49,6 +49,7 @@ fn producer(name: &str, x: &str, key: &str, body: &str, persistent: bool) -> Com
         },
         mandatory: false,
         confirm: false,
+        rpc: false,
     })
 }
 
@@ -60,6 +61,7 @@ fn worker(name: &str, q: &str, no_ack: bool, prefetch: u32) -> Command {
         prefetch,
         work: WorkTime::PerDot { ms: 1000 },
         on_done: OnDone::Ack,
+        ..Default::default()
     })
 }
 

@@ -30,11 +30,19 @@ pub fn controls() -> Html {
     let time = tl.current_mark().time;
     // The last thing that happened, for screen readers.
     let last = {
-        let say = crate::ui::describe::Say { names: &tl.names, world: tl.world() };
+        let say = crate::ui::describe::Say {
+            names: &tl.names,
+            world: tl.world(),
+        };
         tl.last_tick_events()
             .iter()
             .rev()
-            .find(|e| !matches!(crate::ui::describe::category(&e.kind), crate::ui::state::Category::Store))
+            .find(|e| {
+                !matches!(
+                    crate::ui::describe::category(&e.kind),
+                    crate::ui::state::Category::Store
+                )
+            })
             .map(|e| s.lang.event(&e.kind, &say))
             .unwrap_or_default()
     };

@@ -2,9 +2,9 @@
 
 use crate::engine::value::{FieldTable, FieldValue};
 use crate::engine::ExchangeDeclare;
+use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]

@@ -4,11 +4,11 @@
 
 use crate::engine::exchange::topic_trie::words;
 use crate::engine::exchange::MatchExplanation;
+use crate::sim::world::{BindSpec, Command};
 use crate::ui::components::fields;
 use crate::ui::components::inspector::{fact, yes_no};
 use crate::ui::i18n::{fill, Text};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
-use crate::ui::world::{BindSpec, Command};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -1,10 +1,10 @@
 //! Adding or editing a producer (the lessons' `send.py` / `new_task.py`).
 
 use crate::engine::message::Properties;
+use crate::sim::world::Command;
 use crate::sim::{ActorId, ProducerSpec};
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -21,6 +21,7 @@ pub struct Data {
     correlation_id: String,
     mandatory: bool,
     confirm: bool,
+    rpc: bool,
     editing: Option<ActorId>,
 }
 
@@ -39,6 +40,7 @@ impl Default for Data {
             correlation_id: String::new(),
             mandatory: false,
             confirm: false,
+            rpc: false,
             editing: None,
         }
     }
@@ -64,6 +66,7 @@ impl Data {
             correlation_id: p.correlation_id.clone().unwrap_or_default(),
             mandatory: s.mandatory,
             confirm: s.confirm,
+            rpc: s.rpc,
             editing: Some(id),
         }
     }
@@ -95,6 +98,7 @@ impl Data {
             },
             mandatory: self.mandatory,
             confirm: self.confirm,
+            rpc: self.rpc,
         })
     }
 }
@@ -166,6 +170,7 @@ pub fn producer_form() -> Html {
                 { fields::check("producer-persistent", t.f_persistent, data.persistent, set_b(|d, v| d.persistent = v), Some(t.persistent_help)) }
                 { fields::check("producer-mandatory", t.f_mandatory, data.mandatory, set_b(|d, v| d.mandatory = v), Some(t.mandatory_help)) }
                 { fields::check("producer-confirm", t.f_confirm, data.confirm, set_b(|d, v| d.confirm = v), Some(t.confirm_help)) }
+                { fields::check("producer-rpc", t.f_rpc, data.rpc, set_b(|d, v| d.rpc = v), Some(t.rpc_help)) }
             </div>
             <details class="args">
                 <summary>{ t.f_properties }</summary>

@@ -1,11 +1,11 @@
 //! A producer: what it publishes and its counters; publish once, N times, or
 //! every X virtual ms.
 
+use crate::sim::world::Command;
 use crate::sim::ActorId;
 use crate::ui::components::inspector::{fact, yes_no};
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -3,10 +3,10 @@
 
 use crate::engine::value::{FieldTable, FieldValue};
 use crate::engine::QueueDeclare;
+use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::i18n::Text;
 use crate::ui::state::{use_app, Action, Prefill};
-use crate::ui::world::Command;
 use std::collections::BTreeMap;
 use yew::prelude::*;
 

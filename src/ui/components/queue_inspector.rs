@@ -1,12 +1,12 @@
 //! A queue: properties, arguments, counts, consumers, messages, depth chart.
 
+use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
 use crate::ui::components::inspector::{fact, yes_no};
 use crate::ui::components::queue_form::arg_help;
 use crate::ui::components::virtual_list::VirtualList;
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
-use crate::ui::world::Command;
 use std::rc::Rc;
 use yew::prelude::*;
 

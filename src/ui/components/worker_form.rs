@@ -1,15 +1,21 @@
 //! Adding or changing a worker (the lessons' `worker.py` / `receive.py`).
 
-use crate::sim::{ActorId, OnDone, WorkTime, WorkerSpec};
+use crate::sim::world::Command;
+use crate::sim::{ActorId, OnDone, Subscription, WorkTime, WorkerSpec};
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
 struct Data {
     name: String,
+    /// Consume a named queue, or declare an own exclusive one bound to an exchange.
+    subscribe: bool,
     queue: String,
+    sub_exchange: String,
+    /// Binding keys, separated by commas.
+    sub_keys: String,
+    reply: bool,
     auto_ack: bool,
     prefetch: String,
     per_dot: bool,
@@ -22,7 +28,11 @@ impl Default for Data {
     fn default() -> Self {
         Data {
             name: "worker".into(),
+            subscribe: false,
             queue: String::new(),
+            sub_exchange: String::new(),
+            sub_keys: String::new(),
+            reply: false,
             auto_ack: false,
             prefetch: "1".into(),
             per_dot: true,
@@ -73,6 +83,11 @@ impl Data {
                 self.name.trim().to_string()
             },
             queue: self.queue.trim().to_string(),
+            subscribe: self.subscribe.then(|| Subscription {
+                exchange: self.sub_exchange.trim().to_string(),
+                routing_keys: keys_of(&self.sub_keys),
+            }),
+            reply: self.reply,
             no_ack: self.auto_ack,
             prefetch,
             work: if self.per_dot {
@@ -105,7 +120,19 @@ pub fn worker_form() -> Html {
                     };
                     data.set(Data {
                         name: s.name.clone(),
+                        subscribe: s.subscribe.is_some(),
                         queue: s.queue.clone(),
+                        sub_exchange: s
+                            .subscribe
+                            .as_ref()
+                            .map(|x| x.exchange.clone())
+                            .unwrap_or_default(),
+                        sub_keys: s
+                            .subscribe
+                            .as_ref()
+                            .map(|x| x.routing_keys.join(", "))
+                            .unwrap_or_default(),
+                        reply: s.reply,
                         auto_ack: s.no_ack,
                         prefetch: s.prefetch.to_string(),
                         per_dot,
@@ -149,6 +176,14 @@ pub fn worker_form() -> Html {
             }
         })
     };
+    let set_b = |f: fn(&mut Data, bool)| {
+        let data = data.clone();
+        Callback::from(move |v: bool| {
+            let mut d = (*data).clone();
+            f(&mut d, v);
+            data.set(d);
+        })
+    };
     let on_new = {
         let data = data.clone();
         Callback::from(move |_: MouseEvent| data.set(Data::default()))
@@ -165,7 +200,15 @@ pub fn worker_form() -> Html {
         <form class="form" id="worker-form" {onsubmit} aria-label={t.tab_worker}>
             <p class="form-intro">{ t.worker_intro }</p>
             { fields::text("worker-name", t.f_name, &data.name, set(|d, v| d.name = v), None, None) }
-            { fields::text("worker-queue", t.f_queue, &data.queue, set(|d, v| d.queue = v), None, Some("queue-names")) }
+            { fields::select("worker-source", t.f_consumes, &[("queue", t.source_queue), ("subscribe", t.source_subscribe)],
+                if data.subscribe { "subscribe" } else { "queue" }, set(|d, v| d.subscribe = v == "subscribe"),
+                Some(if data.subscribe { t.source_subscribe_help } else { t.source_queue_help })) }
+            if data.subscribe {
+                { fields::text("worker-sub-exchange", t.f_exchange, &data.sub_exchange, set(|d, v| d.sub_exchange = v), None, Some("exchange-names")) }
+                { fields::text("worker-sub-keys", t.f_sub_keys, &data.sub_keys, set(|d, v| d.sub_keys = v), Some(t.sub_keys_help), None) }
+            } else {
+                { fields::text("worker-queue", t.f_queue, &data.queue, set(|d, v| d.queue = v), None, Some("queue-names")) }
+            }
             { fields::select("worker-ack", t.f_ack_mode, &[("manual", t.ack_manual), ("auto", t.ack_auto)],
                 if data.auto_ack { "auto" } else { "manual" }, set(|d, v| d.auto_ack = v == "auto"),
                 Some(if data.auto_ack { t.ack_auto_help } else { t.ack_manual_help })) }
@@ -178,6 +221,7 @@ pub fn worker_form() -> Html {
             if !data.auto_ack {
                 { fields::select("worker-on-done", t.f_on_done, &done_options, &data.on_done, set(|d, v| d.on_done = v), Some(t.on_done_help)) }
             }
+            { fields::check("worker-reply", t.f_reply, data.reply, set_b(|d, v| d.reply = v), Some(t.reply_help)) }
             if let Some(m) = &*error { <p class="form-error" role="alert">{ m.clone() }</p> }
             <div class="form-actions">
                 <button type="submit" class="btn primary" id="worker-submit">
@@ -199,4 +243,13 @@ fn bump_name(name: &str) -> String {
         }
         _ => format!("{name} 2"),
     }
+}
+
+/// "ja, error" → ["ja", "error"]. An empty field is one empty key (what a
+/// fanout binding uses); a key may itself be empty between commas.
+fn keys_of(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    text.split(',').map(|k| k.trim().to_string()).collect()
 }

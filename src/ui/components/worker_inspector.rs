@@ -2,11 +2,11 @@
 //! time, its unacknowledged deliveries and tags; pause, cancel, kill.
 
 use crate::sim::actors::WorkerState;
+use crate::sim::world::Command;
 use crate::sim::{ActorId, OnDone, WorkTime};
 use crate::ui::components::inspector::fact;
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
-use crate::ui::world::Command;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -67,7 +67,7 @@ pub fn worker_inspector(p: &Props) -> Html {
         }
     };
     let facts = vec![
-        fact(t.f_queue, w.spec.queue.clone()),
+        fact(t.f_queue, w.queue.to_string()),
         fact(
             t.f_ack_mode,
             if w.spec.no_ack {

@@ -113,6 +113,17 @@ pub static TEXT: Text = Text {
     f_ms_per_dot: "ms per '.'",
     f_name: "Name",
     f_on_done: "When done",
+    f_consumes: "Consumes from",
+    source_queue: "a named queue",
+    source_subscribe: "its own queue, bound to an exchange",
+    source_queue_help: "Like worker.py: basic_consume on a queue that exists.",
+    source_subscribe_help: "Like receive_logs.py: queue_declare(queue='', exclusive=True), bound to the exchange with each key; the queue goes away with the worker.",
+    f_sub_keys: "Binding keys",
+    sub_keys_help: "Separated by commas (ja, error). Empty: one binding with the empty key, as a fanout needs.",
+    f_reply: "Answer RPC requests",
+    reply_help: "Like rpc_server.py: publish fib(n) to the request's reply_to with its correlation_id, then ack.",
+    f_rpc: "RPC client",
+    rpc_help: "Like rpc_client.py: an exclusive callback queue; every request carries reply_to and a new correlation_id.",
     f_persistent: "Persistent (delivery_mode 2)",
     f_prefetch: "Prefetch",
     f_priority: "Priority",
@@ -394,7 +405,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
         ),
         BrokerStopped { graceful: true } => "The broker stopped gracefully: it closed every connection first.".into(),
         BrokerStopped { graceful: false } => "The broker crashed: it stopped at once.".into(),
-        ConnectionOpened { conn, user } => format!("Connection {conn} opened (user '{user}')."),
+        ConnectionOpened { conn, user, label } => format!("{label} opened connection {conn} (user '{user}')."),
         ConnectionClosed { conn, error: Some(e), .. } => format!("The broker closed connection {conn}: {}.", err_text(e)),
         ConnectionClosed { conn, by: Initiator::Broker, .. } => format!("The broker closed connection {conn}."),
         ConnectionClosed { conn, .. } => format!("Connection {conn} closed."),
@@ -430,6 +441,9 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             if !arguments.is_empty() { f.push(args_text(arguments)); }
             format!("Queue '{name}' declared{}: {}.", if *server_named { " (named by the server)" } else { "" }, f.join(", "))
         }
+        QueueRedeclared { name, .. } => format!(
+            "Queue '{name}' declared again with the same properties: nothing changes (declare is idempotent)."
+        ),
         QueueDeleted { name, reason, messages_lost, .. } => format!(
             "Queue '{name}' deleted ({}); {} lost.", queue_reason(*reason), plural(*messages_lost, "ready message", "ready messages")
         ),
@@ -620,5 +634,34 @@ pub fn actor_event(kind: &ActorEventKind, s: &Say) -> String {
         ProducerStopped { producer } => {
             format!("{} stopped publishing periodically.", s.actor(*producer))
         }
+        WorkerReplied {
+            worker,
+            message,
+            reply_to,
+            correlation_id,
+        } => format!(
+            "{} answered {} to '{reply_to}'{}.",
+            s.actor(*worker),
+            s.msg(*message),
+            correlation_id
+                .as_ref()
+                .map(|c| format!(" with correlation_id '{c}'"))
+                .unwrap_or_default()
+        ),
+        ProducerGotReply {
+            producer,
+            message,
+            correlation_id,
+            matched,
+        } => format!(
+            "{} received the answer {}{}.",
+            s.actor(*producer),
+            s.msg(*message),
+            match (correlation_id, matched) {
+                (Some(c), true) => format!(" to its request '{c}'"),
+                (Some(c), false) => format!(", but '{c}' is no request of its own: ignored"),
+                (None, _) => " without a correlation_id: ignored".to_string(),
+            }
+        ),
     }
 }

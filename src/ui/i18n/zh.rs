@@ -113,6 +113,17 @@ pub static TEXT: Text = Text {
     f_ms_per_dot: "每个 '.' 的毫秒数",
     f_name: "名称",
     f_on_done: "完成后",
+    f_consumes: "消费来源",
+    source_queue: "已命名的队列",
+    source_subscribe: "自己的队列，绑定到交换机",
+    source_queue_help: "和 worker.py 一样：在已存在的队列上 basic_consume。",
+    source_subscribe_help: "和 receive_logs.py 一样：queue_declare(queue='', exclusive=True)，再用每个键绑定到交换机；工作者退出时队列随之删除。",
+    f_sub_keys: "绑定键",
+    sub_keys_help: "用逗号分隔（ja, error）。留空：以空键绑定一次，fanout 就需要这样。",
+    f_reply: "回复 RPC 请求",
+    reply_help: "和 rpc_server.py 一样：把 fib(n) 连同 correlation_id 发到请求的 reply_to，然后确认。",
+    f_rpc: "RPC 客户端",
+    rpc_help: "和 rpc_client.py 一样：一个排他的回调队列；每个请求都带 reply_to 和新的 correlation_id。",
     f_persistent: "持久化消息（delivery_mode 2）",
     f_prefetch: "预取数量",
     f_priority: "优先级",
@@ -398,7 +409,9 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
         } => format!("代理重新启动（{profile}），恢复了持久化的交换机、队列、绑定和持久化消息。"),
         BrokerStopped { graceful: true } => "代理正常停止：先关闭了所有连接。".into(),
         BrokerStopped { graceful: false } => "代理崩溃：立即停止。".into(),
-        ConnectionOpened { conn, user } => format!("连接 {conn} 已打开（用户 '{user}'）。"),
+        ConnectionOpened { conn, user, label } => {
+            format!("{label} 打开了连接 {conn}（用户 '{user}'）。")
+        }
         ConnectionClosed {
             conn,
             error: Some(e),
@@ -507,6 +520,9 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
                 },
                 f.join("，")
             )
+        }
+        QueueRedeclared { name, .. } => {
+            format!("再次以相同属性声明队列 '{name}'：没有任何变化（声明是幂等的）。")
         }
         QueueDeleted {
             name,
@@ -993,5 +1009,34 @@ pub fn actor_event(kind: &ActorEventKind, s: &Say) -> String {
         } => format!("{} 发送了 {}。", s.actor(*producer), s.msg(*message)),
         ProducerFailed { producer, error } => format!("{} 发布失败：{error}。", s.actor(*producer)),
         ProducerStopped { producer } => format!("{} 停止了定时发布。", s.actor(*producer)),
+        WorkerReplied {
+            worker,
+            message,
+            reply_to,
+            correlation_id,
+        } => format!(
+            "{} 把 {} 的结果发到了 '{reply_to}'{}。",
+            s.actor(*worker),
+            s.msg(*message),
+            correlation_id
+                .as_ref()
+                .map(|c| format!("，correlation_id 为 '{c}'"))
+                .unwrap_or_default()
+        ),
+        ProducerGotReply {
+            producer,
+            message,
+            correlation_id,
+            matched,
+        } => format!(
+            "{} 收到了回复 {}{}。",
+            s.actor(*producer),
+            s.msg(*message),
+            match (correlation_id, matched) {
+                (Some(c), true) => format!("，对应它的请求 '{c}'"),
+                (Some(c), false) => format!("，但 '{c}' 不是它发出的请求：忽略"),
+                (None, _) => "，没有 correlation_id：忽略".to_string(),
+            }
+        ),
     }
 }

@@ -2,7 +2,8 @@
 //! management connection (the one a person types `queue_declare` on), and
 //! the commands a person can give. Everything here is deterministic: the same
 //! commands on the same starting world give the same run, which is what
-//! stepping back relies on (see `timeline.rs`).
+//! stepping back relies on (see `ui/timeline.rs`), and what lets a
+//! tutorial's "show me" be data (see `tutorial/action.rs`).
 
 use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::value::FieldTable;
@@ -86,6 +87,11 @@ impl World {
             sim: Simulation::new(config),
             admin: None,
         }
+    }
+
+    /// A world around a simulation built elsewhere (a scenario document).
+    pub fn with_simulation(sim: Simulation) -> World {
+        World { sim, admin: None }
     }
 
     /// The management channel, reopened if an error closed it (as a person

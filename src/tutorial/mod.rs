@@ -1,0 +1,245 @@
+//! Tutorials: guided chapters that a learner works through in the
+//! workbench, each checked against the broker itself.
+//!
+//! A chapter is data, one JSON file under `www/tutorials/` (see
+//! [`catalog`]): a title and an explanation in English and Simplified
+//! Chinese, a starting scenario (a [`Document`]), and tasks. A task says
+//! what to do, offers hints, lists *checkpoints* — conditions on the
+//! engine's state and event log ([`check`]), never on the page — and
+//! carries a solution: the workbench actions ([`action`]) that "show me"
+//! performs. [`progress`] follows a learner through a chapter; [`pika`]
+//! writes the Python (pika) code equivalent to what is on the screen.
+//!
+//! The contract each chapter meets, proven by `tests/tutorials.rs`: its
+//! starting state does not pass the first task's checkpoints, and playing
+//! the solutions in order passes every task's checkpoints in turn.
+//!
+//! ```json
+//! {"tutorial": 1, "id": "01-hello-world", "number": 1,
+//!  "title": {"en": "Hello World", "zh": "你好，世界"},
+//!  "summary": {"en": "…", "zh": "…"}, "intro": {"en": "…", "zh": "…"},
+//!  "start": {"warren": 1, "queues": [{"name": "hello"}]},
+//!  "tasks": [{"id": "send", "goal": {"en": "…", "zh": "…"},
+//!             "checks": [{"label": {"en": "…", "zh": "…"},
+//!                         "expect": {"queue": {"name": "hello", "ready": 1}}}],
+//!             "solution": [{"do": "publish", "producer": "send.py"}]}]}
+//! ```
+
+pub mod action;
+pub mod catalog;
+pub mod check;
+pub mod pika;
+pub mod progress;
+
+use crate::document::{Document, DocumentError, Language};
+use action::Action;
+use check::Checkpoint;
+use serde::{Deserialize, Serialize};
+
+/// The chapter format version this build reads.
+pub const TUTORIAL_VERSION: u32 = 1;
+
+/// A text in both of Warren's languages.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::En => &self.en,
+            Language::Zh => &self.zh,
+        }
+    }
+}
+
+/// A term of chapter 0, pointed at on the live diagram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Concept {
+    pub term: Text,
+    pub text: Text,
+    /// What to highlight: `exchange:NAME`, `queue:NAME`, `producer:NAME`,
+    /// `worker:NAME`, `binding:SOURCE>DESTINATION`, or `broker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<String>,
+}
+
+/// One thing to do, and how Warren knows it was done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Stable within its chapter (progress is saved by it).
+    pub id: String,
+    pub goal: Text,
+    /// Shown once the task is done: why it behaved so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Text>,
+    pub checks: Vec<Checkpoint>,
+    /// What "show me" does, from the state the previous task left.
+    pub solution: Vec<Action>,
+}
+
+/// A chapter as written in its file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChapterFile {
+    tutorial: u32,
+    id: String,
+    number: u32,
+    title: Text,
+    summary: Text,
+    /// Paragraphs separated by a blank line; `code` in backticks.
+    intro: Text,
+    #[serde(default)]
+    concepts: Vec<Concept>,
+    start: serde_json::Value,
+    tasks: Vec<Task>,
+    #[serde(default)]
+    wrap_up: Option<Text>,
+}
+
+/// A chapter, parsed and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chapter {
+    pub id: String,
+    pub number: u32,
+    pub title: Text,
+    pub summary: Text,
+    pub intro: Text,
+    pub concepts: Vec<Concept>,
+    pub start: Document,
+    pub tasks: Vec<Task>,
+    pub wrap_up: Option<Text>,
+}
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> DocumentError {
+    DocumentError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+impl Chapter {
+    /// Parses a chapter file. Errors name the path, as documents' do
+    /// (`tasks[1].checks[0].expect.queue.ready: …`).
+    pub fn parse(text: &str) -> Result<Chapter, DocumentError> {
+        if text.len() > crate::document::bounds::TEXT_BYTES_MAX {
+            return Err(err("", "the chapter is larger than 1 MiB"));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let file: ChapterFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            err(if path == "." { String::new() } else { path }, message)
+        })?;
+        if file.tutorial != TUTORIAL_VERSION {
+            return Err(err(
+                "tutorial",
+                format!(
+                    "format version {} is not supported (this Warren reads version {TUTORIAL_VERSION})",
+                    file.tutorial
+                ),
+            ));
+        }
+        let start = Document::from_value(file.start).map_err(|e| DocumentError {
+            path: if e.path.is_empty() {
+                "start".into()
+            } else {
+                format!("start.{}", e.path)
+            },
+            message: e.message,
+        })?;
+        if file.id.is_empty()
+            || !file
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(err("id", "letters, digits and '-' only, not empty"));
+        }
+        if file.tasks.is_empty() {
+            return Err(err("tasks", "a chapter needs at least one task"));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, task) in file.tasks.iter().enumerate() {
+            if !ids.insert(task.id.as_str()) {
+                return Err(err(format!("tasks[{i}].id"), "another task has this id"));
+            }
+            if task.checks.is_empty() {
+                return Err(err(
+                    format!("tasks[{i}].checks"),
+                    "a task needs a checkpoint",
+                ));
+            }
+            for (c, checkpoint) in task.checks.iter().enumerate() {
+                checkpoint
+                    .expect
+                    .validate()
+                    .map_err(|m| err(format!("tasks[{i}].checks[{c}].expect"), m))?;
+            }
+            for (a, step) in task.solution.iter().enumerate() {
+                step.validate()
+                    .map_err(|m| err(format!("tasks[{i}].solution[{a}]"), m))?;
+            }
+        }
+        Ok(Chapter {
+            id: file.id,
+            number: file.number,
+            title: file.title,
+            summary: file.summary,
+            intro: file.intro,
+            concepts: file.concepts,
+            start: start,
+            tasks: file.tasks,
+            wrap_up: file.wrap_up,
+        })
+    }
+}
+
+/// Splits tutorial prose into paragraphs, and each paragraph into plain
+/// and `code` runs, for a renderer that escapes every run (prose is shown
+/// as text, never as HTML).
+pub fn paragraphs(text: &str) -> Vec<Vec<(bool, &str)>> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.split('`')
+                .enumerate()
+                .filter(|(_, run)| !run.is_empty())
+                .map(|(i, run)| (i % 2 == 1, run))
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_split_code_runs() {
+        let p = paragraphs("One `a` two.\n\nThree `b`");
+        assert_eq!(
+            p,
+            vec![
+                vec![(false, "One "), (true, "a"), (false, " two.")],
+                vec![(false, "Three "), (true, "b")]
+            ]
+        );
+    }
+
+    #[test]
+    fn chapter_errors_name_the_path() {
+        let e = Chapter::parse(r#"{"tutorial":1,"id":"x","number":1,"title":{"en":"","zh":""},"summary":{"en":"","zh":""},"intro":{"en":"","zh":""},"start":{"warren":1,"queues":[{"name":"q","durabel":true}]},"tasks":[]}"#).unwrap_err();
+        assert!(e.to_string().starts_with("start.queues[0].durabel"), "{e}");
+        let e = Chapter::parse(r#"{"tutorial":1,"id":"x","number":1,"title":{"en":""},"summary":{"en":"","zh":""},"intro":{"en":"","zh":""},"start":{"warren":1},"tasks":[]}"#).unwrap_err();
+        assert!(e.to_string().contains("title"), "{e}");
+    }
+}

@@ -1,0 +1,599 @@
+//! The Python code equivalent to what is on the screen, written for pika
+//! (the client the lessons use), in the lessons' style.
+//!
+//! Three views: a line or two per workbench action ([`command`]), a whole
+//! program per producer and worker ([`producer_program`],
+//! [`worker_program`]) — what `send.py`, `worker.py`, `receive_logs.py`
+//! would be — and a setup script declaring the current topology
+//! ([`topology_program`]). The code is meant to run as is against a real
+//! RabbitMQ: `tests/pika/` runs the chapters' programs and checks that they
+//! behave as the chapters say.
+//!
+//! The lessons have a typo worth not copying: `method.deliver_tag`. The
+//! attribute is `method.delivery_tag`, and every ack written here uses it.
+
+use crate::engine::message::Properties;
+use crate::engine::value::{table_to_json, FieldTable};
+use crate::engine::Broker;
+use crate::sim::world::{BindSpec, Command, World};
+use crate::sim::{OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
+use std::fmt::Write;
+
+/// A Python string literal for `s` (single-quoted, escaped).
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A Python literal for a JSON value (True/False/None, dicts, lists).
+pub fn py_value(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => py_str(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(py_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", py_str(k), py_value(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn py_table(t: &FieldTable) -> String {
+    py_value(&table_to_json(t))
+}
+
+/// `pika.BasicProperties(...)`, or nothing when no property is set.
+fn properties(p: &Properties, extra: &[(&str, String)]) -> Option<String> {
+    let mut args: Vec<String> = Vec::new();
+    let mut put = |k: &str, v: String| args.push(format!("{k}={v}"));
+    if let Some(v) = &p.content_type {
+        put("content_type", py_str(v));
+    }
+    if let Some(v) = &p.content_encoding {
+        put("content_encoding", py_str(v));
+    }
+    if let Some(v) = &p.headers {
+        put("headers", py_table(v));
+    }
+    match p.delivery_mode {
+        Some(2) => put("delivery_mode", "pika.DeliveryMode.Persistent".into()),
+        Some(1) => put("delivery_mode", "pika.DeliveryMode.Transient".into()),
+        _ => {}
+    }
+    if let Some(v) = p.priority {
+        put("priority", v.to_string());
+    }
+    if let Some(v) = &p.correlation_id {
+        put("correlation_id", py_str(v));
+    }
+    if let Some(v) = &p.reply_to {
+        put("reply_to", py_str(v));
+    }
+    if let Some(v) = &p.expiration {
+        put("expiration", py_str(v));
+    }
+    if let Some(v) = &p.message_id {
+        put("message_id", py_str(v));
+    }
+    if let Some(v) = p.timestamp {
+        put("timestamp", v.to_string());
+    }
+    if let Some(v) = &p.kind {
+        put("type", py_str(v));
+    }
+    if let Some(v) = &p.user_id {
+        put("user_id", py_str(v));
+    }
+    if let Some(v) = &p.app_id {
+        put("app_id", py_str(v));
+    }
+    for (k, v) in extra {
+        put(k, v.clone());
+    }
+    if args.is_empty() {
+        None
+    } else {
+        Some(format!("pika.BasicProperties({})", args.join(", ")))
+    }
+}
+
+const CONNECT: &str = "connection = pika.BlockingConnection(pika.ConnectionParameters(host='localhost'))\nchannel = connection.channel()\n";
+
+/// `channel.queue_declare(...)` for a queue as the broker has it.
+fn queue_declare_line(b: &Broker, name: &str) -> String {
+    match b.queue_by_name(name) {
+        Some(q) => {
+            let mut args = vec![format!("queue={}", py_str(name))];
+            if q.durable {
+                args.push("durable=True".into());
+            }
+            if q.exclusive_owner.is_some() {
+                args.push("exclusive=True".into());
+            }
+            if q.auto_delete {
+                args.push("auto_delete=True".into());
+            }
+            if !q.args.is_empty() {
+                args.push(format!("arguments={}", py_table(&q.args)));
+            }
+            format!("channel.queue_declare({})\n", args.join(", "))
+        }
+        None => format!("channel.queue_declare(queue={})\n", py_str(name)),
+    }
+}
+
+fn exchange_declare_line(b: &Broker, name: &str) -> Option<String> {
+    if name.is_empty() || name.starts_with("amq.") {
+        return None;
+    }
+    let info = b.exchange_info(name)?;
+    let mut args = vec![
+        format!("exchange={}", py_str(name)),
+        format!("exchange_type={}", py_str(info.kind)),
+    ];
+    if info.durable {
+        args.push("durable=True".into());
+    }
+    if info.auto_delete {
+        args.push("auto_delete=True".into());
+    }
+    Some(format!("channel.exchange_declare({})\n", args.join(", ")))
+}
+
+/// One action as pika calls on the workbench's channel (`None` for
+/// actions that are not AMQP calls, like pausing a worker).
+pub fn command(cmd: &Command, world: &World) -> Option<String> {
+    let sim = &world.sim;
+    let b = &sim.broker;
+    let worker_name = |id| sim.worker(id).map(|w| w.spec.name.clone());
+    let producer = |id| sim.producer(id).map(|p| p.spec.clone());
+    Some(match cmd {
+        Command::DeclareExchange(d) => {
+            let mut args = vec![
+                format!("exchange={}", py_str(&d.exchange)),
+                format!("exchange_type={}", py_str(&d.kind)),
+            ];
+            if d.passive {
+                args.push("passive=True".into());
+            }
+            if d.durable {
+                args.push("durable=True".into());
+            }
+            if d.auto_delete {
+                args.push("auto_delete=True".into());
+            }
+            if d.internal {
+                args.push("internal=True".into());
+            }
+            if !d.arguments.is_empty() {
+                args.push(format!("arguments={}", py_table(&d.arguments)));
+            }
+            format!("channel.exchange_declare({})", args.join(", "))
+        }
+        Command::DeleteExchange(name) => {
+            format!("channel.exchange_delete(exchange={})", py_str(name))
+        }
+        Command::DeclareQueue(d) => {
+            let mut args = vec![format!("queue={}", py_str(&d.queue))];
+            if d.passive {
+                args.push("passive=True".into());
+            }
+            if d.durable {
+                args.push("durable=True".into());
+            }
+            if d.exclusive {
+                args.push("exclusive=True".into());
+            }
+            if d.auto_delete {
+                args.push("auto_delete=True".into());
+            }
+            if !d.arguments.is_empty() {
+                args.push(format!("arguments={}", py_table(&d.arguments)));
+            }
+            let call = format!("channel.queue_declare({})", args.join(", "));
+            if d.queue.is_empty() {
+                format!("result = {call}\nqueue_name = result.method.queue")
+            } else {
+                call
+            }
+        }
+        Command::DeleteQueue(name) => format!("channel.queue_delete(queue={})", py_str(name)),
+        Command::PurgeQueue(name) => format!("channel.queue_purge(queue={})", py_str(name)),
+        Command::Bind(spec) => bind_call("bind", spec),
+        Command::Unbind(spec) => bind_call("unbind", spec),
+        Command::AddProducer(spec) | Command::EditProducer(_, spec) => {
+            producer_program(spec, b)
+        }
+        Command::RemoveProducer(id) => format!(
+            "# {}: connection.close()",
+            producer(*id).map(|p| p.name).unwrap_or_default()
+        ),
+        Command::Publish {
+            producer: id,
+            count,
+            body,
+        } => {
+            let spec = producer(*id)?;
+            let spec = ProducerSpec {
+                body: body.clone().unwrap_or(spec.body.clone()),
+                ..spec
+            };
+            publish_lines(&spec, *count as u64, false)
+        }
+        Command::PublishEvery {
+            producer: id,
+            every_ms,
+        } => {
+            let spec = producer(*id)?;
+            match every_ms {
+                Some(ms) => format!(
+                    "while True:\n{}    time.sleep({})",
+                    indent(&publish_lines(&spec, 1, false), "    "),
+                    seconds(*ms)
+                ),
+                None => format!("# {}: stop the publishing loop", spec.name),
+            }
+        }
+        Command::AddWorker(spec) | Command::ReplaceWorker(_, spec) => worker_program(spec, b),
+        Command::RemoveWorker(id) | Command::KillWorker(id) => format!(
+            "# {}: Ctrl+C — the process exits, its connection closes, and RabbitMQ\n# requeues every message it had not acked",
+            worker_name(*id).unwrap_or_default()
+        ),
+        Command::CancelWorker(id) => format!(
+            "# {}\nchannel.basic_cancel(consumer_tag)",
+            worker_name(*id).unwrap_or_default()
+        ),
+        Command::ReconnectWorker(id) => format!(
+            "# {}: start it again\n# python worker.py",
+            worker_name(*id).unwrap_or_default()
+        ),
+        Command::PauseWorker(..) => return None,
+        Command::RestartBroker => "# sudo systemctl restart rabbitmq-server".into(),
+        Command::CrashBroker => "# sudo kill -9 $(pgrep -f beam.smp)   # a crash, not a clean stop".into(),
+    })
+}
+
+/// `channel.queue_bind(...)` / `exchange_unbind(...)`.
+fn bind_call(verb: &str, b: &BindSpec) -> String {
+    let mut args = if b.to_exchange {
+        vec![
+            format!("destination={}", py_str(&b.destination)),
+            format!("source={}", py_str(&b.source)),
+        ]
+    } else {
+        vec![
+            format!("exchange={}", py_str(&b.source)),
+            format!("queue={}", py_str(&b.destination)),
+        ]
+    };
+    if !b.key.is_empty() || !b.to_exchange {
+        args.push(format!("routing_key={}", py_str(&b.key)));
+    }
+    if !b.arguments.is_empty() {
+        args.push(format!("arguments={}", py_table(&b.arguments)));
+    }
+    let object = if b.to_exchange { "exchange" } else { "queue" };
+    format!("channel.{object}_{verb}({})", args.join(", "))
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{prefix}{l}\n")
+            }
+        })
+        .collect()
+}
+
+fn seconds(ms: u64) -> String {
+    if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{}", ms as f64 / 1000.0)
+    }
+}
+
+/// basic_publish lines for `count` messages (a loop when more than one);
+/// `in_program` when they are part of [`publish_program`].
+fn publish_lines(spec: &ProducerSpec, count: u64, in_program: bool) -> String {
+    let numbered = spec.body.contains("{n}");
+    let body = if numbered {
+        let parts: Vec<String> = spec.body.split("{n}").map(py_str).collect();
+        parts.join(" + str(n) + ")
+    } else {
+        py_str(&spec.body)
+    };
+    let extra: Vec<(&str, String)> = if spec.rpc {
+        vec![
+            ("reply_to", "callback_queue".to_string()),
+            ("correlation_id", "corr_id".to_string()),
+        ]
+    } else {
+        Vec::new()
+    };
+    let mut args = vec![
+        format!("exchange={}", py_str(&spec.exchange)),
+        format!("routing_key={}", py_str(&spec.routing_key)),
+        format!("body={body}"),
+    ];
+    if let Some(p) = properties(&spec.properties, &extra) {
+        args.push(format!("properties={p}"));
+    }
+    if spec.mandatory {
+        args.push("mandatory=True".into());
+    }
+    let call = format!(
+        "channel.basic_publish({})\n",
+        args.join(",\n                      ")
+    );
+    let mut out = String::new();
+    let loop_needed = count > 1 || numbered;
+    let inner = if loop_needed { "    " } else { "" };
+    if loop_needed {
+        let _ = writeln!(out, "for n in range(1, {}):", count + 1);
+    }
+    if spec.rpc {
+        let _ = writeln!(out, "{inner}corr_id = str(uuid.uuid4())");
+        // A whole program remembers its requests to wait for each answer.
+        if in_program {
+            let _ = writeln!(out, "{inner}requests.append(corr_id)");
+        }
+    }
+    out.push_str(&indent(&call, inner));
+    let what = if numbered {
+        "str(n)".to_string()
+    } else {
+        body.clone()
+    };
+    if numbered {
+        let _ = writeln!(out, "{inner}print(\" [x] Sent\", {body})");
+    } else {
+        let _ = writeln!(out, "{inner}print(\" [x] Sent %r\" % {what})");
+    }
+    out
+}
+
+/// A complete producer program (`send.py`, `new_task.py`, `emit_log.py`).
+pub fn producer_program(spec: &ProducerSpec, b: &Broker) -> String {
+    publish_program(spec, 1, b)
+}
+
+/// A producer program that publishes `count` messages.
+pub fn publish_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env python\n# {}", spec.name);
+    let mut imports = vec!["pika"];
+    if spec.rpc {
+        imports.push("uuid");
+    }
+    let _ = writeln!(out, "import {}\n", imports.join(", "));
+    out.push_str(CONNECT);
+    if spec.exchange.is_empty() {
+        if b.queue_by_name(&spec.routing_key).is_some() {
+            out.push_str(&queue_declare_line(b, &spec.routing_key));
+        }
+    } else if let Some(line) = exchange_declare_line(b, &spec.exchange) {
+        out.push_str(&line);
+    }
+    if spec.confirm {
+        out.push_str("# publisher confirms: basic_publish now waits for the broker's ack\n# and raises pika.exceptions.NackError on a nack\nchannel.confirm_delivery()\n");
+    }
+    if spec.rpc {
+        out.push_str(
+            "\nresult = channel.queue_declare(queue='', exclusive=True)\ncallback_queue = result.method.queue\nresponses = {}\n\n\
+             def on_response(ch, method, props, body):\n    responses[props.correlation_id] = body\n\n\
+             channel.basic_consume(queue=callback_queue, on_message_callback=on_response, auto_ack=True)\n",
+        );
+    }
+    out.push('\n');
+    if spec.rpc {
+        out.push_str("requests = []\n");
+    }
+    out.push_str(&publish_lines(spec, count, true));
+    if spec.rpc {
+        out.push_str(
+            "while any(c not in responses for c in requests):\n    connection.process_data_events(time_limit=None)\nfor c in requests:\n    print(\" [.] Got %r\" % responses[c].decode())\n",
+        );
+    }
+    out.push_str("connection.close()\n");
+    out
+}
+
+/// A complete worker program (`receive.py`, `worker.py`, `receive_logs.py`).
+pub fn worker_program(spec: &WorkerSpec, b: &Broker) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env python\n# {}", spec.name);
+    let sleeps = !matches!(spec.work, WorkTime::Fixed { ms: 0 });
+    let _ = writeln!(out, "import pika{}\n", if sleeps { ", time" } else { "" });
+    out.push_str(CONNECT);
+    let queue_expr = match &spec.subscribe {
+        Some(sub) => {
+            if let Some(line) = exchange_declare_line(b, &sub.exchange) {
+                out.push_str(&line);
+            }
+            out.push_str(
+                "result = channel.queue_declare(queue='', exclusive=True)\nqueue_name = result.method.queue\n",
+            );
+            let keys: Vec<&str> = if sub.routing_keys.is_empty() {
+                vec![""]
+            } else {
+                sub.routing_keys.iter().map(String::as_str).collect()
+            };
+            for key in keys {
+                if key.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "channel.queue_bind(exchange={}, queue=queue_name)",
+                        py_str(&sub.exchange)
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "channel.queue_bind(exchange={}, queue=queue_name, routing_key={})",
+                        py_str(&sub.exchange),
+                        py_str(key)
+                    );
+                }
+            }
+            "queue_name".to_string()
+        }
+        None => {
+            out.push_str(&queue_declare_line(b, &spec.queue));
+            py_str(&spec.queue)
+        }
+    };
+    if spec.prefetch > 0 {
+        let _ = writeln!(out, "channel.basic_qos(prefetch_count={})", spec.prefetch);
+    }
+    out.push('\n');
+    out.push_str("def callback(ch, method, properties, body):\n");
+    out.push_str("    print(\" [x] Received %r\" % body.decode(), \"(redelivered)\" if method.redelivered else \"\")\n");
+    match spec.work {
+        WorkTime::Fixed { ms: 0 } => {}
+        WorkTime::Fixed { ms } => {
+            let _ = writeln!(out, "    time.sleep({})", seconds(ms));
+        }
+        WorkTime::PerDot { ms: 1000 } => out.push_str("    time.sleep(body.count(b'.'))\n"),
+        WorkTime::PerDot { ms } => {
+            let _ = writeln!(out, "    time.sleep(body.count(b'.') * {})", seconds(ms));
+        }
+    }
+    if spec.reply {
+        out.push_str(
+            "    n = int(body)\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    \
+             ch.basic_publish(exchange='',\n                     routing_key=properties.reply_to,\n                     \
+             properties=pika.BasicProperties(correlation_id=properties.correlation_id),\n                     body=str(a))\n",
+        );
+    }
+    out.push_str("    print(\" [x] Done\")\n");
+    if !spec.no_ack {
+        match spec.on_done {
+            OnDone::Ack => out.push_str("    ch.basic_ack(delivery_tag=method.delivery_tag)\n"),
+            OnDone::Forget => out.push_str(
+                "    # no ch.basic_ack(...): the message stays unacknowledged until\n    # this connection closes\n",
+            ),
+            OnDone::Reject { requeue } => {
+                let _ = writeln!(
+                    out,
+                    "    ch.basic_reject(delivery_tag=method.delivery_tag, requeue={})",
+                    if requeue { "True" } else { "False" }
+                );
+            }
+            OnDone::Nack { requeue } => {
+                let _ = writeln!(
+                    out,
+                    "    ch.basic_nack(delivery_tag=method.delivery_tag, requeue={})",
+                    if requeue { "True" } else { "False" }
+                );
+            }
+        }
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "channel.basic_consume(queue={queue_expr}, on_message_callback=callback{})",
+        if spec.no_ack { ", auto_ack=True" } else { "" }
+    );
+    out.push_str(
+        "print(' [*] Waiting for messages. To exit press CTRL+C')\nchannel.start_consuming()\n",
+    );
+    out
+}
+
+/// A setup script declaring the topology as it is now: exchanges, named
+/// queues and the bindings between them (queues the workers declare for
+/// themselves are in the workers' programs).
+pub fn topology_program(sim: &Simulation) -> String {
+    let b = &sim.broker;
+    let mut out = String::from("#!/usr/bin/env python\n# setup.py: the topology\nimport pika\n\n");
+    out.push_str(CONNECT);
+    let mut any = false;
+    for x in b.exchanges() {
+        if let Some(line) = exchange_declare_line(b, &x.name) {
+            out.push_str(&line);
+            any = true;
+        }
+    }
+    for q in b.queues() {
+        if q.exclusive_owner.is_some() {
+            continue;
+        }
+        out.push_str(&queue_declare_line(b, &q.name));
+        any = true;
+    }
+    for v in b.bindings() {
+        let owned = b
+            .queue_by_name(&v.destination)
+            .is_some_and(|q| q.exclusive_owner.is_some());
+        if owned {
+            continue;
+        }
+        let spec = BindSpec {
+            source: v.source.to_string(),
+            destination: v.destination.to_string(),
+            to_exchange: v.destination_kind == "exchange",
+            key: v.routing_key.to_string(),
+            arguments: v.arguments.clone(),
+        };
+        out.push_str(&bind_call("bind", &spec));
+        out.push('\n');
+        any = true;
+    }
+    if !any {
+        out.push_str("# nothing declared yet: only the default exchange\n");
+    }
+    out.push_str("connection.close()\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_literals_are_escaped() {
+        assert_eq!(py_str("it's"), r"'it\'s'");
+        assert_eq!(py_str("a\nb\\"), r"'a\nb\\'");
+        assert_eq!(py_str("\u{1}"), r"'\x01'");
+        assert_eq!(
+            py_value(&serde_json::json!({"x-match": "all", "n": 1, "ok": true, "z": null})),
+            "{'n': 1, 'ok': True, 'x-match': 'all', 'z': None}"
+        );
+    }
+
+    #[test]
+    fn acks_use_delivery_tag() {
+        let b = Broker::new(Default::default());
+        let code = worker_program(&WorkerSpec::default(), &b);
+        assert!(code.contains("ch.basic_ack(delivery_tag=method.delivery_tag)"));
+        assert!(!code.contains("deliver_tag="));
+    }
+}
