@@ -713,12 +713,21 @@ impl Document {
     /// it); producers and workers get their own connections. Returns the
     /// simulation and the actor ids, in document order.
     pub fn build(&self) -> Result<(Simulation, Vec<ActorId>), DocumentError> {
+        self.build_with(BrokerConfig::default())
+    }
+
+    /// [`Document::build`] on a broker configured like `base` except for
+    /// what the document sets (profile, seed, commit interval).
+    pub fn build_with(
+        &self,
+        base: BrokerConfig,
+    ) -> Result<(Simulation, Vec<ActorId>), DocumentError> {
         self.validate()?;
         let config = BrokerConfig {
             profile: self.broker.profile,
             seed: self.broker.seed,
             commit_interval_ms: self.broker.commit_interval_ms,
-            ..BrokerConfig::default()
+            ..base
         };
         let mut sim = Simulation::new(config);
         let amqp = |path: String| move |e: CommandError| err(path, e.to_string());

@@ -202,20 +202,42 @@ impl Chapter {
     }
 }
 
-/// Splits tutorial prose into paragraphs, and each paragraph into plain
-/// and `code` runs, for a renderer that escapes every run (prose is shown
-/// as text, never as HTML).
-pub fn paragraphs(text: &str) -> Vec<Vec<(bool, &str)>> {
+/// How a run of tutorial prose is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    Plain,
+    /// In backticks: code.
+    Code,
+    /// Between asterisks: emphasis.
+    Em,
+}
+
+/// Splits one line of prose into plain, `code` and *emphasis* runs.
+pub fn runs(text: &str) -> Vec<(Run, &str)> {
+    let mut out = Vec::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            if !part.is_empty() {
+                out.push((Run::Code, part));
+            }
+            continue;
+        }
+        for (j, piece) in part.split('*').enumerate() {
+            if !piece.is_empty() {
+                out.push((if j % 2 == 1 { Run::Em } else { Run::Plain }, piece));
+            }
+        }
+    }
+    out
+}
+
+/// Splits tutorial prose into paragraphs (separated by a blank line) of
+/// runs, for a renderer that shows every run as text, never as HTML.
+pub fn paragraphs(text: &str) -> Vec<Vec<(Run, &str)>> {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.split('`')
-                .enumerate()
-                .filter(|(_, run)| !run.is_empty())
-                .map(|(i, run)| (i % 2 == 1, run))
-                .collect()
-        })
+        .map(runs)
         .collect()
 }
 
@@ -224,13 +246,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paragraphs_split_code_runs() {
-        let p = paragraphs("One `a` two.\n\nThree `b`");
+    fn paragraphs_split_code_and_emphasis_runs() {
+        let p = paragraphs("One `a*b` *two*.\n\nThree `b`");
         assert_eq!(
             p,
             vec![
-                vec![(false, "One "), (true, "a"), (false, " two.")],
-                vec![(false, "Three "), (true, "b")]
+                vec![
+                    (Run::Plain, "One "),
+                    (Run::Code, "a*b"),
+                    (Run::Plain, " "),
+                    (Run::Em, "two"),
+                    (Run::Plain, ".")
+                ],
+                vec![(Run::Plain, "Three "), (Run::Code, "b")]
             ]
         );
     }

@@ -10,6 +10,7 @@
 //! - [`describe`]: categories and objects of events; [`i18n`]: every string,
 //!   English and Simplified Chinese, including the event sentences.
 //! - [`layout`]: the diagram's automatic layout.
+//! - [`lesson`]: a tutorial chapter open in the workbench.
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
 //! - [`components`]: one file per component.
 
@@ -17,6 +18,7 @@ pub mod components;
 pub mod describe;
 pub mod i18n;
 pub mod layout;
+pub mod lesson;
 pub mod persistence;
 pub mod state;
 pub mod timeline;

@@ -13,7 +13,9 @@ use crate::engine::durable::DurableState;
 use crate::engine::{BrokerConfig, CommandError, Profile};
 use crate::sim::world::Command;
 use crate::sim::ActorId;
+use crate::tutorial::action::Move;
 use crate::ui::i18n::Lang;
+use crate::ui::lesson::{play_move, Session};
 use crate::ui::timeline::{SeekRefused, Timeline};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -140,6 +142,9 @@ pub enum Notice {
     },
     /// Writing to the durable store failed.
     Store(String),
+    /// "Show me" could not follow the chapter from here (an actor it names
+    /// was removed): resetting the chapter helps.
+    ShowMeFailed(String),
 }
 
 /// A lesson-style explanation attached to an error.
@@ -154,6 +159,25 @@ pub enum Hint {
     Locked,
     /// 403 on a system / internal exchange.
     AccessRefused,
+}
+
+/// What the bottom-right panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BottomTab {
+    /// `rabbitmqctl list_queues`.
+    Queues,
+    /// The pika code of the setup and of each action.
+    Code,
+}
+
+/// One action as pika code, at the tick it was given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeEntry {
+    /// The timeline position the command was applied at.
+    pub pos: usize,
+    pub code: String,
+    /// The broker refused it (the code shows what was tried).
+    pub refused: bool,
 }
 
 /// Playback speeds, visible steps per second.
@@ -178,6 +202,13 @@ pub struct Workbench {
     pub prefill: Prefill,
     /// Bumped when a form should take `prefill` (so a repeated request reopens it).
     pub prefill_rev: u64,
+    /// The tutorial chapter being worked through, if any.
+    pub lesson: Option<Rc<Session>>,
+    /// What a chapter's concept points at on the diagram (`queue:hello`…).
+    pub pointed: Option<Rc<str>>,
+    /// Every command given, as pika code.
+    pub code: Rc<Vec<CodeEntry>>,
+    pub bottom: BottomTab,
 }
 
 impl PartialEq for Workbench {
@@ -212,6 +243,16 @@ pub enum Action {
         recovered: Option<DurableState>,
     },
     StoreFailed(String),
+    /// Opens tutorial chapter N (from the saved progress).
+    OpenChapter(usize),
+    CloseChapter,
+    /// Starts chapter N over: progress forgotten, the starting scenario again.
+    ResetChapter,
+    /// Plays the current task's solution.
+    ShowMe,
+    NextHint,
+    Point(Option<Rc<str>>),
+    SetBottom(BottomTab),
 }
 
 impl Workbench {
@@ -233,6 +274,10 @@ impl Workbench {
             tab: BuildTab::Queue,
             prefill: Prefill::None,
             prefill_rev: 0,
+            lesson: None,
+            pointed: None,
+            code: Rc::new(Vec::new()),
+            bottom: BottomTab::Queues,
         }
     }
 
@@ -354,7 +399,8 @@ impl Reducible for Workbench {
                 let durable = matches!(store, StoreInfo::IndexedDb { .. });
                 next.store = store;
                 if durable {
-                    let untouched = timeline.borrow().recorded() == 0;
+                    // A chapter's broker is not replaced by what the store held.
+                    let untouched = timeline.borrow().recorded() == 0 && next.lesson.is_none();
                     match recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty()) {
                         Some(state) if untouched => {
                             let mut resumed =
@@ -376,8 +422,85 @@ impl Reducible for Workbench {
                 next.prefill = prefill;
                 next.prefill_rev += 1;
             }
+            Action::OpenChapter(index) => open_chapter(&mut next, &timeline, index),
+            Action::ResetChapter => {
+                if let Some(lesson) = next.lesson.clone() {
+                    lesson.forget_progress();
+                    open_chapter(&mut next, &timeline, lesson.index);
+                }
+            }
+            Action::CloseChapter => {
+                next.lesson = None;
+                next.pointed = None;
+            }
+            Action::ShowMe => show_me(&mut next),
+            Action::NextHint => {
+                if let Some(lesson) = next.lesson.as_mut() {
+                    Rc::make_mut(lesson).hints += 1;
+                }
+            }
+            Action::Point(p) => next.pointed = p,
+            Action::SetBottom(tab) => next.bottom = tab,
+        }
+        // Checkpoints read the engine after every action, whoever acted.
+        if let Some(lesson) = next.lesson.as_mut() {
+            let tl = next.timeline.borrow();
+            let mut l = (**lesson).clone();
+            if l.observe(&tl) {
+                *lesson = Rc::new(l);
+            }
         }
         Rc::new(next)
+    }
+}
+
+/// A fresh timeline from the chapter's start (and the tasks already done).
+fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize) {
+    let Some((session, mut fresh)) = Session::open(index, config_for(next.profile)) else {
+        return;
+    };
+    if old.borrow().durable_store() {
+        // The store now mirrors the chapter's broker instead.
+        fresh.attach_store();
+    }
+    next.timeline = Rc::new(RefCell::new(fresh));
+    next.lesson = Some(Rc::new(session));
+    next.selection = None;
+    next.playing = false;
+    next.notice = None;
+    next.positions = Rc::new(BTreeMap::new());
+    next.code = Rc::new(Vec::new());
+    next.pointed = None;
+}
+
+/// Plays the current task's solution through the timeline, as if the
+/// learner had given each command.
+fn show_me(next: &mut Workbench) {
+    let Some(lesson) = next.lesson.clone() else {
+        return;
+    };
+    let Some(task) = lesson.chapter.tasks.get(lesson.tracker.task) else {
+        return;
+    };
+    next.playing = false;
+    let timeline = next.timeline.clone();
+    for action in &task.solution {
+        let m = match action.to_move(timeline.borrow().world()) {
+            Ok(m) => m,
+            Err(why) => {
+                next.notice = Some(Notice::ShowMeFailed(why));
+                return;
+            }
+        };
+        match m {
+            Move::Command(cmd) => {
+                apply_command(next, &timeline, cmd);
+                // A refusal the chapter teaches (a 406) is the point: keep it shown.
+            }
+            other => {
+                play_move(&mut timeline.borrow_mut(), other);
+            }
+        }
     }
 }
 
@@ -390,7 +513,21 @@ fn apply_command(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>, cmd: Co
         _ => None,
     };
     let is_worker_cmd = matches!(cmd, Command::AddWorker(_) | Command::ReplaceWorker(..));
+    let (pos, snippet) = {
+        let tl = timeline.borrow();
+        (tl.pos(), crate::tutorial::pika::command(&cmd, tl.world()))
+    };
     let result = timeline.borrow_mut().command(cmd.clone());
+    if let Some(code) = snippet {
+        let log = Rc::make_mut(&mut next.code);
+        // A command after stepping back replaces the recorded future.
+        log.retain(|e| e.pos < pos);
+        log.push(CodeEntry {
+            pos,
+            code,
+            refused: result.is_err(),
+        });
+    }
     match result {
         Ok(applied) => {
             if matches!(next.notice, Some(Notice::Command { .. } | Notice::Idle)) {

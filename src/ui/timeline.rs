@@ -121,14 +121,34 @@ impl Timeline {
     /// A timeline whose broker boots from a stored durable state (a reload
     /// resuming from IndexedDB), or starts empty.
     pub fn boot(config: BrokerConfig, state: Option<&DurableState>) -> Timeline {
-        let config = BrokerConfig {
-            retain_committed_batches: true,
-            ..config
-        };
+        let config = Timeline::configured(config);
         let mut world = World::new(config.clone());
         if let Some(state) = state {
             world.sim.broker.boot(state);
         }
+        Timeline::starting_at(config, world)
+    }
+
+    /// A timeline starting from a scenario document (a tutorial chapter,
+    /// an imported or shared setup).
+    pub fn from_document(
+        doc: &crate::document::Document,
+        base: BrokerConfig,
+    ) -> Result<Timeline, crate::document::DocumentError> {
+        let (sim, _) = doc.build_with(Timeline::configured(base))?;
+        let config = sim.broker.config().clone();
+        Ok(Timeline::starting_at(config, World::with_simulation(sim)))
+    }
+
+    /// The timeline keeps committed batches for the store to mirror.
+    fn configured(config: BrokerConfig) -> BrokerConfig {
+        BrokerConfig {
+            retain_committed_batches: true,
+            ..config
+        }
+    }
+
+    fn starting_at(config: BrokerConfig, world: World) -> Timeline {
         let mut t = Timeline {
             config,
             ticks: Vec::new(),

@@ -2,9 +2,9 @@
 
 use crate::engine::Profile;
 use crate::ui::components::{
-    broker_panel::BrokerPanel, build_panel::BuildPanel, controls::Controls, diagram::DiagramView,
-    event_log::EventLog, header::Header, inspector::Inspector, notice::NoticeBar,
-    queue_table::QueueTable,
+    broker_panel::BrokerPanel, build_panel::BuildPanel, code_panel::BottomRight,
+    controls::Controls, diagram::DiagramView, event_log::EventLog, header::Header,
+    inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
 };
 use crate::ui::i18n::Lang;
 use crate::ui::state::{Action, AppCtx, Workbench, SPEEDS};
@@ -102,6 +102,24 @@ pub fn app() -> Html {
         use_effect_with(state.rev, move |_| {
             let jobs = timeline.borrow_mut().take_outbox();
             crate::ui::persistence::enqueue(&link, jobs, dispatch);
+        });
+    }
+
+    // `?chapter=N` opens tutorial chapter N (links from docs pages).
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let search = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_default();
+            let chapter = search
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("chapter="))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let Some(n) = chapter {
+                dispatch.emit(Action::OpenChapter(n));
+            }
         });
     }
 
@@ -222,6 +240,7 @@ pub fn app() -> Html {
         dispatch,
     };
     let t = state.lang.text();
+    let lesson_open = state.lesson.is_some();
     let tl = state.timeline.borrow();
     let pos = tl.pos();
     drop(tl);
@@ -232,8 +251,9 @@ pub fn app() -> Html {
                 <Header />
                 <Controls />
                 <NoticeBar />
-                <div class="wb-main">
+                <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))}>
                     <aside class="wb-build" aria-label={t.build_title}>
+                        <LessonPanel />
                         <BuildPanel />
                     </aside>
                     <main class="wb-center">
@@ -241,7 +261,7 @@ pub fn app() -> Html {
                     </main>
                     <div class="wb-bottom">
                         <EventLog />
-                        <QueueTable />
+                        <BottomRight />
                     </div>
                     <aside class="wb-side" aria-label={t.inspector_title}>
                         <Inspector />

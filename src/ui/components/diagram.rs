@@ -500,11 +500,15 @@ pub fn diagram_view() -> Html {
     });
 
     let selected = s.selection.clone();
+    let pointed = app.state.pointed.clone();
     let nodes = d.nodes.iter().map(|n| {
         let sel = selected
             .as_ref()
             .is_some_and(|x| *x == selection_of(&n.key));
-        render_node(&app, &tl, n, sel, now, &drag)
+        let point = pointed
+            .as_deref()
+            .is_some_and(|p| points_at(p, &n.key, &tl.world().sim));
+        render_node(&app, &tl, n, sel, point, now, &drag)
     });
 
     let tokens = moves(&tl, &d).into_iter().enumerate().map(|(i, m)| {
@@ -540,7 +544,7 @@ pub fn diagram_view() -> Html {
     };
     let min_w = format!("max-width:{:.0}px;--w:{:.0}px", d.width * 1.2, d.width);
     let html = html! {
-        <section class="diagram" id="diagram" aria-label={t.diagram}>
+        <section class={classes!("diagram", (app.state.pointed.as_deref() == Some("broker")).then_some("pointed"))} id="diagram" aria-label={t.diagram}>
             <div class="diagram-bar">
                 <h2>{ t.topology }</h2>
                 <div class="legend" aria-label={t.legend}>
@@ -597,11 +601,29 @@ pub fn selection_of(key: &NodeKey) -> Selection {
     }
 }
 
+/// Whether a chapter's concept pointer (`queue:hello`, `worker:receive.py`,
+/// `exchange:` for the default exchange) names this node.
+fn points_at(point: &str, key: &NodeKey, sim: &crate::sim::Simulation) -> bool {
+    let Some((kind, name)) = point.split_once(':') else {
+        return false;
+    };
+    match (kind, key) {
+        ("exchange", NodeKey::Exchange(x)) => **x == *name,
+        ("queue", NodeKey::Queue(q)) => **q == *name,
+        ("producer", NodeKey::Producer(id)) => {
+            sim.producer(*id).is_some_and(|p| p.spec.name == name)
+        }
+        ("worker", NodeKey::Worker(id)) => sim.worker(*id).is_some_and(|w| w.spec.name == name),
+        _ => false,
+    }
+}
+
 fn render_node(
     app: &AppCtx,
     tl: &Timeline,
     n: &Node,
     selected: bool,
+    pointed: bool,
     now: u64,
     drag: &UseStateHandle<Option<Drag>>,
 ) -> Html {
@@ -683,7 +705,8 @@ fn render_node(
             NodeKind::Queue => "queue",
             NodeKind::Worker => "worker",
         },
-        selected.then_some("selected")
+        selected.then_some("selected"),
+        pointed.then_some("pointed")
     );
     let (label, body, id): (String, Html, String) = match &n.key {
         NodeKey::Producer(pid) => {
@@ -919,8 +942,15 @@ fn render_node(
             )
         }
     };
+    let name = match &n.key {
+        NodeKey::Producer(pid) => sim.producer(*pid).map(|p| p.spec.name.clone()),
+        NodeKey::Worker(wid) => sim.worker(*wid).map(|w| w.spec.name.clone()),
+        NodeKey::Exchange(x) | NodeKey::Queue(x) => Some(x.to_string()),
+    }
+    .unwrap_or_default();
     html! {
         <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
+            data-name={name}
             tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()}
             {onmousedown} {onkeydown}>
             { body }

@@ -47,6 +47,7 @@ pub fn header() -> Html {
                 <span class="tagline">{ t.tagline }</span>
             </div>
             <div class="header-facts">
+                <crate::ui::components::lesson_panel::ChapterPicker />
                 <span class="fact" id="profile-badge" title={t.profile_help}>
                     <span class="fact-k">{ t.profile }</span>
                     <span class="fact-v">{ s.profile.name() }</span>

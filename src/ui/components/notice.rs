@@ -64,6 +64,12 @@ pub fn notice_bar() -> Html {
             None,
         ),
         Notice::Store(why) => ("error", t.store_failed.to_string(), why.clone(), None),
+        Notice::ShowMeFailed(why) => (
+            "warn",
+            t.show_me_failed_title.to_string(),
+            why.clone(),
+            Some(t.show_me_failed_hint),
+        ),
     };
     html! {
         <div class={classes!("wb-notice", class)} id="notice" role={if class == "error" { "alert" } else { "status" }}>

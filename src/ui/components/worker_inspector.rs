@@ -133,7 +133,7 @@ pub fn worker_inspector(p: &Props) -> Html {
                     <button type="button" class="btn small primary" id="worker-reconnect"
                         onclick={app.callback(move |_| Action::Command(Command::ReconnectWorker(id)))}>{ t.reconnect }</button>
                 }
-                <button type="button" class="btn small" onclick={app.callback(move |_| Action::OpenTab(BuildTab::Worker, Prefill::EditWorker(id)))}>{ t.edit }</button>
+                <button type="button" class="btn small" id="worker-edit" onclick={app.callback(move |_| Action::OpenTab(BuildTab::Worker, Prefill::EditWorker(id)))}>{ t.edit }</button>
                 <button type="button" class="btn small ghost" id="worker-remove"
                     onclick={app.callback(move |_| Action::Command(Command::RemoveWorker(id)))}>{ t.remove }</button>
             </div>

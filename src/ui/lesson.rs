@@ -1,0 +1,155 @@
+//! A tutorial chapter open in the workbench: the chapter, where the learner
+//! is in it, and the glue between its data ([`crate::tutorial`]) and the
+//! timeline.
+//!
+//! Opening a chapter starts a fresh timeline from the chapter's starting
+//! document and replays the solutions of the tasks the learner finished
+//! before (progress is kept in `localStorage` as tasks done per chapter), so
+//! the world is what they left. After every action the reducer calls
+//! [`Session::observe`]; checkpoints read the engine, never the page.
+
+use crate::engine::BrokerConfig;
+use crate::sim::world::Command;
+use crate::tutorial::action::{Move, IDLE_STEPS_MAX};
+use crate::tutorial::progress::{SavedProgress, Tracker};
+use crate::tutorial::{catalog, Chapter};
+use crate::ui::timeline::Timeline;
+use std::rc::Rc;
+
+const PROGRESS_KEY: &str = "warren.tutorial.progress";
+
+thread_local! {
+    static CHAPTERS: Vec<Rc<Chapter>> = catalog::chapters()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(Rc::new)
+        .collect();
+}
+
+/// The built-in chapters, parsed once (`tests/tutorials.rs` proves they all parse).
+pub fn chapters() -> Vec<Rc<Chapter>> {
+    CHAPTERS.with(|c| c.clone())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+pub fn saved_progress() -> SavedProgress {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|t| SavedProgress::parse(&t))
+        .unwrap_or_default()
+}
+
+fn save_progress(p: &SavedProgress) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PROGRESS_KEY, &p.to_json());
+    }
+}
+
+/// A chapter being worked through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub index: usize,
+    pub chapter: Rc<Chapter>,
+    pub tracker: Tracker,
+    /// Hints shown for the current task.
+    pub hints: usize,
+    /// The task finished last, whose explanation is shown.
+    pub finished_last: Option<usize>,
+}
+
+/// Plays one solution move on the timeline; a command's error is returned
+/// (the caller shows it, as it would a learner's).
+pub fn play_move(tl: &mut Timeline, m: Move) -> Option<(Command, crate::engine::CommandError)> {
+    match m {
+        Move::Command(cmd) => match tl.command(cmd.clone()) {
+            Ok(_) => None,
+            Err(e) => Some((cmd, e)),
+        },
+        Move::Wait(ms) => {
+            tl.advance(ms);
+            None
+        }
+        Move::Steps(n) => {
+            for _ in 0..n {
+                if !tl.forward() {
+                    break;
+                }
+            }
+            None
+        }
+        Move::UntilIdle => {
+            for _ in 0..IDLE_STEPS_MAX {
+                if !tl.forward() {
+                    break;
+                }
+            }
+            None
+        }
+    }
+}
+
+impl Session {
+    /// Opens chapter `index` with a fresh timeline: the starting document,
+    /// then the solutions of the tasks already done.
+    pub fn open(index: usize, base: BrokerConfig) -> Option<(Session, Timeline)> {
+        let chapter = chapters().get(index)?.clone();
+        let mut tl = Timeline::from_document(&chapter.start, base).ok()?;
+        let done = saved_progress().done(&chapter.id).min(chapter.tasks.len());
+        for task in chapter.tasks.iter().take(done) {
+            for action in &task.solution {
+                let Ok(m) = action.to_move(tl.world()) else {
+                    break;
+                };
+                play_move(&mut tl, m);
+            }
+        }
+        let tracker = Tracker::start(&chapter, done, tl.world());
+        Some((
+            Session {
+                index,
+                chapter,
+                tracker,
+                hints: 0,
+                finished_last: None,
+            },
+            tl,
+        ))
+    }
+
+    /// Checks the current task against the timeline at its cursor; records
+    /// progress when tasks complete. Returns whether anything changed.
+    pub fn observe(&mut self, tl: &Timeline) -> bool {
+        let before = (self.tracker.task, self.tracker.passed.clone());
+        let world = tl.world();
+        let mut finished = None;
+        // One action can finish several tasks (a "show me" that also
+        // satisfies the next one): check until it stops advancing.
+        while self
+            .tracker
+            .observe(&self.chapter, world, tl.events(), world.sim.actor_events())
+        {
+            finished = Some(self.tracker.task - 1);
+            if self.tracker.finished(&self.chapter) {
+                break;
+            }
+        }
+        if let Some(t) = finished {
+            self.finished_last = Some(t);
+            self.hints = 0;
+            let mut p = saved_progress();
+            p.record(&self.chapter.id, self.tracker.task);
+            save_progress(&p);
+        }
+        before != (self.tracker.task, self.tracker.passed.clone())
+    }
+
+    /// Forgets this chapter's progress.
+    pub fn forget_progress(&self) {
+        let mut p = saved_progress();
+        p.reset(&self.chapter.id);
+        save_progress(&p);
+    }
+}
