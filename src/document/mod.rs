@@ -399,7 +399,7 @@ pub enum ScriptVerb {
 }
 
 /// One scripted action, at a virtual time or after a number of steps.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScriptAction {
     #[serde(
@@ -417,6 +417,19 @@ pub struct ScriptAction {
     /// How many messages (publish).
     #[serde(deserialize_with = "count", skip_serializing_if = "is_one")]
     pub count: u32,
+}
+
+impl Default for ScriptAction {
+    fn default() -> Self {
+        ScriptAction {
+            at_ms: None,
+            at_step: None,
+            verb: None,
+            actor: String::new(),
+            // One message unless the script says how many.
+            count: 1,
+        }
+    }
 }
 
 fn is_one(n: &u32) -> bool {
@@ -722,14 +735,23 @@ impl Document {
         &self,
         base: BrokerConfig,
     ) -> Result<(Simulation, Vec<ActorId>), DocumentError> {
-        self.validate()?;
         let config = BrokerConfig {
             profile: self.broker.profile,
             seed: self.broker.seed,
             commit_interval_ms: self.broker.commit_interval_ms,
             ..base
         };
-        let mut sim = Simulation::new(config);
+        self.build_on(Simulation::new(config))
+    }
+
+    /// Declares the document's topology and starts its actors on an
+    /// existing simulation (a broker booted from a store: what is durable
+    /// is there already, and declaring it again changes nothing).
+    pub fn build_on(
+        &self,
+        mut sim: Simulation,
+    ) -> Result<(Simulation, Vec<ActorId>), DocumentError> {
+        self.validate()?;
         let amqp = |path: String| move |e: CommandError| err(path, e.to_string());
         let conn = sim.broker.open_connection("setup");
         let mut ch = sim.broker.open_channel(conn).map_err(amqp("".into()))?;
@@ -852,8 +874,13 @@ impl Document {
                 arguments: JsonTable::from_table(&x.args),
             })
             .collect();
+        // Server-named queues belong to the workers that declared them
+        // (subscriptions, RPC callbacks): their programs declare them
+        // again, and no document can declare an `amq.gen-` name.
+        let server_named = |name: &str| b.queue_by_name(name).is_some_and(|q| q.server_named);
         let queues = b
             .queues()
+            .filter(|q| !q.server_named)
             .map(|q| QueueDoc {
                 name: q.name.to_string(),
                 durable: q.durable,
@@ -865,6 +892,7 @@ impl Document {
         let bindings = b
             .bindings()
             .into_iter()
+            .filter(|v| !(v.destination_kind == "queue" && server_named(&v.destination)))
             .map(|v| BindingDoc {
                 source: v.source.to_string(),
                 destination: v.destination.to_string(),

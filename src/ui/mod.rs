@@ -11,6 +11,8 @@
 //!   English and Simplified Chinese, including the event sentences.
 //! - [`layout`]: the diagram's automatic layout.
 //! - [`lesson`]: a tutorial chapter open in the workbench.
+//! - [`scenario`]: documents in the page (links, files, the last setup,
+//!   `?embed`), and their scripts.
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
 //! - [`components`]: one file per component.
 
@@ -20,6 +22,7 @@ pub mod i18n;
 pub mod layout;
 pub mod lesson;
 pub mod persistence;
+pub mod scenario;
 pub mod state;
 pub mod timeline;
 

@@ -8,6 +8,7 @@
 //! Objects are identified by stable ids (actor ids, message ids) and AMQP
 //! names, never by list positions.
 
+use crate::document::Document;
 use crate::engine::clock::Millis;
 use crate::engine::durable::DurableState;
 use crate::engine::{BrokerConfig, CommandError, Profile};
@@ -16,6 +17,7 @@ use crate::sim::ActorId;
 use crate::tutorial::action::Move;
 use crate::ui::i18n::Lang;
 use crate::ui::lesson::{play_move, Session};
+use crate::ui::scenario::{Embed, Script};
 use crate::ui::timeline::{SeekRefused, Timeline};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -145,6 +147,8 @@ pub enum Notice {
     /// "Show me" could not follow the chapter from here (an actor it names
     /// was removed): resetting the chapter helps.
     ShowMeFailed(String),
+    /// A scenario could not be opened (damaged link, bad file): why.
+    Document(String),
 }
 
 /// A lesson-style explanation attached to an error.
@@ -168,6 +172,17 @@ pub enum BottomTab {
     Queues,
     /// The pika code of the setup and of each action.
     Code,
+}
+
+/// Where the broker on screen came from (decides what a reload resumes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The workbench as the person left it (resumed from the store).
+    Workbench,
+    /// A tutorial chapter.
+    Chapter,
+    /// A scenario document: a share link, an imported file, a docs page.
+    Document,
 }
 
 /// One action as pika code, at the tick it was given.
@@ -209,6 +224,15 @@ pub struct Workbench {
     /// Every command given, as pika code.
     pub code: Rc<Vec<CodeEntry>>,
     pub bottom: BottomTab,
+    pub origin: Origin,
+    /// The compact player of `?embed` (panels shown, read-only), if so.
+    pub embed: Option<Rc<Embed>>,
+    /// The loaded document's script and how far it has played.
+    pub script: Rc<Script>,
+    /// The loaded document's title.
+    pub title: Rc<str>,
+    /// The share / export dialog is open.
+    pub dialog: bool,
 }
 
 impl PartialEq for Workbench {
@@ -253,6 +277,13 @@ pub enum Action {
     NextHint,
     Point(Option<Rc<str>>),
     SetBottom(BottomTab),
+    /// Replaces the broker with a scenario document's.
+    LoadDocument(Rc<Document>),
+    /// A scenario (link, file, `src=`) could not be opened: why.
+    DocumentFailed(String),
+    ShowDialog(bool),
+    /// The embed player: its panels and options.
+    SetEmbed(Embed),
 }
 
 impl Workbench {
@@ -278,6 +309,11 @@ impl Workbench {
             pointed: None,
             code: Rc::new(Vec::new()),
             bottom: BottomTab::Queues,
+            origin: Origin::Workbench,
+            embed: None,
+            script: Rc::new(Script::default()),
+            title: Rc::from(""),
+            dialog: false,
         }
     }
 
@@ -325,7 +361,7 @@ impl Reducible for Workbench {
         let timeline = self.timeline.clone();
         match action {
             Action::Step => {
-                let moved = timeline.borrow_mut().forward();
+                let moved = step_with_script(&mut next, &timeline);
                 if moved {
                     if matches!(next.notice, Some(Notice::Idle | Notice::SeekRefused(_))) {
                         next.notice = None;
@@ -355,9 +391,7 @@ impl Reducible for Workbench {
                     next.notice = Some(Notice::SeekRefused(e));
                 }
             }
-            Action::Advance(ms) => {
-                timeline.borrow_mut().advance(ms);
-            }
+            Action::Advance(ms) => advance_with_script(&mut next, &timeline, ms),
             Action::TogglePlay => {
                 next.playing = !next.playing;
                 if next.playing && matches!(next.notice, Some(Notice::Idle)) {
@@ -388,6 +422,12 @@ impl Reducible for Workbench {
                 }
                 next.timeline = Rc::new(RefCell::new(fresh));
                 next.profile = profile;
+                next.origin = Origin::Workbench;
+                next.lesson = None;
+                next.script = Rc::new(Script::default());
+                next.title = Rc::from("");
+                next.code = Rc::new(Vec::new());
+                crate::ui::scenario::forget_setup();
                 next.selection = None;
                 next.playing = false;
                 next.notice = None;
@@ -399,20 +439,41 @@ impl Reducible for Workbench {
                 let durable = matches!(store, StoreInfo::IndexedDb { .. });
                 next.store = store;
                 if durable {
-                    // A chapter's broker is not replaced by what the store held.
-                    let untouched = timeline.borrow().recorded() == 0 && next.lesson.is_none();
-                    match recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty()) {
-                        Some(state) if untouched => {
-                            let mut resumed =
-                                Timeline::boot(config_for(next.profile), Some(&state));
-                            resumed.attach_store();
+                    // A chapter's or a link's broker is not replaced by what the store held.
+                    let untouched =
+                        timeline.borrow().recorded() == 0 && next.origin == Origin::Workbench;
+                    let state =
+                        recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty());
+                    let setup = crate::ui::scenario::last_setup();
+                    if untouched && (state.is_some() || setup.is_some()) {
+                        let mut resumed = Timeline::resume(
+                            config_for(next.profile),
+                            state.as_ref(),
+                            setup.as_ref(),
+                        );
+                        resumed.attach_store();
+                        if let Some(state) = &state {
                             next.notice = Some(Notice::Resumed {
                                 queues: state.queues.len(),
                                 messages: state.queues.values().map(|q| q.messages.len()).sum(),
                             });
-                            next.timeline = Rc::new(RefCell::new(resumed));
                         }
-                        _ => timeline.borrow_mut().attach_store(),
+                        next.timeline = Rc::new(RefCell::new(resumed));
+                    } else {
+                        timeline.borrow_mut().attach_store();
+                    }
+                } else if next.origin == Origin::Workbench
+                    && next.embed.is_none()
+                    && timeline.borrow().recorded() == 0
+                {
+                    // No IndexedDB: the last setup still comes back (without
+                    // durable messages).
+                    if let Some(setup) = crate::ui::scenario::last_setup() {
+                        next.timeline = Rc::new(RefCell::new(Timeline::resume(
+                            config_for(next.profile),
+                            None,
+                            Some(&setup),
+                        )));
                     }
                 }
             }
@@ -441,6 +502,10 @@ impl Reducible for Workbench {
             }
             Action::Point(p) => next.pointed = p,
             Action::SetBottom(tab) => next.bottom = tab,
+            Action::LoadDocument(doc) => load_document(&mut next, &timeline, &doc),
+            Action::DocumentFailed(why) => next.notice = Some(Notice::Document(why)),
+            Action::ShowDialog(open) => next.dialog = open,
+            Action::SetEmbed(embed) => next.embed = Some(Rc::new(embed)),
         }
         // Checkpoints read the engine after every action, whoever acted.
         if let Some(lesson) = next.lesson.as_mut() {
@@ -454,6 +519,107 @@ impl Reducible for Workbench {
     }
 }
 
+/// One step: a script action due before the world's next activity plays
+/// first (at its exact virtual time); otherwise the timeline steps.
+fn step_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>) -> bool {
+    let mut tl = timeline.borrow_mut();
+    if next.script.actions.is_empty() || tl.pos() < tl.recorded() {
+        // Replaying recorded ticks (after a step back) replays script ticks too.
+        return tl.forward();
+    }
+    let script = Rc::make_mut(&mut next.script);
+    script.prune(&tl);
+    if script.play_due(&mut tl) {
+        return true;
+    }
+    if let Some(due) = script.next_due_ms() {
+        let world = &tl.world().sim;
+        let now = world.now();
+        let next_activity = if world.broker.has_pending_work() {
+            now
+        } else {
+            world.next_activity_at().unwrap_or(u64::MAX)
+        };
+        if due > now && due <= next_activity {
+            tl.advance(due - now);
+            script.play_due(&mut tl);
+            return true;
+        }
+    }
+    tl.forward()
+}
+
+/// Lets `ms` pass, playing script actions at their times on the way.
+fn advance_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>, ms: u64) {
+    let mut tl = timeline.borrow_mut();
+    let target = tl.world().sim.now().saturating_add(ms);
+    if !next.script.actions.is_empty() {
+        let script = Rc::make_mut(&mut next.script);
+        script.prune(&tl);
+        script.play_due(&mut tl);
+        while let Some(due) = script.next_due_ms().filter(|d| *d <= target) {
+            let now = tl.world().sim.now();
+            if due > now {
+                tl.advance(due - now);
+            }
+            if !script.play_due(&mut tl) {
+                break;
+            }
+        }
+    }
+    let now = tl.world().sim.now();
+    tl.advance(target.saturating_sub(now));
+}
+
+/// A fresh timeline from a scenario document; its view options apply.
+fn load_document(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, doc: &Document) {
+    let mut fresh = match Timeline::from_document(doc, config_for(doc.broker.profile)) {
+        Ok(t) => t,
+        Err(e) => {
+            next.notice = Some(Notice::Document(e.to_string()));
+            return;
+        }
+    };
+    if old.borrow().durable_store() && next.embed.is_none() {
+        fresh.attach_store();
+    }
+    next.timeline = Rc::new(RefCell::new(fresh));
+    next.profile = doc.broker.profile;
+    next.origin = Origin::Document;
+    next.lesson = None;
+    next.script = Rc::new(Script::new(doc.script.clone()));
+    next.title = Rc::from(doc.title.as_str());
+    next.selection = None;
+    next.playing = doc.view.autoplay;
+    next.speed = speed_index(doc.view.speed);
+    if next.embed.is_some() {
+        // A docs page chooses its player's language; in the workbench the
+        // person's own choice stays.
+        next.lang = match doc.view.language {
+            crate::document::Language::En => Lang::En,
+            crate::document::Language::Zh => Lang::Zh,
+        };
+    }
+    next.notice = None;
+    next.positions = Rc::new(BTreeMap::new());
+    next.code = Rc::new(Vec::new());
+    next.pointed = None;
+}
+
+/// The playback speed nearest to `steps` per second.
+pub fn speed_index(steps: f64) -> usize {
+    SPEEDS
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| {
+            (f64::from(**a) - steps)
+                .abs()
+                .total_cmp(&(f64::from(**b) - steps).abs())
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(2)
+}
+
 /// A fresh timeline from the chapter's start (and the tasks already done).
 fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize) {
     let Some((session, mut fresh)) = Session::open(index, config_for(next.profile)) else {
@@ -465,6 +631,9 @@ fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize)
     }
     next.timeline = Rc::new(RefCell::new(fresh));
     next.lesson = Some(Rc::new(session));
+    next.origin = Origin::Chapter;
+    next.script = Rc::new(Script::default());
+    next.title = Rc::from("");
     next.selection = None;
     next.playing = false;
     next.notice = None;

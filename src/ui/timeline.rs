@@ -140,6 +140,30 @@ impl Timeline {
         Ok(Timeline::starting_at(config, World::with_simulation(sim)))
     }
 
+    /// A reload: the broker boots from what the store held (durable
+    /// topology, persistent messages), then the last setup is applied on
+    /// top (transient topology, producers and workers reconnecting). If the
+    /// setup no longer fits, the booted broker alone.
+    pub fn resume(
+        config: BrokerConfig,
+        state: Option<&DurableState>,
+        setup: Option<&crate::document::Document>,
+    ) -> Timeline {
+        let config = Timeline::configured(config);
+        let boot = || {
+            let mut sim = crate::sim::Simulation::new(config.clone());
+            if let Some(state) = state {
+                sim.broker.boot(state);
+            }
+            sim
+        };
+        let sim = setup
+            .and_then(|doc| doc.build_on(boot()).ok())
+            .map(|(sim, _)| sim)
+            .unwrap_or_else(boot);
+        Timeline::starting_at(config, World::with_simulation(sim))
+    }
+
     /// The timeline keeps committed batches for the store to mirror.
     fn configured(config: BrokerConfig) -> BrokerConfig {
         BrokerConfig {

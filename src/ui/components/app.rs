@@ -1,13 +1,15 @@
 //! The workbench page: context, keyboard shortcuts, playback, the grid.
 
 use crate::engine::Profile;
+use crate::ui::components::scenario_dialog::ScenarioDialog;
 use crate::ui::components::{
     broker_panel::BrokerPanel, build_panel::BuildPanel, code_panel::BottomRight,
     controls::Controls, diagram::DiagramView, event_log::EventLog, header::Header,
     inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
 };
 use crate::ui::i18n::Lang;
-use crate::ui::state::{Action, AppCtx, Workbench, SPEEDS};
+use crate::ui::scenario::{Embed, UrlRequest};
+use crate::ui::state::{Action, AppCtx, Origin, StoreInfo, StoreReason, Workbench, SPEEDS};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -72,7 +74,24 @@ fn typing_target(e: &web_sys::KeyboardEvent) -> (bool, bool) {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| Workbench::new(initial_lang(), initial_profile()));
+    // What the URL asks for, read once (a share link, `?embed`, `?src=`…).
+    let url = use_memo((), |_| crate::ui::scenario::current_url());
+    let state = use_reducer({
+        let url = url.clone();
+        move || {
+            let mut w = Workbench::new(url.lang.unwrap_or_else(initial_lang), initial_profile());
+            if url.embed {
+                w.embed = Some(Rc::new(Embed {
+                    panels: url
+                        .panels
+                        .clone()
+                        .unwrap_or_else(|| vec!["diagram".into(), "controls".into(), "log".into()]),
+                    read_only: url.read_only.unwrap_or(true),
+                }));
+            }
+            w
+        }
+    });
     let root = use_node_ref();
     let dispatched_at = use_mut_ref(|| None::<f64>);
 
@@ -91,8 +110,55 @@ pub fn app() -> Html {
         let link = link.clone();
         let dispatch = dispatch.clone();
         let profile = state.profile;
+        let embed = url.embed;
+        let t = state.lang.text();
         use_effect_with((), move |_| {
-            crate::ui::persistence::open(link, dispatch, profile)
+            if embed {
+                // Several players can share a docs page: none of them
+                // touches the workbench's database or remembers anything.
+                dispatch.emit(Action::StoreReady {
+                    store: StoreInfo::Memory {
+                        reason: StoreReason::Unavailable(t.store_embedded.to_string()),
+                    },
+                    recovered: None,
+                });
+            } else {
+                crate::ui::persistence::open(link, dispatch, profile)
+            }
+        });
+    }
+
+    // The setup, from the URL: a chapter, a share link, a document file.
+    {
+        let dispatch = dispatch.clone();
+        let url = url.clone();
+        use_effect_with((), move |_| open_from_url(&url, dispatch));
+    }
+
+    // The setup is kept for the next visit (the workbench's, not a
+    // chapter's or an embedded player's).
+    {
+        let timeline = state.timeline.clone();
+        // Not before the store has answered: the last setup must be read
+        // (and resumed) before the empty start could overwrite it.
+        let opened = !matches!(
+            state.store,
+            StoreInfo::Memory {
+                reason: StoreReason::Opening
+            }
+        );
+        let keep = opened && state.embed.is_none() && state.origin != Origin::Chapter;
+        let title = state.title.clone();
+        use_effect_with((state.code.len(), state.rev / 16, keep), move |_| {
+            if keep {
+                let tl = timeline.borrow();
+                let doc = crate::document::Document::from_simulation(
+                    &tl.world().sim,
+                    &title,
+                    Default::default(),
+                );
+                crate::ui::scenario::save_setup(&doc);
+            }
         });
     }
     {
@@ -102,24 +168,6 @@ pub fn app() -> Html {
         use_effect_with(state.rev, move |_| {
             let jobs = timeline.borrow_mut().take_outbox();
             crate::ui::persistence::enqueue(&link, jobs, dispatch);
-        });
-    }
-
-    // `?chapter=N` opens tutorial chapter N (links from docs pages).
-    {
-        let dispatch = dispatch.clone();
-        use_effect_with((), move |_| {
-            let search = web_sys::window()
-                .and_then(|w| w.location().search().ok())
-                .unwrap_or_default();
-            let chapter = search
-                .trim_start_matches('?')
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("chapter="))
-                .and_then(|n| n.parse::<usize>().ok());
-            if let Some(n) = chapter {
-                dispatch.emit(Action::OpenChapter(n));
-            }
         });
     }
 
@@ -244,8 +292,27 @@ pub fn app() -> Html {
     let tl = state.timeline.borrow();
     let pos = tl.pos();
     drop(tl);
+    if let Some(embed) = state.embed.clone() {
+        return html! {
+            <ContextProvider<AppCtx> context={ctx}>
+                <div class="wb embed" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
+                    <EmbedBar />
+                    if embed.shows("controls") { <Controls /> }
+                    <NoticeBar />
+                    <div class="embed-main">
+                        if embed.shows("diagram") { <DiagramView /> }
+                        if embed.shows("log") { <EventLog /> }
+                        if embed.shows("queues") { <crate::ui::components::queue_table::QueueTable /> }
+                        if embed.shows("inspector") { <Inspector /> }
+                        if embed.shows("build") && !embed.read_only { <BuildPanel /> }
+                    </div>
+                </div>
+            </ContextProvider<AppCtx>>
+        };
+    }
     html! {
         <ContextProvider<AppCtx> context={ctx}>
+            <ScenarioDialog />
             <div class="wb" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
                 <a class="skip-link" href="#diagram">{ t.skip_to_diagram }</a>
                 <Header />
@@ -278,4 +345,102 @@ pub fn app() -> Html {
 fn handle_rc(handle: &UseReducerHandle<Workbench>) -> Rc<Workbench> {
     let s: &Workbench = handle;
     Rc::new(s.clone())
+}
+
+/// Opens what the URL names: a tutorial chapter, a share link's document,
+/// or a document file (`?src=`, same origin), with the URL's view options
+/// on top. A bad link or file is reported, and the page still works.
+fn open_from_url(url: &UrlRequest, dispatch: Callback<Action>) {
+    use crate::document::{share, Document};
+    let apply = {
+        let url = url.clone();
+        move |mut doc: Document| {
+            if let Some(lang) = url.lang {
+                doc.view.language = match lang {
+                    Lang::En => crate::document::Language::En,
+                    Lang::Zh => crate::document::Language::Zh,
+                };
+            }
+            if let Some(a) = url.autoplay {
+                doc.view.autoplay = a;
+            }
+            if let Some(s) = url.speed {
+                doc.view.speed = s;
+            }
+            if let Some(p) = &url.panels {
+                doc.view.panels = p.clone();
+            }
+            doc
+        }
+    };
+    if let Some(n) = url.chapter {
+        dispatch.emit(Action::OpenChapter(n));
+    } else if let Some(fragment) = url
+        .fragment
+        .as_deref()
+        .filter(|f| f.contains(share::PREFIX))
+    {
+        match share::decode(fragment) {
+            Ok(doc) => dispatch.emit(Action::LoadDocument(Rc::new(apply(doc)))),
+            Err(e) => dispatch.emit(Action::DocumentFailed(e.to_string())),
+        }
+    } else if let Some(src) = url.src.clone() {
+        wasm_bindgen_futures::spawn_local(async move {
+            match fetch_text(&src).await {
+                Ok(text) => match Document::parse(&text) {
+                    Ok(doc) => dispatch.emit(Action::LoadDocument(Rc::new(apply(doc)))),
+                    Err(e) => dispatch.emit(Action::DocumentFailed(format!("{src}: {e}"))),
+                },
+                Err(e) => dispatch.emit(Action::DocumentFailed(format!("{src}: {e}"))),
+            }
+        });
+    }
+}
+
+/// GETs a same-origin file as text.
+async fn fetch_text(path: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    // Only paths on this site: a docs page cannot make the player fetch
+    // from elsewhere.
+    if path.contains("//") || path.contains(':') {
+        return Err("only paths on this site can be loaded".into());
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| "could not be fetched".to_string())?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| "no body".to_string())?)
+        .await
+        .map_err(|_| "could not be read".to_string())?;
+    let text = text.as_string().unwrap_or_default();
+    if text.len() > crate::document::bounds::TEXT_BYTES_MAX {
+        return Err("larger than 1 MiB".into());
+    }
+    Ok(text)
+}
+
+/// The embedded player's top line: the scenario's title, and a link to open
+/// it in the full workbench.
+#[function_component(EmbedBar)]
+fn embed_bar() -> Html {
+    let app = crate::ui::state::use_app();
+    let t = app.t();
+    let doc = crate::ui::components::scenario_dialog::current_document(&app);
+    let href = crate::document::share::encode(&doc)
+        .ok()
+        .map(|f| format!("./#{f}"))
+        .unwrap_or_else(|| "./".into());
+    html! {
+        <div class="embed-bar">
+            <span class="brand-mini">{ "Warren" }</span>
+            <span class="embed-title" id="embed-title">{ app.state.title.to_string() }</span>
+            <a class="embed-open" href={href} target="_blank" rel="noopener">{ t.embed_open }{ " ↗" }</a>
+        </div>
+    }
 }

@@ -48,6 +48,8 @@ pub fn header() -> Html {
             </div>
             <div class="header-facts">
                 <crate::ui::components::lesson_panel::ChapterPicker />
+                <button type="button" class="btn small header-btn" id="share-open"
+                    onclick={app.callback(|_| Action::ShowDialog(true))}>{ t.share_button }</button>
                 <span class="fact" id="profile-badge" title={t.profile_help}>
                     <span class="fact-k">{ t.profile }</span>
                     <span class="fact-v">{ s.profile.name() }</span>

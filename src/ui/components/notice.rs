@@ -64,6 +64,7 @@ pub fn notice_bar() -> Html {
             None,
         ),
         Notice::Store(why) => ("error", t.store_failed.to_string(), why.clone(), None),
+        Notice::Document(why) => ("error", t.document_failed.to_string(), why.clone(), None),
         Notice::ShowMeFailed(why) => (
             "warn",
             t.show_me_failed_title.to_string(),

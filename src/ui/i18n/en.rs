@@ -6,6 +6,23 @@ use crate::sim::ActorEventKind;
 use crate::ui::describe::Say;
 
 pub static TEXT: Text = Text {
+    document_failed: "This scenario cannot be opened",
+    share_button: "Share / export",
+    dialog_title: "Share, export, import",
+    share_link: "Link to this setup",
+    share_help: "The link carries the topology, producers and workers (not the messages) in its #fragment, which never reaches a server.",
+    copy: "Copy",
+    export_json: "Warren scenario (JSON)",
+    export_definitions: "RabbitMQ definitions.json (topology only)",
+    download: "Download",
+    import_title: "Open a scenario or definitions.json",
+    import_help: "Paste a Warren scenario or a RabbitMQ definitions.json (as the management UI exports it), or choose a file. It replaces the broker on screen.",
+    import_file: "File",
+    import_open: "Open",
+    vhost_pick: "Virtual host",
+    dialog_close: "Close",
+    embed_open: "Open in Warren",
+    store_embedded: "embedded player: nothing is stored",
     tutorial_pick: "Tutorial…",
     tutorial_label: "Open a tutorial chapter",
     lesson_chapter: "Chapter {n}",

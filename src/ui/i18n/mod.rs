@@ -135,6 +135,23 @@ pub fn format_time(ms: Millis) -> String {
 
 /// Every label of the UI, one field per string.
 pub struct Text {
+    pub document_failed: &'static str,
+    pub share_button: &'static str,
+    pub dialog_title: &'static str,
+    pub share_link: &'static str,
+    pub share_help: &'static str,
+    pub copy: &'static str,
+    pub export_json: &'static str,
+    pub export_definitions: &'static str,
+    pub download: &'static str,
+    pub import_title: &'static str,
+    pub import_help: &'static str,
+    pub import_file: &'static str,
+    pub import_open: &'static str,
+    pub vhost_pick: &'static str,
+    pub dialog_close: &'static str,
+    pub embed_open: &'static str,
+    pub store_embedded: &'static str,
     pub tutorial_pick: &'static str,
     pub tutorial_label: &'static str,
     pub lesson_chapter: &'static str,

@@ -6,6 +6,23 @@ use crate::sim::ActorEventKind;
 use crate::ui::describe::Say;
 
 pub static TEXT: Text = Text {
+    document_failed: "无法打开这个场景",
+    share_button: "分享 / 导出",
+    dialog_title: "分享、导出、导入",
+    share_link: "这个场景的链接",
+    share_help: "链接在 # 片段中携带拓扑、生产者和工作者（不含消息），片段不会发送到服务器。",
+    copy: "复制",
+    export_json: "Warren 场景（JSON）",
+    export_definitions: "RabbitMQ definitions.json（仅拓扑）",
+    download: "下载",
+    import_title: "打开场景或 definitions.json",
+    import_help: "粘贴 Warren 场景或 RabbitMQ 的 definitions.json（管理界面导出的格式），或选择一个文件。它会替换当前的 broker。",
+    import_file: "文件",
+    import_open: "打开",
+    vhost_pick: "虚拟主机",
+    dialog_close: "关闭",
+    embed_open: "在 Warren 中打开",
+    store_embedded: "嵌入式播放器：不保存任何内容",
     tutorial_pick: "教程…",
     tutorial_label: "打开教程章节",
     lesson_chapter: "第 {n} 章",

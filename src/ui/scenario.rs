@@ -1,0 +1,251 @@
+//! Scenario documents in the page: where a setup comes from when the page
+//! opens (a share link's fragment, a `?src=` file for docs pages, the last
+//! setup kept in `localStorage`), the embed player's options from the URL,
+//! and the document's script played as the timeline moves.
+//!
+//! URL parameters, for docs authors:
+//!
+//! | parameter            | meaning                                                |
+//! |----------------------|--------------------------------------------------------|
+//! | `embed`              | the compact player (no IndexedDB, nothing remembered)  |
+//! | `src=PATH`           | load a scenario document (JSON) from this same-origin path |
+//! | `#doc=…`             | the scenario itself, from a share link                 |
+//! | `panels=a,b`         | `diagram`, `controls`, `log`, `queues`, `inspector`, `build` |
+//! | `autoplay=1`         | start playing                                          |
+//! | `speed=N`            | steps per second (1, 2, 4, 8, 16)                      |
+//! | `lang=en` / `lang=zh`| the language                                           |
+//! | `readonly=1`         | no build panel: watch, step, inspect                   |
+//! | `chapter=N`          | open tutorial chapter N                                |
+
+use crate::document::{Document, ScriptAction, ScriptVerb};
+use crate::sim::world::Command;
+use crate::ui::i18n::Lang;
+use crate::ui::timeline::Timeline;
+use std::collections::BTreeMap;
+
+const LAST_KEY: &str = "warren.last";
+
+/// What the page's URL asks for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UrlRequest {
+    pub embed: bool,
+    pub chapter: Option<usize>,
+    /// `#doc=…`, still encoded.
+    pub fragment: Option<String>,
+    pub src: Option<String>,
+    pub panels: Option<Vec<String>>,
+    pub autoplay: Option<bool>,
+    pub speed: Option<f64>,
+    pub lang: Option<Lang>,
+    pub read_only: Option<bool>,
+}
+
+fn url_decode(s: &str) -> String {
+    js_sys::decode_uri_component(&s.replace('+', " "))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn flag(v: &str) -> bool {
+    !matches!(v, "0" | "false" | "no" | "off")
+}
+
+/// Parses `?a=b&c` and `#doc=…` (pure, so it can be checked).
+pub fn parse_url(search: &str, hash: &str) -> UrlRequest {
+    let mut r = UrlRequest::default();
+    for kv in search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|s| !s.is_empty())
+    {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, "1"));
+        let v = url_decode(v);
+        match k {
+            "embed" => r.embed = flag(&v),
+            "chapter" => r.chapter = v.parse().ok(),
+            "src" => r.src = Some(v),
+            "panels" => {
+                r.panels = Some(
+                    v.split(',')
+                        .map(|p| p.trim().to_string())
+                        .filter(|p| !p.is_empty())
+                        .collect(),
+                )
+            }
+            "autoplay" => r.autoplay = Some(flag(&v)),
+            "speed" => r.speed = v.parse().ok(),
+            "lang" => r.lang = Lang::from_code(&v),
+            "readonly" => r.read_only = Some(flag(&v)),
+            _ => {}
+        }
+    }
+    let hash = hash.trim_start_matches('#');
+    if !hash.is_empty() {
+        r.fragment = Some(hash.to_string());
+    }
+    r
+}
+
+pub fn current_url() -> UrlRequest {
+    let location = web_sys::window().map(|w| w.location());
+    let search = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let hash = location
+        .as_ref()
+        .and_then(|l| l.hash().ok())
+        .unwrap_or_default();
+    parse_url(&search, &hash)
+}
+
+/// How the embed player looks, from the document's view options with the
+/// URL's on top.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Embed {
+    pub panels: Vec<String>,
+    pub read_only: bool,
+}
+
+impl Embed {
+    pub fn shows(&self, panel: &str) -> bool {
+        self.panels.iter().any(|p| p == panel)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The setup left at the last visit, if any and readable.
+pub fn last_setup() -> Option<Document> {
+    let text = storage()?.get_item(LAST_KEY).ok().flatten()?;
+    Document::parse(&text).ok()
+}
+
+/// Keeps the setup for the next visit (topology and actors; the durable
+/// broker state itself is in IndexedDB).
+pub fn save_setup(doc: &Document) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(LAST_KEY, &doc.to_json());
+    }
+}
+
+pub fn forget_setup() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(LAST_KEY);
+    }
+}
+
+/// The link that reopens `doc` (this page, `#doc=…`).
+pub fn share_link(doc: &Document) -> Result<String, String> {
+    let fragment = crate::document::share::encode(doc).map_err(|e| e.to_string())?;
+    let location = web_sys::window().map(|w| w.location());
+    let origin = location
+        .as_ref()
+        .and_then(|l| l.origin().ok())
+        .unwrap_or_default();
+    let path = location
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_else(|| "/".into());
+    Ok(format!("{origin}{path}#{fragment}"))
+}
+
+/// A document's script, and which of its actions have been played (at
+/// which timeline position, so a rewound future can play them again).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Script {
+    pub actions: Vec<ScriptAction>,
+    pub fired: BTreeMap<usize, usize>,
+}
+
+impl Script {
+    pub fn new(actions: Vec<ScriptAction>) -> Script {
+        Script {
+            actions,
+            fired: BTreeMap::new(),
+        }
+    }
+
+    /// Forgets firings whose ticks were dropped (a new command after
+    /// stepping back replaced that future).
+    pub fn prune(&mut self, tl: &Timeline) {
+        let recorded = tl.recorded();
+        self.fired.retain(|_, pos| *pos < recorded);
+    }
+
+    /// The earliest virtual time a pending `at_ms` action is due.
+    pub fn next_due_ms(&self) -> Option<u64> {
+        self.actions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.fired.contains_key(i))
+            .filter_map(|(_, a)| a.at_ms)
+            .min()
+    }
+
+    /// Plays every pending action that is due at the cursor (time reached,
+    /// or step count reached). Returns whether any played.
+    pub fn play_due(&mut self, tl: &mut Timeline) -> bool {
+        let mut played = false;
+        for i in 0..self.actions.len() {
+            if self.fired.contains_key(&i) {
+                continue;
+            }
+            let a = &self.actions[i];
+            let due = match (a.at_ms, a.at_step) {
+                (Some(ms), _) => tl.world().sim.now() >= ms,
+                (None, Some(step)) => tl.pos() as u64 >= step,
+                _ => false,
+            };
+            if !due {
+                continue;
+            }
+            let pos = tl.pos();
+            for cmd in commands_of(a, tl) {
+                let _ = tl.command(cmd);
+            }
+            self.fired.insert(i, pos);
+            played = true;
+        }
+        played
+    }
+}
+
+/// The commands a script action stands for, in the world as it is.
+fn commands_of(a: &ScriptAction, tl: &Timeline) -> Vec<Command> {
+    let sim = &tl.world().sim;
+    let producer = || {
+        sim.producers()
+            .find(|p| p.spec.name == a.actor)
+            .map(|p| p.id)
+    };
+    let worker = || sim.workers().find(|w| w.spec.name == a.actor).map(|w| w.id);
+    let Some(verb) = &a.verb else {
+        return Vec::new();
+    };
+    match verb {
+        ScriptVerb::Publish => producer()
+            .map(|id| Command::Publish {
+                producer: id,
+                count: a.count,
+                body: None,
+            })
+            .into_iter()
+            .collect(),
+        ScriptVerb::Kill => worker().map(Command::KillWorker).into_iter().collect(),
+        ScriptVerb::Pause => worker()
+            .map(|id| Command::PauseWorker(id, true))
+            .into_iter()
+            .collect(),
+        ScriptVerb::Resume => worker()
+            .map(|id| Command::PauseWorker(id, false))
+            .into_iter()
+            .collect(),
+        ScriptVerb::Cancel => worker().map(Command::CancelWorker).into_iter().collect(),
+        ScriptVerb::Restart => vec![Command::RestartBroker],
+        ScriptVerb::Crash => vec![Command::CrashBroker],
+    }
+}

@@ -1,0 +1,160 @@
+// Embedding and sharing: the docs demo's embedded players load in iframes
+// with no console errors; a share link reopens the same setup in a fresh
+// browser profile; malformed, truncated and hostile links show an error
+// (never a blank page, never running a script); a definitions.json with
+// several vhosts asks which one; the last setup reopens on reload.
+// Screenshots under target/e2e/embed-*.png.
+import { deflateRawSync } from 'node:zlib';
+import { run, check, screenshot, openBrowser } from './browser.mjs';
+import { declareQueue, addWorker, addProducer } from './workbench.mjs';
+
+const url = process.argv[2] || 'http://127.0.0.1:8080/';
+
+/** A share fragment for a document, made the way Warren makes them. */
+function fragmentOf(json) {
+  return 'doc=' + deflateRawSync(Buffer.from(json)).toString('base64url');
+}
+
+async function names(page, kind) {
+  return page.$$eval(`g.node.${kind}`, (gs) => gs.map((g) => g.dataset.name).sort());
+}
+
+await run('the docs demo embeds two players and an API block, with no console errors', async ({ page }) => {
+  await page.goto(new URL('www/docs-demo.html', url).href);
+  await page.waitForSelector('body[data-ready="true"]');
+  for (const id of ['fanout-frame', 'topic-frame']) {
+    await page.$eval(`#${id}`, (f) => f.scrollIntoView());
+    const frame = await (await page.$(`#${id}`)).contentFrame();
+    await frame.waitForSelector('[data-ready="true"]');
+    await frame.waitForSelector('g.node.exchange');
+  }
+  const fanout = await (await page.$('#fanout-frame')).contentFrame();
+  check((await fanout.textContent('#embed-title')).includes('fanout'), 'the fanout player shows its title');
+  check(!(await fanout.$('#chapter-select')), 'the player is compact (no workbench header)');
+  // Autoplay: both subscribers receive the messages the script publishes.
+  await fanout.waitForFunction(() => [...document.querySelectorAll('g.node.worker')]
+    .every((g) => /[1-9]\d* (done|已完成)/.test(g.textContent)), null, { timeout: 20000 });
+  const topic = await (await page.$('#topic-frame')).contentFrame();
+  check(await topic.$('g.node.queue[data-name="Q1"]'), 'the puzzle shows Q1');
+  // Stepping the puzzle: the first step publishes quick.orange.rabbit to both queues.
+  await topic.click('#ctl-step');
+  await topic.waitForFunction(() => document.querySelectorAll('#list-queues tr[data-queue]').length === 2);
+  await page.$eval('#topic-frame', (f) => f.scrollIntoView());
+  await screenshot(page, 'embed-docs-demo');
+  // The API block still works alongside.
+  await page.$eval('#api-example', (s) => s.scrollIntoView());
+  await page.click('#api-publish');
+  await page.waitForFunction(() => document.querySelectorAll('#api-log li').length >= 2);
+});
+
+let shared = null;
+await run('a share link reopens the same setup in a fresh browser profile', async ({ page }) => {
+  await page.goto(url);
+  await page.waitForSelector('[data-ready="true"]');
+  await declareQueue(page, 'tasks', { durable: true });
+  await addWorker(page, { name: 'worker A', queue: 'tasks' });
+  await addProducer(page, { name: 'sender', key: 'tasks', body: '<b>bold?</b> …' });
+  await page.click('#share-open');
+  await page.waitForSelector('#share-link');
+  shared = await page.inputValue('#share-link');
+  check(shared.includes('#doc='), `the link carries the setup (${shared.slice(0, 60)}…)`);
+  check((await page.inputValue('#export-json')).includes('"worker A"'), 'the JSON export names the worker');
+  check((await page.inputValue('#export-definitions')).includes('"tasks"'), 'definitions.json has the queue');
+  await screenshot(page, 'embed-share-dialog');
+
+  const other = await openBrowser();
+  try {
+    await other.page.goto(shared);
+    await other.page.waitForSelector('g.node.worker[data-name="worker A"]');
+    check(JSON.stringify(await names(other.page, 'queue')) === '["tasks"]', 'the queue came back');
+    check(JSON.stringify(await names(other.page, 'producer')) === '["sender"]', 'the producer came back');
+    await other.page.click('g.node.producer[data-name="sender"]');
+    await other.page.waitForSelector('#publish-body');
+    check((await other.page.inputValue('#publish-body')) === '<b>bold?</b> …', 'the body is kept literally');
+    await screenshot(other.page, 'embed-shared-reopened');
+    check(other.errors.length === 0, `no errors in the second profile: ${other.errors}`);
+  } finally {
+    await other.close();
+  }
+});
+
+await run('malformed, truncated and hostile links show an error, never a blank page or a script', async ({ page }) => {
+  const nested = '{"warren":1,"title":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+  const bad = {
+    'not base64': '#doc=!!!***',
+    'truncated': shared ? '#' + shared.split('#')[1].slice(0, 40) : '#doc=eJzLSM3JyQcABiwCFQ',
+    'huge': '#doc=' + 'A'.repeat(200000),
+    'deeply nested': '#' + fragmentOf(nested),
+    'not a document': '#' + fragmentOf('[1,2,3]'),
+    'wrong version': '#' + fragmentOf('{"warren":99}'),
+    'zip bomb': '#' + fragmentOf(' '.repeat(3 << 20)),
+  };
+  for (const [what, hash] of Object.entries(bad)) {
+    await page.goto('about:blank');
+    await page.goto(url + hash);
+    await page.waitForSelector('#app h1');
+    await page.waitForSelector('#notice.error', { timeout: 5000 }).catch(() => {
+      throw new Error(`${what}: no error notice`);
+    });
+    const text = await page.textContent('#notice');
+    check(text.length > 10, `${what}: the notice says why (${text})`);
+    check(await page.$('#ctl-step'), `${what}: the workbench still works`);
+  }
+  await screenshot(page, 'embed-bad-link');
+  // Script in names: a valid document whose names are markup. It opens,
+  // and the names are text.
+  const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  const doc = JSON.stringify({ warren: 1, title: evil, queues: [{ name: evil }],
+    actors: [{ kind: 'producer', name: evil, routing_key: evil, body: evil }] });
+  await page.goto('about:blank');
+  await page.goto(url + '#' + fragmentOf(doc));
+  await page.waitForSelector('g.node.queue');
+  check(await page.evaluate(() => window.__pwned === undefined), 'nothing ran');
+  check((await page.$$eval('g.node.queue', (gs) => gs[0].dataset.name)) === evil, 'the name is kept literally');
+  check(!(await page.$('img[src="x"]')), 'no element was made from the name');
+});
+
+await run('a definitions.json with two vhosts asks which one, then opens it', async ({ page }) => {
+  await page.goto(url);
+  await page.waitForSelector('[data-ready="true"]');
+  const defs = {
+    rabbit_version: '3.12.0',
+    vhosts: [{ name: '/' }, { name: 'shop' }],
+    exchanges: [{ name: 'orders', vhost: 'shop', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} }],
+    queues: [
+      { name: 'billing', vhost: 'shop', durable: true, auto_delete: false, arguments: { 'x-max-length': 100 } },
+      { name: 'other', vhost: '/', durable: true, auto_delete: false, arguments: {} },
+    ],
+    bindings: [{ source: 'orders', vhost: 'shop', destination: 'billing', destination_type: 'queue', routing_key: 'order.#', arguments: {} }],
+  };
+  await page.click('#share-open');
+  await page.fill('#import-text', JSON.stringify(defs));
+  await page.click('#import-open');
+  await page.waitForSelector('#import-vhost');
+  await page.selectOption('#import-vhost', 'shop');
+  await page.click('#import-open');
+  await page.waitForSelector('#scenario-dialog', { state: 'detached' });
+  await page.waitForSelector('g.node.queue[data-name="billing"]');
+  check(!(await page.$('g.node.queue[data-name="other"]')), 'only the chosen vhost');
+  check(await page.$('g.node.exchange[data-name="orders"]'), 'the exchange came');
+  // A broken file: the dialog says why and the broker stays.
+  await page.click('#share-open');
+  await page.fill('#import-text', '{"warren": 1, "queues": [{"name": "q", "durabel": true}]}');
+  await page.click('#import-open');
+  await page.waitForSelector('#import-error');
+  check((await page.textContent('#import-error')).includes('queues[0].durabel'), 'the error names the path');
+  await page.click('#dialog-close');
+  check(await page.$('g.node.queue[data-name="billing"]'), 'the broker on screen stayed');
+});
+
+await run('the last setup reopens on reload', async ({ page }) => {
+  await page.goto(url);
+  await page.waitForSelector('[data-ready="true"]');
+  await page.waitForSelector('html[data-store-idle="true"]');
+  await declareQueue(page, 'transient-q');
+  await addWorker(page, { name: 'keeper', queue: 'transient-q' });
+  await page.waitForTimeout(200);
+  await page.reload();
+  await page.waitForSelector('g.node.worker[data-name="keeper"]');
+  check(await page.$('g.node.queue[data-name="transient-q"]'), 'the transient queue is declared again');
+});
