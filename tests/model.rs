@@ -1035,7 +1035,7 @@ impl Runner {
             .iter()
             .find_map(|e| match &e.kind {
                 EventKind::Routed { message, trace, .. } if *message == msg => {
-                    Some(trace.queues.iter().cloned().collect())
+                    Some(trace.queues.iter().map(|q| q.to_string()).collect())
                 }
                 _ => None,
             })

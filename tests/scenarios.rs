@@ -62,7 +62,10 @@ fn the_topic_puzzle_has_the_tutorials_answers() {
         .filter_map(|e| match &e.kind {
             EventKind::Routed {
                 routing_key, trace, ..
-            } => Some((routing_key.to_string(), trace.queues.clone())),
+            } => Some((
+                routing_key.to_string(),
+                trace.queues.iter().map(|q| q.to_string()).collect(),
+            )),
             _ => None,
         })
         .collect();

@@ -64,6 +64,10 @@ fn main() {
         );
         throughput.push(t);
     }
+    if args.iter().any(|a| a == "--throughput-only") {
+        // For profiling the engine (`perf record target/release/bench --throughput-only`).
+        return;
+    }
 
     let mut routing = Vec::new();
     for bindings in [1_000usize, 10_000, 100_000] {

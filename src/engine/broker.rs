@@ -152,6 +152,9 @@ pub struct Broker {
     log: Vec<Event>,
     /// Sequence number of the first event still in `log` (after truncation).
     log_base: u64,
+    /// The default exchange's name, shared (publishes to it are the common
+    /// case, and each names its exchange).
+    pub(crate) empty_name: Rc<str>,
 }
 
 impl Broker {
@@ -187,6 +190,7 @@ impl Broker {
             awaiting_commit: BTreeMap::new(),
             log: Vec::new(),
             log_base: 0,
+            empty_name: Rc::from(""),
         };
         broker.emit(EventKind::BrokerStarted {
             profile: broker.config.profile.name(),
@@ -550,12 +554,17 @@ impl Broker {
     }
 
     /// The name of a binding's destination.
+    /// `""`, the default exchange's name, without allocating.
+    pub(crate) fn default_exchange_name(&self) -> Rc<str> {
+        self.empty_name.clone()
+    }
+
     pub fn destination_name(&self, d: Destination) -> Rc<str> {
         match d {
             Destination::Queue(q) => self.queues.get(&q).map(|q| q.name.clone()),
             Destination::Exchange(x) => self.exchanges.get(&x).map(|x| x.name.clone()),
         }
-        .unwrap_or_else(|| Rc::from(""))
+        .unwrap_or_else(|| self.default_exchange_name())
     }
 
     /// Every explicit binding (not the default exchange's implicit ones).

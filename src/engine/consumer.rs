@@ -104,10 +104,12 @@ impl ConsumerSet {
 
     /// Active consumers in the order they will be tried.
     pub fn active_order(&self) -> Vec<ConsumerId> {
-        self.bands
-            .values()
-            .flat_map(|b| b.iter().copied())
-            .collect()
+        self.active().collect()
+    }
+
+    /// [`ConsumerSet::active_order`] without collecting it.
+    pub fn active(&self) -> impl Iterator<Item = ConsumerId> + '_ {
+        self.bands.values().flat_map(|b| b.iter().copied())
     }
 
     /// The consumer that would be tried next.

@@ -49,12 +49,21 @@ impl Broker {
         let Some(q) = self.queues.get(&queue) else {
             return 0;
         };
-        let candidates: Vec<ConsumerId> = if q.settings.single_active_consumer {
-            q.consumers.single_active.into_iter().collect()
+        // Consumers' credit summed per channel, then capped by each
+        // channel's own limit. Called on every enqueue, so the sums live on
+        // the stack for the usual handful of channels.
+        let mut few: [(ChannelId, u64); 8] = [(ChannelId(0), 0); 8];
+        let mut len = 0;
+        let mut many: BTreeMap<ChannelId, u64> = BTreeMap::new();
+        let (mut sac, mut rotation);
+        let candidates: &mut dyn Iterator<Item = ConsumerId> = if q.settings.single_active_consumer
+        {
+            sac = q.consumers.single_active.into_iter();
+            &mut sac
         } else {
-            q.consumers.active_order()
+            rotation = q.consumers.active();
+            &mut rotation
         };
-        let mut per_channel: BTreeMap<ChannelId, u64> = BTreeMap::new();
         for id in candidates {
             let Some(c) = self.consumers.get(&id) else {
                 continue;
@@ -64,11 +73,20 @@ impl Broker {
             } else {
                 u64::from(c.prefetch.saturating_sub(c.unacked))
             };
-            let slot = per_channel.entry(c.channel).or_insert(0);
-            *slot = slot.saturating_add(credit);
+            if let Some(slot) = few[..len].iter_mut().find(|(ch, _)| *ch == c.channel) {
+                slot.1 = slot.1.saturating_add(credit);
+            } else if len < few.len() {
+                few[len] = (c.channel, credit);
+                len += 1;
+            } else {
+                let slot = many.entry(c.channel).or_insert(0);
+                *slot = slot.saturating_add(credit);
+            }
         }
-        per_channel
-            .into_iter()
+        few[..len]
+            .iter()
+            .copied()
+            .chain(many)
             .map(|(ch, credit)| match self.channels.get(&ch) {
                 Some(c) if c.at_channel_limit() => 0,
                 Some(c) if c.channel_prefetch > 0 => {

@@ -183,7 +183,7 @@ pub enum TtlSource {
 pub struct MatchedBinding {
     pub exchange: Rc<str>,
     pub key: Rc<str>,
-    pub destination: String,
+    pub destination: Rc<str>,
     pub destination_kind: &'static str,
 }
 
@@ -205,9 +205,9 @@ pub struct RouteTrace {
     /// How many non-matching bindings there were in all.
     pub missed_total: usize,
     /// Alternate exchanges the message went through.
-    pub alternates: Vec<String>,
+    pub alternates: Vec<Rc<str>>,
     /// Queues reached, sorted by name, each once.
-    pub queues: Vec<String>,
+    pub queues: Vec<Rc<str>>,
 }
 
 /// Everything that can happen in a broker.

@@ -47,9 +47,9 @@ impl Broker {
                 if let Some(q) = self.queue_id(key) {
                     if queues.insert(q) {
                         trace.matched.push(MatchedBinding {
-                            exchange: Rc::from(""),
+                            exchange: self.default_exchange_name(),
                             key: key.clone(),
-                            destination: key.to_string(),
+                            destination: key.clone(),
                             destination_kind: "queue",
                         });
                     }
@@ -81,7 +81,7 @@ impl Broker {
                 trace.matched.push(MatchedBinding {
                     exchange: x.name.clone(),
                     key: b.key.clone(),
-                    destination: self.destination_name(b.destination).to_string(),
+                    destination: self.destination_name(b.destination),
                     destination_kind: destination_kind(b.destination),
                 });
                 match b.destination {
@@ -112,7 +112,7 @@ impl Broker {
                 if let Some(ae) = x.alternate_exchange() {
                     if let Some(ae_id) = self.exchange_id(ae) {
                         if seen.insert(ae_id) {
-                            trace.alternates.push(ae.to_string());
+                            trace.alternates.push(Rc::from(ae));
                             work.push(ae_id);
                         }
                     }
@@ -128,7 +128,7 @@ impl Broker {
             .filter_map(|q| self.queues.get(&q).map(|x| (x.name.clone(), q)))
             .collect();
         named.sort();
-        trace.queues = named.iter().map(|(n, _)| n.to_string()).collect();
+        trace.queues = named.iter().map(|(n, _)| n.clone()).collect();
         RouteResult {
             queues: named.into_iter().map(|(_, q)| q).collect(),
             trace,

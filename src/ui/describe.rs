@@ -216,7 +216,7 @@ pub fn involves(
                 | Expired { queue_name, .. }
                 | Overflowed { queue_name, .. }
                 | MessageDead { queue_name, .. } => &**queue_name == q,
-                Routed { trace, .. } => trace.queues.iter().any(|n| n == q),
+                Routed { trace, .. } => trace.queues.iter().any(|n| **n == *q),
                 _ => false,
             }
         }

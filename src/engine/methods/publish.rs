@@ -112,7 +112,7 @@ impl Broker {
             return Err(AmqpError::new(ReplyCode::NotImplemented, "immediate=true"));
         }
         let exchange_name: Rc<str> = if p.exchange.is_empty() {
-            Rc::from("")
+            self.default_exchange_name()
         } else {
             let id = self.exchange_or_404(&p.exchange)?;
             let x = &self.exchanges[&id];

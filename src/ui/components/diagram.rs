@@ -121,7 +121,7 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                     continue;
                 };
                 for q in &trace.queues {
-                    if let Some(to) = pos(&NodeKey::Queue(Rc::from(q.as_str())), false) {
+                    if let Some(to) = pos(&NodeKey::Queue(q.clone()), false) {
                         out.push(Move {
                             from,
                             to,

@@ -432,7 +432,7 @@ fn args_text(a: &crate::engine::value::FieldTable) -> String {
         .join("，")
 }
 
-fn queues(list: &[String]) -> String {
+fn queues<S: std::fmt::Display>(list: &[S]) -> String {
     list.iter()
         .map(|q| format!("'{q}'"))
         .collect::<Vec<_>>()
