@@ -327,9 +327,9 @@ impl Model {
         match kind {
             EventKind::Published { message, .. } => {
                 self.persistent
-                    .insert(message.id.0, message.is_persistent());
+                    .insert(message.id().0, message.is_persistent());
                 self.priority
-                    .insert(message.id.0, message.properties.priority.unwrap_or(0));
+                    .insert(message.id().0, message.properties.priority.unwrap_or(0));
             }
             EventKind::QueueDeclared {
                 name,
@@ -430,7 +430,7 @@ impl Model {
                         return fail(format!("consumer {c} over its prefetch {prefetch}"));
                     }
                 }
-                let copy = self.take_head(queue_name, message.id.0, "delivery")?;
+                let copy = self.take_head(queue_name, message.id().0, "delivery")?;
                 if *ack_required {
                     self.out.insert(
                         (*channel, *delivery_tag),
@@ -1025,7 +1025,7 @@ impl Runner {
     ) -> Result<(), TestCaseError> {
         let events = self.broker.events_since(before).to_vec();
         let msg = events.iter().find_map(|e| match &e.kind {
-            EventKind::Published { message, .. } => Some(message.id),
+            EventKind::Published { message, .. } => Some(message.id()),
             _ => None,
         });
         let Some(msg) = msg else {
@@ -1070,7 +1070,7 @@ impl Runner {
             .any(|e| matches!(&e.kind, EventKind::Unroutable { message, .. } if *message == msg));
         let returned = events
             .iter()
-            .any(|e| matches!(&e.kind, EventKind::Returned { message, .. } if message.id == msg));
+            .any(|e| matches!(&e.kind, EventKind::Returned { message, .. } if message.id() == msg));
         if unroutable != expected.is_empty() || returned != (expected.is_empty() && mandatory) {
             return fail(format!(
                 "m{}: unroutable {unroutable}, returned {returned}",

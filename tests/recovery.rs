@@ -50,10 +50,10 @@ impl Seen {
                     ..
                 } => {
                     if let Some(seq) = confirm_seq {
-                        self.seq_to_message.insert((*channel, *seq), message.id.0);
+                        self.seq_to_message.insert((*channel, *seq), message.id().0);
                     }
                     if message.is_persistent() {
-                        self.persistent.insert(message.id.0);
+                        self.persistent.insert(message.id().0);
                     }
                 }
                 EventKind::Confirmed {
@@ -79,7 +79,8 @@ impl Seen {
                     ack_required: false,
                     ..
                 } => {
-                    self.consumed.insert((queue_name.to_string(), message.id.0));
+                    self.consumed
+                        .insert((queue_name.to_string(), message.id().0));
                 }
                 EventKind::Acked {
                     message,
@@ -103,7 +104,7 @@ fn check_boot(booted: &Broker, seen: &Seen, context: &str) {
             assert!(
                 e.msg.is_persistent(),
                 "{context}: transient message m{} came back in {}",
-                e.msg.id.0,
+                e.msg.id().0,
                 q.name
             );
         }
@@ -120,9 +121,9 @@ fn check_boot(booted: &Broker, seen: &Seen, context: &str) {
         let mut ids = BTreeSet::new();
         for e in q.ready.iter() {
             assert!(
-                ids.insert(e.msg.id.0),
+                ids.insert(e.msg.id().0),
                 "{context}: m{} twice in {}",
-                e.msg.id.0,
+                e.msg.id().0,
                 q.name
             );
         }
@@ -138,7 +139,7 @@ fn check_boot(booted: &Broker, seen: &Seen, context: &str) {
         }
         let present = booted
             .queue_by_name(queue)
-            .is_some_and(|q| q.ready.iter().any(|e| e.msg.id.0 == *message));
+            .is_some_and(|q| q.ready.iter().any(|e| e.msg.id().0 == *message));
         assert!(
             present,
             "{context}: confirmed m{message} missing from {queue} after the crash"

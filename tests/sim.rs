@@ -130,7 +130,7 @@ fn body_of(sim: &Simulation, message: u64) -> String {
         .events()
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::Published { message: m, .. } if m.id.0 == message => Some(m.body_text()),
+            EventKind::Published { message: m, .. } if m.id().0 == message => Some(m.body_text()),
             _ => None,
         })
         .unwrap_or_default()

@@ -24,7 +24,7 @@
 
 use crate::engine::event::EventKind;
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
-use crate::engine::message::{Message, Properties};
+use crate::engine::message::{MessageRef, Properties};
 use crate::engine::value::{self, FieldTable};
 use crate::engine::{self, CommandError};
 use crate::store::{AnyStore, Storage};
@@ -231,7 +231,7 @@ fn properties_js(p: &Properties) -> JsValue {
 }
 
 fn message_js(
-    m: &Message,
+    m: &MessageRef,
     tag: u64,
     redelivered: bool,
     consumer_tag: Option<&str>,
@@ -242,7 +242,7 @@ fn message_js(
         let _ = Reflect::set(&obj, &k.into(), &v);
     };
     set("body", m.body_text().into());
-    set("bodyBytes", Uint8Array::from(&m.body[..]).into());
+    set("bodyBytes", Uint8Array::from(&m.body()[..]).into());
     set("deliveryTag", (tag as f64).into());
     set("redelivered", redelivered.into());
     set("exchange", JsValue::from_str(&m.exchange));

@@ -18,7 +18,7 @@ use crate::conformance::outcome::{error_json, normalize, py_json_dumps, Normaliz
 use crate::engine::durable::Durability;
 use crate::engine::event::{CancelReason, EventKind, Initiator};
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
-use crate::engine::message::Message;
+use crate::engine::message::MessageRef;
 use crate::engine::methods::basic::Consume;
 use crate::engine::methods::exchange::ExchangeDeclare;
 use crate::engine::methods::publish::Publish;
@@ -92,7 +92,7 @@ pub struct Run {
 /// What a step produced: result fields, or an error for the `error` key.
 type StepResult = Result<Map<String, Value>, CommandError>;
 
-fn delivery_record(msg: &Message, tag: u64, redelivered: bool) -> Value {
+fn delivery_record(msg: &MessageRef, tag: u64, redelivered: bool) -> Value {
     let mut rec = json!({
         "body": msg.body_text(),
         "delivery_tag": tag,

@@ -26,7 +26,7 @@
 use crate::engine::broker::Broker;
 use crate::engine::event::{DeadFate, DeathReason, EventKind};
 use crate::engine::ids::QueueId;
-use crate::engine::message::{Message, MessageRef, Properties};
+use crate::engine::message::{MessageRef, Properties};
 use crate::engine::value::{FieldTable, FieldValue};
 use std::rc::Rc;
 
@@ -70,7 +70,7 @@ impl Broker {
     }
 
     fn dead_letter(&mut self, d: Dying) {
-        let (message, queue_name, reason) = (d.msg.id, d.queue_name.clone(), d.reason);
+        let (message, queue_name, reason) = (d.msg.id(), d.queue_name.clone(), d.reason);
         let Some(dlx) = d.dlx.clone() else {
             self.emit(EventKind::MessageDead {
                 message,
@@ -120,14 +120,13 @@ impl Broker {
                 cycle_dropped,
             },
         });
-        let dead: MessageRef = Rc::new(dead);
         for (q, _) in targets {
             self.enqueue(q, dead.clone());
         }
     }
 
     /// The message as republished to the dead-letter exchange.
-    fn dead_letter_copy(&self, d: &Dying, dlx: &Rc<str>) -> Message {
+    fn dead_letter_copy(&self, d: &Dying, dlx: &Rc<str>) -> MessageRef {
         let msg = &d.msg;
         let mut properties: Properties = msg.properties.clone();
         let original_expiration = properties.expiration.take();
@@ -218,13 +217,13 @@ impl Broker {
             None => (msg.routing_key.clone(), msg.cc.clone()),
         };
         properties.headers = Some(headers);
-        Message::new(
-            msg.id,
+        MessageRef::new(
+            msg.id(),
             dlx.clone(),
             routing_key,
             cc,
             properties,
-            msg.body.clone(),
+            msg.body(),
         )
     }
 }

@@ -216,9 +216,9 @@ impl Broker {
         if ack_required && ch.channel_prefetch > 0 {
             ch.volume += 1;
         }
-        let (mut msg, redelivered) = (entry.msg.clone(), entry.redelivered);
-        if entry.returns > 0 {
-            msg = with_delivery_count(&msg, entry.returns);
+        let (mut msg, redelivered) = (entry.msg.clone(), entry.redelivered());
+        if entry.returns() > 0 {
+            msg = with_delivery_count(&msg, entry.returns());
         }
         if ack_required {
             ch.unacked.insert(
@@ -277,7 +277,7 @@ impl Broker {
             };
             let name = q.name.clone();
             self.emit(EventKind::Expired {
-                message: entry.msg.id,
+                message: entry.msg.id(),
                 queue_name: name,
                 ttl,
             });
@@ -305,7 +305,7 @@ impl Broker {
                 q.settings.max_length_bytes,
             );
             self.emit(EventKind::Overflowed {
-                message: entry.msg.id,
+                message: entry.msg.id(),
                 queue_name: name,
                 max_length,
                 max_length_bytes,
@@ -328,19 +328,19 @@ impl Broker {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
-        entry.redelivered = true;
+        entry.set_redelivered(true);
         if q.settings.queue_type == QueueType::Quorum {
-            entry.returns += 1;
+            entry.count_return();
             if q.settings
                 .delivery_limit
-                .is_some_and(|limit| u64::from(entry.returns) > limit)
+                .is_some_and(|limit| u64::from(entry.returns()) > limit)
             {
                 self.record_gone(queue, &entry);
                 self.kill(queue, entry.msg, DeathReason::DeliveryLimit);
                 return;
             }
         }
-        let (message, name) = (entry.msg.id, q.name.clone());
+        let (message, name) = (entry.msg.id(), q.name.clone());
         q.ready.insert_by_seq(entry);
         self.emit(EventKind::Requeued {
             message,
@@ -406,12 +406,12 @@ fn with_delivery_count(
             "x-delivery-count".into(),
             crate::engine::value::FieldValue::Long(i64::from(count)),
         );
-    Rc::new(crate::engine::message::Message::new(
-        msg.id,
+    crate::engine::message::MessageRef::new(
+        msg.id(),
         msg.exchange.clone(),
         msg.routing_key.clone(),
         msg.cc.clone(),
         properties,
-        msg.body.clone(),
-    ))
+        msg.body(),
+    )
 }

@@ -24,7 +24,7 @@ use crate::engine::broker::Broker;
 use crate::engine::clock::Millis;
 use crate::engine::exchange::{Binding, Destination, Exchange, ExchangeType};
 use crate::engine::ids::{BindingId, ExchangeId, QueueId};
-use crate::engine::message::{Message, MessageId, Properties};
+use crate::engine::message::{MessageId, MessageRef, Properties};
 use crate::engine::queue::{Entry, Queue};
 use crate::engine::queue_args;
 use crate::engine::value::FieldTable;
@@ -232,15 +232,15 @@ impl DurableState {
 impl DurableMessage {
     pub fn from_entry(e: &Entry) -> DurableMessage {
         DurableMessage {
-            seq: e.seq,
-            id: e.msg.id.0,
-            redelivered: e.redelivered,
+            seq: e.seq(),
+            id: e.msg.id().0,
+            redelivered: e.redelivered(),
             expires_at: e.expires_at(),
             exchange: e.msg.exchange.to_string(),
             routing_key: e.msg.routing_key.to_string(),
             cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
             properties: e.msg.properties.clone(),
-            body: e.msg.body.to_vec(),
+            body: e.msg.body().to_vec(),
         }
     }
 }
@@ -259,7 +259,7 @@ impl Broker {
 
     /// The stored name of a message copy, if the copy is durable (a
     /// persistent message in a stored queue).
-    pub(crate) fn durable_copy(&self, queue: QueueId, msg: &Message) -> Option<String> {
+    pub(crate) fn durable_copy(&self, queue: QueueId, msg: &MessageRef) -> Option<String> {
         if msg.is_persistent() && self.stores_queue(queue) {
             self.queues.get(&queue).map(|q| q.name.to_string())
         } else {
@@ -273,7 +273,7 @@ impl Broker {
         if let Some(name) = self.durable_copy(queue, &e.msg) {
             self.record(DurableOp::DeleteMessage {
                 queue: name,
-                seq: e.seq,
+                seq: e.seq(),
             });
         }
     }
@@ -285,12 +285,12 @@ impl Broker {
             let op = if ack_required {
                 DurableOp::MarkDelivered {
                     queue: name,
-                    seq: e.seq,
+                    seq: e.seq(),
                 }
             } else {
                 DurableOp::DeleteMessage {
                     queue: name,
-                    seq: e.seq,
+                    seq: e.seq(),
                 }
             };
             self.record(op);
@@ -343,7 +343,7 @@ impl Broker {
                 .iter()
                 .chain(q.ready.iter())
                 .filter(|e| e.msg.is_persistent())
-                .map(|e| (e.seq, DurableMessage::from_entry(e)))
+                .map(|e| (e.seq(), DurableMessage::from_entry(e)))
                 .collect();
             state.queues.insert(
                 q.name.to_string(),
@@ -420,11 +420,7 @@ impl Broker {
                     m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
                     m.properties.clone(),
                 );
-                let msg = Rc::new(Message {
-                    id: MessageId(m.id),
-                    envelope,
-                    body: Rc::from(m.body.as_slice()),
-                });
+                let msg = MessageRef::with_envelope(MessageId(m.id), envelope, &m.body);
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
                 q.ready

@@ -1,15 +1,17 @@
 //! Messages: what a publisher sends and what a consumer receives.
 //!
 //! A published message is immutable. When one publish reaches several queues
-//! (a fanout, say), every queue holds an [`Rc`] of the same [`Message`]: the
-//! body and properties are stored once however many copies are queued.
-//! Dead-lettering makes a *new* message (new exchange, routing key and
-//! headers) that still shares the body with the original.
+//! (a fanout, say), every queue holds a handle ([`MessageRef`]) to the same
+//! allocation: the body is stored once however many copies are queued, and
+//! successive publishes with the same exchange, key and properties share one
+//! [`Envelope`]. Dead-lettering makes a *new* message (new exchange, routing
+//! key and headers, a copy of the body).
 
 use crate::engine::value::{FieldTable, FieldValue};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
+use triomphe::ThinArc;
 
 /// Identifies a message's journey: the number of the publish that created
 /// it. Copies in several queues, and dead-lettered copies, share the id.
@@ -136,17 +138,26 @@ pub struct Envelope {
     pub properties: Properties,
 }
 
-/// One message as stored in queues: 32 bytes plus its shared envelope and
-/// body.
+/// The fixed part of a message, stored in front of its body.
 #[derive(Debug, PartialEq)]
-pub struct Message {
+pub struct MessageHead {
     pub id: MessageId,
     pub envelope: Rc<Envelope>,
-    /// Shared between a message and its dead-lettered copies.
-    pub body: Rc<[u8]>,
 }
 
-impl Message {
+/// One message, as queues, channels and events hold it: a thin pointer to a
+/// single allocation of reference count, id, envelope pointer, body length
+/// and the body bytes (32 bytes plus the body). Cloning it only counts a
+/// reference, so a fanout to ten queues stores the message once.
+///
+/// One allocation instead of `Rc<Message>` plus `Rc<[u8]>` is what keeps a
+/// queued message small (see the memory row of `./dev.sh bench`); the price
+/// is that a dead-lettered copy, which needs its own envelope, copies the
+/// body rather than sharing it.
+#[derive(Clone, PartialEq)]
+pub struct MessageRef(ThinArc<MessageHead, u8>);
+
+impl MessageRef {
     /// A message with an envelope of its own.
     pub fn new(
         id: MessageId,
@@ -154,50 +165,53 @@ impl Message {
         routing_key: Rc<str>,
         cc: Vec<Rc<str>>,
         properties: Properties,
-        body: Rc<[u8]>,
-    ) -> Message {
-        Message {
-            id,
-            envelope: Rc::new(Envelope {
-                exchange,
-                routing_key,
-                cc,
-                properties,
-            }),
+        body: &[u8],
+    ) -> MessageRef {
+        let envelope = Rc::new(Envelope {
+            exchange,
+            routing_key,
+            cc,
+            properties,
+        });
+        MessageRef::with_envelope(id, envelope, body)
+    }
+
+    /// A message sharing an envelope with earlier ones.
+    pub fn with_envelope(id: MessageId, envelope: Rc<Envelope>, body: &[u8]) -> MessageRef {
+        MessageRef(ThinArc::from_header_and_slice(
+            MessageHead { id, envelope },
             body,
-        }
+        ))
     }
-}
 
-/// `message.exchange`, `message.routing_key`, … read through to the envelope.
-impl std::ops::Deref for Message {
-    type Target = Envelope;
-
-    fn deref(&self) -> &Envelope {
-        &self.envelope
+    pub fn id(&self) -> MessageId {
+        self.0.header.header.id
     }
-}
 
-/// A shared handle to a message; cloning it does not copy the message.
-pub type MessageRef = Rc<Message>;
+    pub fn envelope(&self) -> &Rc<Envelope> {
+        &self.0.header.header.envelope
+    }
 
-impl Message {
+    pub fn body(&self) -> &[u8] {
+        &self.0.slice
+    }
+
     pub fn is_persistent(&self) -> bool {
         self.properties.is_persistent()
     }
 
     /// The body as text (lossy: invalid UTF-8 becomes U+FFFD).
     pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(self.body()).into_owned()
     }
 
     pub fn body_len(&self) -> u64 {
-        self.body.len() as u64
+        self.body().len() as u64
     }
 
     /// The body cut to `max` characters, for event logs and the UI.
     pub fn preview(&self, max: usize) -> String {
-        let text = String::from_utf8_lossy(&self.body);
+        let text = String::from_utf8_lossy(self.body());
         if text.chars().count() <= max {
             text.into_owned()
         } else {
@@ -208,11 +222,30 @@ impl Message {
     }
 }
 
+/// `message.exchange`, `message.routing_key`, … read through to the envelope.
+impl std::ops::Deref for MessageRef {
+    type Target = Envelope;
+
+    fn deref(&self) -> &Envelope {
+        self.envelope()
+    }
+}
+
+impl std::fmt::Debug for MessageRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("id", &self.id())
+            .field("envelope", self.envelope())
+            .field("body", &self.preview(40))
+            .finish()
+    }
+}
+
 /// Events and snapshots show a message by id, route and a short body preview.
-impl Serialize for Message {
+impl Serialize for MessageRef {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Message", 5)?;
-        st.serialize_field("id", &self.id.0)?;
+        st.serialize_field("id", &self.id().0)?;
         st.serialize_field("exchange", &*self.exchange)?;
         st.serialize_field("routing_key", &*self.routing_key)?;
         st.serialize_field("body", &self.preview(200))?;

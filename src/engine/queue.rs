@@ -22,25 +22,25 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// A message in a queue (ready) or out for delivery (unacked).
+///
+/// Queues hold millions of these, so an entry is three words: the message
+/// handle and two packed words. `order` holds the enqueue sequence number
+/// (48 bits: 2.8·10^14 enqueues per queue), the priority level (8 bits) and
+/// the redelivered flag; `expiry` holds the deadline in virtual
+/// milliseconds (48 bits: 8,900 years; all ones = never) and, for quorum
+/// queues, how often the message came back (16 bits, saturating at 65,535).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub msg: MessageRef,
-    /// Enqueue order in this queue; requeues go back to this position.
-    pub seq: u64,
-    /// When the message expires (`NEVER` without a TTL); a plain `u64`
-    /// rather than an `Option` keeps an entry at 32 bytes. Unacked messages
-    /// never expire.
-    deadline: Millis,
-    /// Whether it has been delivered before (requeued or recovered).
-    pub redelivered: bool,
-    /// Quorum queues: how many times it came back (`x-delivery-count`).
-    pub returns: u32,
-    /// Level in a priority queue (the message's priority capped at the
-    /// queue's maximum); 0 in plain queues.
-    pub level: u8,
+    order: u64,
+    expiry: u64,
 }
 
-const NEVER: Millis = Millis::MAX;
+const SEQ_BITS: u32 = 48;
+const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
+const REDELIVERED_BIT: u64 = 1 << 56;
+const DEADLINE_BITS: u32 = 48;
+const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
 
 impl Entry {
     pub fn new(
@@ -50,24 +50,68 @@ impl Entry {
         redelivered: bool,
         level: u8,
     ) -> Entry {
-        Entry {
+        // Sequence numbers start at 0 per queue; 2^48 is out of reach, and
+        // saturating keeps order (all later ones tie) rather than wrapping.
+        let seq = seq.min(SEQ_MASK);
+        // A deadline beyond 8,900 years of virtual time is "never".
+        let deadline = expires_at.map_or(NEVER, |d| d.min(NEVER));
+        let mut entry = Entry {
             msg,
-            seq,
-            deadline: expires_at.unwrap_or(NEVER),
-            redelivered,
-            returns: 0,
-            level,
+            order: seq | (u64::from(level) << SEQ_BITS),
+            expiry: deadline,
+        };
+        entry.set_redelivered(redelivered);
+        entry
+    }
+
+    /// Enqueue order in this queue; requeues go back to this position.
+    pub fn seq(&self) -> u64 {
+        self.order & SEQ_MASK
+    }
+
+    /// Level in a priority queue (the message's priority capped at the
+    /// queue's maximum); 0 in plain queues.
+    pub fn level(&self) -> u8 {
+        ((self.order >> SEQ_BITS) & 0xff) as u8
+    }
+
+    /// Whether it has been delivered before (requeued or recovered).
+    pub fn redelivered(&self) -> bool {
+        self.order & REDELIVERED_BIT != 0
+    }
+
+    pub fn set_redelivered(&mut self, redelivered: bool) {
+        if redelivered {
+            self.order |= REDELIVERED_BIT;
+        } else {
+            self.order &= !REDELIVERED_BIT;
         }
     }
 
-    /// When the message expires, if it has a TTL.
+    /// Quorum queues: how many times it came back (`x-delivery-count`).
+    pub fn returns(&self) -> u32 {
+        (self.expiry >> DEADLINE_BITS) as u32
+    }
+
+    /// Counts one more return (saturating).
+    pub fn count_return(&mut self) {
+        let returns = (self.returns() + 1).min(u32::from(u16::MAX));
+        self.expiry = (self.expiry & NEVER) | (u64::from(returns) << DEADLINE_BITS);
+    }
+
+    fn deadline(&self) -> u64 {
+        self.expiry & NEVER
+    }
+
+    /// When the message expires, if it has a TTL. Unacked messages never
+    /// expire; a requeued one keeps its deadline.
     pub fn expires_at(&self) -> Option<Millis> {
-        (self.deadline != NEVER).then_some(self.deadline)
+        (self.deadline() != NEVER).then_some(self.deadline())
     }
 
     /// Whether its TTL has run out at `now`.
     pub fn is_expired(&self, now: Millis) -> bool {
-        self.deadline != NEVER && self.deadline <= now
+        self.deadline() != NEVER && self.deadline() <= now
     }
 }
 
@@ -112,15 +156,15 @@ impl ReadyQueue {
     pub fn push_back(&mut self, entry: Entry) {
         self.len += 1;
         self.bytes += entry.msg.body_len();
-        self.level_mut(entry.level).push_back(entry);
+        self.level_mut(entry.level()).push_back(entry);
     }
 
     /// Puts a message back at its original position (by seq) in its level.
     pub fn insert_by_seq(&mut self, entry: Entry) {
         self.len += 1;
         self.bytes += entry.msg.body_len();
-        let level = self.level_mut(entry.level);
-        let at = level.partition_point(|e| e.seq < entry.seq);
+        let level = self.level_mut(entry.level());
+        let at = level.partition_point(|e| e.seq() < entry.seq());
         level.insert(at, entry);
     }
 
@@ -160,7 +204,7 @@ impl ReadyQueue {
     /// recovery and by tests); returns it.
     pub fn remove_seq(&mut self, seq: u64) -> Option<Entry> {
         for level in self.levels.iter_mut() {
-            if let Ok(at) = level.binary_search_by_key(&seq, |e| e.seq) {
+            if let Ok(at) = level.binary_search_by_key(&seq, |e| e.seq()) {
                 let entry = level.remove(at)?;
                 self.len -= 1;
                 self.bytes -= entry.msg.body_len();
@@ -303,4 +347,65 @@ pub fn queue_resource(name: &str) -> String {
 
 pub fn exchange_resource(name: &str) -> String {
     format!("exchange '{name}' in vhost '/'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::message::{MessageId, Properties};
+
+    fn message() -> MessageRef {
+        MessageRef::new(
+            MessageId(1),
+            Rc::from(""),
+            Rc::from("q"),
+            Vec::new(),
+            Properties::default(),
+            b"body",
+        )
+    }
+
+    /// The memory row of `./dev.sh bench` depends on these sizes.
+    #[test]
+    fn an_entry_is_three_words_and_a_message_handle_one() {
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
+        assert_eq!(std::mem::size_of::<MessageRef>(), 8);
+    }
+
+    #[test]
+    fn packed_fields_keep_their_values() {
+        let mut e = Entry::new(message(), (1 << 40) + 7, Some(123_456), false, 9);
+        assert_eq!(e.seq(), (1 << 40) + 7);
+        assert_eq!(e.level(), 9);
+        assert!(!e.redelivered());
+        assert_eq!(e.expires_at(), Some(123_456));
+        e.set_redelivered(true);
+        e.count_return();
+        e.count_return();
+        assert!(e.redelivered());
+        assert_eq!(e.returns(), 2);
+        assert_eq!(
+            (e.seq(), e.level(), e.expires_at()),
+            ((1 << 40) + 7, 9, Some(123_456))
+        );
+        assert!(!e.is_expired(123_455));
+        assert!(e.is_expired(123_456));
+    }
+
+    #[test]
+    fn out_of_range_values_saturate_instead_of_wrapping() {
+        let mut e = Entry::new(message(), u64::MAX, None, true, u8::MAX);
+        assert_eq!(e.seq(), SEQ_MASK);
+        assert_eq!(e.level(), u8::MAX);
+        assert!(e.redelivered());
+        assert_eq!(e.expires_at(), None);
+        assert!(!e.is_expired(u64::MAX));
+        for _ in 0..70_000 {
+            e.count_return();
+        }
+        assert_eq!(e.returns(), u32::from(u16::MAX));
+        assert_eq!(e.expires_at(), None);
+        let far = Entry::new(message(), 0, Some(u64::MAX), false, 0);
+        assert_eq!(far.expires_at(), None, "beyond 8,900 years is never");
+    }
 }

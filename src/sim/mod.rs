@@ -271,7 +271,7 @@ impl Simulation {
                     .events_since(before)
                     .iter()
                     .find_map(|e| match &e.kind {
-                        EventKind::Published { message, .. } => Some(message.id.0),
+                        EventKind::Published { message, .. } => Some(message.id().0),
                         _ => None,
                     });
                 if let Some(p) = self.producers.get_mut(&id) {
@@ -603,7 +603,7 @@ impl Simulation {
                         w.channel == channel && w.consumer_id(&self.broker) == Some(consumer)
                     }) {
                         w.inbox.push_back(actors::Delivery {
-                            message: message.id.0,
+                            message: message.id().0,
                             body: message.body_text(),
                             delivery_tag,
                             redelivered,
@@ -625,7 +625,7 @@ impl Simulation {
                         }
                         replies.push(ActorEventKind::ProducerGotReply {
                             producer: p.id,
-                            message: message.id.0,
+                            message: message.id().0,
                             correlation_id,
                             matched,
                         });

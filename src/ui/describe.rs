@@ -112,7 +112,7 @@ pub fn message_of(kind: &EventKind) -> Option<u64> {
     use EventKind::*;
     match kind {
         Published { message, .. } | Returned { message, .. } | Delivered { message, .. } => {
-            Some(message.id.0)
+            Some(message.id().0)
         }
         Routed { message, .. }
         | Unroutable { message, .. }

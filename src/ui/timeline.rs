@@ -315,7 +315,7 @@ impl Timeline {
                     EventKind::Published { message, .. }
                     | EventKind::Delivered { message, .. }
                     | EventKind::Returned { message, .. } => {
-                        self.names.messages.insert(message.id.0, message.clone());
+                        self.names.messages.insert(message.id().0, message.clone());
                     }
                     _ => {}
                 }

@@ -323,7 +323,7 @@ impl Broker {
             let ok = GetOk {
                 message: entry.msg.clone(),
                 delivery_tag: tag,
-                redelivered: entry.redelivered,
+                redelivered: entry.redelivered(),
                 message_count,
             };
             if !no_ack {
@@ -487,7 +487,7 @@ impl Broker {
                 None => false,
             };
             touched.insert(u.queue);
-            let message = u.entry.msg.id;
+            let message = u.entry.msg.id();
             match kind {
                 Some(SettleKind::Ack) => {
                     if alive {

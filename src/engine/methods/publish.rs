@@ -13,7 +13,7 @@ use crate::engine::channel::HeldPublish;
 use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{DeathReason, EventKind};
 use crate::engine::ids::{ChannelId, ConnId, QueueId};
-use crate::engine::message::{parse_expiration, Message, MessageId, MessageRef, Properties};
+use crate::engine::message::{parse_expiration, MessageId, MessageRef, Properties};
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::queue::{exchange_resource, Entry};
 use crate::engine::queue_args::Overflow;
@@ -174,11 +174,7 @@ impl Broker {
             cc.clone(),
             properties,
         );
-        let message: MessageRef = Rc::new(Message {
-            id,
-            envelope,
-            body: Rc::from(p.body),
-        });
+        let message = MessageRef::with_envelope(id, envelope, &p.body);
         self.emit(EventKind::Published {
             message: message.clone(),
             channel: ch,
@@ -234,7 +230,7 @@ impl Broker {
             .collect();
         if queues.is_empty() {
             self.emit(EventKind::Unroutable {
-                message: message.id,
+                message: message.id(),
                 exchange: message.exchange.clone(),
                 routing_key: message.routing_key.clone(),
                 returned: mandatory,
@@ -298,7 +294,7 @@ impl Broker {
             );
             let dead_letter = q.settings.overflow == Overflow::RejectPublishDlx;
             self.emit(EventKind::PublishRefused {
-                message: msg.id,
+                message: msg.id(),
                 queue_name: name,
                 max_length,
                 max_length_bytes,
@@ -315,7 +311,7 @@ impl Broker {
         let entry = Entry::new(msg, seq, expires_at, false, level);
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
         let stored = entry.msg.is_persistent() && q.durable && q.exclusive_owner.is_none();
-        let (id, persistent) = (entry.msg.id, stored);
+        let (id, persistent) = (entry.msg.id(), stored);
         let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {
             queue: q.name.to_string(),
             message: crate::engine::durable::DurableMessage::from_entry(&entry),

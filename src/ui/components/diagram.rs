@@ -104,7 +104,7 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                     out.push(Move {
                         from,
                         to,
-                        label: format!("#{}", message.id.0),
+                        label: format!("#{}", message.id().0),
                         class: "publish",
                         delay_ms: delay,
                     });
@@ -145,9 +145,9 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                     node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
                 ) {
                     let label = if *redelivered {
-                        format!("#{} ↺", message.id.0)
+                        format!("#{} ↺", message.id().0)
                     } else {
-                        format!("#{}", message.id.0)
+                        format!("#{}", message.id().0)
                     };
                     out.push(Move {
                         from,

@@ -35,10 +35,10 @@ pub fn queue_inspector(p: &Props) -> Html {
             if let Some(channel) = broker.channel(*ch) {
                 for u in channel.unacked.values().filter(|u| u.queue == qid) {
                     out.push((
-                        u.entry.msg.id.0,
+                        u.entry.msg.id().0,
                         u.tag,
                         c.label.to_string(),
-                        u.entry.redelivered,
+                        u.entry.redelivered(),
                     ));
                 }
             }
@@ -55,14 +55,14 @@ pub fn queue_inspector(p: &Props) -> Html {
             };
             let entry = q.handoff.iter().chain(q.ready.iter()).nth(i);
             let Some(e) = entry else { return html! {} };
-            let id = e.msg.id.0;
+            let id = e.msg.id().0;
             let body = e.msg.preview(60);
             html! {
-                <div class="vrow msg-row" role="listitem" key={format!("m{id}-{}", e.seq)}>
+                <div class="vrow msg-row" role="listitem" key={format!("m{id}-{}", e.seq())}>
                     <button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
                         <span class="msg-id">{ format!("#{id}") }</span>
                         <span class="msg-body">{ body }</span>
-                        if e.redelivered { <span class="tag redelivered" title="redelivered">{ "↺" }</span> }
+                        if e.redelivered() { <span class="tag redelivered" title="redelivered">{ "↺" }</span> }
                         if e.msg.is_persistent() { <span class="tag" title="persistent">{ "P" }</span> }
                     </button>
                 </div>

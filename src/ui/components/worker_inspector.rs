@@ -34,9 +34,9 @@ pub fn worker_inspector(p: &Props) -> Html {
                 .map(|u| {
                     (
                         u.tag,
-                        u.entry.msg.id.0,
+                        u.entry.msg.id().0,
                         u.entry.msg.preview(30),
-                        u.entry.redelivered,
+                        u.entry.redelivered(),
                     )
                 })
                 .collect()

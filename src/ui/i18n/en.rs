@@ -526,7 +526,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             if *mandatory { f.push("mandatory".into()); }
             if let Some(seq) = confirm_seq { f.push(format!("confirm #{seq}")); }
             if *in_tx { f.push("in a transaction".into()); }
-            format!("{} published {} to {} with routing key '{}'{}.", s.chan(*channel), s.msg(message.id.0), x(&message.exchange), message.routing_key,
+            format!("{} published {} to {} with routing key '{}'{}.", s.chan(*channel), s.msg(message.id().0), x(&message.exchange), message.routing_key,
                 if f.is_empty() { String::new() } else { format!(" ({})", f.join(", ")) })
         }
         Routed { message, exchange, trace, .. } => {
@@ -548,7 +548,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             "No queue took {} (exchange {}, key '{routing_key}'): {}.", s.msg(message.0), x(exchange),
             if *returned { "it is returned to the publisher (mandatory)" } else { "it is dropped" }
         ),
-        Returned { message, channel, reply_code, reply_text } => format!("{} was returned to {}: {reply_code} {reply_text}.", s.msg(message.id.0), s.chan(*channel)),
+        Returned { message, channel, reply_code, reply_text } => format!("{} was returned to {}: {reply_code} {reply_text}.", s.msg(message.id().0), s.chan(*channel)),
         Enqueued { message, queue_name, ready, handoff, .. } => {
             if *handoff {
                 format!("{} entered '{queue_name}'; a consumer is free, so it goes straight to it.", s.msg(message.0))
@@ -571,7 +571,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             } else {
                 String::new()
             };
-            format!("'{queue_name}' delivered {} to {}{how} (delivery tag {delivery_tag}{}{}){}.", s.msg(message.id.0), s.chan(*channel),
+            format!("'{queue_name}' delivered {} to {}{how} (delivery tag {delivery_tag}{}{}){}.", s.msg(message.id().0), s.chan(*channel),
                 if *redelivered { ", redelivered" } else { "" },
                 if *ack_required { "" } else { ", auto-ack: the broker forgets it now" },
                 skip(skipped))

@@ -698,7 +698,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             format!(
                 "{} 把 {} 发布到{}，路由键 '{}'{}。",
                 s.chan(*channel),
-                s.msg(message.id.0),
+                s.msg(message.id().0),
                 x(&message.exchange),
                 message.routing_key,
                 if f.is_empty() {
@@ -766,7 +766,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             reply_text,
         } => format!(
             "{} 被退回给 {}：{reply_code} {reply_text}。",
-            s.msg(message.id.0),
+            s.msg(message.id().0),
             s.chan(*channel)
         ),
         Enqueued {
@@ -837,7 +837,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             };
             format!(
                 "'{queue_name}' 把 {} 投递给 {}{how}（投递标签 {delivery_tag}{}{}）{}。",
-                s.msg(message.id.0),
+                s.msg(message.id().0),
                 s.chan(*channel),
                 if *redelivered { "，重新投递" } else { "" },
                 if *ack_required {
