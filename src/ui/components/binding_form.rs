@@ -52,14 +52,7 @@ pub fn binding_form() -> Html {
         .map(|x| x.kind.name())
         .unwrap_or("");
     drop(tl);
-    let set = |f: fn(&mut Data, String)| {
-        let data = data.clone();
-        Callback::from(move |v: String| {
-            let mut d = (*data).clone();
-            f(&mut d, v);
-            data.set(d);
-        })
-    };
+    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
     let submit = |unbind: bool| {
         let data = data.clone();
         let error = error.clone();

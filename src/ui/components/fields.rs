@@ -5,6 +5,21 @@ use crate::engine::value::{FieldTable, FieldValue};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// A callback that edits one field of a form's state: `setter(&data, |d, v|
+/// d.name = v)`. Every form keeps its draft in one `use_state` value and
+/// replaces it whole on each edit.
+pub fn setter<D: Clone + 'static, V: 'static>(
+    data: &UseStateHandle<D>,
+    edit: fn(&mut D, V),
+) -> Callback<V> {
+    let data = data.clone();
+    Callback::from(move |v: V| {
+        let mut d = (*data).clone();
+        edit(&mut d, v);
+        data.set(d);
+    })
+}
+
 pub fn text(
     id: &str,
     label: &str,

@@ -128,22 +128,8 @@ pub fn queue_form() -> Html {
         });
     }
 
-    let set = |f: fn(&mut Data, String)| {
-        let data = data.clone();
-        Callback::from(move |v: String| {
-            let mut d = (*data).clone();
-            f(&mut d, v);
-            data.set(d);
-        })
-    };
-    let set_b = |f: fn(&mut Data, bool)| {
-        let data = data.clone();
-        Callback::from(move |v: bool| {
-            let mut d = (*data).clone();
-            f(&mut d, v);
-            data.set(d);
-        })
-    };
+    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
+    let set_b = |f: fn(&mut Data, bool)| fields::setter(&data, f);
     let onsubmit = {
         let data = data.clone();
         let error = error.clone();

@@ -144,14 +144,7 @@ pub fn worker_form() -> Html {
             }
         });
     }
-    let set = |f: fn(&mut Data, String)| {
-        let data = data.clone();
-        Callback::from(move |v: String| {
-            let mut d = (*data).clone();
-            f(&mut d, v);
-            data.set(d);
-        })
-    };
+    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
     let onsubmit = {
         let data = data.clone();
         let error = error.clone();
@@ -176,14 +169,7 @@ pub fn worker_form() -> Html {
             }
         })
     };
-    let set_b = |f: fn(&mut Data, bool)| {
-        let data = data.clone();
-        Callback::from(move |v: bool| {
-            let mut d = (*data).clone();
-            f(&mut d, v);
-            data.set(d);
-        })
-    };
+    let set_b = |f: fn(&mut Data, bool)| fields::setter(&data, f);
     let on_new = {
         let data = data.clone();
         Callback::from(move |_: MouseEvent| data.set(Data::default()))
