@@ -463,3 +463,42 @@ fn records_from_a_newer_schema_or_damaged_are_refused_not_panicked_on() {
     assert!(err.to_string().contains("damaged"), "{err}");
     let _ = BTreeMap::<u8, u8>::new();
 }
+
+/// The workbench replaces a store's whole content when its broker is
+/// replaced (a chapter, a link). That is one write: a failure leaves the
+/// store as it was, never half of each state.
+#[test]
+fn replacing_a_whole_store_is_all_or_nothing() {
+    let states: Vec<DurableState> = [3u64, 11]
+        .into_iter()
+        .map(|seed| {
+            let mut rng = SeededRng::new(seed);
+            let mut s = Scenario::new(&mut rng);
+            for _ in 0..60 {
+                s.op(&mut rng);
+            }
+            now_or_never(s.store.load()).unwrap().unwrap()
+        })
+        .collect();
+    assert_ne!(states[0], states[1], "two different states to swap");
+    assert!(states[0].message_count() > 0, "the first state holds messages");
+
+    let mut store = MemoryStorage::new();
+    now_or_never(store.replace(&states[0])).unwrap().unwrap();
+    assert_eq!(now_or_never(store.load()).unwrap().unwrap(), states[0]);
+
+    store.fail_write(store.writes, warren::store::StoreError::QuotaExceeded);
+    assert!(now_or_never(store.replace(&states[1])).unwrap().is_err());
+    assert_eq!(
+        now_or_never(store.load()).unwrap().unwrap(),
+        states[0],
+        "a failed replace leaves the old state whole"
+    );
+    now_or_never(store.replace(&states[1])).unwrap().unwrap();
+    assert_eq!(now_or_never(store.load()).unwrap().unwrap(), states[1]);
+    now_or_never(store.clear()).unwrap().unwrap();
+    assert_eq!(
+        now_or_never(store.load()).unwrap().unwrap(),
+        DurableState::default()
+    );
+}

@@ -2,9 +2,11 @@
 //!
 //! Write, drop the broker, open a new one on the same database: the durable
 //! state is there. A crash loses only the uncommitted batch. Two brokers
-//! with different names do not see each other. And the failure paths:
-//! a database deleted (or taken over) by another tab, an injected write
-//! fault, a record from a newer schema, IndexedDB missing altogether.
+//! with different names do not see each other. One owner at a time: a
+//! second open is refused, waits, or takes over (and the old owner stops
+//! writing). And the failure paths: a database deleted by another tab, an
+//! injected write fault, a record from a newer schema, IndexedDB missing
+//! altogether.
 #![cfg(target_arch = "wasm32")]
 
 use warren::engine::durable::Durability;
@@ -12,18 +14,45 @@ use warren::engine::event::EventKind;
 use warren::engine::ids::ChannelId;
 use warren::engine::message::Properties;
 use warren::engine::{Broker, BrokerConfig, Profile, Publish, QueueDeclare};
+use std::cell::RefCell;
+use std::rc::Rc;
 use warren::store::indexeddb::IndexedDbStorage;
+use warren::store::lock::LockMode;
 use warren::store::{flush, open_browser_store, Storage, StoreError};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Opens broker `name`'s store as `owner`, waiting for any earlier owner of
+/// the same test to let go.
 async fn open(name: &str, owner: &str) -> IndexedDbStorage {
-    let (store, _) = IndexedDbStorage::open(name, owner, Profile::RabbitMq3, 1)
+    open_as(name, owner, LockMode::Wait, Rc::new(|_| {}))
         .await
-        .expect("IndexedDB opens");
-    store
+        .expect("IndexedDB opens")
+}
+
+async fn open_as(
+    name: &str,
+    owner: &str,
+    mode: LockMode,
+    on_lost: Rc<dyn Fn(String)>,
+) -> Result<IndexedDbStorage, StoreError> {
+    IndexedDbStorage::open(name, owner, Profile::RabbitMq3, 1, mode, on_lost)
+        .await
+        .map(|(store, _)| store)
+}
+
+fn declare_durable(b: &mut Broker, ch: ChannelId, queue: &str) {
+    b.queue_declare(
+        ch,
+        QueueDeclare {
+            queue: queue.into(),
+            durable: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
 }
 
 fn broker() -> (Broker, ChannelId) {
@@ -202,27 +231,150 @@ async fn deleting_the_database_under_an_open_broker_is_reported_and_nacks() {
 }
 
 #[wasm_bindgen_test]
-async fn another_tab_taking_the_broker_over_stops_this_one_writing() {
-    let name = "t-two-tabs";
+async fn a_second_open_of_an_owned_broker_is_refused() {
+    let name = "t-refused";
     let mut first = open(name, "tab-1").await;
     first.clear().await.unwrap();
-    let _second = open(name, "tab-2").await;
+    let second = open_as(name, "tab-2", LockMode::Try, Rc::new(|_| {})).await;
+    assert!(
+        matches!(second, Err(StoreError::Locked(ref n)) if n == name),
+        "the second tab is kept out: {:?}",
+        second.err()
+    );
+    // The owner is unharmed: it still writes.
     let (mut b, ch) = broker();
-    b.queue_declare(
-        ch,
-        QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        },
-    )
+    declare_durable(&mut b, ch, "task_queue");
+    b.advance(200);
+    assert!(flush(&mut b, &mut first).await.is_empty());
+    assert!(first.load().await.unwrap().queues.contains_key("task_queue"));
+}
+
+#[wasm_bindgen_test]
+async fn a_waiting_tab_gets_the_broker_when_the_owner_lets_go() {
+    let name = "t-wait";
+    let mut first = open(name, "tab-1").await;
+    first.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    declare_durable(&mut b, ch, "task_queue");
+    b.confirm_select(ch).unwrap();
+    b.basic_publish(ch, persistent("from the first tab")).unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut first).await.is_empty());
+    let waiting = Rc::new(RefCell::new(None));
+    wasm_bindgen_futures::spawn_local({
+        let waiting = waiting.clone();
+        async move {
+            let store = open_as(name, "tab-2", LockMode::Wait, Rc::new(|_| {})).await;
+            *waiting.borrow_mut() = Some(store);
+        }
+    });
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    assert!(waiting.borrow().is_none(), "it waits while the owner holds the broker");
+    drop(first);
+    for _ in 0..50 {
+        if waiting.borrow().is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    let opened = waiting.borrow_mut().take().expect("the owner let go");
+    let mut second = opened.expect("the waiting tab opens the store");
+    let state = second.load().await.unwrap();
+    let (mut fresh, _) = broker();
+    fresh.boot(&state);
+    assert_eq!(bodies(&fresh, "task_queue"), vec!["from the first tab"]);
+}
+
+#[wasm_bindgen_test]
+async fn taking_the_broker_over_stops_the_old_owner_writing() {
+    let name = "t-take-over";
+    let lost = Rc::new(RefCell::new(None::<String>));
+    let mut first = open_as(name, "tab-1", LockMode::Wait, {
+        let lost = lost.clone();
+        Rc::new(move |why| *lost.borrow_mut() = Some(why))
+    })
+    .await
     .unwrap();
+    first.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    declare_durable(&mut b, ch, "task_queue");
+    b.confirm_select(ch).unwrap();
+    b.basic_publish(ch, persistent("committed by the first tab")).unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut first).await.is_empty());
+
+    let mut second = open_as(name, "tab-2", LockMode::TakeOver, Rc::new(|_| {}))
+        .await
+        .expect("taking over never waits");
+    for _ in 0..50 {
+        if lost.borrow().is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    let why = lost.borrow().clone().expect("the old owner is told");
+    assert!(why.contains("another tab took over"), "{why}");
+
+    b.basic_publish(ch, persistent("after the take-over")).unwrap();
     b.advance(200);
     let errors = flush(&mut b, &mut first).await;
     assert!(
         matches!(errors.as_slice(), [StoreError::TakenOver(_)]),
         "{errors:?}"
     );
+    let acks: Vec<bool> = b
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Confirmed { ack, .. } => Some(*ack),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acks, vec![true, false], "only the committed publish was acked");
+    let state = second.load().await.unwrap();
+    let (mut fresh, _) = broker();
+    fresh.boot(&state);
+    assert_eq!(
+        bodies(&fresh, "task_queue"),
+        vec!["committed by the first tab"],
+        "the new owner has everything confirmed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn replacing_the_whole_state_is_one_write() {
+    let name = "t-replace";
+    let mut store = open(name, "tab").await;
+    store.clear().await.unwrap();
+    let (mut b, ch) = broker();
+    declare_durable(&mut b, ch, "old");
+    b.basic_publish(
+        ch,
+        Publish {
+            routing_key: "old".into(),
+            ..persistent("old message")
+        },
+    )
+    .unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut store).await.is_empty());
+    let before = store.load().await.unwrap();
+
+    let (mut other, och) = broker();
+    declare_durable(&mut other, och, "new");
+    other.advance(200);
+    let mut scratch = warren::store::memory::MemoryStorage::new();
+    assert!(flush(&mut other, &mut scratch).await.is_empty());
+    let replacement = other.committed_state().clone();
+    assert!(replacement.queues.contains_key("new"));
+    store.inject_failure(StoreError::QuotaExceeded);
+    assert_eq!(
+        store.replace(&replacement).await,
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(store.load().await.unwrap(), before, "a failed replace changes nothing");
+    store.replace(&replacement).await.unwrap();
+    assert_eq!(store.load().await.unwrap(), replacement);
 }
 
 #[wasm_bindgen_test]
@@ -310,6 +462,8 @@ fn without_indexeddb_the_broker_falls_back_to_memory_and_says_why() {
         "tab",
         Profile::RabbitMq3,
         1,
+        LockMode::Try,
+        Rc::new(|_| {}),
     ));
     if original.is_undefined() {
         js_sys::Reflect::delete_property(&window, &key).unwrap();
@@ -320,7 +474,9 @@ fn without_indexeddb_the_broker_falls_back_to_memory_and_says_why() {
         web_sys::window().unwrap().indexed_db().unwrap().is_some(),
         "IndexedDB is back for the other tests"
     );
-    let (store, _) = opened.expect("a missing IndexedDB is detected at once");
+    let (store, _) = opened
+        .expect("a missing IndexedDB is detected at once")
+        .expect("it falls back to memory");
     assert_eq!(store.kind(), "memory");
     assert!(
         store.fallback_reason().unwrap().contains("IndexedDB"),

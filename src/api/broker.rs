@@ -27,7 +27,8 @@ use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
 use crate::engine::message::{MessageRef, Properties};
 use crate::engine::value::{self, FieldTable};
 use crate::engine::{self, CommandError};
-use crate::store::{AnyStore, Storage};
+use crate::store::lock::LockMode;
+use crate::store::{AnyStore, Storage, StoreError};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -54,6 +55,13 @@ export interface BrokerOptions {
   autoRun?: boolean;
   /** Start empty even if the IndexedDB database holds a broker. */
   reset?: boolean;
+  /**
+   * With `store: "indexeddb"`, when another tab or window owns this broker:
+   * `"reject"` (default) rejects with a `BrokerLockedError`, `"wait"` waits
+   * until that tab lets go, `"takeOver"` takes the broker from it (that tab
+   * stops writing). One tab at a time owns a broker's stored state.
+   */
+  ifLocked?: "reject" | "wait" | "takeOver";
 }
 /** Basic properties, camelCase. */
 export interface MessageProperties {
@@ -85,6 +93,10 @@ struct Host {
     next_listener: u32,
     consumers: HashMap<ConsumerId, Function>,
     cursor: u64,
+    /// Set when another tab took the broker's store over: why.
+    lost: Rc<RefCell<Option<String>>>,
+    /// `close()` was called: the store is released and calls are refused.
+    closed: bool,
 }
 
 type Shared = Rc<RefCell<Host>>;
@@ -386,6 +398,9 @@ fn call<T>(
         let mut h = host
             .try_borrow_mut()
             .map_err(|_| usage("the broker is busy (called from inside a store write)"))?;
+        if h.closed {
+            return Err(usage("the broker is closed"));
+        }
         f(&mut h.broker)
     };
     schedule_tick(host);
@@ -403,6 +418,21 @@ struct CreateOptions {
     commit_interval: Option<u64>,
     auto_run: Option<bool>,
     reset: bool,
+    if_locked: Option<String>,
+}
+
+/// The error `Broker.create` rejects with when another tab owns the broker.
+fn locked_error(broker: &str) -> JsValue {
+    let error = js_sys::Error::new(&format!(
+        "broker '{broker}' is open in another tab or window, which owns its stored state; \
+         this one does not share it (pass ifLocked: \"wait\" to wait until that tab lets go, \
+         or ifLocked: \"takeOver\" to take it over)"
+    ));
+    error.set_name("BrokerLockedError");
+    let _ = Reflect::set(&error, &"code".into(), &JsValue::NULL);
+    let _ = Reflect::set(&error, &"scope".into(), &"client".into());
+    let _ = Reflect::set(&error, &"broker".into(), &broker.into());
+    error.into()
 }
 
 /// A simulated RabbitMQ broker.
@@ -440,12 +470,42 @@ impl Broker {
                 config.commit_interval_ms = ms;
             }
             config.durability = engine::durable::Durability::External;
+            let mode = match opts.if_locked.as_deref().unwrap_or("reject") {
+                "reject" => LockMode::Try,
+                "wait" => LockMode::Wait,
+                "takeOver" => LockMode::TakeOver,
+                other => {
+                    return Err(usage(format!(
+                        "ifLocked: unknown value '{other}' (reject, wait or takeOver)"
+                    )))
+                }
+            };
+            let lost: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
             let (mut store, existing) = match opts.store.as_deref().unwrap_or("memory") {
                 "memory" => (AnyStore::Memory(Default::default()), None),
                 "indexeddb" => {
                     let owner = format!("api-{}", js_sys::Math::random());
-                    crate::store::open_browser_store(&name, &owner, config.profile, config.seed)
-                        .await
+                    let on_lost: Rc<dyn Fn(String)> = Rc::new({
+                        let lost = lost.clone();
+                        move |why: String| {
+                            web_sys::console::warn_1(&JsValue::from_str(&why));
+                            *lost.borrow_mut() = Some(why);
+                        }
+                    });
+                    match crate::store::open_browser_store(
+                        &name,
+                        &owner,
+                        config.profile,
+                        config.seed,
+                        mode,
+                        on_lost,
+                    )
+                    .await
+                    {
+                        Ok(opened) => opened,
+                        Err(StoreError::Locked(broker)) => return Err(locked_error(&broker)),
+                        Err(e) => return Err(usage(e.to_string())),
+                    }
                 }
                 other => {
                     return Err(usage(format!(
@@ -476,6 +536,8 @@ impl Broker {
                 next_listener: 1,
                 consumers: HashMap::new(),
                 cursor,
+                lost,
+                closed: false,
             }));
             Ok(Broker { host, name }.into())
         })
@@ -692,22 +754,60 @@ impl Broker {
             .collect();
         to_js(&serde_json::json!({
             "time": b.now(), "profile": b.profile().name(),
-            "store": { "kind": h.store.kind(), "description": h.store.describe(), "fallbackReason": h.store.fallback_reason() },
+            "store": store_json(&h),
             "queues": queues, "exchanges": exchanges, "bindings": bindings, "consumers": consumers,
             "connections": b.connections().filter(|c| c.open).count(),
         }))
     }
 
-    /// Which store holds the durable state, and why if it is a fallback.
+    /// Which store holds the durable state, and why if it is a fallback;
+    /// `owner` is false once another tab took the broker over (`lostReason`
+    /// says why) or after `close()`.
     #[wasm_bindgen(js_name = storeInfo)]
     pub fn store_info(&self) -> JsValue {
         let Ok(h) = self.host.try_borrow() else {
             return JsValue::NULL;
         };
-        to_js(&serde_json::json!({
-            "kind": h.store.kind(), "description": h.store.describe(), "fallbackReason": h.store.fallback_reason(),
-        }))
+        to_js(&store_json(&h))
     }
+
+    /// Stops the broker gracefully (connections close, everything durable
+    /// is committed) and lets go of its store, so another tab waiting for
+    /// this broker gets it. Later calls are refused.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn close(&self) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            match host.try_borrow_mut() {
+                Ok(mut h) if !h.closed => {
+                    h.broker.stop(true);
+                    h.consumers.clear();
+                }
+                Ok(_) => return Ok(JsValue::UNDEFINED),
+                Err(_) => return Err(usage("the broker is busy")),
+            }
+            settle(&host).await;
+            let mut h = host
+                .try_borrow_mut()
+                .map_err(|_| usage("the broker is busy"))?;
+            h.closed = true;
+            // Dropping the store releases its lock.
+            h.store = AnyStore::Memory(Default::default());
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+/// `storeInfo()`: the store's kind and description, why memory stands in
+/// (if it does), and whether this tab still owns the broker.
+fn store_json(h: &Host) -> serde_json::Value {
+    let lost = h.lost.borrow().clone();
+    serde_json::json!({
+        "kind": h.store.kind(), "description": h.store.describe(),
+        "fallbackReason": h.store.fallback_reason(),
+        "owner": lost.is_none() && !h.closed && h.store.kind() == "indexeddb",
+        "lostReason": lost,
+    })
 }
 
 /// A client connection.

@@ -88,8 +88,11 @@ pub fn replay_scenario(scenario_json: &str, options: JsValue) -> Result<JsValue,
                     &owner,
                     replay.config.profile,
                     replay.config.seed,
+                    crate::store::lock::LockMode::Try,
+                    std::rc::Rc::new(|_why: String| {}),
                 )
-                .await;
+                .await
+                .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
                 if store.kind() != "indexeddb" {
                     return Err(JsValue::from(js_sys::Error::new(
                         store.fallback_reason().unwrap_or("IndexedDB unavailable"),

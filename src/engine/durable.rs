@@ -224,6 +224,33 @@ impl DurableState {
     }
 
     /// How many persistent messages are stored.
+    /// The ops that build this state from nothing: exchanges, then each
+    /// queue and its messages, then bindings (a store replacing its whole
+    /// content writes these).
+    pub fn to_ops(&self) -> Vec<DurableOp> {
+        let mut ops = Vec::new();
+        for x in self.exchanges.values() {
+            ops.push(DurableOp::PutExchange(x.clone()));
+        }
+        for q in self.queues.values() {
+            ops.push(DurableOp::PutQueue {
+                name: q.name.clone(),
+                auto_delete: q.auto_delete,
+                arguments: q.arguments.clone(),
+            });
+            for m in q.messages.values() {
+                ops.push(DurableOp::PutMessage {
+                    queue: q.name.clone(),
+                    message: m.clone(),
+                });
+            }
+        }
+        for b in self.bindings.values() {
+            ops.push(DurableOp::PutBinding(b.clone()));
+        }
+        ops
+    }
+
     pub fn message_count(&self) -> usize {
         self.queues.values().map(|q| q.messages.len()).sum()
     }

@@ -11,16 +11,21 @@
 //!   and the host falls back to the in-memory store;
 //! - quota exceeded or an aborted transaction: the batch is not written (the
 //!   broker nacks its confirms and keeps running);
-//! - another tab: a tab that opens the same broker writes its own id into
-//!   the `meta` record; every commit checks, in the same transaction, that
-//!   the id is still ours and aborts if not (`TakenOver`). A schema upgrade
-//!   or delete from another tab fires `versionchange`: we close at once so
-//!   the other tab is not blocked, and later commits say why they fail. Our
+//! - another tab: one tab at a time owns a broker's database, by holding its
+//!   Web Lock (`lock.rs`) from before the database is opened until the
+//!   store is dropped. A second tab is refused (`Locked`), waits, or takes
+//!   over; a tab whose lock is taken over is told at once and every later
+//!   write fails with `TakenOver`. In the database, the owner also writes
+//!   its id into the `meta` record, and every write checks it in the same
+//!   transaction and aborts if another tab has claimed the database since.
+//!   A schema upgrade or delete from another tab fires `versionchange`: we
+//!   close at once so the other tab is not blocked, and say to reload. Our
 //!   own open being `blocked` by an older tab is reported, not waited on.
 
 use crate::engine::durable::{Batch, DurableState};
 use crate::engine::Profile;
 use crate::store::record::{self, BrokerRecord, RecordChange, SCHEMA_VERSION, STORES};
+use crate::store::lock::{LockError, LockMode, StoreLock};
 use crate::store::{Storage, StoreError};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
@@ -95,7 +100,7 @@ fn request(req: &IdbRequest) -> JsFuture {
 }
 
 /// Resolves when the transaction commits; rejects when it aborts or fails.
-fn completion(tx: &IdbTransaction, aborted_because: Rc<RefCell<Option<StoreError>>>) -> JsFuture {
+fn completion(tx: &IdbTransaction) -> JsFuture {
     let tx = tx.clone();
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
@@ -122,7 +127,6 @@ fn completion(tx: &IdbTransaction, aborted_because: Rc<RefCell<Option<StoreError
         tx.set_onabort(Some(on_abort.unchecked_ref()));
         tx.set_onerror(Some(on_error.unchecked_ref()));
     });
-    let _ = aborted_because;
     JsFuture::from(promise)
 }
 
@@ -134,23 +138,48 @@ pub struct IndexedDbStorage {
     owner: String,
     /// The durable state the records describe (to compute record changes).
     mirror: DurableState,
-    /// Set when another tab upgrades or deletes the database under us.
+    /// Set when another tab takes the broker over, or upgrades or deletes
+    /// the database under us: every later write fails with this reason.
     closed: Rc<RefCell<Option<String>>>,
+    /// This tab's exclusive hold on the broker (released when dropped).
+    _lock: StoreLock,
     /// The first write with this index fails (tests of the failure path).
     fail_next: Option<StoreError>,
 }
 
 impl IndexedDbStorage {
-    /// Opens (creating if needed) the database of broker `name`, claiming
-    /// it for this tab (`owner`). Returns the store and the broker record
-    /// found there, if any.
+    /// Opens (creating if needed) the database of broker `name`, after
+    /// taking its lock as `mode` says, and claims it for this tab (`owner`).
+    /// `on_lost` is called once if this tab later stops owning it (another
+    /// tab took it over, or upgraded or deleted the database). Returns the
+    /// store and the broker record found there, if any.
     pub async fn open(
         name: &str,
         owner: &str,
         profile: Profile,
         seed: u64,
+        mode: LockMode,
+        on_lost: Rc<dyn Fn(String)>,
     ) -> Result<(IndexedDbStorage, Option<BrokerRecord>), StoreError> {
+        // Before any await: a missing IndexedDB is reported at once.
         let factory = factory()?;
+        let closed: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+        let lock = StoreLock::acquire(name, mode, {
+            let closed = closed.clone();
+            let on_lost = on_lost.clone();
+            move |why: String| {
+                *closed.borrow_mut() = Some(why.clone());
+                on_lost(why);
+            }
+        })
+        .await
+        .map_err(|e| match e {
+            LockError::Held => StoreError::Locked(name.to_string()),
+            LockError::Unsupported => StoreError::Unavailable(format!(
+                "this page cannot keep other tabs from writing to broker '{name}' (the Web Locks API is missing; pages served over plain HTTP from another machine are not a secure context)"
+            )),
+            LockError::Failed(why) => StoreError::Unavailable(format!("the lock on broker '{name}' was refused: {why}")),
+        })?;
         let open: IdbOpenDbRequest = factory
             .open_with_u32(&database_name(name), SCHEMA_VERSION)
             .map_err(|e| StoreError::Unavailable(js_text(&e)))?;
@@ -190,14 +219,14 @@ impl IndexedDbStorage {
             }
             Err(OpenFailure::Js(e)) => return Err(StoreError::Unavailable(js_text(&e))),
         };
-        let closed = Rc::new(RefCell::new(None));
         let on_version_change = Closure::<dyn FnMut(web_sys::Event)>::new({
             let db = db.clone();
             let closed = closed.clone();
             move |_e: web_sys::Event| {
                 db.close();
-                *closed.borrow_mut() =
-                    Some("the database was upgraded or deleted from another tab".to_string());
+                let why = "another tab upgraded or deleted this broker's database; this tab no longer writes to it — reload to open it again".to_string();
+                *closed.borrow_mut() = Some(why.clone());
+                on_lost(why);
             }
         });
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
@@ -209,6 +238,7 @@ impl IndexedDbStorage {
             owner: owner.to_string(),
             mirror: DurableState::default(),
             closed,
+            _lock: lock,
             fail_next: None,
         };
         let existing = store.read_meta().await?;
@@ -225,7 +255,7 @@ impl IndexedDbStorage {
                     key: "broker".into(),
                     value: Some(record::encode(&record)),
                 }],
-                false,
+                WriteMode::Claim,
             )
             .await?;
         Ok((store, existing))
@@ -260,7 +290,7 @@ impl IndexedDbStorage {
                 key: key.to_string(),
                 value: Some(text.to_string()),
             }],
-            false,
+            WriteMode::AsOwner,
         )
         .await
     }
@@ -302,12 +332,10 @@ impl IndexedDbStorage {
         }
     }
 
-    /// Writes record changes in one transaction. With `check_owner`, the
-    /// transaction aborts if another tab has claimed the database.
-    async fn write(&self, changes: &[RecordChange], check_owner: bool) -> Result<(), StoreError> {
+    /// Writes record changes in one transaction: all of them or none.
+    async fn write(&self, changes: &[RecordChange], mode: WriteMode) -> Result<(), StoreError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
-        let aborted_because = Rc::new(RefCell::new(None));
-        let done = completion(&tx, aborted_because.clone());
+        let done = completion(&tx);
         let mut stores = BTreeMap::new();
         for store in STORES {
             stores.insert(
@@ -315,6 +343,17 @@ impl IndexedDbStorage {
                 tx.object_store(store)
                     .map_err(|e| StoreError::Aborted(js_text(&e)))?,
             );
+        }
+        if mode == WriteMode::AsOwnerReplacing {
+            for (name, os) in stores.iter().filter(|(name, _)| **name != "meta") {
+                if let Err(e) = os.clear() {
+                    let _ = tx.abort();
+                    return Err(match error_of(&e) {
+                        StoreError::Aborted(why) => StoreError::Aborted(format!("{name}: {why}")),
+                        other => other,
+                    });
+                }
+            }
         }
         for c in changes {
             let Some(os) = stores.get(c.store) else {
@@ -331,7 +370,7 @@ impl IndexedDbStorage {
             }
         }
         let taken_over = Rc::new(RefCell::new(false));
-        if check_owner {
+        if mode != WriteMode::Claim {
             if let Some(meta) = stores.get("meta") {
                 if let Ok(req) = meta.get(&JsValue::from_str("broker")) {
                     let owner = self.owner.clone();
@@ -368,6 +407,19 @@ impl IndexedDbStorage {
             }),
         }
     }
+}
+
+/// What a write may assume about who owns the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WriteMode {
+    /// Claiming the database on open: this write names the owner.
+    Claim,
+    /// A change by the owner; it aborts if another tab has claimed the
+    /// database since (checked in the same transaction).
+    AsOwner,
+    /// As `AsOwner`, after removing every durable record in the same
+    /// transaction: the store then holds exactly the changes written.
+    AsOwnerReplacing,
 }
 
 enum OpenFailure {
@@ -425,7 +477,7 @@ impl Storage for IndexedDbStorage {
             changes.extend(record::changes(&state, op));
             state.apply(op);
         }
-        self.write(&changes, true).await?;
+        self.write(&changes, WriteMode::AsOwner).await?;
         self.mirror = state;
         Ok(())
     }
@@ -468,17 +520,13 @@ impl Storage for IndexedDbStorage {
         Ok(state)
     }
 
-    async fn clear(&mut self) -> Result<(), StoreError> {
-        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
-        let done = completion(&tx, Rc::new(RefCell::new(None)));
-        for store in STORES.iter().filter(|s| **s != "meta") {
-            let os = tx
-                .object_store(store)
-                .map_err(|e| StoreError::Aborted(js_text(&e)))?;
-            os.clear().map_err(|e| error_of(&e))?;
+    async fn replace(&mut self, state: &DurableState) -> Result<(), StoreError> {
+        if let Some(error) = self.fail_next.take() {
+            return Err(error);
         }
-        done.await.map_err(|e| error_of(&e))?;
-        self.mirror = DurableState::default();
+        self.write(&record::records_of(state), WriteMode::AsOwnerReplacing)
+            .await?;
+        self.mirror = state.clone();
         Ok(())
     }
 

@@ -98,9 +98,15 @@ impl Storage for MemoryStorage {
         Ok(state)
     }
 
-    async fn clear(&mut self) -> Result<(), StoreError> {
-        self.state = DurableState::default();
-        self.records.clear();
+    async fn replace(&mut self, state: &DurableState) -> Result<(), StoreError> {
+        let index = self.writes;
+        if let Some(error) = self.faults.remove(&index) {
+            return Err(error);
+        }
+        self.records.retain(|store, _| *store == "meta");
+        self.apply(&record::records_of(state));
+        self.state = state.clone();
+        self.writes += 1;
         Ok(())
     }
 

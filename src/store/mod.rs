@@ -6,7 +6,8 @@
 //! - [`memory::MemoryStorage`]: native tests, and the browser's fallback when
 //!   IndexedDB is unavailable; it can inject faults;
 //! - `indexeddb::IndexedDbStorage` (wasm32): one database per named broker,
-//!   one transaction per batch, one read transaction on boot.
+//!   one transaction per batch, one read transaction on boot, and one owner
+//!   at a time (`lock.rs`: a second tab is refused, waits or takes over).
 //!
 //! [`flush`] is the host's side of the contract: after the broker steps, it
 //! writes every sealed batch in order and tells the broker how each went
@@ -17,6 +18,8 @@ pub mod record;
 
 #[cfg(target_arch = "wasm32")]
 pub mod indexeddb;
+#[cfg(target_arch = "wasm32")]
+pub mod lock;
 
 use crate::engine::durable::{Batch, DurableState};
 use crate::engine::Broker;
@@ -39,6 +42,8 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     /// Another tab took the database over (opened it, upgraded or deleted it).
     TakenOver(String),
+    /// Another tab or process owns this broker's store; nothing was opened.
+    Locked(String),
 }
 
 impl fmt::Display for StoreError {
@@ -53,6 +58,10 @@ impl fmt::Display for StoreError {
                 "this database was written by a newer Warren (schema {found}; this version reads up to {supported})"
             ),
             StoreError::TakenOver(why) => write!(f, "another tab took over this broker's database: {why}"),
+            StoreError::Locked(broker) => write!(
+                f,
+                "broker '{broker}' is open in another tab or window, which owns its stored state; this one does not write to it"
+            ),
         }
     }
 }
@@ -68,8 +77,14 @@ pub trait Storage {
     /// Reads the whole durable state. An empty store gives an empty state.
     async fn load(&mut self) -> Result<DurableState, StoreError>;
 
-    /// Removes every durable record (a fresh vhost).
-    async fn clear(&mut self) -> Result<(), StoreError>;
+    /// Makes the store hold exactly `state`, in one write: all of it, or
+    /// (on `Err`) the store is unchanged.
+    async fn replace(&mut self, state: &DurableState) -> Result<(), StoreError>;
+
+    /// Removes every durable record (a fresh vhost), in one write.
+    async fn clear(&mut self) -> Result<(), StoreError> {
+        self.replace(&DurableState::default()).await
+    }
 
     /// A short description for people ("IndexedDB database warren-demo").
     fn describe(&self) -> String;
@@ -119,11 +134,11 @@ impl Storage for AnyStore {
         }
     }
 
-    async fn clear(&mut self) -> Result<(), StoreError> {
+    async fn replace(&mut self, state: &DurableState) -> Result<(), StoreError> {
         match self {
-            AnyStore::Memory(s) => s.clear().await,
+            AnyStore::Memory(s) => s.replace(state).await,
             #[cfg(target_arch = "wasm32")]
-            AnyStore::IndexedDb(s) => s.clear().await,
+            AnyStore::IndexedDb(s) => s.replace(state).await,
         }
     }
 
@@ -136,25 +151,33 @@ impl Storage for AnyStore {
     }
 }
 
-/// Opens broker `name`'s IndexedDB database, or, if IndexedDB cannot be
-/// used, an in-memory store that says why. Returns the store and the
-/// broker record found in the database (profile and seed of an existing
-/// broker).
+/// Opens broker `name`'s IndexedDB database for this tab (`owner`), taking
+/// its lock as `mode` says, or, if IndexedDB cannot be used, an in-memory
+/// store that says why. Returns the store and the broker record found in the
+/// database (profile and seed of an existing broker). `on_lost` is called if
+/// this tab later stops owning the database.
+///
+/// The one error is [`StoreError::Locked`]: another tab owns the broker
+/// (with [`lock::LockMode::Try`]). Falling back to memory silently there
+/// would hide exactly what the person needs to know.
 #[cfg(target_arch = "wasm32")]
 pub async fn open_browser_store(
     name: &str,
     owner: &str,
     profile: crate::engine::Profile,
     seed: u64,
-) -> (AnyStore, Option<record::BrokerRecord>) {
-    match indexeddb::IndexedDbStorage::open(name, owner, profile, seed).await {
-        Ok((store, existing)) => (AnyStore::IndexedDb(store), existing),
+    mode: lock::LockMode,
+    on_lost: std::rc::Rc<dyn Fn(String)>,
+) -> Result<(AnyStore, Option<record::BrokerRecord>), StoreError> {
+    match indexeddb::IndexedDbStorage::open(name, owner, profile, seed, mode, on_lost).await {
+        Ok((store, existing)) => Ok((AnyStore::IndexedDb(store), existing)),
+        Err(e @ StoreError::Locked(_)) => Err(e),
         Err(e) => {
             let mut memory = memory::MemoryStorage::new();
             memory.reason = Some(format!(
                 "IndexedDB cannot be used ({e}); nothing survives closing the tab"
             ));
-            (AnyStore::Memory(memory), None)
+            Ok((AnyStore::Memory(memory), None))
         }
     }
 }

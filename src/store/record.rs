@@ -186,6 +186,17 @@ pub fn changes(state: &DurableState, op: &DurableOp) -> Vec<RecordChange> {
     }
 }
 
+/// The records of a whole state, written into an empty store.
+pub fn records_of(state: &DurableState) -> Vec<RecordChange> {
+    let mut built = DurableState::default();
+    let mut out = Vec::new();
+    for op in state.to_ops() {
+        out.extend(changes(&built, &op));
+        built.apply(&op);
+    }
+    out
+}
+
 /// Rebuilds the durable state from the records of each store.
 pub fn state_from_records(
     records: &BTreeMap<&'static str, Vec<(String, String)>>,

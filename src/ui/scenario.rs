@@ -16,6 +16,7 @@
 //! | `lang=en` / `lang=zh`| the language                                           |
 //! | `readonly=1`         | no build panel: watch, step, inspect                   |
 //! | `chapter=N`          | open tutorial chapter N                                |
+//! | `broker=NAME`        | the broker (and IndexedDB database) this tab works on  |
 
 use crate::document::{Document, ScriptAction, ScriptVerb};
 use crate::sim::world::Command;
@@ -23,7 +24,15 @@ use crate::ui::i18n::Lang;
 use crate::ui::timeline::Timeline;
 use std::collections::BTreeMap;
 
-const LAST_KEY: &str = "warren.last";
+/// Where the last setup of broker `broker` is kept (each broker its own, so
+/// a tab on another broker never overwrites what this one resumes).
+fn last_key(broker: &str) -> String {
+    if broker == crate::ui::persistence::DEFAULT_BROKER {
+        "warren.last".to_string()
+    } else {
+        format!("warren.last.{broker}")
+    }
+}
 
 /// What the page's URL asks for.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,6 +47,17 @@ pub struct UrlRequest {
     pub speed: Option<f64>,
     pub lang: Option<Lang>,
     pub read_only: Option<bool>,
+    /// `broker=NAME`, when it is a valid broker name.
+    pub broker: Option<String>,
+}
+
+impl UrlRequest {
+    /// The broker this page works on: the URL's, else the workbench's.
+    pub fn broker_name(&self) -> String {
+        self.broker
+            .clone()
+            .unwrap_or_else(|| crate::ui::persistence::DEFAULT_BROKER.to_string())
+    }
 }
 
 fn url_decode(s: &str) -> String {
@@ -77,6 +97,7 @@ pub fn parse_url(search: &str, hash: &str) -> UrlRequest {
             "speed" => r.speed = v.parse().ok(),
             "lang" => r.lang = Lang::from_code(&v),
             "readonly" => r.read_only = Some(flag(&v)),
+            "broker" if crate::ui::persistence::valid_broker_name(&v) => r.broker = Some(v),
             _ => {}
         }
     }
@@ -119,22 +140,22 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// The setup left at the last visit, if any and readable.
-pub fn last_setup() -> Option<Document> {
-    let text = storage()?.get_item(LAST_KEY).ok().flatten()?;
+pub fn last_setup(broker: &str) -> Option<Document> {
+    let text = storage()?.get_item(&last_key(broker)).ok().flatten()?;
     Document::parse(&text).ok()
 }
 
 /// Keeps the setup for the next visit (topology and actors; the durable
 /// broker state itself is in IndexedDB).
-pub fn save_setup(doc: &Document) {
+pub fn save_setup(broker: &str, doc: &Document) {
     if let Some(s) = storage() {
-        let _ = s.set_item(LAST_KEY, &doc.to_json());
+        let _ = s.set_item(&last_key(broker), &doc.to_json());
     }
 }
 
-pub fn forget_setup() {
+pub fn forget_setup(broker: &str) {
     if let Some(s) = storage() {
-        let _ = s.remove_item(LAST_KEY);
+        let _ = s.remove_item(&last_key(broker));
     }
 }
 

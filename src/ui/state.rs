@@ -123,8 +123,53 @@ pub enum StoreInfo {
 pub enum StoreReason {
     /// IndexedDB is being opened.
     Opening,
-    /// IndexedDB cannot be used (private mode, blocked, another tab…): why.
+    /// IndexedDB cannot be used (private mode, blocked…): why.
     Unavailable(String),
+    /// Another tab owns this broker (named): this tab writes nothing.
+    Locked(String),
+    /// Waiting for the tab that owns this broker (named) to let go.
+    Waiting(String),
+    /// This tab owned the broker and another took it over: why.
+    Lost(String),
+}
+
+impl StoreInfo {
+    /// Whether this tab's setup is the one to remember for the broker: it
+    /// owns the broker's store, or no store can be used at all. A tab that
+    /// another tab keeps out (or took over) must not overwrite it.
+    pub fn owns_broker(&self) -> bool {
+        matches!(
+            self,
+            StoreInfo::IndexedDb { .. }
+                | StoreInfo::Memory {
+                    reason: StoreReason::Unavailable(_)
+                }
+        )
+    }
+
+    /// What the header and the broker panel say: the store's name, and
+    /// why (for the memory store) or what it means.
+    pub fn describe(&self, t: &crate::ui::i18n::Text) -> (String, String) {
+        use crate::ui::i18n::fill;
+        match self {
+            StoreInfo::Memory { reason } => (
+                t.store_memory.to_string(),
+                match reason {
+                    StoreReason::Opening => t.store_reason_opening.to_string(),
+                    StoreReason::Unavailable(why) => {
+                        format!("{}: {why}", t.store_reason_unavailable)
+                    }
+                    StoreReason::Locked(broker) => fill(t.store_reason_locked, &[("broker", broker)]),
+                    StoreReason::Waiting(broker) => fill(t.store_waiting, &[("broker", broker)]),
+                    StoreReason::Lost(why) => format!("{}: {why}", t.store_lost_title),
+                },
+            ),
+            StoreInfo::IndexedDb { database } => (
+                format!("{} · {database}", t.store_indexeddb),
+                t.store_indexeddb_help.to_string(),
+            ),
+        }
+    }
 }
 
 /// A message at the top of the page: an error the broker raised, or why a
@@ -206,6 +251,8 @@ pub struct Workbench {
     pub rev: u64,
     pub lang: Lang,
     pub profile: Profile,
+    /// The broker (and IndexedDB database) this tab works on.
+    pub broker: Rc<str>,
     pub store: StoreInfo,
     pub selection: Option<Selection>,
     pub playing: bool,
@@ -265,8 +312,13 @@ pub enum Action {
     StoreReady {
         store: StoreInfo,
         recovered: Option<DurableState>,
+        /// The store was claimed after waiting or by taking it over: what it
+        /// holds replaces this tab's broker, whatever was done meanwhile.
+        claimed: bool,
     },
     StoreFailed(String),
+    /// Another tab took the broker over: this tab no longer writes (why).
+    StoreLost(String),
     /// Opens tutorial chapter N (from the saved progress).
     OpenChapter(usize),
     CloseChapter,
@@ -287,12 +339,13 @@ pub enum Action {
 }
 
 impl Workbench {
-    pub fn new(lang: Lang, profile: Profile) -> Workbench {
+    pub fn new(lang: Lang, profile: Profile, broker: &str) -> Workbench {
         Workbench {
             timeline: Rc::new(RefCell::new(Timeline::new(config_for(profile)))),
             rev: 0,
             lang,
             profile,
+            broker: Rc::from(broker),
             store: StoreInfo::Memory {
                 reason: StoreReason::Opening,
             },
@@ -427,7 +480,7 @@ impl Reducible for Workbench {
                 next.script = Rc::new(Script::default());
                 next.title = Rc::from("");
                 next.code = Rc::new(Vec::new());
-                crate::ui::scenario::forget_setup();
+                crate::ui::scenario::forget_setup(&next.broker);
                 next.selection = None;
                 next.playing = false;
                 next.notice = None;
@@ -435,17 +488,32 @@ impl Reducible for Workbench {
             }
             Action::SetFilter(f) => next.filter = f,
             Action::DismissNotice => next.notice = None,
-            Action::StoreReady { store, recovered } => {
+            Action::StoreReady {
+                store,
+                recovered,
+                claimed,
+            } => {
                 let durable = matches!(store, StoreInfo::IndexedDb { .. });
                 next.store = store;
                 if durable {
-                    // A chapter's or a link's broker is not replaced by what the store held.
+                    // A chapter's or a link's broker is not replaced by what
+                    // the store held, unless this tab has just taken the
+                    // broker over: then the stored state wins (writing this
+                    // tab's own would undo the other tab's commits).
                     let untouched =
                         timeline.borrow().recorded() == 0 && next.origin == Origin::Workbench;
                     let state =
                         recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty());
-                    let setup = crate::ui::scenario::last_setup();
-                    if untouched && (state.is_some() || setup.is_some()) {
+                    let setup = crate::ui::scenario::last_setup(&next.broker);
+                    if claimed {
+                        next.origin = Origin::Workbench;
+                        next.lesson = None;
+                        next.script = Rc::new(Script::default());
+                        next.code = Rc::new(Vec::new());
+                        next.selection = None;
+                        next.playing = false;
+                    }
+                    if claimed || (untouched && (state.is_some() || setup.is_some())) {
                         let mut resumed = Timeline::resume(
                             config_for(next.profile),
                             state.as_ref(),
@@ -464,11 +532,12 @@ impl Reducible for Workbench {
                     }
                 } else if next.origin == Origin::Workbench
                     && next.embed.is_none()
+                    && next.store.owns_broker()
                     && timeline.borrow().recorded() == 0
                 {
                     // No IndexedDB: the last setup still comes back (without
                     // durable messages).
-                    if let Some(setup) = crate::ui::scenario::last_setup() {
+                    if let Some(setup) = crate::ui::scenario::last_setup(&next.broker) {
                         next.timeline = Rc::new(RefCell::new(Timeline::resume(
                             config_for(next.profile),
                             None,
@@ -478,6 +547,12 @@ impl Reducible for Workbench {
                 }
             }
             Action::StoreFailed(why) => next.notice = Some(Notice::Store(why)),
+            Action::StoreLost(why) => {
+                next.store = StoreInfo::Memory {
+                    reason: StoreReason::Lost(why),
+                };
+                timeline.borrow_mut().detach_store();
+            }
             Action::OpenTab(tab, prefill) => {
                 next.tab = tab;
                 next.prefill = prefill;
@@ -752,7 +827,11 @@ impl AppCtx {
 #[hook]
 pub fn use_app() -> AppCtx {
     use_context::<AppCtx>().unwrap_or_else(|| AppCtx {
-        state: Rc::new(Workbench::new(Lang::En, Profile::RabbitMq3)),
+        state: Rc::new(Workbench::new(
+            Lang::En,
+            Profile::RabbitMq3,
+            crate::ui::persistence::DEFAULT_BROKER,
+        )),
         dispatch: Callback::noop(),
     })
 }

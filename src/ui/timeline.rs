@@ -206,6 +206,12 @@ impl Timeline {
         self.outbox.push(StoreJob::Replace(state));
     }
 
+    /// Stops mirroring: the store is gone (another tab took the broker over).
+    pub fn detach_store(&mut self) {
+        self.durable_store = false;
+        self.outbox.clear();
+    }
+
     /// A new broker replaces this one in the store.
     pub fn clear_store(&mut self) {
         self.durable_store = true;

@@ -79,7 +79,11 @@ pub fn app() -> Html {
     let state = use_reducer({
         let url = url.clone();
         move || {
-            let mut w = Workbench::new(url.lang.unwrap_or_else(initial_lang), initial_profile());
+            let mut w = Workbench::new(
+                url.lang.unwrap_or_else(initial_lang),
+                initial_profile(),
+                &url.broker_name(),
+            );
             if url.embed {
                 w.embed = Some(Rc::new(Embed {
                     panels: url
@@ -111,6 +115,7 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         let profile = state.profile;
         let embed = url.embed;
+        let broker = url.broker_name();
         let t = state.lang.text();
         use_effect_with((), move |_| {
             if embed {
@@ -121,9 +126,16 @@ pub fn app() -> Html {
                         reason: StoreReason::Unavailable(t.store_embedded.to_string()),
                     },
                     recovered: None,
+                    claimed: false,
                 });
             } else {
-                crate::ui::persistence::open(link, dispatch, profile)
+                crate::ui::persistence::open(
+                    link,
+                    dispatch,
+                    profile,
+                    broker,
+                    crate::store::lock::LockMode::Try,
+                )
             }
         });
     }
@@ -139,16 +151,14 @@ pub fn app() -> Html {
     // chapter's or an embedded player's).
     {
         let timeline = state.timeline.clone();
-        // Not before the store has answered: the last setup must be read
-        // (and resumed) before the empty start could overwrite it.
-        let opened = !matches!(
-            state.store,
-            StoreInfo::Memory {
-                reason: StoreReason::Opening
-            }
-        );
-        let keep = opened && state.embed.is_none() && state.origin != Origin::Chapter;
+        // Not before the store has answered (the last setup must be read,
+        // and resumed, before the empty start could overwrite it), and not
+        // by a tab that another tab keeps out of the broker.
+        let keep = state.store.owns_broker()
+            && state.embed.is_none()
+            && state.origin != Origin::Chapter;
         let title = state.title.clone();
+        let broker = state.broker.clone();
         use_effect_with((state.code.len(), state.rev / 16, keep), move |_| {
             if keep {
                 let tl = timeline.borrow();
@@ -157,7 +167,7 @@ pub fn app() -> Html {
                     &title,
                     Default::default(),
                 );
-                crate::ui::scenario::save_setup(&doc);
+                crate::ui::scenario::save_setup(&broker, &doc);
             }
         });
     }
@@ -283,6 +293,23 @@ pub fn app() -> Html {
         });
     }
 
+    // Claiming the broker's store after all (waiting for the tab that owns
+    // it, or taking it over): the same open, with the lock taken that way.
+    let on_claim = {
+        let link = link.clone();
+        let dispatch = dispatch.clone();
+        let profile = state.profile;
+        let broker = state.broker.to_string();
+        Callback::from(move |mode: crate::store::lock::LockMode| {
+            crate::ui::persistence::open(
+                link.clone(),
+                dispatch.clone(),
+                profile,
+                broker.clone(),
+                mode,
+            )
+        })
+    };
     let ctx = AppCtx {
         state: handle_rc(&state),
         dispatch,
@@ -316,6 +343,7 @@ pub fn app() -> Html {
             <div class="wb" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
                 <a class="skip-link" href="#diagram">{ t.skip_to_diagram }</a>
                 <Header />
+                <crate::ui::components::ownership::OwnershipBar on_claim={on_claim} />
                 <Controls />
                 <NoticeBar />
                 <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))}>

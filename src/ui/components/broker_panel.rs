@@ -4,7 +4,7 @@
 use crate::engine::Profile;
 use crate::sim::world::Command;
 use crate::ui::i18n::fill;
-use crate::ui::state::{use_app, Action, StoreInfo, StoreReason};
+use crate::ui::state::{use_app, Action};
 use yew::prelude::*;
 
 #[function_component(BrokerPanel)]
@@ -13,19 +13,7 @@ pub fn broker_panel() -> Html {
     let t = app.t();
     let s = &app.state;
     let profile = use_state(|| s.profile);
-    let (store, reason) = match &s.store {
-        StoreInfo::Memory { reason } => (
-            t.store_memory.to_string(),
-            match reason {
-                StoreReason::Opening => t.store_reason_opening.to_string(),
-                StoreReason::Unavailable(why) => format!("{}: {why}", t.store_reason_unavailable),
-            },
-        ),
-        StoreInfo::IndexedDb { database } => (
-            format!("{} · {database}", t.store_indexeddb),
-            t.store_indexeddb_help.to_string(),
-        ),
-    };
+    let (store, reason) = s.store.describe(t);
     let (rewind, unsaved) = {
         let tl = s.timeline.borrow();
         (

@@ -2,7 +2,7 @@
 //! force, and the language switch.
 
 use crate::ui::i18n::Lang;
-use crate::ui::state::{use_app, Action, StoreInfo, StoreReason};
+use crate::ui::state::{use_app, Action};
 use yew::prelude::*;
 
 #[function_component(Header)]
@@ -10,19 +10,7 @@ pub fn header() -> Html {
     let app = use_app();
     let t = app.t();
     let s = &app.state;
-    let (store, store_title) = match &s.store {
-        StoreInfo::Memory { reason } => (
-            t.store_memory,
-            match reason {
-                StoreReason::Opening => t.store_reason_opening.to_string(),
-                StoreReason::Unavailable(why) => format!("{}: {why}", t.store_reason_unavailable),
-            },
-        ),
-        StoreInfo::IndexedDb { database } => (
-            t.store_indexeddb,
-            format!("{} ({database})", t.store_indexeddb_help),
-        ),
-    };
+    let (store, store_title) = s.store.describe(t);
     let lang_button = |lang: Lang, label: &'static str| {
         let pressed = s.lang == lang;
         html! {

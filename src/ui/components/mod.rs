@@ -18,6 +18,7 @@ pub mod inspector;
 pub mod lesson_panel;
 pub mod message_inspector;
 pub mod notice;
+pub mod ownership;
 pub mod producer_form;
 pub mod producer_inspector;
 pub mod queue_form;
