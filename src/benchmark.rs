@@ -8,11 +8,15 @@
 
 use crate::engine::durable::Durability;
 use crate::engine::exchange::topic_trie::key_matches;
-use crate::engine::ids::ChannelId;
+use crate::engine::ids::ConnId;
 use crate::engine::message::Properties;
+use crate::engine::method::{
+    BasicAck, BasicConsume, BasicPublish, BasicQos, ExchangeDeclare, Method, QueueBind,
+    QueueDeclare,
+};
+use crate::engine::outbox::ServerMethod;
 use crate::engine::rng::SeededRng;
-use crate::engine::value::FieldTable;
-use crate::engine::{Broker, BrokerConfig, Consume, ExchangeDeclare, Publish, QueueDeclare};
+use crate::engine::{Broker, BrokerConfig};
 use serde::Serialize;
 use std::rc::Rc;
 
@@ -36,53 +40,90 @@ pub const WORKLOADS: &[&str] = &[
     "persistent, in-memory store",
 ];
 
-fn setup(config: BrokerConfig) -> (Broker, ChannelId, ChannelId) {
-    let mut b = Broker::new(config);
-    let conn = b.open_connection("bench");
-    let producer = b.open_channel(conn).unwrap_or(ChannelId(0));
-    let consumer = b.open_channel(conn).unwrap_or(ChannelId(0));
-    (b, producer, consumer)
+/// A broker with one client connection: channel 1 publishes, channel 2 consumes.
+struct Bench {
+    b: Broker,
+    conn: ConnId,
 }
 
-fn declare_queue(b: &mut Broker, ch: ChannelId, name: &str, durable: bool) {
-    let _ = b.queue_declare(
-        ch,
-        QueueDeclare {
-            queue: name.into(),
-            durable,
-            ..Default::default()
-        },
-    );
-}
+const PRODUCER: u16 = 1;
+const CONSUMER: u16 = 2;
 
-/// Publishes `n` messages and has them delivered and acked, in batches of
-/// `window` (a consumer with prefetch `window`, acking with `multiple`).
-fn pump(
-    b: &mut Broker,
-    producer: ChannelId,
-    consumer: ChannelId,
-    n: u64,
-    publish: &dyn Fn(u64) -> Publish,
-) {
-    let window = 100;
-    let mut sent = 0;
-    while sent < n {
-        let batch = window.min(n - sent);
-        for i in 0..batch {
-            let _ = b.basic_publish(producer, publish(sent + i));
+impl Bench {
+    fn new(config: BrokerConfig) -> Bench {
+        let mut b = Broker::new(config);
+        let conn = b.open_connection("bench");
+        for ch in [PRODUCER, CONSUMER] {
+            let _ = b.apply(conn, ch, Method::ChannelOpen);
         }
-        sent += batch;
-        b.run_until_idle();
-        if let Some(tag) = b
-            .channel(consumer)
-            .and_then(|c| c.unacked.keys().next_back().copied())
-        {
-            let _ = b.basic_ack(consumer, tag, true);
+        Bench { b, conn }
+    }
+
+    /// Applies a setup method; a benchmark's setup cannot fail, and if it
+    /// did the figures would show it.
+    fn call(&mut self, ch: u16, m: Method) {
+        let _ = self.b.apply(self.conn, ch, m);
+    }
+
+    fn declare_queue(&mut self, name: &str, durable: bool) {
+        self.call(
+            PRODUCER,
+            Method::QueueDeclare(QueueDeclare {
+                queue: name.into(),
+                durable,
+                ..Default::default()
+            }),
+        );
+    }
+
+    fn consume(&mut self, queue: &str) {
+        self.call(
+            CONSUMER,
+            Method::BasicConsume(BasicConsume {
+                queue: queue.into(),
+                ..Default::default()
+            }),
+        );
+    }
+
+    /// Publishes `n` messages and has them delivered and acked, in batches
+    /// of `window` (a consumer with prefetch `window`, acking with
+    /// `multiple` the last delivery its outbox brought).
+    fn pump(&mut self, n: u64, publish: &dyn Fn(u64) -> BasicPublish) {
+        let window = 100;
+        let mut sent = 0;
+        while sent < n {
+            let batch = window.min(n - sent);
+            for i in 0..batch {
+                self.call(PRODUCER, Method::BasicPublish(publish(sent + i)));
+            }
+            sent += batch;
+            self.b.run_until_idle();
+            let last = self
+                .b
+                .take_outbox(self.conn)
+                .into_iter()
+                .rev()
+                .find_map(|o| match o.method {
+                    ServerMethod::BasicDeliver { delivery_tag, .. } if o.channel == CONSUMER => {
+                        Some(delivery_tag)
+                    }
+                    _ => None,
+                });
+            if let Some(delivery_tag) = last {
+                self.call(
+                    CONSUMER,
+                    Method::BasicAck(BasicAck {
+                        delivery_tag,
+                        multiple: true,
+                    }),
+                );
+            }
+            self.b.run_until_idle();
+            // The log is the UI's history; a benchmark keeps only what it reads.
+            let keep = self.b.next_event_seq();
+            self.b.truncate_log_before(keep);
         }
-        b.run_until_idle();
-        // The log is the UI's history; a benchmark keeps only what it reads.
-        let keep = b.next_event_seq();
-        b.truncate_log_before(keep);
     }
 }
 
@@ -95,73 +136,48 @@ pub fn throughput(workload: &'static str, n: u64, now: Clock) -> Throughput {
         commit_interval_ms: 0,
         ..BrokerConfig::default()
     };
-    let (mut b, producer, consumer) = setup(config);
-    let _ = b.basic_qos(consumer, 0, 1000, false);
+    let mut bench = Bench::new(config);
+    bench.call(
+        CONSUMER,
+        Method::BasicQos(BasicQos {
+            prefetch_count: 1000,
+            ..Default::default()
+        }),
+    );
     let (exchange, keys): (&str, Vec<String>) = match workload {
         w if w == WORKLOADS[1] => {
-            let _ = b.exchange_declare(
-                producer,
-                ExchangeDeclare {
-                    exchange: "fan".into(),
-                    kind: "fanout".into(),
-                    ..Default::default()
-                },
+            bench.call(
+                PRODUCER,
+                Method::ExchangeDeclare(ExchangeDeclare::new("fan", "fanout")),
             );
             for i in 0..10 {
                 let q = format!("q{i}");
-                declare_queue(&mut b, producer, &q, false);
-                let _ = b.queue_bind(producer, &q, "fan", "", FieldTable::new());
-                let _ = b.basic_consume(
-                    consumer,
-                    Consume {
-                        queue: q,
-                        ..Default::default()
-                    },
-                );
+                bench.declare_queue(&q, false);
+                bench.call(PRODUCER, Method::QueueBind(QueueBind::new(&q, "fan", "")));
+                bench.consume(&q);
             }
             ("fan", vec![String::new()])
         }
         w if w == WORKLOADS[2] => {
-            let _ = b.exchange_declare(
-                producer,
-                ExchangeDeclare {
-                    exchange: "topic".into(),
-                    kind: "topic".into(),
-                    ..Default::default()
-                },
+            bench.call(
+                PRODUCER,
+                Method::ExchangeDeclare(ExchangeDeclare::new("topic", "topic")),
             );
-            declare_queue(&mut b, producer, "matched", false);
-            declare_queue(&mut b, producer, "others", false);
-            let _ = b.queue_bind(
-                producer,
-                "matched",
-                "topic",
-                "orders.*.created",
-                FieldTable::new(),
+            bench.declare_queue("matched", false);
+            bench.declare_queue("others", false);
+            bench.call(
+                PRODUCER,
+                Method::QueueBind(QueueBind::new("matched", "topic", "orders.*.created")),
             );
             for (i, key) in topic_keys(10_000).into_iter().enumerate() {
-                let _ = b.queue_bind(
-                    producer,
-                    if i % 2 == 0 { "others" } else { "matched" },
-                    "topic",
-                    &key,
-                    FieldTable::new(),
+                let queue = if i % 2 == 0 { "others" } else { "matched" };
+                bench.call(
+                    PRODUCER,
+                    Method::QueueBind(QueueBind::new(queue, "topic", &key)),
                 );
             }
-            let _ = b.basic_consume(
-                consumer,
-                Consume {
-                    queue: "matched".into(),
-                    ..Default::default()
-                },
-            );
-            let _ = b.basic_consume(
-                consumer,
-                Consume {
-                    queue: "others".into(),
-                    ..Default::default()
-                },
-            );
+            bench.consume("matched");
+            bench.consume("others");
             (
                 "topic",
                 (0..16)
@@ -170,14 +186,8 @@ pub fn throughput(workload: &'static str, n: u64, now: Clock) -> Throughput {
             )
         }
         _ => {
-            declare_queue(&mut b, producer, "work", persistent);
-            let _ = b.basic_consume(
-                consumer,
-                Consume {
-                    queue: "work".into(),
-                    ..Default::default()
-                },
-            );
+            bench.declare_queue("work", persistent);
+            bench.consume("work");
             ("", vec!["work".to_string()])
         }
     };
@@ -185,7 +195,7 @@ pub fn throughput(workload: &'static str, n: u64, now: Clock) -> Throughput {
         delivery_mode: persistent.then_some(2),
         ..Default::default()
     };
-    let publish = |i: u64| Publish {
+    let publish = |i: u64| BasicPublish {
         exchange: exchange.to_string(),
         routing_key: keys[(i as usize) % keys.len()].clone(),
         properties: properties.clone(),
@@ -193,7 +203,7 @@ pub fn throughput(workload: &'static str, n: u64, now: Clock) -> Throughput {
         ..Default::default()
     };
     let start = now();
-    pump(&mut b, producer, consumer, n, &publish);
+    bench.pump(n, &publish);
     let ms = (now() - start).max(1e-6);
     Throughput {
         workload,
@@ -234,20 +244,17 @@ pub struct RoutingCost {
 }
 
 pub fn routing_cost(bindings: usize, publishes: usize, now: Clock) -> RoutingCost {
-    let (mut b, ch, _) = setup(BrokerConfig::default());
-    let _ = b.exchange_declare(
-        ch,
-        ExchangeDeclare {
-            exchange: "t".into(),
-            kind: "topic".into(),
-            ..Default::default()
-        },
+    let mut bench = Bench::new(BrokerConfig::default());
+    bench.call(
+        PRODUCER,
+        Method::ExchangeDeclare(ExchangeDeclare::new("t", "topic")),
     );
-    declare_queue(&mut b, ch, "q", false);
+    bench.declare_queue("q", false);
     let keys = topic_keys(bindings);
     for key in &keys {
-        let _ = b.queue_bind(ch, "q", "t", key, FieldTable::new());
+        bench.call(PRODUCER, Method::QueueBind(QueueBind::new("q", "t", key)));
     }
+    let b = &bench.b;
     let routing_keys: Vec<Rc<str>> = (0..64)
         .map(|i| Rc::from(format!("orders.{}.created", i * 7).as_str()))
         .collect();
@@ -288,24 +295,20 @@ pub fn routing_cost(bindings: usize, publishes: usize, now: Clock) -> RoutingCos
 /// Fills a queue with `n` messages of `body_len` bytes and returns the
 /// broker (for a memory measurement around it).
 pub fn fill_queue(n: u64, body_len: usize) -> Broker {
-    let (mut b, ch, _) = setup(BrokerConfig::default());
-    declare_queue(&mut b, ch, "backlog", false);
+    let mut bench = Bench::new(BrokerConfig::default());
+    bench.declare_queue("backlog", false);
     let body = vec![b'x'; body_len];
     for i in 0..n {
-        let _ = b.basic_publish(
-            ch,
-            Publish {
-                routing_key: "backlog".into(),
-                body: body.clone(),
-                ..Default::default()
-            },
+        bench.call(
+            PRODUCER,
+            Method::BasicPublish(BasicPublish::new("", "backlog", body.clone())),
         );
         if i % 4096 == 0 {
-            let keep = b.next_event_seq();
-            b.truncate_log_before(keep);
+            let keep = bench.b.next_event_seq();
+            bench.b.truncate_log_before(keep);
         }
     }
-    let keep = b.next_event_seq();
-    b.truncate_log_before(keep);
-    b
+    let keep = bench.b.next_event_seq();
+    bench.b.truncate_log_before(keep);
+    bench.b
 }

@@ -5,9 +5,13 @@
 //! natively and in WebAssembly) and by the benchmarks. Pure: no I/O.
 
 use crate::engine::message::Properties;
+use crate::engine::method::{
+    BasicAck, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, Close, ExchangeDeclare,
+    Method, QueueBind, QueueDeclare,
+};
 use crate::engine::rng::SeededRng;
 use crate::engine::value::{FieldTable, FieldValue};
-use crate::engine::{Broker, BrokerConfig, Consume, ExchangeDeclare, Publish, QueueDeclare};
+use crate::engine::{Broker, BrokerConfig};
 
 /// Runs `ops` random operations from `seed` and returns the broker.
 pub fn random_run(seed: u64, ops: usize) -> Broker {
@@ -17,39 +21,42 @@ pub fn random_run(seed: u64, ops: usize) -> Broker {
         ..BrokerConfig::default()
     });
     let mut conn = broker.open_connection("load");
-    let mut channels = Vec::new();
+    let mut channels: Vec<u16> = Vec::new();
     for _ in 0..3 {
-        if let Ok(ch) = broker.open_channel(conn) {
+        if let Ok(ch) = broker.open_next_channel(conn) {
             channels.push(ch);
         }
     }
     let Some(&setup) = channels.first() else {
         return broker;
     };
-    let _ = broker.exchange_declare(
+    let call = |broker: &mut Broker, conn, ch: u16, m: Method| {
+        let _ = broker.apply(conn, ch, m);
+    };
+    for (name, kind) in [("logs", "topic"), ("dlx", "fanout")] {
+        call(
+            &mut broker,
+            conn,
+            setup,
+            Method::ExchangeDeclare(ExchangeDeclare {
+                exchange: name.into(),
+                exchange_type: kind.into(),
+                ..Default::default()
+            }),
+        );
+    }
+    call(
+        &mut broker,
+        conn,
         setup,
-        ExchangeDeclare {
-            exchange: "logs".into(),
-            kind: "topic".into(),
-            ..Default::default()
-        },
+        Method::QueueDeclare(QueueDeclare::named("dead")),
     );
-    let _ = broker.exchange_declare(
+    call(
+        &mut broker,
+        conn,
         setup,
-        ExchangeDeclare {
-            exchange: "dlx".into(),
-            kind: "fanout".into(),
-            ..Default::default()
-        },
+        Method::QueueBind(QueueBind::new("dead", "dlx", "")),
     );
-    let _ = broker.queue_declare(
-        setup,
-        QueueDeclare {
-            queue: "dead".into(),
-            ..Default::default()
-        },
-    );
-    let _ = broker.queue_bind(setup, "dead", "dlx", "", FieldTable::new());
     for (i, pattern) in ["*.error", "app.#", "#"].iter().enumerate() {
         let mut arguments = FieldTable::new();
         arguments.insert(
@@ -64,25 +71,33 @@ pub fn random_run(seed: u64, ops: usize) -> Broker {
             arguments.insert("x-max-priority".into(), FieldValue::Int(3));
         }
         let name = format!("q{i}");
-        let _ = broker.queue_declare(
+        call(
+            &mut broker,
+            conn,
             setup,
-            QueueDeclare {
+            Method::QueueDeclare(QueueDeclare {
                 queue: name.clone(),
                 durable: i == 0,
                 arguments,
                 ..Default::default()
-            },
+            }),
         );
-        let _ = broker.queue_bind(setup, &name, "logs", pattern, FieldTable::new());
+        call(
+            &mut broker,
+            conn,
+            setup,
+            Method::QueueBind(QueueBind::new(&name, "logs", pattern)),
+        );
     }
     let keys = ["app.error", "db.error", "app.info", "x", ""];
     for _ in 0..ops {
-        let ch = channels[rng.below(channels.len() as u64) as usize];
-        if !broker.channel(ch).is_some_and(|c| c.open) {
-            if let Ok(fresh) = broker.open_channel(conn) {
-                if let Some(slot) = channels.iter_mut().find(|c| **c == ch) {
-                    *slot = fresh;
-                }
+        let slot = rng.below(channels.len() as u64) as usize;
+        let ch = channels[slot];
+        // The client learns what the broker did only from its outbox.
+        let _ = broker.take_outbox(conn);
+        if broker.channel_id(conn, ch).is_none() {
+            if let Ok(fresh) = broker.open_next_channel(conn) {
+                channels[slot] = fresh;
             }
             continue;
         }
@@ -95,43 +110,72 @@ pub fn random_run(seed: u64, ops: usize) -> Broker {
                     ..Default::default()
                 };
                 let body = format!("m{}", rng.below(1000)).into_bytes();
-                let _ = broker.basic_publish(
+                call(
+                    &mut broker,
+                    conn,
                     ch,
-                    Publish {
+                    Method::BasicPublish(BasicPublish {
                         exchange: "logs".into(),
                         routing_key: key.into(),
                         mandatory: rng.below(4) == 0,
                         properties,
                         body,
                         ..Default::default()
-                    },
+                    }),
                 );
             }
             4 => {
                 let queue = format!("q{}", rng.below(3));
-                let _ = broker.basic_qos(ch, 0, rng.below(3) as u32, false);
-                let _ = broker.basic_consume(
+                let prefetch_count = rng.below(3) as u16;
+                call(
+                    &mut broker,
+                    conn,
                     ch,
-                    Consume {
+                    Method::BasicQos(BasicQos {
+                        prefetch_count,
+                        ..Default::default()
+                    }),
+                );
+                call(
+                    &mut broker,
+                    conn,
+                    ch,
+                    Method::BasicConsume(BasicConsume {
                         queue,
                         no_ack: rng.below(3) == 0,
                         ..Default::default()
-                    },
+                    }),
                 );
             }
             5 | 6 => {
                 let tag = broker
-                    .channel(ch)
+                    .channel_id(conn, ch)
+                    .and_then(|id| broker.channel(id))
                     .and_then(|c| c.unacked.keys().next().copied());
-                if let Some(tag) = tag {
-                    let _ = match rng.below(4) {
-                        0 => broker.basic_nack(ch, tag, false, rng.below(2) == 0),
-                        _ => broker.basic_ack(ch, tag, rng.below(3) == 0),
+                if let Some(delivery_tag) = tag {
+                    let m = match rng.below(4) {
+                        0 => Method::BasicNack(BasicNack {
+                            delivery_tag,
+                            multiple: false,
+                            requeue: rng.below(2) == 0,
+                        }),
+                        _ => Method::BasicAck(BasicAck {
+                            delivery_tag,
+                            multiple: rng.below(3) == 0,
+                        }),
                     };
+                    call(&mut broker, conn, ch, m);
                 }
             }
             7 => {
-                let _ = broker.basic_get(ch, &format!("q{}", rng.below(3)), rng.below(2) == 0);
+                let queue = format!("q{}", rng.below(3));
+                let no_ack = rng.below(2) == 0;
+                call(
+                    &mut broker,
+                    conn,
+                    ch,
+                    Method::BasicGet(BasicGet { queue, no_ack }),
+                );
             }
             8 => broker.advance(rng.below(300)),
             9 => {
@@ -139,7 +183,7 @@ pub fn random_run(seed: u64, ops: usize) -> Broker {
             }
             10 => {
                 if rng.below(8) == 0 {
-                    let _ = broker.close_channel(ch);
+                    call(&mut broker, conn, ch, Method::ChannelClose(Close::normal()));
                 } else {
                     broker.run_until_idle();
                 }
@@ -149,7 +193,7 @@ pub fn random_run(seed: u64, ops: usize) -> Broker {
                     broker.restart();
                     conn = broker.open_connection("load");
                     for slot in channels.iter_mut() {
-                        if let Ok(fresh) = broker.open_channel(conn) {
+                        if let Ok(fresh) = broker.open_next_channel(conn) {
                             *slot = fresh;
                         }
                     }

@@ -3,17 +3,51 @@
 //! encode it, RabbitMQ's reply code where RabbitMQ refuses it) and nothing
 //! already there changes.
 
-use warren::engine::ids::ChannelId;
-use warren::engine::value::{FieldTable, FieldValue};
-use warren::engine::{
-    Broker, BrokerConfig, CommandError, Consume, ExchangeDeclare, Publish, QueueDeclare,
+use warren::engine::method::{
+    BasicConsume, BasicGet, BasicPublish, BasicQos, Close, ExchangeDeclare, QueueBind, QueueDeclare,
 };
+use warren::engine::value::{FieldTable, FieldValue};
+use warren::engine::{Broker, BrokerConfig, CommandError, Method};
+use warren::sim::bounded::Prefetch;
 
-fn broker() -> (Broker, ChannelId) {
+#[path = "support/chan.rs"]
+mod chan;
+use chan::{consume_ok, declare_ok, get_ok, Chan};
+
+fn broker() -> (Broker, Chan) {
     let mut b = Broker::new(BrokerConfig::default());
     let conn = b.open_connection("t");
-    let ch = b.open_channel(conn).unwrap();
+    let ch = Chan::open(&mut b, conn).unwrap();
     (b, ch)
+}
+
+fn declare(
+    b: &mut Broker,
+    ch: Chan,
+    d: QueueDeclare,
+) -> Result<warren::engine::method::QueueDeclareOk, CommandError> {
+    ch.call(b, Method::QueueDeclare(d)).map(declare_ok)
+}
+
+fn publish(b: &mut Broker, ch: Chan, p: BasicPublish) -> Result<(), CommandError> {
+    ch.call(b, Method::BasicPublish(p)).map(|_| ())
+}
+
+fn qos(
+    b: &mut Broker,
+    ch: Chan,
+    prefetch_size: u32,
+    prefetch_count: u16,
+) -> Result<(), CommandError> {
+    ch.call(
+        b,
+        Method::BasicQos(BasicQos {
+            prefetch_size,
+            prefetch_count,
+            global: false,
+        }),
+    )
+    .map(|_| ())
 }
 
 fn queue(name: &str) -> QueueDeclare {
@@ -36,92 +70,82 @@ fn names_of_255_bytes_work_and_256_are_refused_without_side_effects() {
     let (mut b, ch) = broker();
     let ok = "q".repeat(255);
     assert_eq!(
-        &*b.queue_declare(ch, queue(&ok)).unwrap().queue,
+        &*declare(&mut b, ch, queue(&ok)).unwrap().queue,
         ok.as_str()
     );
     let too_long = "q".repeat(256);
-    let err = b.queue_declare(ch, queue(&too_long)).unwrap_err();
+    let err = declare(&mut b, ch, queue(&too_long)).unwrap_err();
     assert!(
         matches!(err, CommandError::Invalid(ref m) if m.contains("256 bytes")),
         "{err}"
     );
     assert!(
-        b.channel(ch).unwrap().open,
+        b.channel(ch.id).unwrap().open,
         "a client-side refusal leaves the channel open"
     );
     assert!(b.queue_by_name(&ok).is_some());
 
     // Multi-byte UTF-8 counts bytes, not characters: 128 × 'é' is 256 bytes.
-    assert!(b.queue_declare(ch, queue(&"é".repeat(128))).is_err());
-    assert!(b.queue_declare(ch, queue(&"é".repeat(127))).is_ok());
+    assert!(declare(&mut b, ch, queue(&"é".repeat(128))).is_err());
+    assert!(declare(&mut b, ch, queue(&"é".repeat(127))).is_ok());
 
     let x255 = "x".repeat(255);
-    b.exchange_declare(
-        ch,
-        ExchangeDeclare {
+    ch.call(
+        &mut b,
+        Method::ExchangeDeclare(ExchangeDeclare {
             exchange: x255.clone(),
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    assert!(b
-        .exchange_declare(
-            ch,
-            ExchangeDeclare {
+    assert!(ch
+        .call(
+            &mut b,
+            Method::ExchangeDeclare(ExchangeDeclare {
                 exchange: "x".repeat(256),
                 ..Default::default()
-            }
+            })
         )
         .is_err());
 
-    b.queue_bind(ch, &ok, &x255, &"k".repeat(255), FieldTable::new())
-        .unwrap();
-    assert!(b
-        .queue_bind(ch, &ok, &x255, &"k".repeat(256), FieldTable::new())
-        .is_err());
-    b.basic_publish(
-        ch,
-        Publish {
-            exchange: x255.clone(),
-            routing_key: "k".repeat(255),
-            ..Default::default()
-        },
+    ch.call(
+        &mut b,
+        Method::QueueBind(QueueBind::new(&ok, &x255, &"k".repeat(255))),
     )
     .unwrap();
-    assert_eq!(b.queue_stats(&ok).unwrap().ready, 1);
-    assert!(b
-        .basic_publish(
-            ch,
-            Publish {
-                exchange: x255,
-                routing_key: "k".repeat(256),
-                ..Default::default()
-            }
+    assert!(ch
+        .call(
+            &mut b,
+            Method::QueueBind(QueueBind::new(&ok, &x255, &"k".repeat(256)))
         )
         .is_err());
+    publish(&mut b, ch, BasicPublish::new(&x255, &"k".repeat(255), "")).unwrap();
+    assert_eq!(b.queue_stats(&ok).unwrap().ready, 1);
+    assert!(publish(&mut b, ch, BasicPublish::new(&x255, &"k".repeat(256), "")).is_err());
     assert_eq!(b.queue_stats(&ok).unwrap().ready, 1);
 
     let tag = "t".repeat(255);
     assert_eq!(
-        &*b.basic_consume(
-            ch,
-            Consume {
+        &*ch.call(
+            &mut b,
+            Method::BasicConsume(BasicConsume {
                 queue: ok.clone(),
                 consumer_tag: tag.clone(),
                 ..Default::default()
-            }
+            })
         )
+        .map(consume_ok)
         .unwrap(),
         tag.as_str()
     );
-    assert!(b
-        .basic_consume(
-            ch,
-            Consume {
+    assert!(ch
+        .call(
+            &mut b,
+            Method::BasicConsume(BasicConsume {
                 queue: ok,
                 consumer_tag: "t".repeat(256),
                 ..Default::default()
-            }
+            })
         )
         .is_err());
 }
@@ -129,7 +153,8 @@ fn names_of_255_bytes_work_and_256_are_refused_without_side_effects() {
 #[test]
 fn priority_255_is_accepted_and_256_is_406() {
     let (mut b, ch) = broker();
-    let ok = b.queue_declare(
+    let ok = declare(
+        &mut b,
         ch,
         QueueDeclare {
             arguments: args("x-max-priority", FieldValue::Int(255)),
@@ -137,15 +162,15 @@ fn priority_255_is_accepted_and_256_is_406() {
         },
     );
     assert!(ok.is_ok());
-    let err = b
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                arguments: args("x-max-priority", FieldValue::Int(256)),
-                ..queue("p256")
-            },
-        )
-        .unwrap_err();
+    let err = declare(
+        &mut b,
+        ch,
+        QueueDeclare {
+            arguments: args("x-max-priority", FieldValue::Int(256)),
+            ..queue("p256")
+        },
+    )
+    .unwrap_err();
     assert_eq!(code(&err), Some(406));
     assert!(err
         .amqp()
@@ -215,7 +240,8 @@ fn ttl_bounds_and_bad_arguments_give_rabbitmq_errors() {
     for (i, (key, value, error)) in cases.iter().enumerate() {
         let (mut b, ch) = broker();
         let name = format!("q{i}");
-        let r = b.queue_declare(
+        let r = declare(
+            &mut b,
             ch,
             QueueDeclare {
                 arguments: args(key, value.clone()),
@@ -229,7 +255,7 @@ fn ttl_bounds_and_bad_arguments_give_rabbitmq_errors() {
                 assert_eq!(code(&e), Some(406), "{key}={value:?}");
                 let text = e.amqp().unwrap().reply_text();
                 assert_eq!(text, format!("PRECONDITION_FAILED - invalid arg '{key}' for queue '{name}' in vhost '/': {reason}"));
-                assert!(!b.channel(ch).unwrap().open, "a 406 closes the channel");
+                assert!(!b.channel(ch.id).unwrap().open, "a 406 closes the channel");
             }
         }
     }
@@ -238,7 +264,7 @@ fn ttl_bounds_and_bad_arguments_give_rabbitmq_errors() {
 #[test]
 fn expiration_property_bounds() {
     let (mut b, ch) = broker();
-    b.queue_declare(ch, queue("q")).unwrap();
+    declare(&mut b, ch, queue("q")).unwrap();
     for (expiration, ok) in [
         ("0", true),
         ("4294967295", true),
@@ -249,102 +275,110 @@ fn expiration_property_bounds() {
     ] {
         let mut props = warren::engine::message::Properties::default();
         props.expiration = Some(expiration.into());
-        let r = b.basic_publish(
+        let r = publish(
+            &mut b,
             ch,
-            Publish {
-                routing_key: "q".into(),
+            BasicPublish {
                 properties: props,
-                ..Default::default()
+                ..BasicPublish::new("", "q", "")
             },
         );
         assert_eq!(r.is_ok(), ok, "expiration {expiration:?}: {r:?}");
         if !ok {
             assert_eq!(code(&r.unwrap_err()), Some(406));
-            let conn = b.channel(ch).unwrap().conn;
-            let fresh = b.open_channel(conn).unwrap();
+            let conn = b.channel(ch.id).unwrap().conn;
+            let fresh = Chan::open(&mut b, conn).unwrap();
             return expiration_rest(b, fresh);
         }
     }
 }
 
-fn expiration_rest(mut b: Broker, ch: ChannelId) {
+fn expiration_rest(mut b: Broker, ch: Chan) {
     // Expiration "0" with no consumer expired at once; the other accepted
     // message is still queued after the refused one.
     assert_eq!(b.queue_stats("q").unwrap().ready, 1);
-    assert!(b.basic_get(ch, "q", true).unwrap().is_some());
+    let got = ch.call(
+        &mut b,
+        Method::BasicGet(BasicGet {
+            queue: "q".into(),
+            no_ack: true,
+        }),
+    );
+    assert!(got.map(get_ok).unwrap().is_some());
 }
 
 #[test]
 fn prefetch_65535_is_accepted_and_65536_refused_client_side() {
     let (mut b, ch) = broker();
-    b.basic_qos(ch, 0, 65_535, false).unwrap();
-    let err = b.basic_qos(ch, 0, 65_536, false).unwrap_err();
-    assert!(matches!(err, CommandError::Invalid(_)));
-    assert!(b.channel(ch).unwrap().open);
-    assert_eq!(b.channel(ch).unwrap().consumer_prefetch, 65_535);
+    qos(&mut b, ch, 0, Prefetch::new(65_535).unwrap().get()).unwrap();
+    // prefetch_count is a 16-bit field: basic.qos cannot carry 65536, so it
+    // is refused where the number comes in (a form, a document, the JS API)
+    // and where a method is read from JSON, before anything reaches the broker.
+    let err = Prefetch::new(65_536).unwrap_err();
+    assert_eq!(err.to_string(), "expected an integer 0..65535, got 65536");
+    assert!(serde_json::from_str::<BasicQos>(r#"{"prefetch_count": 65536}"#).is_err());
+    assert!(b.channel(ch.id).unwrap().open);
+    assert_eq!(b.channel(ch.id).unwrap().consumer_prefetch, 65_535);
     // prefetch_size is not implemented by RabbitMQ: 540, a connection error.
-    let err = b.basic_qos(ch, 10, 1, false).unwrap_err();
+    let err = qos(&mut b, ch, 10, 1).unwrap_err();
     assert_eq!(code(&err), Some(540));
-    assert!(!b.connection(b.channel(ch).unwrap().conn).unwrap().open);
+    assert!(!b.connection(b.channel(ch.id).unwrap().conn).unwrap().open);
 }
 
 #[test]
 fn nested_headers_are_bounded() {
     let (mut b, ch) = broker();
-    b.queue_declare(ch, queue("q")).unwrap();
+    declare(&mut b, ch, queue("q")).unwrap();
     let mut value = FieldValue::Int(1);
     for _ in 0..40 {
         value = FieldValue::Table(FieldTable::from([("n".to_string(), value)]));
     }
     let mut props = warren::engine::message::Properties::default();
     props.headers = Some(FieldTable::from([("deep".to_string(), value)]));
-    let err = b
-        .basic_publish(
-            ch,
-            Publish {
-                routing_key: "q".into(),
-                properties: props,
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let err = publish(
+        &mut b,
+        ch,
+        BasicPublish {
+            properties: props,
+            ..BasicPublish::new("", "q", "")
+        },
+    )
+    .unwrap_err();
     assert!(
         matches!(err, CommandError::Invalid(ref m) if m.contains("deeper")),
         "{err}"
     );
-    assert!(b.channel(ch).unwrap().open);
+    assert!(b.channel(ch.id).unwrap().open);
 }
 
 #[test]
 fn methods_on_closed_channels_and_connections_change_nothing() {
     let (mut b, ch) = broker();
-    b.queue_declare(ch, queue("q")).unwrap();
-    b.close_channel(ch).unwrap();
+    declare(&mut b, ch, queue("q")).unwrap();
+    b.close_channel_gracefully(ch.conn, ch.number).unwrap();
     let before = b.next_event_seq();
     assert_eq!(
-        b.basic_publish(
-            ch,
-            Publish {
-                routing_key: "q".into(),
-                ..Default::default()
-            }
-        )
-        .unwrap_err(),
+        publish(&mut b, ch, BasicPublish::new("", "q", "")).unwrap_err(),
         CommandError::ChannelClosed
     );
     assert_eq!(
-        b.queue_declare(ch, queue("other")).unwrap_err(),
+        declare(&mut b, ch, queue("other")).unwrap_err(),
         CommandError::ChannelClosed
     );
     assert_eq!(b.next_event_seq(), before, "nothing was logged");
-    let conn = b.channel(ch).unwrap().conn;
-    b.close_connection(conn).unwrap();
+    let conn = b.channel(ch.id).unwrap().conn;
+    b.close_connection_gracefully(conn).unwrap();
     assert_eq!(
-        b.open_channel(conn).unwrap_err(),
+        b.open_next_channel(conn).unwrap_err(),
         CommandError::ConnectionClosed
     );
     assert_eq!(
-        b.close_connection(conn).unwrap_err(),
+        b.close_connection_gracefully(conn).unwrap_err(),
+        CommandError::ConnectionClosed
+    );
+    assert_eq!(
+        b.apply(conn, 0, Method::ConnectionClose(Close::normal()))
+            .unwrap_err(),
         CommandError::ConnectionClosed
     );
     assert_eq!(b.queue_stats("q").unwrap().ready, 0);
@@ -357,8 +391,8 @@ fn rabbitmq_4_3_profile_refuses_transient_queues_with_its_truncated_541() {
         ..BrokerConfig::default()
     });
     let conn = b.open_connection("t");
-    let ch = b.open_channel(conn).unwrap();
-    let err = b.queue_declare(ch, queue("hello")).unwrap_err();
+    let ch = Chan::open(&mut b, conn).unwrap();
+    let err = declare(&mut b, ch, queue("hello")).unwrap_err();
     let e = err.amqp().unwrap();
     assert_eq!(e.code.code(), 541);
     assert_eq!(
@@ -372,23 +406,58 @@ fn rabbitmq_4_3_profile_refuses_transient_queues_with_its_truncated_541() {
     );
     // Durable or exclusive queues are fine under 4.3.
     let conn = b.open_connection("t2");
-    let ch = b.open_channel(conn).unwrap();
-    assert!(b
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                durable: true,
-                ..queue("hello")
-            }
+    let ch = Chan::open(&mut b, conn).unwrap();
+    assert!(declare(
+        &mut b,
+        ch,
+        QueueDeclare {
+            durable: true,
+            ..queue("hello")
+        }
+    )
+    .is_ok());
+    assert!(declare(
+        &mut b,
+        ch,
+        QueueDeclare {
+            exclusive: true,
+            ..queue("mine")
+        }
+    )
+    .is_ok());
+}
+
+/// RabbitMQ's channel_max counts open channels, not channel numbers
+/// (recorded against 3.10.8: channel 65535 opens; one channel past the
+/// limit is a 530 that closes the connection).
+#[test]
+fn channel_max_counts_open_channels_not_numbers() {
+    let mut b = Broker::new(BrokerConfig::default());
+    let conn = b.open_connection("many");
+    assert!(b.apply(conn, u16::MAX, Method::ChannelOpen).is_ok());
+    for n in 1..warren::engine::limits::CHANNEL_MAX {
+        b.apply(conn, n, Method::ChannelOpen)
+            .unwrap_or_else(|e| panic!("channel {n}: {e}"));
+    }
+    assert_eq!(b.connection(conn).unwrap().channel_numbers.len(), 2047);
+    let err = b
+        .apply(
+            conn,
+            warren::engine::limits::CHANNEL_MAX,
+            Method::ChannelOpen,
         )
-        .is_ok());
-    assert!(b
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                exclusive: true,
-                ..queue("mine")
-            }
-        )
-        .is_ok());
+        .unwrap_err();
+    let amqp = err.amqp().expect("a broker error");
+    assert_eq!(amqp.code.code(), 530);
+    assert_eq!(
+        amqp.reply_text(),
+        "NOT_ALLOWED - number of channels opened (2047) has reached the negotiated channel_max (2047)"
+    );
+    assert!(!b.connection(conn).unwrap().open, "a connection error");
+    // Opening a number that is open already is 504, also for the connection.
+    let conn = b.open_connection("twice");
+    b.apply(conn, 1, Method::ChannelOpen).unwrap();
+    let err = b.apply(conn, 1, Method::ChannelOpen).unwrap_err();
+    assert_eq!(err.amqp().map(|a| a.code.code()), Some(504));
+    assert!(!b.connection(conn).unwrap().open);
 }

@@ -28,8 +28,16 @@ use warren::engine::event::EventKind;
 use warren::engine::exchange::topic_trie::key_matches;
 use warren::engine::ids::{ChannelId, ConnId, ConsumerId};
 use warren::engine::message::Properties;
+use warren::engine::method::{
+    BasicAck, BasicCancel, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, BasicRecover,
+    BasicReject, ExchangeDeclare, QueueBind, QueueDeclare, QueuePurge,
+};
 use warren::engine::value::{FieldTable, FieldValue};
-use warren::engine::{Broker, BrokerConfig, Consume, ExchangeDeclare, Publish, QueueDeclare};
+use warren::engine::{Broker, BrokerConfig, Method, ServerMethod};
+
+#[path = "support/chan.rs"]
+mod chan;
+use chan::{consume_ok, Chan};
 
 // ------------------------------------------------------------------ setup
 
@@ -72,7 +80,7 @@ enum Cmd {
     },
     Qos {
         ch: usize,
-        count: u32,
+        count: u16,
         global: bool,
     },
     Consume {
@@ -170,7 +178,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         8 => (ch.clone(), 0..EXCHANGES.len(), 0..KEYS.len(), any::<bool>(), prop::option::weighted(0.3, 0u8..8),
               prop::option::weighted(0.2, prop_oneof![Just(0u64), Just(30), Just(300)]), prop::bool::weighted(0.3))
             .prop_map(|(ch, exchange, key, persistent, priority, expiration, mandatory)| Cmd::Publish { ch, exchange, key, persistent, priority, expiration, mandatory }),
-        2 => (ch.clone(), 0u32..4, prop::bool::weighted(0.2)).prop_map(|(ch, count, global)| Cmd::Qos { ch, count, global }),
+        2 => (ch.clone(), 0u16..4, prop::bool::weighted(0.2)).prop_map(|(ch, count, global)| Cmd::Qos { ch, count, global }),
         3 => (ch.clone(), 0..QUEUES + 1, prop::bool::weighted(0.3), -1i64..2).prop_map(|(ch, queue, no_ack, priority)| Cmd::Consume { ch, queue, no_ack, priority }),
         1 => (0..8usize).prop_map(|pick| Cmd::Cancel { pick }),
         4 => (ch.clone(), prop::option::weighted(0.95, 0..8usize), prop::bool::weighted(0.2)).prop_map(|(ch, pick, multiple)| Cmd::Ack { ch, pick, multiple }),
@@ -634,9 +642,12 @@ struct Runner {
     broker: Broker,
     setup: Setup,
     conns: Vec<ConnId>,
-    channels: Vec<ChannelId>,
+    channels: Vec<Chan>,
     consumers: Vec<ConsumerId>,
     confirm: Vec<bool>,
+    /// Publishes on each channel since its confirm.select: the client's
+    /// publisher-confirm sequence numbers (1, 2, 3, …).
+    published: Vec<u64>,
     model: Model,
     cursor: u64,
 }
@@ -652,7 +663,7 @@ impl Runner {
     fn new(setup: Setup) -> Runner {
         let mut broker = Broker::new(BrokerConfig::default());
         let conn = broker.open_connection("setup");
-        let ch = broker.open_channel(conn).unwrap();
+        let ch = Chan::open(&mut broker, conn).unwrap();
         for (name, kind) in [
             ("ex.direct", "direct"),
             ("ex.fanout", "fanout"),
@@ -666,32 +677,29 @@ impl Runner {
                     FieldValue::LongStr("ex.fanout".into()),
                 );
             }
-            broker
-                .exchange_declare(
-                    ch,
-                    ExchangeDeclare {
-                        exchange: name.into(),
-                        kind: kind.into(),
-                        durable: true,
-                        arguments,
-                        ..Default::default()
-                    },
-                )
-                .unwrap();
-        }
-        broker
-            .queue_declare(
-                ch,
-                QueueDeclare {
-                    queue: "dlq".into(),
+            ch.call(
+                &mut broker,
+                Method::ExchangeDeclare(ExchangeDeclare {
                     durable: true,
-                    ..Default::default()
-                },
+                    arguments,
+                    ..ExchangeDeclare::new(name, kind)
+                }),
             )
             .unwrap();
-        broker
-            .queue_bind(ch, "dlq", "dlx", "", FieldTable::new())
-            .unwrap();
+        }
+        ch.call(
+            &mut broker,
+            Method::QueueDeclare(QueueDeclare {
+                durable: true,
+                ..QueueDeclare::named("dlq")
+            }),
+        )
+        .unwrap();
+        ch.call(
+            &mut broker,
+            Method::QueueBind(QueueBind::new("dlq", "dlx", "")),
+        )
+        .unwrap();
         for (i, spec) in setup.queues.iter().enumerate() {
             let mut a: Vec<(&str, FieldValue)> = Vec::new();
             if let Some(m) = spec.max_length {
@@ -710,34 +718,33 @@ impl Runner {
                 a.push(("x-max-priority", FieldValue::Int(i32::from(p))));
             }
             let name = queue_name(i);
-            broker
-                .queue_declare(
-                    ch,
-                    QueueDeclare {
-                        queue: name.clone(),
-                        durable: spec.durable,
-                        arguments: args(&a),
-                        ..Default::default()
-                    },
+            ch.call(
+                &mut broker,
+                Method::QueueDeclare(QueueDeclare {
+                    durable: spec.durable,
+                    arguments: args(&a),
+                    ..QueueDeclare::named(&name)
+                }),
+            )
+            .unwrap();
+            let mut bind = |exchange: &str, key: &str| {
+                ch.call(
+                    &mut broker,
+                    Method::QueueBind(QueueBind::new(&name, exchange, key)),
                 )
                 .unwrap();
+            };
             if let Some(k) = spec.direct_key {
-                broker
-                    .queue_bind(ch, &name, "ex.direct", KEYS[k], FieldTable::new())
-                    .unwrap();
+                bind("ex.direct", KEYS[k]);
             }
             if let Some(p) = spec.topic_pattern {
-                broker
-                    .queue_bind(ch, &name, "ex.topic", TOPIC_PATTERNS[p], FieldTable::new())
-                    .unwrap();
+                bind("ex.topic", TOPIC_PATTERNS[p]);
             }
             if spec.fanout {
-                broker
-                    .queue_bind(ch, &name, "ex.fanout", "", FieldTable::new())
-                    .unwrap();
+                bind("ex.fanout", "");
             }
         }
-        broker.close_connection(conn).unwrap();
+        broker.close_connection_gracefully(conn).unwrap();
         let mut r = Runner {
             broker,
             setup,
@@ -745,6 +752,7 @@ impl Runner {
             channels: Vec::new(),
             consumers: Vec::new(),
             confirm: Vec::new(),
+            published: Vec::new(),
             model: Model::default(),
             cursor: 0,
         };
@@ -758,22 +766,35 @@ impl Runner {
             self.broker.open_connection("c1"),
         ];
         self.channels = (0..CHANNELS)
-            .map(|i| self.broker.open_channel(self.conns[i % 2]).unwrap())
+            .map(|i| Chan::open(&mut self.broker, self.conns[i % 2]).unwrap())
             .collect();
         self.confirm = vec![false; CHANNELS];
-        self.broker.confirm_select(self.channels[0]).unwrap();
+        self.published = vec![0; CHANNELS];
+        self.channels[0]
+            .call(&mut self.broker, Method::ConfirmSelect { no_wait: false })
+            .unwrap();
         self.confirm[0] = true;
     }
 
     /// The channel at slot `i`, reopened if it was closed.
-    fn channel(&mut self, i: usize) -> ChannelId {
+    fn channel(&mut self, i: usize) -> Chan {
         let ch = self.channels[i];
-        if !self.broker.channel(ch).is_some_and(|c| c.open) {
+        if !self.broker.channel(ch.id).is_some_and(|c| c.open) {
             let conn = self.conns[i % 2];
-            self.channels[i] = self.broker.open_channel(conn).unwrap();
+            self.channels[i] = Chan::open(&mut self.broker, conn).unwrap();
             self.confirm[i] = false;
+            self.published[i] = 0;
         }
         self.channels[i]
+    }
+
+    /// The channel at slot `i`'s unacknowledged delivery tags (read from
+    /// the engine: the model picks which to settle).
+    fn unacked_tags(&self, ch: Chan) -> Vec<u64> {
+        self.broker
+            .channel(ch.id)
+            .map(|c| c.unacked.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Feeds new events to the model.
@@ -835,7 +856,7 @@ impl Runner {
                 expiration,
                 mandatory,
             } => {
-                let chid = self.channel(*ch);
+                let chan = self.channel(*ch);
                 let (exchange, key) = (EXCHANGES[*exchange], KEYS[*key]);
                 let expected = self.expected_route(exchange, key);
                 let properties = Properties {
@@ -845,27 +866,34 @@ impl Runner {
                     ..Default::default()
                 };
                 let before = self.broker.next_event_seq();
-                let confirm_seq = self
-                    .broker
-                    .basic_publish(
-                        chid,
-                        Publish {
-                            exchange: exchange.into(),
-                            routing_key: key.into(),
-                            mandatory: *mandatory,
-                            properties,
-                            body: vec![b'x'; 3],
-                            ..Default::default()
-                        },
-                    )
-                    .map_err(|e| TestCaseError::fail(format!("publish failed: {e}")))?;
-                self.check_publish(before, &expected, *mandatory, confirm_seq)?;
+                // What the client received before this publish is not its answer.
+                self.broker.take_outbox(chan.conn);
+                chan.call(
+                    &mut self.broker,
+                    Method::BasicPublish(BasicPublish {
+                        mandatory: *mandatory,
+                        properties,
+                        ..BasicPublish::new(exchange, key, vec![b'x'; 3])
+                    }),
+                )
+                .map_err(|e| TestCaseError::fail(format!("publish failed: {e}")))?;
+                let confirm_seq = self.confirm[*ch].then(|| {
+                    self.published[*ch] += 1;
+                    self.published[*ch]
+                });
+                self.check_publish(before, chan, &expected, *mandatory, confirm_seq)?;
             }
             Cmd::Qos { ch, count, global } => {
-                let chid = self.channel(*ch);
-                self.broker
-                    .basic_qos(chid, 0, *count, *global)
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let chan = self.channel(*ch);
+                chan.call(
+                    &mut self.broker,
+                    Method::BasicQos(BasicQos {
+                        prefetch_size: 0,
+                        prefetch_count: *count,
+                        global: *global,
+                    }),
+                )
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Cmd::Consume {
                 ch,
@@ -873,22 +901,23 @@ impl Runner {
                 no_ack,
                 priority,
             } => {
-                let chid = self.channel(*ch);
+                let chan = self.channel(*ch);
                 let mut arguments = FieldTable::new();
                 if *priority != 0 {
                     arguments.insert("x-priority".into(), FieldValue::Int(*priority as i32));
                 }
-                let consume = Consume {
+                let consume = BasicConsume {
                     queue: queue_name(*queue),
                     no_ack: *no_ack,
                     arguments,
                     ..Default::default()
                 };
-                match self.broker.basic_consume(chid, consume) {
-                    Ok(tag) => {
+                match chan.call(&mut self.broker, Method::BasicConsume(consume)) {
+                    Ok(reply) => {
+                        let tag = consume_ok(reply);
                         if let Some(id) = self
                             .broker
-                            .channel(chid)
+                            .channel(chan.id)
                             .and_then(|c| c.consumers.get(&tag).copied())
                         {
                             self.consumers.push(id);
@@ -902,34 +931,55 @@ impl Runner {
                 if !self.consumers.is_empty() {
                     let id = self.consumers[pick % self.consumers.len()];
                     if let Some(c) = self.broker.consumer(id) {
-                        let (chid, tag) = (c.channel, c.tag.clone());
+                        let (chid, consumer_tag) = (c.channel, c.tag.to_string());
+                        let (conn, number) = self
+                            .broker
+                            .channel(chid)
+                            .map(|c| (c.conn, c.number))
+                            .ok_or_else(|| TestCaseError::fail(format!("no channel {chid}")))?;
                         self.broker
-                            .basic_cancel(chid, &tag)
+                            .apply(
+                                conn,
+                                number,
+                                Method::BasicCancel(BasicCancel {
+                                    consumer_tag,
+                                    no_wait: false,
+                                }),
+                            )
                             .map_err(|e| TestCaseError::fail(e.to_string()))?;
                     }
                 }
             }
             Cmd::Ack { ch, pick, multiple } => {
-                let chid = self.channel(*ch);
-                let tags: Vec<u64> = self
-                    .broker
-                    .channel(chid)
-                    .map(|c| c.unacked.keys().copied().collect())
-                    .unwrap_or_default();
+                let chan = self.channel(*ch);
+                let tags = self.unacked_tags(chan);
                 match pick {
                     Some(p) if !tags.is_empty() => {
-                        self.broker
-                            .basic_ack(chid, tags[p % tags.len()], *multiple)
-                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        chan.call(
+                            &mut self.broker,
+                            Method::BasicAck(BasicAck {
+                                delivery_tag: tags[p % tags.len()],
+                                multiple: *multiple,
+                            }),
+                        )
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
                     }
                     Some(_) => {}
                     None => {
                         // A tag that is not out: 406, and the channel closes.
                         let bogus = self
                             .broker
-                            .channel(chid)
+                            .channel(chan.id)
                             .map_or(1, |c| c.next_delivery_tag + 5);
-                        let err = self.broker.basic_ack(chid, bogus, false).unwrap_err();
+                        let err = chan
+                            .call(
+                                &mut self.broker,
+                                Method::BasicAck(BasicAck {
+                                    delivery_tag: bogus,
+                                    multiple: false,
+                                }),
+                            )
+                            .unwrap_err();
                         if err.amqp().map(|a| a.code.code()) != Some(406) {
                             return fail(format!("bogus ack gave {err}"));
                         }
@@ -942,57 +992,70 @@ impl Runner {
                 multiple,
                 requeue,
             } => {
-                let chid = self.channel(*ch);
-                let tags: Vec<u64> = self
-                    .broker
-                    .channel(chid)
-                    .map(|c| c.unacked.keys().copied().collect())
-                    .unwrap_or_default();
+                let chan = self.channel(*ch);
+                let tags = self.unacked_tags(chan);
                 if !tags.is_empty() {
-                    self.broker
-                        .basic_nack(chid, tags[pick % tags.len()], *multiple, *requeue)
-                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    chan.call(
+                        &mut self.broker,
+                        Method::BasicNack(BasicNack {
+                            delivery_tag: tags[pick % tags.len()],
+                            multiple: *multiple,
+                            requeue: *requeue,
+                        }),
+                    )
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }
             }
             Cmd::Reject { ch, pick, requeue } => {
-                let chid = self.channel(*ch);
-                let tags: Vec<u64> = self
-                    .broker
-                    .channel(chid)
-                    .map(|c| c.unacked.keys().copied().collect())
-                    .unwrap_or_default();
+                let chan = self.channel(*ch);
+                let tags = self.unacked_tags(chan);
                 if !tags.is_empty() {
-                    self.broker
-                        .basic_reject(chid, tags[pick % tags.len()], *requeue)
-                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    chan.call(
+                        &mut self.broker,
+                        Method::BasicReject(BasicReject {
+                            delivery_tag: tags[pick % tags.len()],
+                            requeue: *requeue,
+                        }),
+                    )
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }
             }
             Cmd::Recover { ch } => {
-                let chid = self.channel(*ch);
-                self.broker
-                    .basic_recover(chid, true)
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let chan = self.channel(*ch);
+                chan.call(
+                    &mut self.broker,
+                    Method::BasicRecover(BasicRecover { requeue: true }),
+                )
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Cmd::Get { ch, queue, no_ack } => {
-                let chid = self.channel(*ch);
-                match self.broker.basic_get(chid, &queue_name(*queue), *no_ack) {
+                let chan = self.channel(*ch);
+                let get = BasicGet {
+                    queue: queue_name(*queue),
+                    no_ack: *no_ack,
+                };
+                match chan.call(&mut self.broker, Method::BasicGet(get)) {
                     Ok(_) => {}
                     Err(e) if e.amqp().is_some_and(|a| a.code.code() == 404) => {}
                     Err(e) => return fail(format!("get failed: {e}")),
                 }
             }
             Cmd::Purge { queue } => {
-                let chid = self.channel(0);
-                match self.broker.queue_purge(chid, &queue_name(*queue)) {
+                let chan = self.channel(0);
+                let purge = QueuePurge {
+                    queue: queue_name(*queue),
+                    no_wait: false,
+                };
+                match chan.call(&mut self.broker, Method::QueuePurge(purge)) {
                     Ok(_) => {}
                     Err(e) if e.amqp().is_some_and(|a| a.code.code() == 404) => {}
                     Err(e) => return fail(format!("purge failed: {e}")),
                 }
             }
             Cmd::CloseChannel { ch } => {
-                let chid = self.channel(*ch);
+                let chan = self.channel(*ch);
                 self.broker
-                    .close_channel(chid)
+                    .close_channel_gracefully(chan.conn, chan.number)
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Cmd::Advance { ms } => self.broker.advance(*ms),
@@ -1019,6 +1082,7 @@ impl Runner {
     fn check_publish(
         &mut self,
         before: u64,
+        chan: Chan,
         expected: &BTreeSet<String>,
         mandatory: bool,
         confirm_seq: Option<u64>,
@@ -1078,19 +1142,35 @@ impl Runner {
             ));
         }
         if let Some(seq) = confirm_seq {
-            // Confirmed at once, or (persistent message in a durable queue)
-            // pending until its batch commits; never both, never neither.
-            let count = |pending: bool| {
-                events
-                    .iter()
-                    .filter(|e| match &e.kind {
-                        EventKind::Confirmed { seq: s, .. } => !pending && *s == seq,
-                        EventKind::ConfirmPending { seq: s, .. } => pending && *s == seq,
-                        _ => false,
-                    })
-                    .count()
-            };
-            let (now, later) = (count(false), count(true));
+            // Confirmed at once (the client has the basic.ack or basic.nack),
+            // or (persistent message in a durable queue) pending until its
+            // batch commits; never both, never neither.
+            let now = self
+                .broker
+                .take_outbox(chan.conn)
+                .into_iter()
+                .filter(|out| {
+                    out.channel == chan.number
+                        && match out.method {
+                            ServerMethod::BasicAck {
+                                delivery_tag,
+                                multiple,
+                            }
+                            | ServerMethod::BasicNack {
+                                delivery_tag,
+                                multiple,
+                            } => delivery_tag == seq || (multiple && delivery_tag > seq),
+                            _ => false,
+                        }
+                })
+                .count();
+            let later = events
+                .iter()
+                .filter(|e| {
+                    matches!(&e.kind, EventKind::ConfirmPending { channel, seq: s, .. }
+                        if *channel == chan.id && *s == seq)
+                })
+                .count();
             if now + later != 1 {
                 return fail(format!(
                     "m{}: {now} confirms and {later} pending for seq {seq}",

@@ -10,25 +10,36 @@
 //!
 //! 250 scenarios, seeded; `WARREN_RECOVERY_SEED` picks another seed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 use warren::engine::durable::{Durability, DurableState};
 use warren::engine::event::EventKind;
-use warren::engine::ids::ChannelId;
 use warren::engine::message::Properties;
+use warren::engine::method::{
+    BasicAck, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, ExchangeDeclare,
+    QueueBind, QueueDeclare,
+};
 use warren::engine::rng::SeededRng;
-use warren::engine::value::FieldTable;
-use warren::engine::{Broker, BrokerConfig, Consume, ExchangeDeclare, Publish, QueueDeclare};
+use warren::engine::{Broker, BrokerConfig, Method, ServerMethod};
 use warren::store::memory::MemoryStorage;
 use warren::store::{now_or_never, Storage};
 
+#[path = "support/chan.rs"]
+mod chan;
+use chan::{consume_ok, get_ok, Chan};
+
 const QUEUES: &[(&str, bool)] = &[("orders", true), ("audit", true), ("scratch", false)];
 
-/// What the clients saw before the crash, read from the event log.
+/// What happened before the crash: what the clients sent and received
+/// (publishes, confirms, no-ack deliveries: from their calls, replies and
+/// outbox), and from the event log, what the broker did with the messages
+/// (which queues they reached, which deliveries it saw acked).
 #[derive(Default)]
 struct Seen {
-    /// (channel, confirm seq) -> message id, for publishes in confirm mode.
-    seq_to_message: HashMap<(ChannelId, u64), u64>,
-    /// Message ids whose confirm (ack) was sent.
+    /// (channel number, confirm seq) -> message id, for publishes in
+    /// confirm mode (the broker's id of the message, for the checks).
+    seq_to_message: HashMap<(u16, u64), u64>,
+    /// Message ids whose confirm (ack) the publisher received.
     confirmed: BTreeSet<u64>,
     /// (queue, message) copies enqueued.
     enqueued: BTreeSet<(String, u64)>,
@@ -39,48 +50,72 @@ struct Seen {
     cursor: u64,
 }
 
+/// A consumer as its client knows it: the queue it consumes, and whether
+/// with no_ack.
+struct ConsumerInfo {
+    queue: String,
+    no_ack: bool,
+}
+
 impl Seen {
-    fn read(&mut self, broker: &Broker) {
+    /// The client published on channel `number`: the message is `message`,
+    /// and `seq` its confirm sequence number if the channel is in confirm mode.
+    fn published(&mut self, number: u16, seq: Option<u64>, message: u64, persistent: bool) {
+        if let Some(seq) = seq {
+            self.seq_to_message.insert((number, seq), message);
+        }
+        if persistent {
+            self.persistent.insert(message);
+        }
+    }
+
+    /// Reads what the broker sent the client (`conn`'s outbox) and what it
+    /// logged since the last look.
+    fn read(
+        &mut self,
+        broker: &mut Broker,
+        conn: warren::engine::ids::ConnId,
+        consumers: &HashMap<(u16, Rc<str>), ConsumerInfo>,
+    ) {
+        for out in broker.take_outbox(conn) {
+            match out.method {
+                ServerMethod::BasicAck {
+                    delivery_tag,
+                    multiple,
+                } => {
+                    let confirmed: Vec<u64> = self
+                        .seq_to_message
+                        .iter()
+                        .filter(|((n, seq), _)| {
+                            *n == out.channel
+                                && (*seq == delivery_tag || (multiple && *seq <= delivery_tag))
+                        })
+                        .map(|(_, m)| *m)
+                        .collect();
+                    self.confirmed.extend(confirmed);
+                }
+                ServerMethod::BasicDeliver {
+                    consumer_tag,
+                    message,
+                    ..
+                } => {
+                    if let Some(c) = consumers.get(&(out.channel, consumer_tag)) {
+                        if c.no_ack {
+                            self.consumed.insert((c.queue.clone(), message.id().0));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         for e in broker.events_since(self.cursor) {
             match &e.kind {
-                EventKind::Published {
-                    message,
-                    channel,
-                    confirm_seq,
-                    ..
-                } => {
-                    if let Some(seq) = confirm_seq {
-                        self.seq_to_message.insert((*channel, *seq), message.id().0);
-                    }
-                    if message.is_persistent() {
-                        self.persistent.insert(message.id().0);
-                    }
-                }
-                EventKind::Confirmed {
-                    channel,
-                    seq,
-                    ack: true,
-                    ..
-                } => {
-                    if let Some(m) = self.seq_to_message.get(&(*channel, *seq)) {
-                        self.confirmed.insert(*m);
-                    }
-                }
                 EventKind::Enqueued {
                     message,
                     queue_name,
                     ..
                 } => {
                     self.enqueued.insert((queue_name.to_string(), message.0));
-                }
-                EventKind::Delivered {
-                    message,
-                    queue_name,
-                    ack_required: false,
-                    ..
-                } => {
-                    self.consumed
-                        .insert((queue_name.to_string(), message.id().0));
                 }
                 EventKind::Acked {
                     message,
@@ -151,7 +186,13 @@ struct Scenario {
     broker: Broker,
     store: MemoryStorage,
     seen: Seen,
-    channels: Vec<ChannelId>,
+    channels: Vec<Chan>,
+    /// Whether channel 0 is in confirm mode, and how many publishes it has
+    /// made since (a confirm names the publish by that count).
+    confirm: bool,
+    published: u64,
+    /// The client's consumers, by channel number and consumer tag.
+    consumers: HashMap<(u16, Rc<str>), ConsumerInfo>,
     crashes: usize,
 }
 
@@ -164,52 +205,56 @@ impl Scenario {
         };
         let mut broker = Broker::new(config);
         let conn = broker.open_connection("client");
-        let channels: Vec<ChannelId> = (0..2).map(|_| broker.open_channel(conn).unwrap()).collect();
+        let channels: Vec<Chan> = (0..2)
+            .map(|_| Chan::open(&mut broker, conn).unwrap())
+            .collect();
         let setup = channels[1];
-        broker
-            .exchange_declare(
-                setup,
-                ExchangeDeclare {
-                    exchange: "fan".into(),
-                    kind: "fanout".into(),
+        setup
+            .call(
+                &mut broker,
+                Method::ExchangeDeclare(ExchangeDeclare {
                     durable: true,
-                    ..Default::default()
-                },
+                    ..ExchangeDeclare::new("fan", "fanout")
+                }),
             )
             .unwrap();
-        broker
-            .exchange_declare(
-                setup,
-                ExchangeDeclare {
-                    exchange: "tmp".into(),
-                    kind: "fanout".into(),
-                    ..Default::default()
-                },
+        setup
+            .call(
+                &mut broker,
+                Method::ExchangeDeclare(ExchangeDeclare::new("tmp", "fanout")),
             )
             .unwrap();
         for (name, durable) in QUEUES {
-            broker
-                .queue_declare(
-                    setup,
-                    QueueDeclare {
-                        queue: (*name).into(),
+            setup
+                .call(
+                    &mut broker,
+                    Method::QueueDeclare(QueueDeclare {
                         durable: *durable,
-                        ..Default::default()
-                    },
+                        ..QueueDeclare::named(name)
+                    }),
                 )
                 .unwrap();
-            broker
-                .queue_bind(setup, name, "fan", "", FieldTable::new())
+            setup
+                .call(
+                    &mut broker,
+                    Method::QueueBind(QueueBind::new(name, "fan", "")),
+                )
                 .unwrap();
         }
-        if rng.below(2) == 0 {
-            broker.confirm_select(channels[0]).unwrap();
+        let confirm = rng.below(2) == 0;
+        if confirm {
+            channels[0]
+                .call(&mut broker, Method::ConfirmSelect { no_wait: false })
+                .unwrap();
         }
         Scenario {
             broker,
             store: MemoryStorage::new(),
             seen: Seen::default(),
             channels,
+            confirm,
+            published: 0,
+            consumers: HashMap::new(),
             crashes: 0,
         }
     }
@@ -236,14 +281,20 @@ impl Scenario {
         for batch in self.broker.take_sealed_batches() {
             now_or_never(self.store.commit(&batch)).unwrap().unwrap();
             self.broker.batch_committed(batch.id, Ok(()));
-            self.seen.read(&self.broker);
+            self.observe();
             self.crash_copy("crash right after a write");
         }
     }
 
+    /// The client reads what the broker sent it; the test, what it logged.
+    fn observe(&mut self) {
+        let conn = self.channels[0].conn;
+        self.seen.read(&mut self.broker, conn, &self.consumers);
+    }
+
     fn op(&mut self, rng: &mut SeededRng) {
         let ch = self.channels[rng.below(2) as usize];
-        if !self.broker.channel(ch).is_some_and(|c| c.open) {
+        if !self.broker.channel(ch.id).is_some_and(|c| c.open) {
             return;
         }
         match rng.below(10) {
@@ -254,54 +305,95 @@ impl Scenario {
                     delivery_mode: Some(1 + rng.below(2) as u8),
                     ..Default::default()
                 };
+                let persistent = properties.is_persistent();
                 let body = format!("m{}", rng.below(1000)).into_bytes();
-                self.broker
-                    .basic_publish(
-                        ch,
-                        Publish {
-                            exchange: exchange.into(),
-                            routing_key: key.into(),
-                            properties,
-                            body,
-                            ..Default::default()
-                        },
-                    )
-                    .unwrap();
+                ch.call(
+                    &mut self.broker,
+                    Method::BasicPublish(BasicPublish {
+                        properties,
+                        ..BasicPublish::new(exchange, key, body)
+                    }),
+                )
+                .unwrap();
+                let seq = (self.confirm && ch.number == self.channels[0].number).then(|| {
+                    self.published += 1;
+                    self.published
+                });
+                let message = self.broker.last_message_id().unwrap().0;
+                self.seen.published(ch.number, seq, message, persistent);
             }
             4 => {
                 let queue = QUEUES[rng.below(3) as usize].0;
-                let _ = self.broker.basic_qos(ch, 0, 1 + rng.below(3) as u32, false);
-                let _ = self.broker.basic_consume(
-                    ch,
-                    Consume {
-                        queue: queue.into(),
-                        no_ack: rng.below(4) == 0,
+                let _ = ch.call(
+                    &mut self.broker,
+                    Method::BasicQos(BasicQos {
+                        prefetch_count: 1 + rng.below(3) as u16,
                         ..Default::default()
-                    },
+                    }),
                 );
+                let no_ack = rng.below(4) == 0;
+                let consumed = ch.call(
+                    &mut self.broker,
+                    Method::BasicConsume(BasicConsume {
+                        queue: queue.into(),
+                        no_ack,
+                        ..Default::default()
+                    }),
+                );
+                if let Ok(reply) = consumed {
+                    let info = ConsumerInfo {
+                        queue: queue.into(),
+                        no_ack,
+                    };
+                    self.consumers.insert((ch.number, consume_ok(reply)), info);
+                }
             }
             5 | 6 => {
                 let tag = self
                     .broker
-                    .channel(ch)
+                    .channel(ch.id)
                     .and_then(|c| c.unacked.keys().next().copied());
-                if let Some(tag) = tag {
+                if let Some(delivery_tag) = tag {
                     let _ = if rng.below(4) == 0 {
-                        self.broker.basic_nack(ch, tag, false, true)
+                        ch.call(
+                            &mut self.broker,
+                            Method::BasicNack(BasicNack {
+                                delivery_tag,
+                                multiple: false,
+                                requeue: true,
+                            }),
+                        )
                     } else {
-                        self.broker.basic_ack(ch, tag, rng.below(2) == 0)
+                        ch.call(
+                            &mut self.broker,
+                            Method::BasicAck(BasicAck {
+                                delivery_tag,
+                                multiple: rng.below(2) == 0,
+                            }),
+                        )
                     };
                 }
             }
             7 => {
-                let _ =
-                    self.broker
-                        .basic_get(ch, QUEUES[rng.below(3) as usize].0, rng.below(2) == 0);
+                let queue = QUEUES[rng.below(3) as usize].0;
+                let no_ack = rng.below(2) == 0;
+                let got = ch.call(
+                    &mut self.broker,
+                    Method::BasicGet(BasicGet {
+                        queue: queue.into(),
+                        no_ack,
+                    }),
+                );
+                if let Some(ok) = got.ok().and_then(get_ok) {
+                    if no_ack {
+                        self.seen.consumed.insert((queue.into(), ok.message.id().0));
+                    }
+                }
             }
             _ => self.broker.advance(rng.below(250)),
         }
         self.broker.run_until_idle();
-        self.seen.read(&self.broker);
+        self.observe();
         self.flush_and_crash_each_write();
     }
 
@@ -316,7 +408,7 @@ impl Scenario {
                 .map(|c| c.id)
                 .collect::<Vec<_>>()
             {
-                let _ = b.close_connection(conn);
+                let _ = b.close_connection_gracefully(conn);
             }
             b.durable_state()
         };
@@ -353,7 +445,7 @@ fn crash_after_every_storage_write_loses_nothing_confirmed() {
             s.op(&mut rng);
         }
         s.broker.advance(1_000);
-        s.seen.read(&s.broker);
+        s.observe();
         s.flush_and_crash_each_write();
         if !s.seen.confirmed.is_empty() {
             scenarios_with_confirms += 1;
@@ -379,18 +471,17 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
         ..BrokerConfig::default()
     });
     let conn = broker.open_connection("c");
-    let ch = broker.open_channel(conn).unwrap();
-    broker
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                queue: "q".into(),
-                durable: true,
-                ..Default::default()
-            },
-        )
+    let ch = Chan::open(&mut broker, conn).unwrap();
+    ch.call(
+        &mut broker,
+        Method::QueueDeclare(QueueDeclare {
+            durable: true,
+            ..QueueDeclare::named("q")
+        }),
+    )
+    .unwrap();
+    ch.call(&mut broker, Method::ConfirmSelect { no_wait: false })
         .unwrap();
-    broker.confirm_select(ch).unwrap();
     let mut store = MemoryStorage::new();
     store.fail_write(1, warren::store::StoreError::QuotaExceeded);
     let persistent = || Properties {
@@ -398,27 +489,30 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
         ..Default::default()
     };
     let mut outcomes = Vec::new();
-    for body in ["kept", "lost", "kept too"] {
-        let before = broker.next_event_seq();
-        let seq = broker
-            .basic_publish(
-                ch,
-                Publish {
-                    routing_key: "q".into(),
-                    properties: persistent(),
-                    body: body.into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-            .unwrap();
+    // Confirms count the channel's publishes from 1.
+    for (seq, body) in (1u64..).zip(["kept", "lost", "kept too"]) {
+        ch.call(
+            &mut broker,
+            Method::BasicPublish(BasicPublish {
+                properties: persistent(),
+                ..BasicPublish::new("", "q", body)
+            }),
+        )
+        .unwrap();
         broker.run_until_idle();
         let errors = now_or_never(warren::store::flush(&mut broker, &mut store)).unwrap();
         let ack = broker
-            .events_since(before)
-            .iter()
-            .find_map(|e| match &e.kind {
-                EventKind::Confirmed { seq: s, ack, .. } if *s == seq => Some(*ack),
+            .take_outbox(conn)
+            .into_iter()
+            .find_map(|out| match out.method {
+                ServerMethod::BasicAck {
+                    delivery_tag,
+                    multiple,
+                } if delivery_tag == seq || (multiple && delivery_tag > seq) => Some(true),
+                ServerMethod::BasicNack {
+                    delivery_tag,
+                    multiple,
+                } if delivery_tag == seq || (multiple && delivery_tag > seq) => Some(false),
                 _ => None,
             });
         outcomes.push((body, ack, errors.len()));
@@ -436,7 +530,10 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
         .events()
         .iter()
         .any(|e| matches!(&e.kind, EventKind::BatchFailed { .. })));
-    assert!(broker.channel(ch).unwrap().open, "the broker keeps running");
+    assert!(
+        broker.channel(ch.id).unwrap().open,
+        "the broker keeps running"
+    );
     // A crash now: the store has what committed.
     broker.stop(false);
     let state = now_or_never(store.load()).unwrap().unwrap();
@@ -454,14 +551,14 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
 #[test]
 fn records_from_a_newer_schema_or_damaged_are_refused_not_panicked_on() {
     let mut store = MemoryStorage::new();
-    store.put_raw("queues", "q", r#"{"v": 2, "name": "q"}"#);
+    let newer = warren::store::record::SCHEMA_VERSION + 1;
+    store.put_raw("queues", "q", &format!(r#"{{"v": {newer}, "name": "q"}}"#));
     let err = now_or_never(store.load()).unwrap().unwrap_err();
     assert!(err.to_string().contains("newer Warren"), "{err}");
     let mut store = MemoryStorage::new();
     store.put_raw("messages", "q\u{1}1", "not json");
     let err = now_or_never(store.load()).unwrap().unwrap_err();
     assert!(err.to_string().contains("damaged"), "{err}");
-    let _ = BTreeMap::<u8, u8>::new();
 }
 
 /// The workbench replaces a store's whole content when its broker is
@@ -481,7 +578,10 @@ fn replacing_a_whole_store_is_all_or_nothing() {
         })
         .collect();
     assert_ne!(states[0], states[1], "two different states to swap");
-    assert!(states[0].message_count() > 0, "the first state holds messages");
+    assert!(
+        states[0].message_count() > 0,
+        "the first state holds messages"
+    );
 
     let mut store = MemoryStorage::new();
     now_or_never(store.replace(&states[0])).unwrap().unwrap();

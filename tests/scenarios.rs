@@ -23,7 +23,7 @@ fn play(doc: &Document) -> warren::sim::Simulation {
             .find(|p| p.spec.name == action.actor)
             .map(|p| p.id)
             .unwrap();
-        sim.publish_n(id, action.count).unwrap();
+        sim.publish_n(id, action.count.get()).unwrap();
         sim.run_until_idle(10_000);
     }
     sim

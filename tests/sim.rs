@@ -2,23 +2,35 @@
 
 use warren::engine::event::EventKind;
 use warren::engine::message::Properties;
-use warren::engine::{BrokerConfig, QueueDeclare};
+use warren::engine::method::QueueDeclare;
+use warren::engine::{BrokerConfig, Method};
+use warren::sim::bounded::{Prefetch, VirtualMs};
 use warren::sim::{ActorEventKind, OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
+
+#[path = "support/chan.rs"]
+mod chan;
+use chan::Chan;
+
+fn ms(n: u64) -> VirtualMs {
+    VirtualMs::new(n).unwrap()
+}
+
+fn prefetch(n: u64) -> Prefetch {
+    Prefetch::new(n).unwrap()
+}
 
 fn work_queue() -> (Simulation, warren::sim::ActorId) {
     let mut sim = Simulation::new(BrokerConfig::default());
     let conn = sim.broker.open_connection("setup");
-    let ch = sim.broker.open_channel(conn).unwrap();
-    sim.broker
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                queue: "task_queue".into(),
-                durable: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    ch.call(
+        &mut sim.broker,
+        Method::QueueDeclare(QueueDeclare {
+            durable: true,
+            ..QueueDeclare::named("task_queue")
+        }),
+    )
+    .unwrap();
     let producer = sim
         .add_producer(ProducerSpec {
             name: "new_task.py".into(),
@@ -37,8 +49,8 @@ fn worker(name: &str) -> WorkerSpec {
     WorkerSpec {
         name: name.into(),
         queue: "task_queue".into(),
-        prefetch: 1,
-        work: WorkTime::PerDot { ms: 1000 },
+        prefetch: prefetch(1),
+        work: WorkTime::PerDot { ms: ms(1000) },
         on_done: OnDone::Ack,
         ..Default::default()
     }
@@ -142,7 +154,7 @@ fn forgotten_acks_pile_up_and_a_restart_keeps_persistent_messages() {
     let forgetful = sim
         .add_worker(WorkerSpec {
             on_done: OnDone::Forget,
-            prefetch: 0,
+            prefetch: prefetch(0),
             ..worker("forgetful")
         })
         .unwrap();
@@ -197,21 +209,16 @@ fn publishing_every_interval_follows_the_virtual_clock() {
 /// the queue goes away with its worker.
 #[test]
 fn subscribing_workers_own_exclusive_queues() {
-    use warren::engine::ExchangeDeclare;
+    use warren::engine::method::ExchangeDeclare;
     use warren::sim::Subscription;
     let mut sim = Simulation::new(BrokerConfig::default());
     let conn = sim.broker.open_connection("setup");
-    let ch = sim.broker.open_channel(conn).unwrap();
-    sim.broker
-        .exchange_declare(
-            ch,
-            ExchangeDeclare {
-                exchange: "logs".into(),
-                kind: "fanout".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    ch.call(
+        &mut sim.broker,
+        Method::ExchangeDeclare(ExchangeDeclare::new("logs", "fanout")),
+    )
+    .unwrap();
     let subscriber = |name: &str| WorkerSpec {
         name: name.into(),
         subscribe: Some(Subscription {
@@ -219,7 +226,7 @@ fn subscribing_workers_own_exclusive_queues() {
             routing_keys: vec![],
         }),
         no_ack: true,
-        work: WorkTime::Fixed { ms: 0 },
+        work: WorkTime::Fixed { ms: ms(0) },
         ..Default::default()
     };
     let a = sim.add_worker(subscriber("receive_logs 1")).unwrap();
@@ -254,22 +261,18 @@ fn subscribing_workers_own_exclusive_queues() {
 fn rpc_client_and_server() {
     let mut sim = Simulation::new(BrokerConfig::default());
     let conn = sim.broker.open_connection("setup");
-    let ch = sim.broker.open_channel(conn).unwrap();
-    sim.broker
-        .queue_declare(
-            ch,
-            QueueDeclare {
-                queue: "rpc_queue".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    ch.call(
+        &mut sim.broker,
+        Method::QueueDeclare(QueueDeclare::named("rpc_queue")),
+    )
+    .unwrap();
     let server = sim
         .add_worker(WorkerSpec {
             name: "rpc_server.py".into(),
             queue: "rpc_queue".into(),
-            prefetch: 1,
-            work: WorkTime::Fixed { ms: 100 },
+            prefetch: prefetch(1),
+            work: WorkTime::Fixed { ms: ms(100) },
             reply: true,
             ..Default::default()
         })

@@ -5,9 +5,15 @@
 
 use std::collections::BTreeSet;
 use warren::engine::exchange::topic_trie::{key_matches, TopicTrie};
-use warren::engine::ids::ChannelId;
+use warren::engine::method::{
+    BasicPublish, ExchangeDeclare, ExchangeDelete, QueueBind, QueueDeclare,
+};
 use warren::engine::value::{FieldTable, FieldValue};
-use warren::engine::{Broker, BrokerConfig, ExchangeDeclare, Publish, QueueDeclare};
+use warren::engine::{Broker, BrokerConfig, Method};
+
+#[path = "support/chan.rs"]
+mod chan;
+use chan::Chan;
 
 /// (queue, binding key, args) — the list of `routing_SUITE:topic1/1`.
 const BINDINGS: &[(&str, &str, Option<&str>)] = &[
@@ -79,40 +85,37 @@ fn args(foo: Option<&str>) -> FieldTable {
     t
 }
 
+/// The binding of `queue` to the test exchange with `key` and `args(foo)`.
+fn binding(queue: &str, key: &str, foo: Option<&str>) -> QueueBind {
+    QueueBind {
+        arguments: args(foo),
+        ..QueueBind::new(queue, "topic_matching-exchange", key)
+    }
+}
+
 struct Fixture {
     broker: Broker,
-    ch: ChannelId,
+    ch: Chan,
 }
 
 impl Fixture {
     fn new() -> Fixture {
         let mut broker = Broker::new(BrokerConfig::default());
         let conn = broker.open_connection("test");
-        let ch = broker.open_channel(conn).unwrap();
-        broker
-            .exchange_declare(
-                ch,
-                ExchangeDeclare {
-                    exchange: "topic_matching-exchange".into(),
-                    kind: "topic".into(),
-                    durable: true,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let ch = Chan::open(&mut broker, conn).unwrap();
+        ch.call(
+            &mut broker,
+            Method::ExchangeDeclare(ExchangeDeclare {
+                durable: true,
+                ..ExchangeDeclare::new("topic_matching-exchange", "topic")
+            }),
+        )
+        .unwrap();
         let mut f = Fixture { broker, ch };
         for (q, key, foo) in BINDINGS {
-            f.broker
-                .queue_declare(
-                    f.ch,
-                    QueueDeclare {
-                        queue: (*q).into(),
-                        ..Default::default()
-                    },
-                )
+            f.ch.call(&mut f.broker, Method::QueueDeclare(QueueDeclare::named(q)))
                 .unwrap();
-            f.broker
-                .queue_bind(f.ch, q, "topic_matching-exchange", key, args(*foo))
+            f.ch.call(&mut f.broker, Method::QueueBind(binding(q, key, *foo)))
                 .unwrap();
         }
         f
@@ -121,14 +124,10 @@ impl Fixture {
     /// The queues a publish with `key` reaches (read from the routing event).
     fn route(&mut self, key: &str) -> BTreeSet<String> {
         let before: Vec<(String, u64)> = self.counts();
-        self.broker
-            .basic_publish(
-                self.ch,
-                Publish {
-                    exchange: "topic_matching-exchange".into(),
-                    routing_key: key.into(),
-                    ..Default::default()
-                },
+        self.ch
+            .call(
+                &mut self.broker,
+                Method::BasicPublish(BasicPublish::new("topic_matching-exchange", key, "")),
             )
             .unwrap();
         let after = self.counts();
@@ -170,25 +169,25 @@ fn routing_suite_topic_phase_1_2_and_delete() {
         BINDINGS[20],
         BINDINGS[25],
     ] {
-        f.broker
-            .queue_unbind(f.ch, q, "topic_matching-exchange", key, args(foo))
+        f.ch.call(&mut f.broker, Method::QueueUnbind(binding(q, key, foo)))
             .unwrap();
     }
     check(&mut f, PHASE2, "phase 2");
-    f.broker
-        .exchange_delete(f.ch, "topic_matching-exchange", false)
-        .unwrap();
+    f.ch.call(
+        &mut f.broker,
+        Method::ExchangeDelete(ExchangeDelete {
+            exchange: "topic_matching-exchange".into(),
+            if_unused: false,
+            ..Default::default()
+        }),
+    )
+    .unwrap();
     assert!(f.broker.bindings().is_empty());
     // Publishing to the deleted exchange is now a 404 that closes the channel.
-    let err = f
-        .broker
-        .basic_publish(
-            f.ch,
-            Publish {
-                exchange: "topic_matching-exchange".into(),
-                routing_key: "a.b.c".into(),
-                ..Default::default()
-            },
+    let err =
+        f.ch.call(
+            &mut f.broker,
+            Method::BasicPublish(BasicPublish::new("topic_matching-exchange", "a.b.c", "")),
         )
         .unwrap_err();
     assert_eq!(err.amqp().unwrap().code.code(), 404);

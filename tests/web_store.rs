@@ -9,13 +9,14 @@
 //! altogether.
 #![cfg(target_arch = "wasm32")]
 
-use warren::engine::durable::Durability;
-use warren::engine::event::EventKind;
-use warren::engine::ids::ChannelId;
-use warren::engine::message::Properties;
-use warren::engine::{Broker, BrokerConfig, Profile, Publish, QueueDeclare};
 use std::cell::RefCell;
 use std::rc::Rc;
+use warren::engine::durable::Durability;
+use warren::engine::event::EventKind;
+use warren::engine::ids::ConnId;
+use warren::engine::message::Properties;
+use warren::engine::method::{BasicPublish, Method, QueueDeclare};
+use warren::engine::{Broker, BrokerConfig, Profile};
 use warren::store::indexeddb::IndexedDbStorage;
 use warren::store::lock::LockMode;
 use warren::store::{flush, open_browser_store, Storage, StoreError};
@@ -43,31 +44,33 @@ async fn open_as(
         .map(|(store, _)| store)
 }
 
-fn declare_durable(b: &mut Broker, ch: ChannelId, queue: &str) {
-    b.queue_declare(
+fn declare_durable(b: &mut Broker, ch: ConnId, queue: &str) {
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: queue.into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
 }
 
-fn broker() -> (Broker, ChannelId) {
+/// A broker and a client connection with channel 1 open.
+fn broker() -> (Broker, ConnId) {
     let mut b = Broker::new(BrokerConfig {
         durability: Durability::External,
         commit_interval_ms: 200,
         ..BrokerConfig::default()
     });
     let conn = b.open_connection("test");
-    let ch = b.open_channel(conn).unwrap();
-    (b, ch)
+    b.apply(conn, 1, Method::ChannelOpen).unwrap();
+    (b, conn)
 }
 
-fn persistent(body: &str) -> Publish {
-    Publish {
+fn persistent(body: &str) -> BasicPublish {
+    BasicPublish {
         routing_key: "task_queue".into(),
         properties: Properties {
             delivery_mode: Some(2),
@@ -90,33 +93,38 @@ async fn durable_state_survives_dropping_the_broker() {
     let mut store = open(name, "tab-a").await;
     store.clear().await.unwrap();
     let (mut b, ch) = broker();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "task_queue".into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "scratch".into(),
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    b.basic_publish(ch, persistent("one")).unwrap();
-    b.basic_publish(
+    b.apply(ch, 1, Method::BasicPublish(persistent("one")))
+        .unwrap();
+    b.apply(
         ch,
-        Publish {
+        1,
+        Method::BasicPublish(BasicPublish {
             properties: Properties::default(),
             ..persistent("transient")
-        },
+        }),
     )
     .unwrap();
-    b.basic_publish(ch, persistent("two")).unwrap();
+    b.apply(ch, 1, Method::BasicPublish(persistent("two")))
+        .unwrap();
     b.advance(200);
     assert!(flush(&mut b, &mut store).await.is_empty());
     drop(b);
@@ -139,17 +147,20 @@ async fn a_crash_loses_only_the_uncommitted_batch() {
     let mut store = open(name, "tab-a").await;
     store.clear().await.unwrap();
     let (mut b, ch) = broker();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "task_queue".into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    b.confirm_select(ch).unwrap();
-    b.basic_publish(ch, persistent("committed")).unwrap();
+    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
+        .unwrap();
+    b.apply(ch, 1, Method::BasicPublish(persistent("committed")))
+        .unwrap();
     b.advance(200);
     flush(&mut b, &mut store).await;
     let confirmed = b
@@ -158,7 +169,7 @@ async fn a_crash_loses_only_the_uncommitted_batch() {
         .filter(|e| matches!(&e.kind, EventKind::Confirmed { ack: true, .. }))
         .count();
     assert_eq!(confirmed, 1, "the committed message was confirmed");
-    b.basic_publish(ch, persistent("in the open batch"))
+    b.apply(ch, 1, Method::BasicPublish(persistent("in the open batch")))
         .unwrap();
     b.advance(50);
     flush(&mut b, &mut store).await;
@@ -179,13 +190,14 @@ async fn brokers_with_different_names_do_not_see_each_other() {
     a.clear().await.unwrap();
     z.clear().await.unwrap();
     let (mut b, ch) = broker();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "task_queue".into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
     b.advance(200);
@@ -200,22 +212,25 @@ async fn deleting_the_database_under_an_open_broker_is_reported_and_nacks() {
     let mut store = open(name, "tab-a").await;
     store.clear().await.unwrap();
     let (mut b, ch) = broker();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "task_queue".into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    b.confirm_select(ch).unwrap();
+    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
+        .unwrap();
     b.advance(200);
     assert!(flush(&mut b, &mut store).await.is_empty());
     IndexedDbStorage::delete(name)
         .await
         .expect("the delete goes through: the open store closes on versionchange");
-    b.basic_publish(ch, persistent("after the delete")).unwrap();
+    b.apply(ch, 1, Method::BasicPublish(persistent("after the delete")))
+        .unwrap();
     b.advance(200);
     let errors = flush(&mut b, &mut store).await;
     assert!(
@@ -227,7 +242,7 @@ async fn deleting_the_database_under_an_open_broker_is_reported_and_nacks() {
         .iter()
         .any(|e| matches!(&e.kind, EventKind::Confirmed { ack: false, .. }));
     assert!(nacked, "the publisher gets a nack");
-    assert!(b.channel(ch).unwrap().open, "the broker keeps running");
+    assert!(b.channel_id(ch, 1).is_some(), "the broker keeps running");
 }
 
 #[wasm_bindgen_test]
@@ -246,7 +261,12 @@ async fn a_second_open_of_an_owned_broker_is_refused() {
     declare_durable(&mut b, ch, "task_queue");
     b.advance(200);
     assert!(flush(&mut b, &mut first).await.is_empty());
-    assert!(first.load().await.unwrap().queues.contains_key("task_queue"));
+    assert!(first
+        .load()
+        .await
+        .unwrap()
+        .queues
+        .contains_key("task_queue"));
 }
 
 #[wasm_bindgen_test]
@@ -256,8 +276,14 @@ async fn a_waiting_tab_gets_the_broker_when_the_owner_lets_go() {
     first.clear().await.unwrap();
     let (mut b, ch) = broker();
     declare_durable(&mut b, ch, "task_queue");
-    b.confirm_select(ch).unwrap();
-    b.basic_publish(ch, persistent("from the first tab")).unwrap();
+    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
+        .unwrap();
+    b.apply(
+        ch,
+        1,
+        Method::BasicPublish(persistent("from the first tab")),
+    )
+    .unwrap();
     b.advance(200);
     assert!(flush(&mut b, &mut first).await.is_empty());
     let waiting = Rc::new(RefCell::new(None));
@@ -269,7 +295,10 @@ async fn a_waiting_tab_gets_the_broker_when_the_owner_lets_go() {
         }
     });
     gloo_timers::future::TimeoutFuture::new(100).await;
-    assert!(waiting.borrow().is_none(), "it waits while the owner holds the broker");
+    assert!(
+        waiting.borrow().is_none(),
+        "it waits while the owner holds the broker"
+    );
     drop(first);
     for _ in 0..50 {
         if waiting.borrow().is_some() {
@@ -298,8 +327,14 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
     first.clear().await.unwrap();
     let (mut b, ch) = broker();
     declare_durable(&mut b, ch, "task_queue");
-    b.confirm_select(ch).unwrap();
-    b.basic_publish(ch, persistent("committed by the first tab")).unwrap();
+    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
+        .unwrap();
+    b.apply(
+        ch,
+        1,
+        Method::BasicPublish(persistent("committed by the first tab")),
+    )
+    .unwrap();
     b.advance(200);
     assert!(flush(&mut b, &mut first).await.is_empty());
 
@@ -315,7 +350,12 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
     let why = lost.borrow().clone().expect("the old owner is told");
     assert!(why.contains("another tab took over"), "{why}");
 
-    b.basic_publish(ch, persistent("after the take-over")).unwrap();
+    b.apply(
+        ch,
+        1,
+        Method::BasicPublish(persistent("after the take-over")),
+    )
+    .unwrap();
     b.advance(200);
     let errors = flush(&mut b, &mut first).await;
     assert!(
@@ -330,7 +370,11 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
             _ => None,
         })
         .collect();
-    assert_eq!(acks, vec![true, false], "only the committed publish was acked");
+    assert_eq!(
+        acks,
+        vec![true, false],
+        "only the committed publish was acked"
+    );
     let state = second.load().await.unwrap();
     let (mut fresh, _) = broker();
     fresh.boot(&state);
@@ -348,12 +392,13 @@ async fn replacing_the_whole_state_is_one_write() {
     store.clear().await.unwrap();
     let (mut b, ch) = broker();
     declare_durable(&mut b, ch, "old");
-    b.basic_publish(
+    b.apply(
         ch,
-        Publish {
+        1,
+        Method::BasicPublish(BasicPublish {
             routing_key: "old".into(),
             ..persistent("old message")
-        },
+        }),
     )
     .unwrap();
     b.advance(200);
@@ -372,7 +417,11 @@ async fn replacing_the_whole_state_is_one_write() {
         store.replace(&replacement).await,
         Err(StoreError::QuotaExceeded)
     );
-    assert_eq!(store.load().await.unwrap(), before, "a failed replace changes nothing");
+    assert_eq!(
+        store.load().await.unwrap(),
+        before,
+        "a failed replace changes nothing"
+    );
     store.replace(&replacement).await.unwrap();
     assert_eq!(store.load().await.unwrap(), replacement);
 }
@@ -383,21 +432,25 @@ async fn an_injected_fault_fails_the_batch_and_keeps_what_was_committed() {
     let mut store = open(name, "tab").await;
     store.clear().await.unwrap();
     let (mut b, ch) = broker();
-    b.queue_declare(
+    b.apply(
         ch,
-        QueueDeclare {
+        1,
+        Method::QueueDeclare(QueueDeclare {
             queue: "task_queue".into(),
             durable: true,
             ..Default::default()
-        },
+        }),
     )
     .unwrap();
-    b.confirm_select(ch).unwrap();
-    b.basic_publish(ch, persistent("kept")).unwrap();
+    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
+        .unwrap();
+    b.apply(ch, 1, Method::BasicPublish(persistent("kept")))
+        .unwrap();
     b.advance(200);
     flush(&mut b, &mut store).await;
     store.inject_failure(StoreError::QuotaExceeded);
-    b.basic_publish(ch, persistent("refused")).unwrap();
+    b.apply(ch, 1, Method::BasicPublish(persistent("refused")))
+        .unwrap();
     b.advance(200);
     let errors = flush(&mut b, &mut store).await;
     assert_eq!(errors, vec![StoreError::QuotaExceeded]);
@@ -523,4 +576,54 @@ async fn replay_scenario_with_indexeddb_resumes_after_a_reload() {
         v["results"][2]["error"].is_object(),
         "a fresh vhost has no task_queue: {v}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_store_written_by_schema_1_is_read_and_rewritten() {
+    let name = "t-schema-1";
+    let mut store = open(name, "tab").await;
+    store.clear().await.unwrap();
+    store
+        .put_raw_for_tests(
+            "queues",
+            "q",
+            r#"{"v":1,"name":"q","auto_delete":false,"arguments":{"x-max-length":{"type":"int","value":10}}}"#,
+        )
+        .await
+        .unwrap();
+    store
+        .put_raw_for_tests(
+            "exchanges",
+            "x",
+            r#"{"v":1,"name":"x","kind":"fanout","auto_delete":false,"internal":false,"arguments":{}}"#,
+        )
+        .await
+        .unwrap();
+    let binding = r#"{"v":1,"source":"x","destination":"q","destination_kind":"queue","routing_key":"","arguments":{"k":{"type":"long","value":5}}}"#;
+    store
+        .put_raw_for_tests("bindings", "an old key", binding)
+        .await
+        .unwrap();
+    let state = store.load().await.unwrap();
+    assert_eq!(
+        state.queues["q"].arguments["x-max-length"],
+        warren::engine::value::FieldValue::Int(10)
+    );
+    let (mut b, _) = broker();
+    b.boot(&state);
+    assert_eq!(b.bindings().len(), 1, "the binding came back");
+    // Unbinding deletes the record under today's key: had the old-keyed
+    // record stayed, the binding would come back on the next load.
+    let conn = b.open_connection("after boot");
+    b.apply(conn, 1, Method::ChannelOpen).unwrap();
+    let mut unbind = warren::engine::method::QueueBind::new("q", "x", "");
+    unbind.arguments = state.bindings.values().next().unwrap().arguments.clone();
+    b.apply(conn, 1, Method::QueueUnbind(unbind)).unwrap();
+    b.advance(200);
+    assert!(flush(&mut b, &mut store).await.is_empty());
+    drop(store);
+    let mut store = open(name, "tab-2").await;
+    let reloaded = store.load().await.unwrap();
+    assert!(reloaded.bindings.is_empty(), "{:?}", reloaded.bindings);
+    assert!(reloaded.queues.contains_key("q"));
 }

@@ -64,17 +64,16 @@ fn persistent_message(seq: u64) -> DurableOp {
 pub fn bench_indexed_db(n: u32) -> Promise {
     future_to_promise(async move {
         let fail = |e: crate::store::StoreError| JsValue::from(js_sys::Error::new(&e.to_string()));
-        let (mut store, _) =
-            IndexedDbStorage::open(
-                "bench",
-                "bench",
-                crate::engine::Profile::RabbitMq3,
-                1,
-                crate::store::lock::LockMode::Try,
-                std::rc::Rc::new(|_why: String| {}),
-            )
-            .await
-            .map_err(fail)?;
+        let (mut store, _) = IndexedDbStorage::open(
+            "bench",
+            "bench",
+            crate::engine::Profile::RabbitMq3,
+            1,
+            crate::store::lock::LockMode::Try,
+            std::rc::Rc::new(|_why: String| {}),
+        )
+        .await
+        .map_err(fail)?;
         let declare = Batch {
             id: 0,
             ops: vec![DurableOp::PutQueue {

@@ -22,17 +22,23 @@
 //! `scope` (`channel`, `connection` or `client`) and `text` (RabbitMQ's
 //! reply text).
 
-use crate::engine::event::EventKind;
-use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
+use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::message::{MessageRef, Properties};
-use crate::engine::value::{self, FieldTable};
+use crate::engine::method::{
+    BasicAck, BasicCancel, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, BasicRecover,
+    BasicReject, ExchangeBind, ExchangeDeclare, ExchangeDelete, Method, QueueBind, QueueDeclare,
+    QueueDelete, QueuePurge, Reply,
+};
+use crate::engine::outbox::ServerMethod;
+use crate::engine::value;
 use crate::engine::{self, CommandError};
+use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::store::lock::LockMode;
 use crate::store::{AnyStore, Storage, StoreError};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -83,6 +89,20 @@ export interface ConsumeOptions { autoAck?: boolean; exclusive?: boolean; consum
 export interface PublishOptions { mandatory?: boolean; }
 "#;
 
+/// What a JS channel knows as a client: its consumers' callbacks and its
+/// publisher confirms, learnt from the connection's outbox.
+#[derive(Default)]
+struct ClientChannel {
+    /// Callbacks by consumer tag.
+    consumers: BTreeMap<String, Function>,
+    /// Publishes since confirm.select (confirms name them 1, 2, …).
+    published: u64,
+    /// Publishes not yet confirmed.
+    unconfirmed: BTreeSet<u64>,
+    /// Whether any publish was nacked.
+    nacked: bool,
+}
+
 /// What the JS objects share: the broker, its store and the callbacks.
 struct Host {
     broker: engine::Broker,
@@ -91,7 +111,9 @@ struct Host {
     tick_scheduled: bool,
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
-    consumers: HashMap<ConsumerId, Function>,
+    /// The JS clients' channels, by connection and channel number.
+    clients: BTreeMap<(ConnId, u16), ClientChannel>,
+    /// The explanation log read so far (for `onEvent` listeners).
     cursor: u64,
     /// Set when another tab took the broker's store over: why.
     lost: Rc<RefCell<Option<String>>>,
@@ -152,94 +174,107 @@ fn options<T: for<'de> Deserialize<'de> + Default>(v: JsValue, what: &str) -> Re
     serde_wasm_bindgen::from_value(v).map_err(|e| usage(format!("{what}: {e}")))
 }
 
-/// An AMQP table from a plain JS object (typed the way pika types Python values).
-fn table(v: Option<serde_json::Value>, what: &str) -> Result<FieldTable, JsValue> {
+/// A JS object's keys in Rust's spelling (`autoDelete` → `auto_delete`), for
+/// the top level of an options or properties object only (header and
+/// argument names are the user's own and stay as they are).
+fn snake_keys(v: serde_json::Value) -> serde_json::Value {
     match v {
-        None => Ok(FieldTable::new()),
-        Some(json) => value::table_from_json(&json).map_err(|e| usage(format!("{what}: {e}"))),
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut out = String::with_capacity(k.len() + 2);
+                    for c in k.chars() {
+                        if c.is_ascii_uppercase() {
+                            out.push('_');
+                            out.push(c.to_ascii_lowercase());
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    (out, v)
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct JsProperties {
-    content_type: Option<String>,
-    content_encoding: Option<String>,
-    headers: Option<serde_json::Value>,
-    delivery_mode: Option<u8>,
-    priority: Option<u8>,
-    correlation_id: Option<String>,
-    reply_to: Option<String>,
-    expiration: Option<String>,
-    message_id: Option<String>,
-    timestamp: Option<u64>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    user_id: Option<String>,
-    app_id: Option<String>,
-    cluster_id: Option<String>,
+/// The JavaScript spelling of an object's top-level keys (`content_type` →
+/// `contentType`): the JS edge is camelCase, every other format snake_case.
+fn camel_keys(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut out = String::with_capacity(k.len());
+                    let mut upper = false;
+                    for c in k.chars() {
+                        if c == '_' {
+                            upper = true;
+                        } else if upper {
+                            out.push(c.to_ascii_uppercase());
+                            upper = false;
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    (out, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
-impl JsProperties {
-    fn into_properties(self) -> Result<Properties, JsValue> {
-        Ok(Properties {
-            content_type: self.content_type,
-            content_encoding: self.content_encoding,
-            headers: match self.headers {
-                None => None,
-                Some(h) => Some(table(Some(h), "properties.headers")?),
-            },
-            delivery_mode: self.delivery_mode,
-            priority: self.priority,
-            correlation_id: self.correlation_id,
-            reply_to: self.reply_to,
-            expiration: self.expiration,
-            message_id: self.message_id,
-            timestamp: self.timestamp,
-            kind: self.kind,
-            user_id: self.user_id,
-            app_id: self.app_id,
-            cluster_id: self.cluster_id,
-        })
+/// A method's arguments from a JS options object (camelCase, unknown keys
+/// refused), on top of `base` (the arguments the call names positionally).
+/// `renames` maps a JS option to the AMQP argument it sets (pika's
+/// `autoAck` is AMQP's `no_ack`).
+fn method_args<T: Serialize + for<'de> Deserialize<'de>>(
+    base: T,
+    opts: JsValue,
+    what: &str,
+    renames: &[(&str, &str)],
+) -> Result<T, JsValue> {
+    let mut fields = match serde_json::to_value(&base) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(usage(format!("{what}: internal error"))),
+    };
+    if !opts.is_undefined() && !opts.is_null() {
+        let given: serde_json::Value =
+            serde_wasm_bindgen::from_value(opts).map_err(|e| usage(format!("{what}: {e}")))?;
+        let serde_json::Value::Object(given) = snake_keys(given) else {
+            return Err(usage(format!("{what}: expected an object")));
+        };
+        for (k, v) in given {
+            let key = renames
+                .iter()
+                .find(|(js, _)| *js == k)
+                .map_or(k.clone(), |(_, amqp)| amqp.to_string());
+            if !fields.contains_key(&key) || matches!(key.as_str(), "no_wait" | "body") {
+                return Err(usage(format!("{what}: unknown option '{k}'")));
+            }
+            fields.insert(key, v);
+        }
     }
+    serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| usage(format!("{what}: {e}")))
+}
+
+/// Properties from a camelCase JS object.
+fn properties_from_js(v: JsValue) -> Result<Properties, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Properties::default());
+    }
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(v)
+        .map_err(|e| usage(format!("basicPublish properties: {e}")))?;
+    serde_json::from_value(snake_keys(json))
+        .map_err(|e| usage(format!("basicPublish properties: {e}")))
 }
 
 /// Properties as a camelCase JS object.
 fn properties_js(p: &Properties) -> JsValue {
-    let obj = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&obj, &k.into(), &v);
-    };
-    let s = |v: &Option<String>| v.as_ref().map(|x| JsValue::from_str(x));
-    for (k, v) in [
-        ("contentType", s(&p.content_type)),
-        ("contentEncoding", s(&p.content_encoding)),
-        ("correlationId", s(&p.correlation_id)),
-        ("replyTo", s(&p.reply_to)),
-        ("expiration", s(&p.expiration)),
-        ("messageId", s(&p.message_id)),
-        ("type", s(&p.kind)),
-        ("userId", s(&p.user_id)),
-        ("appId", s(&p.app_id)),
-        ("clusterId", s(&p.cluster_id)),
-    ] {
-        if let Some(v) = v {
-            set(k, v);
-        }
-    }
-    if let Some(h) = &p.headers {
-        set("headers", to_js(&value::table_to_json(h)));
-    }
-    if let Some(v) = p.delivery_mode {
-        set("deliveryMode", v.into());
-    }
-    if let Some(v) = p.priority {
-        set("priority", v.into());
-    }
-    if let Some(v) = p.timestamp {
-        set("timestamp", (v as f64).into());
-    }
-    obj.into()
+    to_js(&camel_keys(serde_json::to_value(p).unwrap_or_default()))
 }
 
 fn message_js(
@@ -269,8 +304,9 @@ fn message_js(
     obj.into()
 }
 
-/// Calls consumer callbacks and event listeners for new events, outside
-/// any borrow of the host, in log order.
+/// Reads every JS connection's outbox (deliveries to consumer callbacks,
+/// confirms to their channel) and the explanation log (to `onEvent`
+/// listeners), then calls the callbacks outside any borrow of the host.
 fn pump(host: &Shared) {
     if PUMPING.with(|p| p.replace(true)) {
         return;
@@ -280,50 +316,80 @@ fn pump(host: &Shared) {
             let Ok(mut h) = host.try_borrow_mut() else {
                 break;
             };
-            let events = h.broker.events_since(h.cursor).to_vec();
-            if events.is_empty() {
-                break;
-            }
-            h.cursor = h.broker.next_event_seq();
+            let h = &mut *h;
             let mut calls = Vec::new();
-            for e in &events {
-                if let EventKind::Delivered {
-                    message,
-                    consumer: Some(c),
-                    delivery_tag,
-                    redelivered,
-                    consumer_tag,
-                    ..
-                } = &e.kind
-                {
-                    if let Some(f) = h.consumers.get(c) {
-                        calls.push((
-                            f.clone(),
-                            message_js(
-                                message,
-                                *delivery_tag,
-                                *redelivered,
-                                consumer_tag.as_deref(),
-                                None,
-                            ),
-                        ));
+            let conns: BTreeSet<ConnId> = h.clients.keys().map(|(c, _)| *c).collect();
+            for conn in conns {
+                for out in h.broker.take_outbox(conn) {
+                    let Some(client) = h.clients.get_mut(&(conn, out.channel)) else {
+                        continue;
+                    };
+                    match out.method {
+                        ServerMethod::BasicDeliver {
+                            consumer_tag,
+                            delivery_tag,
+                            redelivered,
+                            message,
+                        } => {
+                            if let Some(f) = client.consumers.get(&*consumer_tag) {
+                                calls.push((
+                                    f.clone(),
+                                    message_js(
+                                        &message,
+                                        delivery_tag,
+                                        redelivered,
+                                        Some(&consumer_tag),
+                                        None,
+                                    ),
+                                ));
+                            }
+                        }
+                        ServerMethod::BasicAck {
+                            delivery_tag,
+                            multiple,
+                        } => client.confirmed(delivery_tag, multiple, true),
+                        ServerMethod::BasicNack {
+                            delivery_tag,
+                            multiple,
+                        } => client.confirmed(delivery_tag, multiple, false),
+                        ServerMethod::BasicCancel { consumer_tag } => {
+                            client.consumers.remove(&*consumer_tag);
+                        }
+                        _ => {}
                     }
                 }
-                if !h.listeners.is_empty() {
+            }
+            if !h.listeners.is_empty() {
+                for e in h.broker.events_since(h.cursor) {
                     let js = to_js(e);
                     for (_, f) in &h.listeners {
                         calls.push((f.clone(), js.clone()));
                     }
                 }
             }
+            h.cursor = h.broker.next_event_seq();
             calls
         };
+        if calls.is_empty() {
+            break;
+        }
         for (f, arg) in calls {
             // A throwing callback must not stop the broker.
             let _ = f.call1(&JsValue::NULL, &arg);
         }
     }
     PUMPING.with(|p| p.set(false));
+}
+
+impl ClientChannel {
+    fn confirmed(&mut self, seq: u64, multiple: bool, ack: bool) {
+        if multiple {
+            self.unconfirmed.retain(|s| *s > seq);
+        } else {
+            self.unconfirmed.remove(&seq);
+        }
+        self.nacked |= !ack;
+    }
 }
 
 /// Writes sealed batches to the store, then delivers callbacks.
@@ -534,7 +600,7 @@ impl Broker {
                 tick_scheduled: false,
                 listeners: Vec::new(),
                 next_listener: 1,
-                consumers: HashMap::new(),
+                clients: BTreeMap::new(),
                 cursor,
                 lost,
                 closed: false,
@@ -602,12 +668,14 @@ impl Broker {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn advance(&self, ms: f64) -> Promise {
         let host = self.host.clone();
+        let ms = VirtualMs::from_f64(ms).map_err(|e| usage(format!("advance: ms {e}")));
         future_to_promise(async move {
+            let ms = ms?.get();
             let target = host
                 .try_borrow()
                 .map(|h| h.broker.now())
                 .unwrap_or(0)
-                .saturating_add(ms.max(0.0) as u64);
+                .saturating_add(ms);
             loop {
                 let next = host
                     .try_borrow()
@@ -655,7 +723,7 @@ impl Broker {
         future_to_promise(async move {
             if let Ok(mut h) = host.try_borrow_mut() {
                 h.broker.stop(graceful);
-                h.consumers.clear();
+                h.clients.clear();
             }
             if graceful {
                 settle(&host).await;
@@ -781,7 +849,7 @@ impl Broker {
             match host.try_borrow_mut() {
                 Ok(mut h) if !h.closed => {
                     h.broker.stop(true);
-                    h.consumers.clear();
+                    h.clients.clear();
                 }
                 Ok(_) => return Ok(JsValue::UNDEFINED),
                 Err(_) => return Err(usage("the broker is busy")),
@@ -819,19 +887,32 @@ pub struct Connection {
 
 #[wasm_bindgen]
 impl Connection {
-    /// Opens a channel.
+    /// Opens a channel (the lowest free number, as pika does).
     pub fn channel(&self) -> Result<Channel, JsValue> {
-        let id = call(&self.host, |b| b.open_channel(self.id))?;
+        let number = call(&self.host, |b| b.open_next_channel(self.id))?;
+        let mut h = self
+            .host
+            .try_borrow_mut()
+            .map_err(|_| usage("the broker is busy"))?;
+        let id = h
+            .broker
+            .channel_id(self.id, number)
+            .ok_or_else(|| usage("the channel closed at once"))?;
+        h.clients
+            .insert((self.id, number), ClientChannel::default());
         Ok(Channel {
             host: self.host.clone(),
+            conn: self.id,
+            number,
             id,
         })
     }
 
-    /// Closes the connection: its channels close (their unacked messages go
-    /// back) and its exclusive queues are deleted.
+    /// Closes the connection as pika does (each channel's consumers are
+    /// cancelled, the channels close, their unacked messages go back) and
+    /// its exclusive queues are deleted.
     pub fn close(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.close_connection(self.id))
+        call(&self.host, |b| b.close_connection_gracefully(self.id))
     }
 
     #[wasm_bindgen(getter, js_name = isOpen)]
@@ -842,66 +923,58 @@ impl Connection {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct QueueOptions {
-    passive: bool,
-    durable: bool,
-    exclusive: bool,
-    auto_delete: bool,
-    arguments: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct ExchangeOptions {
-    passive: bool,
-    durable: bool,
-    auto_delete: bool,
-    internal: bool,
-    arguments: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct ConsumeOptions {
-    auto_ack: bool,
-    exclusive: bool,
-    consumer_tag: Option<String>,
-    arguments: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct DeleteOptions {
-    if_unused: bool,
-    if_empty: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct QosOptions {
-    global: bool,
-    prefetch_size: u32,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct PublishOptions {
-    mandatory: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct GetOptions {
-    auto_ack: bool,
-}
-
 /// A channel: where AMQP methods are called.
 #[wasm_bindgen]
 pub struct Channel {
     host: Shared,
+    conn: ConnId,
+    number: u16,
+    /// The engine's id of this channel: a number is reused once its channel
+    /// has closed, and this channel must not speak on another's.
     id: ChannelId,
+}
+
+impl Channel {
+    /// Applies a method on this channel, as pika would: refused on the
+    /// client when the channel is closed.
+    fn apply(&self, method: Method) -> Result<Reply, JsValue> {
+        let (conn, number, id) = (self.conn, self.number, self.id);
+        call(&self.host, |b| {
+            // As pika: on a dead connection the channel is closed too.
+            if !b.channel(id).is_some_and(|c| c.open) {
+                return Err(CommandError::ChannelClosed);
+            }
+            b.apply(conn, number, method)
+        })
+    }
+
+    /// Applies a method whose reply is only "ok".
+    fn send(&self, method: Method) -> Result<(), JsValue> {
+        self.apply(method).map(|_| ())
+    }
+
+    fn client<T>(&self, f: impl FnOnce(&mut ClientChannel) -> T) -> Result<T, JsValue> {
+        let mut h = self
+            .host
+            .try_borrow_mut()
+            .map_err(|_| usage("the broker is busy"))?;
+        Ok(f(h.clients.entry((self.conn, self.number)).or_default()))
+    }
+}
+
+/// A routing key given positionally (pika's default is the empty key).
+fn key(routing_key: Option<String>) -> String {
+    routing_key.unwrap_or_default()
+}
+
+/// An arguments table given positionally.
+fn arguments(v: JsValue, what: &str) -> Result<crate::engine::value::FieldTable, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Default::default());
+    }
+    let json: serde_json::Value =
+        serde_wasm_bindgen::from_value(v).map_err(|e| usage(format!("{what}: {e}")))?;
+    serde_json::from_value(json).map_err(|e| usage(format!("{what}: {e}")))
 }
 
 #[wasm_bindgen]
@@ -913,40 +986,45 @@ impl Channel {
         queue: String,
         #[wasm_bindgen(unchecked_param_type = "QueueDeclareOptions | undefined")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let o: QueueOptions = options(opts, "queueDeclare options")?;
-        let arguments = table(o.arguments, "queueDeclare arguments")?;
-        let ok = call(&self.host, |b| {
-            b.queue_declare(
-                self.id,
-                engine::QueueDeclare {
-                    queue,
-                    passive: o.passive,
-                    durable: o.durable,
-                    exclusive: o.exclusive,
-                    auto_delete: o.auto_delete,
-                    arguments,
-                },
-            )
-        })?;
-        Ok(to_js(
-            &serde_json::json!({"queue": &*ok.queue, "messageCount": ok.message_count, "consumerCount": ok.consumer_count}),
-        ))
+        let m = method_args(
+            QueueDeclare::named(&queue),
+            opts,
+            "queueDeclare options",
+            &[],
+        )?;
+        match self.apply(Method::QueueDeclare(m))? {
+            Reply::QueueDeclareOk(ok) => Ok(to_js(&camel_keys(
+                serde_json::to_value(&ok).unwrap_or_default(),
+            ))),
+            _ => Err(usage("queueDeclare: unexpected reply")),
+        }
     }
 
-    /// queue.delete; resolves nothing, returns the ready messages deleted.
+    /// queue.delete; returns the ready messages deleted.
     #[wasm_bindgen(js_name = queueDelete)]
     pub fn queue_delete(&self, queue: String, opts: JsValue) -> Result<f64, JsValue> {
-        let o: DeleteOptions = options(opts, "queueDelete options")?;
-        call(&self.host, |b| {
-            b.queue_delete(self.id, &queue, o.if_unused, o.if_empty)
-        })
-        .map(|n| n as f64)
+        let base = QueueDelete {
+            queue,
+            ..Default::default()
+        };
+        let m = method_args(base, opts, "queueDelete options", &[])?;
+        match self.apply(Method::QueueDelete(m))? {
+            Reply::QueueDeleteOk { message_count } => Ok(message_count as f64),
+            _ => Ok(0.0),
+        }
     }
 
     /// queue.purge; returns the ready messages removed.
     #[wasm_bindgen(js_name = queuePurge)]
     pub fn queue_purge(&self, queue: String) -> Result<f64, JsValue> {
-        call(&self.host, |b| b.queue_purge(self.id, &queue)).map(|n| n as f64)
+        let m = QueuePurge {
+            queue,
+            no_wait: false,
+        };
+        match self.apply(Method::QueuePurge(m))? {
+            Reply::QueuePurgeOk { message_count } => Ok(message_count as f64),
+            _ => Ok(0.0),
+        }
     }
 
     #[wasm_bindgen(js_name = queueBind)]
@@ -957,19 +1035,13 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        let args = table(
-            options::<Option<serde_json::Value>>(arguments, "queueBind arguments")?,
+        self.send(Method::QueueBind(queue_binding(
+            queue,
+            exchange,
+            routing_key,
+            arguments,
             "queueBind arguments",
-        )?;
-        call(&self.host, |b| {
-            b.queue_bind(
-                self.id,
-                &queue,
-                &exchange,
-                routing_key.as_deref().unwrap_or(""),
-                args,
-            )
-        })
+        )?))
     }
 
     #[wasm_bindgen(js_name = queueUnbind)]
@@ -980,19 +1052,13 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        let args = table(
-            options::<Option<serde_json::Value>>(arguments, "queueUnbind arguments")?,
+        self.send(Method::QueueUnbind(queue_binding(
+            queue,
+            exchange,
+            routing_key,
+            arguments,
             "queueUnbind arguments",
-        )?;
-        call(&self.host, |b| {
-            b.queue_unbind(
-                self.id,
-                &queue,
-                &exchange,
-                routing_key.as_deref().unwrap_or(""),
-                args,
-            )
-        })
+        )?))
     }
 
     /// exchange.declare (`type`: direct, fanout, topic, headers).
@@ -1003,30 +1069,19 @@ impl Channel {
         kind: Option<String>,
         #[wasm_bindgen(unchecked_param_type = "ExchangeDeclareOptions | undefined")] opts: JsValue,
     ) -> Result<(), JsValue> {
-        let o: ExchangeOptions = options(opts, "exchangeDeclare options")?;
-        let arguments = table(o.arguments, "exchangeDeclare arguments")?;
-        call(&self.host, |b| {
-            b.exchange_declare(
-                self.id,
-                engine::ExchangeDeclare {
-                    exchange,
-                    kind: kind.unwrap_or_else(|| "direct".into()),
-                    passive: o.passive,
-                    durable: o.durable,
-                    auto_delete: o.auto_delete,
-                    internal: o.internal,
-                    arguments,
-                },
-            )
-        })
+        let base = ExchangeDeclare::new(&exchange, kind.as_deref().unwrap_or("direct"));
+        let m = method_args(base, opts, "exchangeDeclare options", &[])?;
+        self.send(Method::ExchangeDeclare(m))
     }
 
     #[wasm_bindgen(js_name = exchangeDelete)]
     pub fn exchange_delete(&self, exchange: String, opts: JsValue) -> Result<(), JsValue> {
-        let o: DeleteOptions = options(opts, "exchangeDelete options")?;
-        call(&self.host, |b| {
-            b.exchange_delete(self.id, &exchange, o.if_unused)
-        })
+        let base = ExchangeDelete {
+            exchange,
+            ..Default::default()
+        };
+        let m = method_args(base, opts, "exchangeDelete options", &[])?;
+        self.send(Method::ExchangeDelete(m))
     }
 
     #[wasm_bindgen(js_name = exchangeBind)]
@@ -1037,19 +1092,13 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        let args = table(
-            options::<Option<serde_json::Value>>(arguments, "exchangeBind arguments")?,
+        self.send(Method::ExchangeBind(exchange_binding(
+            destination,
+            source,
+            routing_key,
+            arguments,
             "exchangeBind arguments",
-        )?;
-        call(&self.host, |b| {
-            b.exchange_bind(
-                self.id,
-                &destination,
-                &source,
-                routing_key.as_deref().unwrap_or(""),
-                args,
-            )
-        })
+        )?))
     }
 
     #[wasm_bindgen(js_name = exchangeUnbind)]
@@ -1060,19 +1109,13 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        let args = table(
-            options::<Option<serde_json::Value>>(arguments, "exchangeUnbind arguments")?,
+        self.send(Method::ExchangeUnbind(exchange_binding(
+            destination,
+            source,
+            routing_key,
+            arguments,
             "exchangeUnbind arguments",
-        )?;
-        call(&self.host, |b| {
-            b.exchange_unbind(
-                self.id,
-                &destination,
-                &source,
-                routing_key.as_deref().unwrap_or(""),
-                args,
-            )
-        })
+        )?))
     }
 
     /// basic.publish. `body` is a string or a Uint8Array. Returns the
@@ -1097,33 +1140,39 @@ impl Channel {
                 "basicPublish: the body must be a string or a Uint8Array",
             ));
         };
-        let props =
-            options::<JsProperties>(properties, "basicPublish properties")?.into_properties()?;
-        let o: PublishOptions = options(opts, "basicPublish options")?;
-        call(&self.host, |b| {
-            b.basic_publish(
-                self.id,
-                engine::Publish {
-                    exchange,
-                    routing_key,
-                    mandatory: o.mandatory,
-                    immediate: false,
-                    properties: props,
-                    body,
-                },
-            )
+        let mut m = method_args(
+            BasicPublish::new(&exchange, &routing_key, Vec::new()),
+            opts,
+            "basicPublish options",
+            &[],
+        )?;
+        m.properties = properties_from_js(properties)?;
+        m.body = body;
+        let confirm = self.confirm_mode();
+        self.send(Method::BasicPublish(m))?;
+        if !confirm {
+            return Ok(None);
+        }
+        self.client(|c| {
+            c.published += 1;
+            c.unconfirmed.insert(c.published);
+            Some(c.published as f64)
         })
-        .map(|seq| seq.map(|s| s as f64))
     }
 
     /// basic.qos: `prefetchCount` for consumers created from now on (or, with
     /// `{global: true}`, for the whole channel).
     #[wasm_bindgen(js_name = basicQos)]
-    pub fn basic_qos(&self, prefetch_count: u32, opts: JsValue) -> Result<(), JsValue> {
-        let o: QosOptions = options(opts, "basicQos options")?;
-        call(&self.host, |b| {
-            b.basic_qos(self.id, o.prefetch_size, prefetch_count, o.global)
-        })
+    pub fn basic_qos(&self, prefetch_count: f64, opts: JsValue) -> Result<(), JsValue> {
+        let prefetch_count = Prefetch::from_f64(prefetch_count)
+            .map_err(|e| usage(format!("basicQos: prefetchCount {e}")))?
+            .get();
+        let base = BasicQos {
+            prefetch_count,
+            ..Default::default()
+        };
+        let m = method_args(base, opts, "basicQos options", &[])?;
+        self.send(Method::BasicQos(m))
     }
 
     /// basic.consume: `onMessage(message)` is called for each delivery.
@@ -1136,68 +1185,64 @@ impl Channel {
         on_message: Function,
         #[wasm_bindgen(unchecked_param_type = "ConsumeOptions | undefined")] opts: JsValue,
     ) -> Result<String, JsValue> {
-        let o: ConsumeOptions = options(opts, "basicConsume options")?;
-        let arguments = table(o.arguments, "basicConsume arguments")?;
-        let consume = engine::Consume {
+        let base = BasicConsume {
             queue,
-            consumer_tag: o.consumer_tag.unwrap_or_default(),
-            no_ack: o.auto_ack,
-            exclusive: o.exclusive,
-            arguments,
+            ..Default::default()
         };
-        // Registered before any delivery can be pumped.
-        let tag = {
-            let mut h = self
-                .host
-                .try_borrow_mut()
-                .map_err(|_| usage("the broker is busy"))?;
-            let tag = h
-                .broker
-                .basic_consume(self.id, consume)
-                .map_err(|e| js_error(&e));
-            if let Ok(t) = &tag {
-                if let Some(id) = h
-                    .broker
-                    .channel(self.id)
-                    .and_then(|c| c.consumers.get(t).copied())
-                {
-                    h.consumers.insert(id, on_message);
-                }
+        let m = method_args(
+            base,
+            opts,
+            "basicConsume options",
+            &[("auto_ack", "no_ack")],
+        )?;
+        match self.apply(Method::BasicConsume(m))? {
+            Reply::BasicConsumeOk { consumer_tag } => {
+                // Deliveries wait in the outbox until the next pump: the
+                // callback is in place before any is read.
+                self.client(|c| c.consumers.insert(consumer_tag.to_string(), on_message))?;
+                pump(&self.host);
+                Ok(consumer_tag.to_string())
             }
-            tag
-        };
-        schedule_tick(&self.host);
-        pump(&self.host);
-        tag.map(|t| t.to_string())
+            _ => Err(usage("basicConsume: unexpected reply")),
+        }
     }
 
     #[wasm_bindgen(js_name = basicCancel)]
     pub fn basic_cancel(&self, consumer_tag: String) -> Result<(), JsValue> {
-        call(&self.host, |b| b.basic_cancel(self.id, &consumer_tag))
+        self.send(Method::BasicCancel(BasicCancel {
+            consumer_tag: consumer_tag.clone(),
+            no_wait: false,
+        }))?;
+        self.client(|c| c.consumers.remove(&consumer_tag))?;
+        Ok(())
     }
 
     /// basic.get: the head message, or null when the queue is empty.
     #[wasm_bindgen(js_name = basicGet, unchecked_return_type = "DeliveredMessage | null")]
     pub fn basic_get(&self, queue: String, opts: JsValue) -> Result<JsValue, JsValue> {
-        let o: GetOptions = options(opts, "basicGet options")?;
-        let got = call(&self.host, |b| b.basic_get(self.id, &queue, o.auto_ack))?;
-        Ok(match got {
-            None => JsValue::NULL,
-            Some(g) => message_js(
+        let base = BasicGet {
+            queue,
+            no_ack: false,
+        };
+        let m = method_args(base, opts, "basicGet options", &[("auto_ack", "no_ack")])?;
+        Ok(match self.apply(Method::BasicGet(m))? {
+            Reply::BasicGetOk(g) => message_js(
                 &g.message,
                 g.delivery_tag,
                 g.redelivered,
                 None,
                 Some(g.message_count),
             ),
+            _ => JsValue::NULL,
         })
     }
 
     #[wasm_bindgen(js_name = basicAck)]
     pub fn basic_ack(&self, delivery_tag: f64, multiple: Option<bool>) -> Result<(), JsValue> {
-        call(&self.host, |b| {
-            b.basic_ack(self.id, delivery_tag as u64, multiple.unwrap_or(false))
-        })
+        self.send(Method::BasicAck(BasicAck {
+            delivery_tag: tag(delivery_tag)?,
+            multiple: multiple.unwrap_or(false),
+        }))
     }
 
     #[wasm_bindgen(js_name = basicNack)]
@@ -1207,34 +1252,32 @@ impl Channel {
         multiple: Option<bool>,
         requeue: Option<bool>,
     ) -> Result<(), JsValue> {
-        call(&self.host, |b| {
-            b.basic_nack(
-                self.id,
-                delivery_tag as u64,
-                multiple.unwrap_or(false),
-                requeue.unwrap_or(true),
-            )
-        })
+        self.send(Method::BasicNack(BasicNack {
+            delivery_tag: tag(delivery_tag)?,
+            multiple: multiple.unwrap_or(false),
+            requeue: requeue.unwrap_or(true),
+        }))
     }
 
     #[wasm_bindgen(js_name = basicReject)]
     pub fn basic_reject(&self, delivery_tag: f64, requeue: Option<bool>) -> Result<(), JsValue> {
-        call(&self.host, |b| {
-            b.basic_reject(self.id, delivery_tag as u64, requeue.unwrap_or(true))
-        })
+        self.send(Method::BasicReject(BasicReject {
+            delivery_tag: tag(delivery_tag)?,
+            requeue: requeue.unwrap_or(true),
+        }))
     }
 
     #[wasm_bindgen(js_name = basicRecover)]
     pub fn basic_recover(&self, requeue: Option<bool>) -> Result<(), JsValue> {
-        call(&self.host, |b| {
-            b.basic_recover(self.id, requeue.unwrap_or(true))
-        })
+        self.send(Method::BasicRecover(BasicRecover {
+            requeue: requeue.unwrap_or(true),
+        }))
     }
 
     /// confirm.select: the broker acks (or nacks) every publish from now on.
     #[wasm_bindgen(js_name = confirmSelect)]
     pub fn confirm_select(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.confirm_select(self.id))
+        self.send(Method::ConfirmSelect { no_wait: false })
     }
 
     /// Runs the broker (virtual time moves to each commit) until every
@@ -1243,12 +1286,8 @@ impl Channel {
     #[wasm_bindgen(js_name = waitForConfirms, unchecked_return_type = "Promise<boolean>")]
     pub fn wait_for_confirms(&self) -> Promise {
         let host = self.host.clone();
-        let channel = self.id;
+        let key = (self.conn, self.number);
         future_to_promise(async move {
-            let from = host
-                .try_borrow()
-                .map(|h| h.broker.events().first().map_or(0, |e| e.seq))
-                .unwrap_or(0);
             for _ in 0..10_000 {
                 if let Ok(mut h) = host.try_borrow_mut() {
                     h.broker.run_until_idle();
@@ -1256,7 +1295,9 @@ impl Channel {
                 settle(&host).await;
                 let (outstanding, nacked) = {
                     let h = host.try_borrow().map_err(|_| usage("the broker is busy"))?;
-                    confirm_status(&h.broker, channel, from)
+                    h.clients
+                        .get(&key)
+                        .map_or((0, false), |c| (c.unconfirmed.len(), c.nacked))
                 };
                 if outstanding == 0 {
                     return Ok((!nacked).into());
@@ -1282,23 +1323,29 @@ impl Channel {
 
     #[wasm_bindgen(js_name = txSelect)]
     pub fn tx_select(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.tx_select(self.id))
+        self.send(Method::TxSelect)
     }
 
     #[wasm_bindgen(js_name = txCommit)]
     pub fn tx_commit(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.tx_commit(self.id))
+        self.send(Method::TxCommit)
     }
 
     #[wasm_bindgen(js_name = txRollback)]
     pub fn tx_rollback(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.tx_rollback(self.id))
+        self.send(Method::TxRollback)
     }
 
-    /// Closes the channel: its consumers are cancelled and its unacked
-    /// deliveries go back to their queues.
+    /// Closes the channel as pika does: its consumers are cancelled, then
+    /// its unacked deliveries go back to their queues.
     pub fn close(&self) -> Result<(), JsValue> {
-        call(&self.host, |b| b.close_channel(self.id))
+        let (conn, number, id) = (self.conn, self.number, self.id);
+        call(&self.host, |b| {
+            if !b.channel(id).is_some_and(|c| c.open) {
+                return Err(CommandError::ChannelClosed);
+            }
+            b.close_channel_gracefully(conn, number)
+        })
     }
 
     #[wasm_bindgen(getter, js_name = isOpen)]
@@ -1309,34 +1356,54 @@ impl Channel {
     }
 }
 
-/// (publishes still waiting for a confirm, whether any was nacked) on a channel.
-fn confirm_status(b: &engine::Broker, channel: ChannelId, from: u64) -> (usize, bool) {
-    let mut pending = std::collections::BTreeSet::new();
-    let mut nacked = false;
-    for e in b.events_since(from) {
-        match &e.kind {
-            EventKind::Published {
-                channel: c,
-                confirm_seq: Some(s),
-                ..
-            } if *c == channel => {
-                pending.insert(*s);
-            }
-            EventKind::Confirmed {
-                channel: c,
-                seq,
-                multiple,
-                ack,
-            } if *c == channel => {
-                if *multiple {
-                    pending.retain(|s| s > seq);
-                } else {
-                    pending.remove(seq);
-                }
-                nacked |= !ack;
-            }
-            _ => {}
-        }
+impl Channel {
+    /// Whether confirm.select was sent on this channel (the broker's view).
+    fn confirm_mode(&self) -> bool {
+        self.host
+            .try_borrow()
+            .is_ok_and(|h| h.broker.channel(self.id).is_some_and(|c| c.confirm))
     }
-    (pending.len(), nacked)
+}
+
+/// A delivery tag from a JS number.
+fn tag(n: f64) -> Result<u64, JsValue> {
+    if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) {
+        Ok(n as u64)
+    } else {
+        Err(usage(format!(
+            "a delivery tag is a whole number ≥ 0, got {n}"
+        )))
+    }
+}
+
+fn queue_binding(
+    queue: String,
+    exchange: String,
+    routing_key: Option<String>,
+    args: JsValue,
+    what: &str,
+) -> Result<QueueBind, JsValue> {
+    Ok(QueueBind {
+        queue,
+        exchange,
+        routing_key: key(routing_key),
+        no_wait: false,
+        arguments: arguments(args, what)?,
+    })
+}
+
+fn exchange_binding(
+    destination: String,
+    source: String,
+    routing_key: Option<String>,
+    args: JsValue,
+    what: &str,
+) -> Result<ExchangeBind, JsValue> {
+    Ok(ExchangeBind {
+        destination,
+        source,
+        routing_key: key(routing_key),
+        no_wait: false,
+        arguments: arguments(args, what)?,
+    })
 }

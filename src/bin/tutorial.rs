@@ -115,7 +115,7 @@ fn real_steps(cmd: &Command, before: &World, after: &World) -> Vec<Value> {
                 spec.body = body.clone();
             }
             vec![json!({"do": "publish", "name": spec.name, "count": count,
-                        "code": pika::publish_program(&spec, u64::from(*count), &before.sim.broker)})]
+                        "code": pika::publish_program(&spec, u64::from(count.get()), &before.sim.broker)})]
         }
         Command::RestartBroker => vec![json!({"do": "restart"})],
         Command::CrashBroker => vec![json!({"do": "crash"})],

@@ -6,8 +6,8 @@
 //! names its path (`steps[3].channel: expected a string`). Nothing here
 //! panics, whatever the input.
 
-use crate::engine::message::Properties;
-use crate::engine::value::{self, FieldTable};
+use crate::engine::method::{BasicConsume, BasicGet, BasicPublish, Method};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -62,82 +62,26 @@ pub enum Step {
     CloseChannel {
         channel: String,
     },
-    ConfirmSelect {
+    /// One AMQP method on a channel (declares, deletes, binds, purges, qos,
+    /// recover, tx, confirm.select). Queue names (and a bind's routing key)
+    /// may be `$alias` references, resolved when the step runs.
+    Method {
+        op: &'static str,
         channel: String,
-    },
-    ExchangeDeclare {
-        channel: String,
-        exchange: String,
-        kind: String,
-        durable: bool,
-        auto_delete: bool,
-        internal: bool,
-        passive: bool,
-        arguments: FieldTable,
-    },
-    ExchangeDelete {
-        channel: String,
-        exchange: String,
-        if_unused: bool,
-    },
-    ExchangeBind {
-        channel: String,
-        destination: String,
-        source: String,
-        routing_key: String,
-        arguments: FieldTable,
-        bind: bool,
-    },
-    QueueDeclare {
-        channel: String,
-        queue: String,
+        method: Method,
+        /// queue.declare's `as`: remember the queue's name under this alias.
         alias: Option<String>,
-        durable: bool,
-        exclusive: bool,
-        auto_delete: bool,
-        passive: bool,
-        arguments: FieldTable,
     },
-    QueueBind {
-        channel: String,
-        queue: String,
-        exchange: String,
-        routing_key: String,
-        arguments: FieldTable,
-        bind: bool,
-    },
-    QueuePurge {
-        channel: String,
-        queue: String,
-    },
-    QueueDelete {
-        channel: String,
-        queue: String,
-        if_unused: bool,
-        if_empty: bool,
-    },
+    /// One basic.publish per body, the same envelope for each.
     Publish {
         channel: String,
-        exchange: String,
-        routing_key: String,
+        template: BasicPublish,
         bodies: Vec<String>,
-        mandatory: bool,
-        properties: Properties,
-    },
-    Qos {
-        channel: String,
-        prefetch_count: u32,
-        prefetch_size: u32,
-        global: bool,
     },
     Consume {
         channel: String,
-        queue: String,
         consumer: String,
-        consumer_tag: String,
-        no_ack: bool,
-        exclusive: bool,
-        arguments: FieldTable,
+        method: BasicConsume,
         ack_on_receive: bool,
     },
     Cancel {
@@ -145,9 +89,8 @@ pub enum Step {
     },
     Get {
         channel: String,
-        queue: String,
         label: String,
-        no_ack: bool,
+        method: BasicGet,
     },
     Ack {
         delivery: DeliveryRef,
@@ -161,19 +104,6 @@ pub enum Step {
     Reject {
         delivery: DeliveryRef,
         requeue: bool,
-    },
-    Recover {
-        channel: String,
-        requeue: bool,
-    },
-    TxSelect {
-        channel: String,
-    },
-    TxCommit {
-        channel: String,
-    },
-    TxRollback {
-        channel: String,
     },
     Wait {
         ms: u64,
@@ -196,28 +126,14 @@ impl Step {
             Step::CloseConnection { .. } => "close_connection",
             Step::OpenChannel { .. } => "open_channel",
             Step::CloseChannel { .. } => "close_channel",
-            Step::ConfirmSelect { .. } => "confirm_select",
-            Step::ExchangeDeclare { .. } => "exchange_declare",
-            Step::ExchangeDelete { .. } => "exchange_delete",
-            Step::ExchangeBind { bind: true, .. } => "exchange_bind",
-            Step::ExchangeBind { bind: false, .. } => "exchange_unbind",
-            Step::QueueDeclare { .. } => "queue_declare",
-            Step::QueueBind { bind: true, .. } => "queue_bind",
-            Step::QueueBind { bind: false, .. } => "queue_unbind",
-            Step::QueuePurge { .. } => "queue_purge",
-            Step::QueueDelete { .. } => "queue_delete",
+            Step::Method { op, .. } => op,
             Step::Publish { .. } => "publish",
-            Step::Qos { .. } => "qos",
             Step::Consume { .. } => "consume",
             Step::Cancel { .. } => "cancel",
             Step::Get { .. } => "get",
             Step::Ack { .. } => "ack",
             Step::Nack { .. } => "nack",
             Step::Reject { .. } => "reject",
-            Step::Recover { .. } => "recover",
-            Step::TxSelect { .. } => "tx_select",
-            Step::TxCommit { .. } => "tx_commit",
-            Step::TxRollback { .. } => "tx_rollback",
             Step::Wait { .. } => "wait",
             Step::RestartBroker => "restart_broker",
             Step::CrashBroker => "crash_broker",
@@ -225,6 +141,40 @@ impl Step {
         }
     }
 }
+
+/// Every op of the format.
+const OPS: &[&str] = &[
+    "open_connection",
+    "close_connection",
+    "open_channel",
+    "close_channel",
+    "confirm_select",
+    "tx_select",
+    "tx_commit",
+    "tx_rollback",
+    "exchange_declare",
+    "exchange_delete",
+    "exchange_bind",
+    "exchange_unbind",
+    "queue_declare",
+    "queue_bind",
+    "queue_unbind",
+    "queue_purge",
+    "queue_delete",
+    "publish",
+    "qos",
+    "consume",
+    "cancel",
+    "get",
+    "ack",
+    "nack",
+    "reject",
+    "recover",
+    "wait",
+    "restart_broker",
+    "crash_broker",
+    "observe",
+];
 
 /// (required keys, optional keys) per op, besides `op` and `note`.
 fn keys_of(op: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
@@ -308,23 +258,6 @@ fn keys_of(op: &str) -> Option<(&'static [&'static str], &'static [&'static str]
     })
 }
 
-const PROPERTY_NAMES: &[&str] = &[
-    "content_type",
-    "content_encoding",
-    "headers",
-    "delivery_mode",
-    "priority",
-    "correlation_id",
-    "reply_to",
-    "expiration",
-    "message_id",
-    "timestamp",
-    "type",
-    "user_id",
-    "app_id",
-    "cluster_id",
-];
-
 /// Typed access to one step's keys, naming the path on errors.
 struct Fields<'a> {
     map: &'a Map<String, Value>,
@@ -394,19 +327,6 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn table(&self, key: &str) -> Result<FieldTable, ScenarioError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(FieldTable::new()),
-            Some(v @ Value::Object(_)) => value::table_from_json(v)
-                .map_err(|e| ScenarioError(format!("{}: {e}", self.at(key)))),
-            Some(other) => err(format!(
-                "{}: expected an object, got {}",
-                self.at(key),
-                kind_of(other)
-            )),
-        }
-    }
-
     fn string_list(&self, key: &str) -> Result<Vec<String>, ScenarioError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(Vec::new()),
@@ -442,57 +362,21 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn parse_properties(v: Option<&Value>, path: &str) -> Result<Properties, ScenarioError> {
-    let map = match v {
-        None | Some(Value::Null) => return Ok(Properties::default()),
-        Some(Value::Object(m)) => m,
-        Some(other) => {
-            return err(format!(
-                "{path}: expected an object, got {}",
-                kind_of(other)
-            ))
-        }
-    };
-    let unknown: Vec<&String> = map
-        .keys()
-        .filter(|k| !PROPERTY_NAMES.contains(&k.as_str()))
+/// Deserializes a step's method arguments (every key but the harness's own,
+/// `skip`) into the method's struct, naming the path of any error.
+fn method_args<T: DeserializeOwned>(
+    map: &Map<String, Value>,
+    skip: &[&str],
+    path: &str,
+) -> Result<T, ScenarioError> {
+    let args: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "op" | "note") && !skip.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if !unknown.is_empty() {
-        return err(format!("{path}: unknown properties {unknown:?}"));
-    }
-    let f = Fields {
-        map,
-        path: path.to_string(),
-    };
-    let octet = |key: &str| -> Result<Option<u8>, ScenarioError> {
-        if map.contains_key(key) {
-            Ok(Some(f.int(key, 0, 0, 255)? as u8))
-        } else {
-            Ok(None)
-        }
-    };
-    Ok(Properties {
-        content_type: f.opt_string("content_type")?,
-        content_encoding: f.opt_string("content_encoding")?,
-        headers: match map.get("headers") {
-            None => None,
-            Some(_) => Some(f.table("headers")?),
-        },
-        delivery_mode: octet("delivery_mode")?,
-        priority: octet("priority")?,
-        correlation_id: f.opt_string("correlation_id")?,
-        reply_to: f.opt_string("reply_to")?,
-        expiration: f.opt_string("expiration")?,
-        message_id: f.opt_string("message_id")?,
-        timestamp: if map.contains_key("timestamp") {
-            Some(f.int("timestamp", 0, 0, i64::MAX)? as u64)
-        } else {
-            None
-        },
-        kind: f.opt_string("type")?,
-        user_id: f.opt_string("user_id")?,
-        app_id: f.opt_string("app_id")?,
-        cluster_id: f.opt_string("cluster_id")?,
+    serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
+        let at = e.path().to_string();
+        ScenarioError(format!("{path}.{at}: {}", e.into_inner()))
     })
 }
 
@@ -546,8 +430,11 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
     let Value::Object(map) = v else {
         return err(format!("{path}: expected an object, got {}", kind_of(v)));
     };
-    let op = match map.get("op") {
-        Some(Value::String(s)) => s.as_str(),
+    let op: &'static str = match map.get("op") {
+        Some(Value::String(s)) => match OPS.iter().find(|o| **o == s.as_str()) {
+            Some(known) => known,
+            None => return err(format!("{path}.op: unknown op '{s}'")),
+        },
         Some(other) => {
             return err(format!(
                 "{path}.op: expected a string, got {}",
@@ -599,69 +486,66 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
         "close_channel" => Step::CloseChannel {
             channel: f.string("channel")?,
         },
-        "confirm_select" => Step::ConfirmSelect {
+        "confirm_select" => method_step(op, &f, Method::ConfirmSelect { no_wait: false })?,
+        "tx_select" => method_step(op, &f, Method::TxSelect)?,
+        "tx_commit" => method_step(op, &f, Method::TxCommit)?,
+        "tx_rollback" => method_step(op, &f, Method::TxRollback)?,
+        "exchange_declare" => method_step(
+            op,
+            &f,
+            Method::ExchangeDeclare(method_args(map, &["channel"], &path)?),
+        )?,
+        "exchange_delete" => method_step(
+            op,
+            &f,
+            Method::ExchangeDelete(method_args(map, &["channel"], &path)?),
+        )?,
+        "exchange_bind" => method_step(
+            op,
+            &f,
+            Method::ExchangeBind(method_args(map, &["channel"], &path)?),
+        )?,
+        "exchange_unbind" => method_step(
+            op,
+            &f,
+            Method::ExchangeUnbind(method_args(map, &["channel"], &path)?),
+        )?,
+        "queue_declare" => Step::Method {
+            op,
             channel: f.string("channel")?,
-        },
-        "tx_select" => Step::TxSelect {
-            channel: f.string("channel")?,
-        },
-        "tx_commit" => Step::TxCommit {
-            channel: f.string("channel")?,
-        },
-        "tx_rollback" => Step::TxRollback {
-            channel: f.string("channel")?,
-        },
-        "exchange_declare" => Step::ExchangeDeclare {
-            channel: f.string("channel")?,
-            exchange: f.string("exchange")?,
-            kind: f.string_or("type", "direct")?,
-            durable: f.flag("durable", false)?,
-            auto_delete: f.flag("auto_delete", false)?,
-            internal: f.flag("internal", false)?,
-            passive: f.flag("passive", false)?,
-            arguments: f.table("arguments")?,
-        },
-        "exchange_delete" => Step::ExchangeDelete {
-            channel: f.string("channel")?,
-            exchange: f.string("exchange")?,
-            if_unused: f.flag("if_unused", false)?,
-        },
-        "exchange_bind" | "exchange_unbind" => Step::ExchangeBind {
-            channel: f.string("channel")?,
-            destination: f.string("destination")?,
-            source: f.string("source")?,
-            routing_key: f.string_or("routing_key", "")?,
-            arguments: f.table("arguments")?,
-            bind: op == "exchange_bind",
-        },
-        "queue_declare" => Step::QueueDeclare {
-            channel: f.string("channel")?,
-            queue: f.string_or("queue", "")?,
+            method: Method::QueueDeclare(method_args(map, &["channel", "as"], &path)?),
             alias: f.opt_string("as")?,
-            durable: f.flag("durable", false)?,
-            exclusive: f.flag("exclusive", false)?,
-            auto_delete: f.flag("auto_delete", false)?,
-            passive: f.flag("passive", false)?,
-            arguments: f.table("arguments")?,
         },
-        "queue_bind" | "queue_unbind" => Step::QueueBind {
-            channel: f.string("channel")?,
-            queue: f.string("queue")?,
-            exchange: f.string("exchange")?,
-            routing_key: f.string_or("routing_key", "")?,
-            arguments: f.table("arguments")?,
-            bind: op == "queue_bind",
-        },
-        "queue_purge" => Step::QueuePurge {
-            channel: f.string("channel")?,
-            queue: f.string("queue")?,
-        },
-        "queue_delete" => Step::QueueDelete {
-            channel: f.string("channel")?,
-            queue: f.string("queue")?,
-            if_unused: f.flag("if_unused", false)?,
-            if_empty: f.flag("if_empty", false)?,
-        },
+        "queue_bind" => method_step(
+            op,
+            &f,
+            Method::QueueBind(method_args(map, &["channel"], &path)?),
+        )?,
+        "queue_unbind" => method_step(
+            op,
+            &f,
+            Method::QueueUnbind(method_args(map, &["channel"], &path)?),
+        )?,
+        "queue_purge" => method_step(
+            op,
+            &f,
+            Method::QueuePurge(method_args(map, &["channel"], &path)?),
+        )?,
+        "queue_delete" => method_step(
+            op,
+            &f,
+            Method::QueueDelete(method_args(map, &["channel"], &path)?),
+        )?,
+        "qos" => method_step(
+            op,
+            &f,
+            Method::BasicQos(method_args(map, &["channel"], &path)?),
+        )?,
+        "recover" => method_step(
+            op,
+            &f,
+            Method::BasicRecover(method_args(map, &["channel"], &path)?),
+        )?,
         "publish" => {
             let bodies = match (map.contains_key("body"), map.contains_key("bodies")) {
                 (true, false) => vec![f.string("body")?],
@@ -674,34 +558,25 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
             };
             Step::Publish {
                 channel: f.string("channel")?,
-                exchange: f.string_or("exchange", "")?,
-                routing_key: f.string_or("routing_key", "")?,
+                template: method_args(map, &["channel", "body", "bodies"], &path)?,
                 bodies,
-                mandatory: f.flag("mandatory", false)?,
-                properties: parse_properties(map.get("properties"), &f.at("properties"))?,
             }
         }
-        "qos" => Step::Qos {
-            channel: f.string("channel")?,
-            prefetch_count: f.int("prefetch_count", 0, 0, 65_535)? as u32,
-            prefetch_size: f.int("prefetch_size", 0, 0, i64::from(u32::MAX))? as u32,
-            global: f.flag("global", false)?,
-        },
         "consume" => {
             let consumer = f.string("consumer")?;
-            let no_ack = f.flag("no_ack", false)?;
             let ack_on_receive = f.flag("ack_on_receive", false)?;
-            if no_ack && ack_on_receive {
+            let mut method: BasicConsume =
+                method_args(map, &["channel", "consumer", "ack_on_receive"], &path)?;
+            if method.no_ack && ack_on_receive {
                 return err(format!("{path}: no_ack and ack_on_receive both set"));
+            }
+            if !map.contains_key("consumer_tag") {
+                method.consumer_tag = consumer.clone();
             }
             Step::Consume {
                 channel: f.string("channel")?,
-                queue: f.string("queue")?,
-                consumer_tag: f.string_or("consumer_tag", &consumer)?,
                 consumer,
-                no_ack,
-                exclusive: f.flag("exclusive", false)?,
-                arguments: f.table("arguments")?,
+                method,
                 ack_on_receive,
             }
         }
@@ -710,9 +585,8 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
         },
         "get" => Step::Get {
             channel: f.string("channel")?,
-            queue: f.string("queue")?,
             label: f.string_or("as", "get")?,
-            no_ack: f.flag("no_ack", false)?,
+            method: method_args(map, &["channel", "as"], &path)?,
         },
         "ack" => Step::Ack {
             delivery: parse_delivery(&f, op)?,
@@ -727,10 +601,6 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
             delivery: parse_delivery(&f, op)?,
             requeue: f.flag("requeue", true)?,
         },
-        "recover" => Step::Recover {
-            channel: f.string("channel")?,
-            requeue: f.flag("requeue", true)?,
-        },
         "wait" => Step::Wait {
             ms: f.int("ms", 0, 0, 365 * 24 * 3_600_000)? as u64,
         },
@@ -743,6 +613,16 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
             consumers_of: f.string_list("consumers_of")?,
         },
         _ => return err(format!("{path}.op: unknown op '{op}'")),
+    })
+}
+
+/// A method step on the step's `channel`.
+fn method_step(op: &'static str, f: &Fields<'_>, method: Method) -> Result<Step, ScenarioError> {
+    Ok(Step::Method {
+        op,
+        channel: f.string("channel")?,
+        method,
+        alias: None,
     })
 }
 

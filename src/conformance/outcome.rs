@@ -26,6 +26,43 @@ pub fn error_json(e: &CommandError) -> Value {
     }
 }
 
+/// A message's properties as the harness records them: only those set, and
+/// header values as pika decodes them (a `long` is a plain number, an AMQP
+/// timestamp the placeholder `"<timestamp>"`).
+pub fn properties_json(p: &crate::engine::message::Properties) -> Value {
+    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+    if let Some(headers) = v.get_mut("headers") {
+        *headers = as_pika_decodes(std::mem::take(headers));
+    }
+    v
+}
+
+/// Undoes Warren's typed-value objects (`{"$long": 5}`) the way pika's
+/// decoding loses the type.
+fn as_pika_decodes(v: Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.into_iter().map(as_pika_decodes).collect()),
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some((key, inner)) = map.iter().next() {
+                    match key.as_str() {
+                        "$timestamp" => return json!("<timestamp>"),
+                        "$long" | "$double" => return inner.clone(),
+                        "$table" => return as_pika_decodes(inner.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, x)| (k, as_pika_decodes(x)))
+                    .collect(),
+            )
+        }
+        other => other,
+    }
+}
+
 /// Replaces `amq.gen-…` and `amq.ctag-…` names by `amq.gen-<1>`,
 /// `amq.ctag-<1>`, … in order of first appearance, like the harness.
 #[derive(Default)]

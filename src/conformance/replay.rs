@@ -2,27 +2,29 @@
 //! harness (`oracle.py`, pika's BlockingConnection) drives a real RabbitMQ,
 //! and records the same observations.
 //!
-//! What the harness does, and Warren mirrors:
+//! The replayer is a client like any other: it applies AMQP methods through
+//! `Broker::apply` and learns what the broker sent on its own by reading
+//! each connection's outbox. What the harness does, and Warren mirrors:
 //! - after every step (except observe, wait and restarts) it drains: the
 //!   broker does all pending work, and consumers that `ack_on_receive` ack
 //!   each delivery as their callback sees it, until nothing more happens;
 //! - consumer callbacks run only while draining (pika dispatches them from
 //!   `process_data_events`), so those acks wait until the step is over;
 //! - a method on a closed channel fails on the client ("channel is
-//!   closed") and sends nothing;
+//!   closed") and sends nothing; closing a channel cancels its consumers
+//!   first, as pika does (`Broker::close_channel_gracefully`);
 //! - `wait` moves Warren's virtual clock; `restart_broker` drops every
 //!   connection without recording how it died.
 
 use crate::conformance::format::{DeliveryRef, Scenario, ScenarioError, Step};
-use crate::conformance::outcome::{error_json, normalize, py_json_dumps, Normalizer};
+use crate::conformance::outcome::{
+    error_json, normalize, properties_json, py_json_dumps, Normalizer,
+};
 use crate::engine::durable::Durability;
-use crate::engine::event::{CancelReason, EventKind, Initiator};
-use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
+use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::message::MessageRef;
-use crate::engine::methods::basic::Consume;
-use crate::engine::methods::exchange::ExchangeDeclare;
-use crate::engine::methods::publish::Publish;
-use crate::engine::methods::queue::QueueDeclare;
+use crate::engine::method::{BasicAck, BasicNack, BasicReject, Method, Reply};
+use crate::engine::outbox::{Outgoing, ServerMethod};
 use crate::engine::{Broker, BrokerConfig, CommandError};
 use crate::store::{Storage, StoreError};
 use serde_json::{json, Map, Value};
@@ -49,9 +51,18 @@ impl Default for ReplayOptions {
     }
 }
 
+/// A channel as the client knows it.
 struct ChannelState {
+    conn: ConnId,
+    number: u16,
+    /// The engine's id of the channel, to tell that it is still open (pika
+    /// knows it from the channel.close it received).
     id: ChannelId,
     confirm: bool,
+    /// Publishes since confirm.select: the sequence numbers confirms name.
+    published: u64,
+    /// Confirms received: (sequence number, multiple, ack).
+    confirms: Vec<(u64, bool, bool)>,
 }
 
 struct ConsumerState {
@@ -71,13 +82,13 @@ struct Received {
 /// One replay in progress.
 pub struct Run {
     broker: Broker,
-    conns: HashMap<String, ConnId>,
+    conns: BTreeMap<String, ConnId>,
     conn_labels: HashMap<ConnId, String>,
     chans: HashMap<String, ChannelState>,
-    chan_labels: HashMap<ChannelId, String>,
+    /// Which label the channel with this number on this connection has now.
+    chan_at: HashMap<(ConnId, u16), String>,
     aliases: HashMap<String, String>,
     consumers: BTreeMap<String, ConsumerState>,
-    consumer_labels: HashMap<ConsumerId, String>,
     deliveries: HashMap<String, Vec<Received>>,
     reported: HashMap<String, usize>,
     returns: Vec<Value>,
@@ -85,7 +96,6 @@ pub struct Run {
     broker_cancels: Vec<String>,
     /// Deliveries to ack_on_receive consumers not yet acked: (channel, tag).
     pending_acks: Vec<(String, u64)>,
-    cursor: u64,
     normalizer: Normalizer,
 }
 
@@ -101,7 +111,7 @@ fn delivery_record(msg: &MessageRef, tag: u64, redelivered: bool) -> Value {
         "routing_key": &*msg.routing_key,
     });
     if !msg.properties.is_empty() {
-        rec["properties"] = msg.properties.to_json();
+        rec["properties"] = properties_json(&msg.properties);
     }
     rec
 }
@@ -113,23 +123,20 @@ impl Run {
 
     /// Continues from an existing broker (e.g. one booted from a store).
     pub fn with_broker(broker: Broker) -> Run {
-        let cursor = broker.next_event_seq();
         Run {
             broker,
-            conns: HashMap::new(),
+            conns: BTreeMap::new(),
             conn_labels: HashMap::new(),
             chans: HashMap::new(),
-            chan_labels: HashMap::new(),
+            chan_at: HashMap::new(),
             aliases: HashMap::new(),
             consumers: BTreeMap::new(),
-            consumer_labels: HashMap::new(),
             deliveries: HashMap::new(),
             reported: HashMap::new(),
             returns: Vec::new(),
             closures: Vec::new(),
             broker_cancels: Vec::new(),
             pending_acks: Vec::new(),
-            cursor,
             normalizer: Normalizer::default(),
         }
     }
@@ -177,90 +184,100 @@ impl Run {
 
     // ------------------------------------------------------------ plumbing
 
-    /// Reads what the broker sent to clients since the last look.
+    /// Reads what the broker sent each connection since the last look.
     fn pump(&mut self) {
-        let events = self.broker.events_since(self.cursor).to_vec();
-        self.cursor = self.broker.next_event_seq();
-        for event in events {
-            match event.kind {
-                EventKind::Delivered {
-                    message,
-                    consumer: Some(consumer),
-                    delivery_tag,
-                    redelivered,
-                    channel,
-                    ..
-                } => {
-                    let Some(label) = self.consumer_labels.get(&consumer).cloned() else {
-                        continue;
-                    };
-                    let Some(chlabel) = self.chan_labels.get(&channel).cloned() else {
-                        continue;
-                    };
-                    let record = delivery_record(&message, delivery_tag, redelivered);
-                    if self.consumers.get(&label).is_some_and(|c| c.ack_on_receive) {
-                        self.pending_acks.push((chlabel.clone(), delivery_tag));
-                    }
-                    self.deliveries.entry(label).or_default().push(Received {
-                        record,
-                        channel: chlabel,
-                        tag: delivery_tag,
-                        body: message.body_text(),
-                    });
+        let conns: Vec<ConnId> = self.conns.values().copied().collect();
+        for conn in conns {
+            for out in self.broker.take_outbox(conn) {
+                self.receive(conn, out);
+            }
+        }
+    }
+
+    /// One frame the broker sent on `conn`, as the client records it.
+    fn receive(&mut self, conn: ConnId, out: Outgoing) {
+        let chlabel = self.chan_at.get(&(conn, out.channel)).cloned();
+        match out.method {
+            ServerMethod::BasicDeliver {
+                consumer_tag,
+                delivery_tag,
+                redelivered,
+                message,
+            } => {
+                let Some(chlabel) = chlabel else { return };
+                let Some(label) = self
+                    .consumers
+                    .iter()
+                    .find(|(_, c)| c.channel == chlabel && *c.tag == *consumer_tag)
+                    .map(|(l, _)| l.clone())
+                else {
+                    return;
+                };
+                if self.consumers.get(&label).is_some_and(|c| c.ack_on_receive) {
+                    self.pending_acks.push((chlabel.clone(), delivery_tag));
                 }
-                EventKind::Returned {
-                    message,
-                    channel,
-                    reply_code,
-                    reply_text,
-                } => {
-                    let Some(chlabel) = self.chan_labels.get(&channel).cloned() else {
-                        continue;
-                    };
-                    let mut rec = json!({
-                        "channel": chlabel,
-                        "reply_code": reply_code,
-                        "reply_text": reply_text,
-                        "exchange": &*message.exchange,
-                        "routing_key": &*message.routing_key,
-                        "body": message.body_text(),
-                    });
-                    if !message.properties.is_empty() {
-                        rec["properties"] = message.properties.to_json();
-                    }
-                    self.returns.push(rec);
+                self.deliveries.entry(label).or_default().push(Received {
+                    record: delivery_record(&message, delivery_tag, redelivered),
+                    channel: chlabel,
+                    tag: delivery_tag,
+                    body: message.body_text(),
+                });
+            }
+            ServerMethod::BasicReturn {
+                reply_code,
+                reply_text,
+                message,
+            } => {
+                let Some(chlabel) = chlabel else { return };
+                let mut rec = json!({
+                    "channel": chlabel,
+                    "reply_code": reply_code,
+                    "reply_text": reply_text,
+                    "exchange": &*message.exchange,
+                    "routing_key": &*message.routing_key,
+                    "body": message.body_text(),
+                });
+                if !message.properties.is_empty() {
+                    rec["properties"] = properties_json(&message.properties);
                 }
-                EventKind::ChannelClosed {
-                    channel,
-                    by: Initiator::Broker,
-                    error: Some(e),
-                    ..
-                } => {
-                    if let Some(chlabel) = self.chan_labels.get(&channel) {
-                        self.closures
-                            .push(json!({"channel": chlabel, "code": e.code, "text": e.text}));
-                    }
+                self.returns.push(rec);
+            }
+            ServerMethod::BasicAck {
+                delivery_tag,
+                multiple,
+            }
+            | ServerMethod::BasicNack {
+                delivery_tag,
+                multiple,
+            } => {
+                let ack = matches!(out.method, ServerMethod::BasicAck { .. });
+                if let Some(c) = chlabel.and_then(|l| self.chans.get_mut(&l)) {
+                    c.confirms.push((delivery_tag, multiple, ack));
                 }
-                EventKind::ConnectionClosed {
-                    conn,
-                    by: Initiator::Broker,
-                    error: Some(e),
-                } => {
-                    if let Some(label) = self.conn_labels.get(&conn) {
-                        self.closures
-                            .push(json!({"connection": label, "code": e.code, "text": e.text}));
-                    }
+            }
+            ServerMethod::BasicCancel { consumer_tag } => {
+                let Some(chlabel) = chlabel else { return };
+                if let Some((label, _)) = self
+                    .consumers
+                    .iter()
+                    .find(|(_, c)| c.channel == chlabel && *c.tag == *consumer_tag)
+                {
+                    self.broker_cancels.push(label.clone());
                 }
-                EventKind::ConsumerCancelled {
-                    consumer,
-                    reason: CancelReason::QueueDeleted,
-                    ..
-                } => {
-                    if let Some(label) = self.consumer_labels.get(&consumer) {
-                        self.broker_cancels.push(label.clone());
-                    }
+            }
+            ServerMethod::ChannelClose(closing) => {
+                if let Some(chlabel) = chlabel {
+                    self.closures.push(
+                        json!({"channel": chlabel, "code": closing.reply_code, "text": closing.reply_text}),
+                    );
                 }
-                _ => {}
+            }
+            ServerMethod::ConnectionClose(closing) => {
+                if let Some(label) = self.conn_labels.get(&conn) {
+                    self.closures.push(
+                        json!({"connection": label, "code": closing.reply_code, "text": closing.reply_text}),
+                    );
+                }
             }
         }
     }
@@ -274,23 +291,51 @@ impl Run {
             if self.pending_acks.is_empty() {
                 return;
             }
-            for (chlabel, tag) in std::mem::take(&mut self.pending_acks) {
-                let Some(ch) = self.chans.get(&chlabel).map(|c| c.id) else {
-                    continue;
-                };
+            for (chlabel, delivery_tag) in std::mem::take(&mut self.pending_acks) {
                 // pika acks only while the channel is open; errors surface later.
-                if self.broker.channel(ch).is_some_and(|c| c.open) {
-                    let _ = self.broker.basic_ack(ch, tag, false);
+                if let Ok((conn, number)) = self.open_channel(&chlabel) {
+                    let _ = self.broker.apply(
+                        conn,
+                        number,
+                        Method::BasicAck(BasicAck {
+                            delivery_tag,
+                            multiple: false,
+                        }),
+                    );
                 }
             }
         }
     }
 
-    fn channel(&self, label: &str) -> Result<ChannelId, ScenarioError> {
+    fn channel(&self, label: &str) -> Result<&ChannelState, ScenarioError> {
         self.chans
             .get(label)
-            .map(|c| c.id)
             .ok_or_else(|| ScenarioError(format!("unknown channel '{label}'")))
+    }
+
+    /// The channel's connection and number if it is still open; pika's
+    /// refusal otherwise (it sends nothing on a closed channel).
+    fn open_channel(&self, label: &str) -> Result<(ConnId, u16), CommandError> {
+        let Some(c) = self.chans.get(label) else {
+            return Err(CommandError::invalid(format!("unknown channel '{label}'")));
+        };
+        // pika checks the channel: on a dead connection it is closed too.
+        if !self.broker.channel(c.id).is_some_and(|x| x.open) {
+            return Err(CommandError::ChannelClosed);
+        }
+        Ok((c.conn, c.number))
+    }
+
+    /// Applies `method` on the channel labelled `label`, as pika would.
+    fn call(&mut self, label: &str, method: Method) -> Result<StepResult, ScenarioError> {
+        self.channel(label)?;
+        Ok(match self.open_channel(label) {
+            Ok((conn, number)) => self
+                .broker
+                .apply(conn, number, method)
+                .map(|reply| reply_fields(&reply)),
+            Err(e) => Err(e),
+        })
     }
 
     /// `$alias` → the server-generated name; `$$x` → the literal `$x`.
@@ -306,6 +351,23 @@ impl Run {
                 .ok_or_else(|| ScenarioError(format!("unknown alias {v}")));
         }
         Ok(v.to_string())
+    }
+
+    /// A method with its `$alias` queue names (and a queue bind's routing
+    /// key) resolved.
+    fn resolve_method(&self, method: &Method) -> Result<Method, ScenarioError> {
+        let mut m = method.clone();
+        match &mut m {
+            Method::QueueDeclare(d) => d.queue = self.resolve(&d.queue)?,
+            Method::QueueBind(b) | Method::QueueUnbind(b) => {
+                b.queue = self.resolve(&b.queue)?;
+                b.routing_key = self.resolve(&b.routing_key)?;
+            }
+            Method::QueuePurge(p) => p.queue = self.resolve(&p.queue)?,
+            Method::QueueDelete(d) => d.queue = self.resolve(&d.queue)?,
+            _ => {}
+        }
+        Ok(m)
     }
 
     fn select(&self, d: &DeliveryRef) -> Result<(String, u64), ScenarioError> {
@@ -340,9 +402,6 @@ impl Run {
 
     fn step(&mut self, step: &Step) -> Result<StepResult, ScenarioError> {
         let ok = |m: Map<String, Value>| -> Result<StepResult, ScenarioError> { Ok(Ok(m)) };
-        let done = |r: Result<(), CommandError>| -> Result<StepResult, ScenarioError> {
-            Ok(r.map(|_| Map::new()))
-        };
         match step {
             Step::OpenConnection { conn } => {
                 let id = self.broker.open_connection(conn);
@@ -355,277 +414,134 @@ impl Run {
                     .conns
                     .get(conn)
                     .ok_or_else(|| ScenarioError(format!("unknown connection '{conn}'")))?;
-                done(self.broker.close_connection(id))
+                Ok(self
+                    .broker
+                    .close_connection_gracefully(id)
+                    .map(|_| Map::new()))
             }
             Step::OpenChannel { conn, channel } => {
                 let id = *self
                     .conns
                     .get(conn)
                     .ok_or_else(|| ScenarioError(format!("unknown connection '{conn}'")))?;
-                match self.broker.open_channel(id) {
-                    Ok(ch) => {
+                match self.broker.open_next_channel(id) {
+                    Ok(number) => {
+                        let engine_id = self.broker.channel_id(id, number).unwrap_or(ChannelId(0));
                         self.chans.insert(
                             channel.clone(),
                             ChannelState {
-                                id: ch,
+                                conn: id,
+                                number,
+                                id: engine_id,
                                 confirm: false,
+                                published: 0,
+                                confirms: Vec::new(),
                             },
                         );
-                        self.chan_labels.insert(ch, channel.clone());
+                        self.chan_at.insert((id, number), channel.clone());
                         ok(Map::new())
                     }
                     Err(e) => Ok(Err(e)),
                 }
             }
             Step::CloseChannel { channel } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.close_channel(ch))
+                self.channel(channel)?;
+                Ok(match self.open_channel(channel) {
+                    Ok((conn, number)) => self
+                        .broker
+                        .close_channel_gracefully(conn, number)
+                        .map(|_| Map::new()),
+                    Err(e) => Err(e),
+                })
             }
-            Step::ConfirmSelect { channel } => {
-                let ch = self.channel(channel)?;
-                let r = self.broker.confirm_select(ch);
-                if r.is_ok() {
+            Step::Method {
+                channel,
+                method,
+                alias,
+                ..
+            } => {
+                let method = self.resolve_method(method)?;
+                let confirm = matches!(method, Method::ConfirmSelect { .. });
+                let result = self.call(channel, method)?;
+                if let (Ok(fields), Some(a)) = (&result, alias.as_ref().filter(|a| !a.is_empty())) {
+                    if let Some(name) = fields.get("queue").and_then(Value::as_str) {
+                        let key = if a.starts_with('$') {
+                            a.clone()
+                        } else {
+                            format!("${a}")
+                        };
+                        self.aliases.insert(key, name.to_string());
+                    }
+                }
+                if confirm && result.is_ok() {
                     if let Some(c) = self.chans.get_mut(channel) {
                         c.confirm = true;
                     }
                 }
-                done(r)
-            }
-            Step::ExchangeDeclare {
-                channel,
-                exchange,
-                kind,
-                durable,
-                auto_delete,
-                internal,
-                passive,
-                arguments,
-            } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.exchange_declare(
-                    ch,
-                    ExchangeDeclare {
-                        exchange: exchange.clone(),
-                        kind: kind.clone(),
-                        passive: *passive,
-                        durable: *durable,
-                        auto_delete: *auto_delete,
-                        internal: *internal,
-                        arguments: arguments.clone(),
-                    },
-                ))
-            }
-            Step::ExchangeDelete {
-                channel,
-                exchange,
-                if_unused,
-            } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.exchange_delete(ch, exchange, *if_unused))
-            }
-            Step::ExchangeBind {
-                channel,
-                destination,
-                source,
-                routing_key,
-                arguments,
-                bind,
-            } => {
-                let ch = self.channel(channel)?;
-                done(if *bind {
-                    self.broker.exchange_bind(
-                        ch,
-                        destination,
-                        source,
-                        routing_key,
-                        arguments.clone(),
-                    )
-                } else {
-                    self.broker.exchange_unbind(
-                        ch,
-                        destination,
-                        source,
-                        routing_key,
-                        arguments.clone(),
-                    )
-                })
-            }
-            Step::QueueDeclare {
-                channel,
-                queue,
-                alias,
-                durable,
-                exclusive,
-                auto_delete,
-                passive,
-                arguments,
-            } => {
-                let ch = self.channel(channel)?;
-                let name = self.resolve(queue)?;
-                match self.broker.queue_declare(
-                    ch,
-                    QueueDeclare {
-                        queue: name,
-                        passive: *passive,
-                        durable: *durable,
-                        exclusive: *exclusive,
-                        auto_delete: *auto_delete,
-                        arguments: arguments.clone(),
-                    },
-                ) {
-                    Ok(okd) => {
-                        if let Some(a) = alias.as_ref().filter(|a| !a.is_empty()) {
-                            let key = if a.starts_with('$') {
-                                a.clone()
-                            } else {
-                                format!("${a}")
-                            };
-                            self.aliases.insert(key, okd.queue.to_string());
-                        }
-                        let mut m = Map::new();
-                        m.insert("queue".into(), json!(&*okd.queue));
-                        m.insert("message_count".into(), json!(okd.message_count));
-                        m.insert("consumer_count".into(), json!(okd.consumer_count));
-                        ok(m)
-                    }
-                    Err(e) => Ok(Err(e)),
-                }
-            }
-            Step::QueueBind {
-                channel,
-                queue,
-                exchange,
-                routing_key,
-                arguments,
-                bind,
-            } => {
-                let ch = self.channel(channel)?;
-                let (queue, key) = (self.resolve(queue)?, self.resolve(routing_key)?);
-                done(if *bind {
-                    self.broker
-                        .queue_bind(ch, &queue, exchange, &key, arguments.clone())
-                } else {
-                    self.broker
-                        .queue_unbind(ch, &queue, exchange, &key, arguments.clone())
-                })
-            }
-            Step::QueuePurge { channel, queue } => {
-                let ch = self.channel(channel)?;
-                let queue = self.resolve(queue)?;
-                Ok(self.broker.queue_purge(ch, &queue).map(|n| count(n)))
-            }
-            Step::QueueDelete {
-                channel,
-                queue,
-                if_unused,
-                if_empty,
-            } => {
-                let ch = self.channel(channel)?;
-                let queue = self.resolve(queue)?;
-                Ok(self
-                    .broker
-                    .queue_delete(ch, &queue, *if_unused, *if_empty)
-                    .map(|n| count(n)))
+                Ok(result)
             }
             Step::Publish {
                 channel,
-                exchange,
-                routing_key,
+                template,
                 bodies,
-                mandatory,
-                properties,
-            } => self.publish(
-                channel,
-                exchange,
-                routing_key,
-                bodies,
-                *mandatory,
-                properties,
-            ),
-            Step::Qos {
-                channel,
-                prefetch_count,
-                prefetch_size,
-                global,
-            } => {
-                let ch = self.channel(channel)?;
-                done(
-                    self.broker
-                        .basic_qos(ch, *prefetch_size, *prefetch_count, *global),
-                )
-            }
+            } => self.publish(channel, template, bodies),
             Step::Consume {
                 channel,
-                queue,
                 consumer,
-                consumer_tag,
-                no_ack,
-                exclusive,
-                arguments,
+                method,
                 ack_on_receive,
             } => {
-                let ch = self.channel(channel)?;
-                let queue = self.resolve(queue)?;
-                let r = self.broker.basic_consume(
-                    ch,
-                    Consume {
-                        queue,
-                        consumer_tag: consumer_tag.clone(),
-                        no_ack: *no_ack,
-                        exclusive: *exclusive,
-                        arguments: arguments.clone(),
-                    },
-                );
-                match r {
-                    Ok(tag) => {
-                        if let Some(id) = self
-                            .broker
-                            .channel(ch)
-                            .and_then(|c| c.consumers.get(&tag).copied())
-                        {
-                            self.consumer_labels.insert(id, consumer.clone());
-                        }
-                        self.consumers.insert(
-                            consumer.clone(),
-                            ConsumerState {
-                                channel: channel.clone(),
-                                tag: tag.to_string(),
-                                ack_on_receive: *ack_on_receive,
-                            },
-                        );
-                        self.deliveries.entry(consumer.clone()).or_default();
-                        self.reported.entry(consumer.clone()).or_insert(0);
-                        let mut m = Map::new();
-                        m.insert("consumer_tag".into(), json!(&*tag));
-                        ok(m)
-                    }
-                    Err(e) => Ok(Err(e)),
+                let mut method = method.clone();
+                method.queue = self.resolve(&method.queue)?;
+                let result = self.call(channel, Method::BasicConsume(method))?;
+                if let Ok(fields) = &result {
+                    let tag = fields
+                        .get("consumer_tag")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    self.consumers.insert(
+                        consumer.clone(),
+                        ConsumerState {
+                            channel: channel.clone(),
+                            tag,
+                            ack_on_receive: *ack_on_receive,
+                        },
+                    );
+                    self.deliveries.entry(consumer.clone()).or_default();
+                    self.reported.entry(consumer.clone()).or_insert(0);
                 }
+                Ok(result)
             }
             Step::Cancel { consumer } => {
                 let c = self
                     .consumers
                     .get(consumer)
                     .ok_or_else(|| ScenarioError(format!("unknown consumer '{consumer}'")))?;
-                let (chlabel, tag) = (c.channel.clone(), c.tag.clone());
-                let ch = self.channel(&chlabel)?;
-                done(self.broker.basic_cancel(ch, &tag))
+                let (chlabel, consumer_tag) = (c.channel.clone(), c.tag.clone());
+                self.call(
+                    &chlabel,
+                    Method::BasicCancel(crate::engine::method::BasicCancel {
+                        consumer_tag,
+                        no_wait: false,
+                    }),
+                )
+                .map(|r| r.map(|_| Map::new()))
             }
             Step::Get {
                 channel,
-                queue,
                 label,
-                no_ack,
+                method,
             } => {
-                let ch = self.channel(channel)?;
-                let queue = self.resolve(queue)?;
-                match self.broker.basic_get(ch, &queue, *no_ack) {
-                    Ok(None) => {
-                        let mut m = Map::new();
-                        m.insert("message".into(), Value::Null);
-                        ok(m)
-                    }
-                    Ok(Some(got)) => {
+                let mut method = method.clone();
+                method.queue = self.resolve(&method.queue)?;
+                self.channel(channel)?;
+                let reply = match self.open_channel(channel) {
+                    Ok((conn, number)) => self.broker.apply(conn, number, Method::BasicGet(method)),
+                    Err(e) => Err(e),
+                };
+                match reply {
+                    Ok(Reply::BasicGetOk(got)) => {
                         let mut record =
                             delivery_record(&got.message, got.delivery_tag, got.redelivered);
                         record["message_count"] = json!(got.message_count);
@@ -642,43 +558,48 @@ impl Run {
                         m.insert("message".into(), record);
                         ok(m)
                     }
+                    Ok(_) => {
+                        let mut m = Map::new();
+                        m.insert("message".into(), Value::Null);
+                        ok(m)
+                    }
                     Err(e) => Ok(Err(e)),
                 }
             }
             Step::Ack { delivery, multiple } => {
-                let (chlabel, tag) = self.select(delivery)?;
-                let ch = self.channel(&chlabel)?;
-                done(self.broker.basic_ack(ch, tag, *multiple))
+                let (chlabel, delivery_tag) = self.select(delivery)?;
+                self.call(
+                    &chlabel,
+                    Method::BasicAck(BasicAck {
+                        delivery_tag,
+                        multiple: *multiple,
+                    }),
+                )
             }
             Step::Nack {
                 delivery,
                 multiple,
                 requeue,
             } => {
-                let (chlabel, tag) = self.select(delivery)?;
-                let ch = self.channel(&chlabel)?;
-                done(self.broker.basic_nack(ch, tag, *multiple, *requeue))
+                let (chlabel, delivery_tag) = self.select(delivery)?;
+                self.call(
+                    &chlabel,
+                    Method::BasicNack(BasicNack {
+                        delivery_tag,
+                        multiple: *multiple,
+                        requeue: *requeue,
+                    }),
+                )
             }
             Step::Reject { delivery, requeue } => {
-                let (chlabel, tag) = self.select(delivery)?;
-                let ch = self.channel(&chlabel)?;
-                done(self.broker.basic_reject(ch, tag, *requeue))
-            }
-            Step::Recover { channel, requeue } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.basic_recover(ch, *requeue))
-            }
-            Step::TxSelect { channel } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.tx_select(ch))
-            }
-            Step::TxCommit { channel } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.tx_commit(ch))
-            }
-            Step::TxRollback { channel } => {
-                let ch = self.channel(channel)?;
-                done(self.broker.tx_rollback(ch))
+                let (chlabel, delivery_tag) = self.select(delivery)?;
+                self.call(
+                    &chlabel,
+                    Method::BasicReject(BasicReject {
+                        delivery_tag,
+                        requeue: *requeue,
+                    }),
+                )
             }
             Step::Wait { ms } => {
                 self.broker.advance(*ms);
@@ -700,10 +621,10 @@ impl Run {
                     self.broker.crash();
                 }
                 // Connections died with the node; nothing about how is recorded.
-                self.cursor = self.broker.next_event_seq();
                 self.pending_acks.clear();
                 self.conns.clear();
                 self.chans.clear();
+                self.chan_at.clear();
                 let mut m = Map::new();
                 m.insert("connections_dropped".into(), json!(open));
                 ok(m)
@@ -728,30 +649,28 @@ impl Run {
     fn publish(
         &mut self,
         channel: &str,
-        exchange: &str,
-        routing_key: &str,
+        template: &crate::engine::method::BasicPublish,
         bodies: &[String],
-        mandatory: bool,
-        properties: &crate::engine::message::Properties,
     ) -> Result<StepResult, ScenarioError> {
-        let ch = self.channel(channel)?;
-        let confirm = self.chans.get(channel).is_some_and(|c| c.confirm);
-        let routing_key = self.resolve(routing_key)?;
+        let confirm = self.channel(channel)?.confirm;
+        let routing_key = self.resolve(&template.routing_key)?;
         let mut confirms = Vec::new();
         for body in bodies {
-            let publish = Publish {
-                exchange: exchange.to_string(),
-                routing_key: routing_key.clone(),
-                mandatory,
-                immediate: false,
-                properties: properties.clone(),
-                body: body.as_bytes().to_vec(),
-            };
-            let before = self.broker.next_event_seq();
-            match self.broker.basic_publish(ch, publish) {
-                Ok(Some(seq)) => confirms.push(self.await_confirm(ch, seq, before)),
-                Ok(None) => {}
-                Err(e) => return Ok(Err(e)),
+            let mut publish = template.clone();
+            publish.routing_key = routing_key.clone();
+            publish.body = body.as_bytes().to_vec();
+            if let Err(e) = self.call(channel, Method::BasicPublish(publish))? {
+                return Ok(Err(e));
+            }
+            if confirm {
+                let seq = match self.chans.get_mut(channel) {
+                    Some(c) => {
+                        c.published += 1;
+                        c.published
+                    }
+                    None => 0,
+                };
+                confirms.push(self.await_confirm(channel, seq));
             }
             self.broker.run_until_idle();
         }
@@ -763,27 +682,20 @@ impl Run {
     }
 
     /// Waits (moving virtual time if need be, as a blocking client waits in
-    /// real time) for the broker's confirm of publish `seq`.
-    fn await_confirm(&mut self, ch: ChannelId, seq: u64, since: u64) -> &'static str {
-        let mut from = since;
+    /// real time) for the broker's confirm of publish `seq` on `channel`.
+    fn await_confirm(&mut self, channel: &str, seq: u64) -> &'static str {
         for _ in 0..1_000 {
-            let found = self
-                .broker
-                .events_since(from)
-                .iter()
-                .find_map(|e| match &e.kind {
-                    EventKind::Confirmed {
-                        channel,
-                        seq: s,
-                        multiple,
-                        ack,
-                    } if *channel == ch && (*s == seq || (*multiple && *s >= seq)) => Some(*ack),
-                    _ => None,
-                });
+            self.broker.run_until_idle();
+            self.pump();
+            let found = self.chans.get(channel).and_then(|c| {
+                c.confirms
+                    .iter()
+                    .find(|(s, multiple, _)| *s == seq || (*multiple && *s >= seq))
+                    .map(|(_, _, ack)| *ack)
+            });
             if let Some(ack) = found {
                 return if ack { "ack" } else { "nack" };
             }
-            from = self.broker.next_event_seq();
             match self.broker.next_timer_at() {
                 Some(at) => self.broker.advance_to(at),
                 None => break,
@@ -903,9 +815,23 @@ impl Run {
     }
 }
 
-fn count(n: u64) -> Map<String, Value> {
+/// The result fields a reply gives, as the harness records them.
+fn reply_fields(reply: &Reply) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("message_count".into(), json!(n));
+    match reply {
+        Reply::QueueDeclareOk(ok) => {
+            m.insert("queue".into(), json!(&*ok.queue));
+            m.insert("message_count".into(), json!(ok.message_count));
+            m.insert("consumer_count".into(), json!(ok.consumer_count));
+        }
+        Reply::QueuePurgeOk { message_count } | Reply::QueueDeleteOk { message_count } => {
+            m.insert("message_count".into(), json!(message_count));
+        }
+        Reply::BasicConsumeOk { consumer_tag } => {
+            m.insert("consumer_tag".into(), json!(&**consumer_tag));
+        }
+        _ => {}
+    }
     m
 }
 

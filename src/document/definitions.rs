@@ -7,7 +7,9 @@
 //! parameters are ignored on import (Warren has one vhost and one user) and
 //! written empty on export.
 
-use crate::document::{BindingDoc, DestinationType, Document, ExchangeDoc, JsonTable, QueueDoc};
+use crate::document::{BindingDoc, DestinationType, Document, ExchangeDoc, QueueDoc};
+use crate::engine::exchange::ExchangeType;
+use crate::engine::value::FieldTable;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -76,8 +78,8 @@ struct QueueDef {
     durable: bool,
     #[serde(default)]
     auto_delete: bool,
-    #[serde(default)]
-    arguments: JsonTable,
+    #[serde(default, serialize_with = "plain_table")]
+    arguments: FieldTable,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -86,15 +88,15 @@ struct ExchangeDef {
     #[serde(default = "default_vhost")]
     vhost: String,
     #[serde(rename = "type")]
-    kind: String,
+    kind: ExchangeType,
     #[serde(default)]
     durable: bool,
     #[serde(default)]
     auto_delete: bool,
     #[serde(default)]
     internal: bool,
-    #[serde(default)]
-    arguments: JsonTable,
+    #[serde(default, serialize_with = "plain_table")]
+    arguments: FieldTable,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -103,11 +105,16 @@ struct BindingDef {
     #[serde(default = "default_vhost")]
     vhost: String,
     destination: String,
-    destination_type: String,
+    destination_type: DestinationType,
     #[serde(default)]
     routing_key: String,
-    #[serde(default)]
-    arguments: JsonTable,
+    #[serde(default, serialize_with = "plain_table")]
+    arguments: FieldTable,
+}
+
+/// Arguments as RabbitMQ writes them in definitions: plain JSON values.
+fn plain_table<S: serde::Serializer>(t: &FieldTable, s: S) -> Result<S::Ok, S::Error> {
+    crate::engine::value::table_to_plain_json(t).serialize(s)
 }
 
 /// Imports the topology of one vhost (`vhost`, or the only one) into a
@@ -175,23 +182,14 @@ pub fn import(text: &str, vhost: Option<&str>) -> Result<Document, DefinitionsEr
         .bindings
         .into_iter()
         .filter(|b| b.vhost == chosen && !b.source.is_empty())
-        .map(|b| {
-            let destination_type = match b.destination_type.as_str() {
-                "exchange" => Ok(DestinationType::Exchange),
-                "queue" => Ok(DestinationType::Queue),
-                other => Err(DefinitionsError::Invalid(format!(
-                    "bindings: destination_type '{other}' (queue or exchange)"
-                ))),
-            }?;
-            Ok(BindingDoc {
-                source: b.source,
-                destination: b.destination,
-                destination_type,
-                routing_key: b.routing_key,
-                arguments: b.arguments,
-            })
+        .map(|b| BindingDoc {
+            source: b.source,
+            destination: b.destination,
+            destination_type: b.destination_type,
+            routing_key: b.routing_key,
+            arguments: b.arguments,
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     doc.validate()
         .map_err(|e| DefinitionsError::Invalid(e.to_string()))?;
     Ok(doc)
@@ -224,7 +222,7 @@ pub fn export(doc: &Document) -> String {
             .map(|x| ExchangeDef {
                 name: x.name.clone(),
                 vhost: "/".into(),
-                kind: x.kind.clone(),
+                kind: x.kind,
                 durable: x.durable,
                 auto_delete: x.auto_delete,
                 internal: x.internal,
@@ -238,10 +236,7 @@ pub fn export(doc: &Document) -> String {
                 source: b.source.clone(),
                 vhost: "/".into(),
                 destination: b.destination.clone(),
-                destination_type: match b.destination_type {
-                    DestinationType::Queue => "queue".into(),
-                    DestinationType::Exchange => "exchange".into(),
-                },
+                destination_type: b.destination_type,
                 routing_key: b.routing_key.clone(),
                 arguments: b.arguments.clone(),
             })
@@ -284,7 +279,10 @@ mod tests {
         );
         let doc = import(SAMPLE, Some("/")).unwrap();
         assert_eq!(doc.queues.len(), 1);
-        assert_eq!(doc.queues[0].arguments.0["x-max-length"], 10);
+        assert_eq!(
+            doc.queues[0].arguments["x-max-length"],
+            crate::engine::value::FieldValue::Int(10)
+        );
         assert_eq!(doc.bindings.len(), 1);
         assert!(matches!(
             import(SAMPLE, Some("prod")),

@@ -14,7 +14,7 @@ use crate::engine::channel::{Channel, Connection};
 use crate::engine::clock::{Clock, Millis};
 use crate::engine::consumer::Consumer;
 use crate::engine::event::{Event, EventKind};
-use crate::engine::exchange::{Destination, Exchange, ExchangeType};
+use crate::engine::exchange::{Destination, DestinationKind, Exchange, ExchangeType};
 use crate::engine::ids::{BindingId, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId};
 use crate::engine::profile::Profile;
 use crate::engine::queue::{Entry, Queue};
@@ -90,7 +90,7 @@ pub struct QueueStats {
 pub struct BindingView {
     pub source: Rc<str>,
     pub destination: Rc<str>,
-    pub destination_kind: &'static str,
+    pub destination_kind: DestinationKind,
     pub routing_key: Rc<str>,
     pub arguments: crate::engine::value::FieldTable,
 }
@@ -517,6 +517,20 @@ impl Broker {
         self.channels.get(&id)
     }
 
+    /// The id the broker gave the most recent publish (for explanations: a
+    /// client never learns it).
+    pub fn last_message_id(&self) -> Option<crate::engine::message::MessageId> {
+        (self.next_message_id > 1)
+            .then(|| crate::engine::message::MessageId(self.next_message_id - 1))
+    }
+
+    /// The open channel with this number on `conn`, if any.
+    pub fn channel_id(&self, conn: ConnId, number: u16) -> Option<ChannelId> {
+        self.connections
+            .get(&conn)
+            .and_then(|c| c.channel_numbers.get(&number).copied())
+    }
+
     pub fn connection(&self, id: ConnId) -> Option<&Connection> {
         self.connections.get(&id)
     }
@@ -611,9 +625,9 @@ impl Broker {
     }
 }
 
-pub(crate) fn destination_kind(d: Destination) -> &'static str {
+pub(crate) fn destination_kind(d: Destination) -> DestinationKind {
     match d {
-        Destination::Queue(_) => "queue",
-        Destination::Exchange(_) => "exchange",
+        Destination::Queue(_) => DestinationKind::Queue,
+        Destination::Exchange(_) => DestinationKind::Exchange,
     }
 }

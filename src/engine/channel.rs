@@ -11,8 +11,9 @@
 
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
 use crate::engine::message::MessageRef;
+use crate::engine::outbox::Outgoing;
 use crate::engine::queue::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 /// A delivery waiting for its ack.
@@ -136,7 +137,26 @@ pub struct Connection {
     /// A label for people (the UI's worker name, the scenario's label).
     pub label: Rc<str>,
     pub open: bool,
-    /// Channels in the order they were opened.
+    /// Channels in the order they were opened (closed ones too, for the log).
     pub channels: Vec<ChannelId>,
-    pub next_channel_number: u16,
+    /// The open channels by number: the client names a channel by number,
+    /// and a number is free again once its channel has closed.
+    pub channel_numbers: BTreeMap<u16, ChannelId>,
+    /// How many channels may be open at once (negotiated in connection.tune;
+    /// RabbitMQ's default otherwise).
+    pub channel_max: u16,
+    /// What the broker sends this client on its own, in wire order
+    /// (`outbox.rs`): drained by whoever plays the client.
+    pub outbox: VecDeque<Outgoing>,
+}
+
+impl Connection {
+    /// The lowest channel number not in use (as pika picks one), if the
+    /// connection may open another channel.
+    pub fn free_channel_number(&self) -> Option<u16> {
+        if self.channel_numbers.len() >= usize::from(self.channel_max) {
+            return None;
+        }
+        (1..=u16::MAX).find(|n| !self.channel_numbers.contains_key(n))
+    }
 }

@@ -22,6 +22,7 @@
 
 use crate::engine::broker::Broker;
 use crate::engine::clock::Millis;
+use crate::engine::exchange::DestinationKind;
 use crate::engine::exchange::{Binding, Destination, Exchange, ExchangeType};
 use crate::engine::ids::{BindingId, ExchangeId, QueueId};
 use crate::engine::message::{MessageId, MessageRef, Properties};
@@ -90,8 +91,7 @@ pub struct DurableMessage {
 pub struct DurableBinding {
     pub source: String,
     pub destination: String,
-    /// `"queue"` or `"exchange"`.
-    pub destination_kind: String,
+    pub destination_kind: DestinationKind,
     pub routing_key: String,
     pub arguments: FieldTable,
 }
@@ -164,7 +164,8 @@ impl DurableState {
                 self.exchanges.remove(name);
                 self.bindings.retain(|_, b| {
                     b.source != *name
-                        && !(b.destination_kind == "exchange" && b.destination == *name)
+                        && !(b.destination_kind == DestinationKind::Exchange
+                            && b.destination == *name)
                 });
             }
             DurableOp::PutQueue {
@@ -186,8 +187,9 @@ impl DurableState {
             }
             DurableOp::DeleteQueue { name } => {
                 self.queues.remove(name);
-                self.bindings
-                    .retain(|_, b| !(b.destination_kind == "queue" && b.destination == *name));
+                self.bindings.retain(|_, b| {
+                    !(b.destination_kind == DestinationKind::Queue && b.destination == *name)
+                });
             }
             DurableOp::PutBinding(b) => {
                 self.bindings.insert(b.key(), b.clone());
@@ -343,7 +345,7 @@ impl Broker {
         (x.durable && durable_destination).then(|| DurableBinding {
             source: x.name.to_string(),
             destination: self.destination_name(b.destination).to_string(),
-            destination_kind: crate::engine::broker::destination_kind(b.destination).to_string(),
+            destination_kind: crate::engine::broker::destination_kind(b.destination),
             routing_key: b.key.to_string(),
             arguments: b.args.clone(),
         })
@@ -461,7 +463,7 @@ impl Broker {
             let Some(source) = self.exchange_id(&db.source) else {
                 continue;
             };
-            let destination = if db.destination_kind == "exchange" {
+            let destination = if db.destination_kind == DestinationKind::Exchange {
                 self.exchange_id(&db.destination).map(Destination::Exchange)
             } else {
                 self.queue_id(&db.destination).map(Destination::Queue)

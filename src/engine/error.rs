@@ -119,6 +119,10 @@ pub struct AmqpError {
     pub code: ReplyCode,
     /// The explanation after the code's name, e.g. `no queue 'q' in vhost '/'`.
     pub explanation: String,
+    /// The method that failed (the close frame's class and method id); set
+    /// by the broker when it closes the channel or connection.
+    #[serde(skip)]
+    pub method: Option<crate::engine::method::MethodId>,
 }
 
 impl AmqpError {
@@ -126,6 +130,7 @@ impl AmqpError {
         AmqpError {
             code,
             explanation: explanation.into(),
+            method: None,
         }
     }
 

@@ -12,7 +12,7 @@
 
 use crate::engine::clock::Millis;
 use crate::engine::error::{AmqpError, ErrorScope};
-use crate::engine::exchange::MatchExplanation;
+use crate::engine::exchange::{DestinationKind, MatchExplanation};
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
 use crate::engine::message::{MessageId, MessageRef};
 use crate::engine::value::FieldTable;
@@ -184,7 +184,7 @@ pub struct MatchedBinding {
     pub exchange: Rc<str>,
     pub key: Rc<str>,
     pub destination: Rc<str>,
-    pub destination_kind: &'static str,
+    pub destination_kind: DestinationKind,
 }
 
 /// One binding that a publish did not match, and why.
@@ -296,14 +296,14 @@ pub enum EventKind {
     BindingAdded {
         source: Rc<str>,
         destination: Rc<str>,
-        destination_kind: &'static str,
+        destination_kind: DestinationKind,
         key: Rc<str>,
         arguments: FieldTable,
     },
     BindingRemoved {
         source: Rc<str>,
         destination: Rc<str>,
-        destination_kind: &'static str,
+        destination_kind: DestinationKind,
         key: Rc<str>,
         arguments: FieldTable,
         reason: UnbindReason,

@@ -9,6 +9,7 @@
 
 use crate::engine::broker::Broker;
 use crate::engine::durable::DurableState;
+use crate::engine::error::{AmqpError, ReplyCode};
 use crate::engine::event::{EventKind, Initiator};
 use crate::engine::ids::ConnId;
 
@@ -28,8 +29,13 @@ impl Broker {
     pub fn stop(&mut self, graceful: bool) -> Vec<ConnId> {
         let dropped = self.open_connections();
         if graceful {
+            // RabbitMQ closes every connection first, and says why.
+            let shutdown = AmqpError::new(
+                ReplyCode::ConnectionForced,
+                "broker forced connection closure with reason 'shutdown'",
+            );
             for conn in &dropped {
-                self.connection_down(*conn, Initiator::Broker, None);
+                self.connection_down(*conn, Initiator::Broker, Some(&shutdown));
             }
             self.settle_dying();
             self.seal();

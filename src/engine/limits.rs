@@ -27,3 +27,7 @@ pub const EXPLAINED_MISSES_MAX: usize = 32;
 /// How many exchange-to-exchange hops a publish may take before routing stops
 /// (cycles are cut anyway; this bounds pathological topologies).
 pub const EXCHANGE_HOPS_MAX: usize = 1_000;
+
+/// Channels open at once per connection: RabbitMQ 3.10's default
+/// `channel_max`, which it offers in connection.tune.
+pub const CHANNEL_MAX: u16 = 2047;

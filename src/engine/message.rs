@@ -20,7 +20,13 @@ pub struct MessageId(pub u64);
 
 /// AMQP basic properties. `None` means "not set", which consumers can tell
 /// apart from an empty value.
+///
+/// This is the one spelling of the fourteen properties: every JSON format
+/// (documents, scenarios, records, the event log; camelCase at the
+/// JavaScript edge) is this type's serde form, with pika's names
+/// (`content_type`, `type`, ...), and the wire codec maps the same fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Properties {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
@@ -65,60 +71,26 @@ impl Properties {
         self.headers.as_ref().and_then(|h| h.get(key))
     }
 
+    /// The properties that are AMQP short strings (at most 255 bytes on
+    /// the wire), by name.
+    pub fn short_strings(&self) -> [(&'static str, Option<&str>); 10] {
+        [
+            ("content_type", self.content_type.as_deref()),
+            ("content_encoding", self.content_encoding.as_deref()),
+            ("correlation_id", self.correlation_id.as_deref()),
+            ("reply_to", self.reply_to.as_deref()),
+            ("expiration", self.expiration.as_deref()),
+            ("message_id", self.message_id.as_deref()),
+            ("type", self.kind.as_deref()),
+            ("user_id", self.user_id.as_deref()),
+            ("app_id", self.app_id.as_deref()),
+            ("cluster_id", self.cluster_id.as_deref()),
+        ]
+    }
+
     /// True when no property is set (the harness then omits `properties`).
     pub fn is_empty(&self) -> bool {
         *self == Properties::default()
-    }
-
-    /// The properties as JSON in the conformance harness's shape.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut map = serde_json::Map::new();
-        let mut put = |k: &str, v: serde_json::Value| {
-            map.insert(k.to_string(), v);
-        };
-        if let Some(v) = &self.content_type {
-            put("content_type", v.clone().into());
-        }
-        if let Some(v) = &self.content_encoding {
-            put("content_encoding", v.clone().into());
-        }
-        if let Some(v) = &self.headers {
-            put("headers", crate::engine::value::table_to_json(v));
-        }
-        if let Some(v) = self.delivery_mode {
-            put("delivery_mode", v.into());
-        }
-        if let Some(v) = self.priority {
-            put("priority", v.into());
-        }
-        if let Some(v) = &self.correlation_id {
-            put("correlation_id", v.clone().into());
-        }
-        if let Some(v) = &self.reply_to {
-            put("reply_to", v.clone().into());
-        }
-        if let Some(v) = &self.expiration {
-            put("expiration", v.clone().into());
-        }
-        if let Some(v) = &self.message_id {
-            put("message_id", v.clone().into());
-        }
-        if let Some(v) = self.timestamp {
-            put("timestamp", v.into());
-        }
-        if let Some(v) = &self.kind {
-            put("type", v.clone().into());
-        }
-        if let Some(v) = &self.user_id {
-            put("user_id", v.clone().into());
-        }
-        if let Some(v) = &self.app_id {
-            put("app_id", v.clone().into());
-        }
-        if let Some(v) = &self.cluster_id {
-            put("cluster_id", v.clone().into());
-        }
-        serde_json::Value::Object(map)
     }
 }
 

@@ -9,7 +9,10 @@
 //! # Layout, by AMQP concept
 //!
 //! - [`broker`]: the state, the agenda of pending work, timers, the log.
-//! - [`methods`]: the AMQP methods clients call, one file per AMQP class.
+//! - [`method`]: the AMQP vocabulary (methods and their replies);
+//!   [`methods`]: the broker side of each, one file per AMQP class, and
+//!   `Broker::apply`, the one door every client comes in by;
+//!   [`outbox`]: what the broker sends each connection on its own.
 //! - [`exchange`]: exchange types and their routing indexes; [`routing`]
 //!   follows exchange-to-exchange bindings and alternate exchanges.
 //! - [`queue`], [`queue_args`]: queues, their ready messages and arguments.
@@ -26,6 +29,7 @@
 
 pub mod broker;
 pub mod channel;
+pub mod client;
 pub mod clock;
 pub mod consumer;
 pub mod dead_letter;
@@ -38,7 +42,9 @@ pub mod ids;
 pub mod lifecycle;
 pub mod limits;
 pub mod message;
+pub mod method;
 pub mod methods;
+pub mod outbox;
 pub mod persist;
 pub mod profile;
 pub mod queue;
@@ -49,10 +55,8 @@ pub mod value;
 
 pub use broker::{Broker, BrokerConfig};
 pub use error::{AmqpError, CommandError, ReplyCode};
-pub use methods::basic::{Consume, GetOk};
-pub use methods::exchange::ExchangeDeclare;
-pub use methods::publish::Publish;
-pub use methods::queue::{QueueDeclare, QueueDeclareOk};
+pub use method::{Method, Reply};
+pub use outbox::{Outgoing, ServerMethod};
 pub use profile::Profile;
 
 /// The name of the product, shown by the UI.

@@ -164,20 +164,10 @@ impl Broker {
             .unwrap_or(last + 1);
         let below = seqs.partition_point(|s| *s < cutoff);
         if below > 0 {
-            self.emit(EventKind::Confirmed {
-                channel,
-                seq: seqs[below - 1],
-                multiple: below > 1,
-                ack,
-            });
+            self.confirm(channel, seqs[below - 1], below > 1, ack);
         }
         for &seq in &seqs[below..] {
-            self.emit(EventKind::Confirmed {
-                channel,
-                seq,
-                multiple: false,
-                ack,
-            });
+            self.confirm(channel, seq, false, ack);
         }
     }
 

@@ -50,7 +50,7 @@ impl Broker {
                             exchange: self.default_exchange_name(),
                             key: key.clone(),
                             destination: key.clone(),
-                            destination_kind: "queue",
+                            destination_kind: crate::engine::exchange::DestinationKind::Queue,
                         });
                     }
                 }

@@ -3,12 +3,23 @@
 //!
 //! Types matter in RabbitMQ. A headers-exchange binding `{"a": 1}` does not
 //! match a header `{"a": "1"}`, and a redeclare error names the type of the
-//! value it received: `received the value '10' of type 'signedint'`. JSON has
-//! fewer types than AMQP, so values arriving as JSON are typed the way pika
-//! (the Python client the lessons use) encodes them: integers that fit in 32
-//! bits are `signedint`, larger ones `long`, floats `double`, `null` is
-//! `void`, strings `longstr`.
+//! value it received: `received the value '10' of type 'signedint'`.
+//!
+//! # As JSON
+//! Every JSON format of Warren (scenario documents, conformance scenarios,
+//! tutorial chapters, stored records, the JavaScript API, the event log)
+//! writes a value the same way, and reads back exactly the value written.
+//! Plain JSON is typed the way pika (the Python client the lessons use)
+//! encodes a Python value: `null` is `void`, booleans `bool`, integers that
+//! fit in 32 bits `signedint`, larger ones `long`, other numbers `double`,
+//! strings `longstr`, arrays and objects `array` and `table`. A value plain
+//! JSON would type otherwise is an object with one `$`-key:
+//! `{"$long": 5}`, `{"$timestamp": 1700000000}`, `{"$double": "NaN"}`; and
+//! a nested table whose only key starts with `$` is written
+//! `{"$table": {...}}`, so no table is ever mistaken for a typed value.
 
+use serde::de::{self, Deserializer};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,8 +28,7 @@ use std::fmt;
 pub type FieldTable = BTreeMap<String, FieldValue>;
 
 /// One AMQP field value.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+#[derive(Clone, Debug)]
 pub enum FieldValue {
     Void,
     Bool(bool),
@@ -98,8 +108,9 @@ impl FieldValue {
         }
     }
 
-    /// Types a JSON value the way pika encodes a Python value. Fails only for
-    /// integers beyond the signed 64-bit range, which pika cannot encode either.
+    /// The value from JSON (see the module doc). Fails for integers beyond
+    /// the signed 64-bit range (pika cannot encode them either) and for a
+    /// malformed `$`-object.
     pub fn from_json(value: &serde_json::Value) -> Result<FieldValue, String> {
         use serde_json::Value;
         Ok(match value {
@@ -124,27 +135,95 @@ impl FieldValue {
                     .map(FieldValue::from_json)
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(map) => FieldValue::Table(table_from_json_map(map)?),
+            Value::Object(map) => match typed_json(map) {
+                Some(typed) => typed?,
+                None => FieldValue::Table(table_from_json_map(map)?),
+            },
         })
     }
 
-    /// The value as JSON, the way the conformance harness records it:
-    /// timestamps inside tables become the placeholder `"<timestamp>"`.
+    /// The value as JSON (see the module doc).
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value;
+        use serde_json::{json, Value};
         match self {
             FieldValue::Void => Value::Null,
             FieldValue::Bool(b) => Value::Bool(*b),
             FieldValue::Int(i) => Value::from(*i),
+            FieldValue::Long(i) if i32::try_from(*i).is_ok() => json!({ "$long": i }),
             FieldValue::Long(i) => Value::from(*i),
-            FieldValue::Double(d) => {
-                serde_json::Number::from_f64(*d).map_or(Value::Null, Value::Number)
-            }
+            FieldValue::Double(d) => match serde_json::Number::from_f64(*d) {
+                // An integral double keeps its fraction (`5.0`), so it reads back as a double.
+                Some(n) => Value::Number(n),
+                None => json!({ "$double": d.to_string() }),
+            },
             FieldValue::LongStr(s) => Value::String(s.clone()),
-            FieldValue::Timestamp(_) => Value::String("<timestamp>".to_string()),
-            FieldValue::Table(t) => table_to_json(t),
+            FieldValue::Timestamp(t) => json!({ "$timestamp": t }),
+            FieldValue::Table(t) => {
+                let plain = table_to_json(t);
+                if t.len() == 1 && t.keys().all(|k| k.starts_with('$')) {
+                    json!({ "$table": plain })
+                } else {
+                    plain
+                }
+            }
             FieldValue::Array(a) => Value::Array(a.iter().map(FieldValue::to_json).collect()),
         }
+    }
+}
+
+/// A one-key `$`-object (`{"$long": 5}`): the typed value it stands for,
+/// `None` when the object is an ordinary table.
+fn typed_json(
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> Option<Result<FieldValue, String>> {
+    use serde_json::Value;
+    if map.len() != 1 {
+        return None;
+    }
+    let (key, v) = map.iter().next()?;
+    if !key.starts_with('$') {
+        return None;
+    }
+    let bad = |what: &str| Err(format!("{key}: expected {what}, got {v}"));
+    Some(match key.as_str() {
+        "$long" => v
+            .as_i64()
+            .map(FieldValue::Long)
+            .map_or_else(|| bad("an integer"), Ok),
+        "$timestamp" => v
+            .as_u64()
+            .map(FieldValue::Timestamp)
+            .map_or_else(|| bad("a non-negative integer"), Ok),
+        "$double" => match v {
+            Value::Number(n) => Ok(FieldValue::Double(n.as_f64().unwrap_or(0.0))),
+            Value::String(s) => match s.as_str() {
+                "NaN" => Ok(FieldValue::Double(f64::NAN)),
+                "inf" | "Infinity" => Ok(FieldValue::Double(f64::INFINITY)),
+                "-inf" | "-Infinity" => Ok(FieldValue::Double(f64::NEG_INFINITY)),
+                _ => bad("a number, \"NaN\", \"inf\" or \"-inf\""),
+            },
+            _ => bad("a number"),
+        },
+        "$table" => match v {
+            Value::Object(inner) => table_from_json_map(inner).map(FieldValue::Table),
+            _ => bad("an object"),
+        },
+        _ => Err(format!(
+            "{key}: unknown typed value (known: $long, $timestamp, $double, $table)"
+        )),
+    })
+}
+
+impl Serialize for FieldValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<FieldValue, D::Error> {
+        let v = serde_json::Value::deserialize(deserializer)?;
+        FieldValue::from_json(&v).map_err(de::Error::custom)
     }
 }
 
@@ -205,6 +284,21 @@ pub fn table_to_json(table: &FieldTable) -> serde_json::Value {
     )
 }
 
+/// A table as plain JSON, the way RabbitMQ's definitions and pika show it:
+/// the AMQP type of a number or timestamp is lost (a `long` 5 is `5`).
+pub fn table_to_plain_json(table: &FieldTable) -> serde_json::Value {
+    fn plain(v: &FieldValue) -> serde_json::Value {
+        match v {
+            FieldValue::Long(i) => serde_json::Value::from(*i),
+            FieldValue::Timestamp(t) => serde_json::Value::from(*t),
+            FieldValue::Table(t) => table_to_plain_json(t),
+            FieldValue::Array(a) => serde_json::Value::Array(a.iter().map(plain).collect()),
+            other => other.to_json(),
+        }
+    }
+    serde_json::Value::Object(table.iter().map(|(k, v)| (k.clone(), plain(v))).collect())
+}
+
 /// The nesting depth of a value (a scalar is 0), to bound hostile input.
 pub fn depth(value: &FieldValue) -> usize {
     match value {
@@ -248,7 +342,37 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_render_as_the_harness_placeholder() {
-        assert_eq!(FieldValue::Timestamp(1).to_json(), json!("<timestamp>"));
+    fn every_value_reads_back_as_written() {
+        let mut nested = FieldTable::new();
+        nested.insert("$long".into(), FieldValue::Int(1));
+        let values = [
+            FieldValue::Void,
+            FieldValue::Bool(true),
+            FieldValue::Int(-7),
+            FieldValue::Long(5),
+            FieldValue::Long(5_000_000_000),
+            FieldValue::Double(5.0),
+            FieldValue::Double(0.25),
+            FieldValue::Double(f64::NAN),
+            FieldValue::Double(f64::NEG_INFINITY),
+            FieldValue::LongStr("x".into()),
+            FieldValue::Timestamp(1_700_000_000),
+            FieldValue::Table(nested),
+            FieldValue::Array(vec![FieldValue::Long(1), FieldValue::Void]),
+        ];
+        for v in values {
+            let text = serde_json::to_string(&v).unwrap();
+            let back: FieldValue = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, v, "{text}");
+        }
+        assert_eq!(FieldValue::Long(5).to_json(), json!({"$long": 5}));
+        assert_eq!(FieldValue::Timestamp(1).to_json(), json!({"$timestamp": 1}));
+        assert!(FieldValue::from_json(&json!({"$nope": 1})).is_err());
+        assert!(FieldValue::from_json(&json!({"$long": "x"})).is_err());
+        // Two keys: an ordinary table.
+        assert!(matches!(
+            FieldValue::from_json(&json!({"$long": 1, "b": 2})).unwrap(),
+            FieldValue::Table(_)
+        ));
     }
 }

@@ -3,7 +3,9 @@
 use crate::engine::clock::Millis;
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
 use crate::engine::message::Properties;
-use crate::engine::{Broker, Publish};
+use crate::engine::method::BasicPublish;
+use crate::engine::Broker;
+use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::sim::ActorId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
@@ -28,6 +30,10 @@ pub struct ProducerSpec {
     /// `correlation_id`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rpc: bool,
+    /// Publishes every this many virtual ms once started (`new_task.py` in
+    /// a loop); `None` publishes only when told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every_ms: Option<VirtualMs>,
 }
 
 impl Default for ProducerSpec {
@@ -41,6 +47,7 @@ impl Default for ProducerSpec {
             mandatory: false,
             confirm: false,
             rpc: false,
+            every_ms: None,
         }
     }
 }
@@ -50,16 +57,18 @@ impl Default for ProducerSpec {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkTime {
     /// Always this long.
-    Fixed { ms: Millis },
+    Fixed { ms: VirtualMs },
     /// `ms` per `.` in the body: the lessons' `time.sleep(body.count(b'.'))`.
-    PerDot { ms: Millis },
+    PerDot { ms: VirtualMs },
 }
 
 impl WorkTime {
+    /// How long a message with this body takes (saturating: a body of a
+    /// million dots at a year each is simply "forever").
     pub fn duration(&self, body: &str) -> Millis {
         match self {
-            WorkTime::Fixed { ms } => *ms,
-            WorkTime::PerDot { ms } => ms.saturating_mul(body.matches('.').count() as u64),
+            WorkTime::Fixed { ms } => ms.get(),
+            WorkTime::PerDot { ms } => ms.get().saturating_mul(body.matches('.').count() as u64),
         }
     }
 }
@@ -75,6 +84,23 @@ pub enum OnDone {
         requeue: bool,
     },
     Nack {
+        requeue: bool,
+    },
+}
+
+/// What a worker did with a message it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Auto-ack: the broker forgot the message when it sent it.
+    Done,
+    Acked,
+    /// Never acked: it stays unacknowledged.
+    Forgot,
+    Rejected {
+        requeue: bool,
+    },
+    Nacked {
         requeue: bool,
     },
 }
@@ -104,7 +130,7 @@ pub struct WorkerSpec {
     /// Auto-ack (`auto_ack=True`): the broker forgets the message as it sends it.
     pub no_ack: bool,
     /// basic.qos prefetch_count (0 = unlimited).
-    pub prefetch: u32,
+    pub prefetch: Prefetch,
     pub work: WorkTime,
     pub on_done: OnDone,
     /// An RPC server (the lessons' `rpc_server.py`): after working on a
@@ -123,11 +149,28 @@ impl Default for WorkerSpec {
             subscribe: None,
             reply: false,
             no_ack: false,
-            prefetch: 0,
-            work: WorkTime::PerDot { ms: 1000 },
+            prefetch: Prefetch::default(),
+            work: WorkTime::PerDot {
+                ms: VirtualMs::new(1000).unwrap_or_default(),
+            },
             on_done: OnDone::Ack,
         }
     }
+}
+
+/// An actor's way to the broker: its connection and channel, as a client
+/// names them.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub conn: ConnId,
+    /// The channel number on the connection.
+    pub number: u16,
+    /// The engine's id of that channel, so explanations (the event log, the
+    /// diagram) can tell which actor an event is about; never used to talk
+    /// to the broker.
+    pub channel: ChannelId,
+    /// RPC clients: the callback queue and the consumer tag on it.
+    pub callback: Option<(Rc<str>, Rc<str>)>,
 }
 
 /// A producer and its counters.
@@ -135,9 +178,10 @@ impl Default for WorkerSpec {
 pub struct Producer {
     pub id: ActorId,
     pub spec: ProducerSpec,
-    pub conn: ConnId,
-    pub channel: ChannelId,
+    pub link: Link,
     pub sent: u64,
+    /// Publishes on the current channel (publisher confirms count them from 1).
+    pub published_on_channel: u64,
     /// Publishing every this many ms, if set.
     pub every: Option<Millis>,
     pub unconfirmed: BTreeSet<u64>,
@@ -148,8 +192,6 @@ pub struct Producer {
     pub nacked: u64,
     pub returned: u64,
     pub last_error: Option<String>,
-    /// RPC clients: the callback queue and the consumer tag on it.
-    pub callback: Option<(Rc<str>, Rc<str>)>,
     /// RPC clients: correlation ids of requests not yet answered.
     pub awaiting: BTreeSet<String>,
     /// RPC clients: answers whose correlation id matched a request.
@@ -157,18 +199,13 @@ pub struct Producer {
 }
 
 impl Producer {
-    pub(crate) fn new(
-        id: ActorId,
-        spec: ProducerSpec,
-        conn: ConnId,
-        channel: ChannelId,
-    ) -> Producer {
+    pub(crate) fn new(id: ActorId, spec: ProducerSpec, link: Link) -> Producer {
         Producer {
             id,
             spec,
-            conn,
-            channel,
+            link,
             sent: 0,
+            published_on_channel: 0,
             every: None,
             unconfirmed: BTreeSet::new(),
             unconfirmed_lost: 0,
@@ -176,7 +213,6 @@ impl Producer {
             nacked: 0,
             returned: 0,
             last_error: None,
-            callback: None,
             awaiting: BTreeSet::new(),
             replies: 0,
         }
@@ -189,14 +225,41 @@ impl Producer {
         format!("{}-{n}", self.id.0)
     }
 
-    pub(crate) fn next_publish(&self) -> Publish {
+    /// A new connection replaces a lost one: confirms start over.
+    pub(crate) fn reconnected(&mut self, link: Link) {
+        self.link = link;
+        self.published_on_channel = 0;
+        self.unconfirmed.clear();
+        self.awaiting.clear();
+    }
+
+    /// The broker confirmed (`ack`) or nacked publish `seq`, or with
+    /// `multiple` every publish up to it.
+    pub(crate) fn confirmed(&mut self, seq: u64, multiple: bool, ack: bool) {
+        let settled: Vec<u64> = if multiple {
+            self.unconfirmed.range(..=seq).copied().collect()
+        } else {
+            vec![seq]
+        };
+        for s in settled {
+            if self.unconfirmed.remove(&s) {
+                if ack {
+                    self.acked += 1;
+                } else {
+                    self.nacked += 1;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn next_publish(&self) -> BasicPublish {
         let n = self.sent + 1;
         let mut properties = self.spec.properties.clone();
-        if let Some((queue, _)) = &self.callback {
+        if let Some((queue, _)) = &self.link.callback {
             properties.reply_to = Some(queue.to_string());
             properties.correlation_id = Some(self.correlation_id(n));
         }
-        Publish {
+        BasicPublish {
             exchange: self.spec.exchange.clone(),
             routing_key: self.spec.routing_key.clone(),
             mandatory: self.spec.mandatory,
@@ -242,8 +305,7 @@ pub enum WorkerState {
 pub struct Worker {
     pub id: ActorId,
     pub spec: WorkerSpec,
-    pub conn: ConnId,
-    pub channel: ChannelId,
+    pub link: Link,
     /// The queue it consumes: `spec.queue`, or the one it declared.
     pub queue: Rc<str>,
     pub consumer_tag: Rc<str>,
@@ -259,16 +321,14 @@ impl Worker {
     pub(crate) fn new(
         id: ActorId,
         spec: WorkerSpec,
-        conn: ConnId,
-        channel: ChannelId,
+        link: Link,
         queue: Rc<str>,
         consumer_tag: Rc<str>,
     ) -> Worker {
         Worker {
             id,
             spec,
-            conn,
-            channel,
+            link,
             queue,
             consumer_tag,
             state: WorkerState::Running,
@@ -282,7 +342,8 @@ impl Worker {
     /// The broker-side consumer of this worker, while it exists.
     pub fn consumer_id(&self, broker: &Broker) -> Option<ConsumerId> {
         broker
-            .channel(self.channel)
+            .channel(self.link.channel)
+            .filter(|c| c.open)
             .and_then(|c| c.consumers.get(&self.consumer_tag).copied())
     }
 

@@ -14,15 +14,20 @@
 //! broker it is deterministic: same commands, same run.
 
 pub mod actors;
+pub mod bounded;
 mod ui_support;
 pub mod world;
 
 use crate::engine::clock::Millis;
-use crate::engine::event::EventKind;
 use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::message::Properties;
-use crate::engine::{Broker, BrokerConfig, CommandError, Consume, Publish, QueueDeclare};
-pub use actors::{OnDone, ProducerSpec, Subscription, WorkTime, WorkerSpec};
+use crate::engine::method::{
+    BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicQos, BasicReject, Method,
+    QueueBind, QueueDeclare, Reply,
+};
+use crate::engine::outbox::ServerMethod;
+use crate::engine::{Broker, BrokerConfig, CommandError};
+pub use actors::{Link, OnDone, Outcome, ProducerSpec, Subscription, WorkTime, WorkerSpec};
 use actors::{Producer, Task, Worker, WorkerState};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,7 +55,7 @@ pub enum ActorEventKind {
         worker: ActorId,
         message: u64,
         delivery_tag: u64,
-        outcome: &'static str,
+        outcome: Outcome,
     },
     WorkerPaused {
         worker: ActorId,
@@ -121,23 +126,18 @@ pub struct Simulation {
     next_timer: u64,
     next_actor: u32,
     log: Vec<ActorEvent>,
-    /// Broker events already handed to the actors.
-    cursor: u64,
 }
 
 impl Simulation {
     pub fn new(config: BrokerConfig) -> Simulation {
-        let broker = Broker::new(config);
-        let cursor = broker.next_event_seq();
         Simulation {
-            broker,
+            broker: Broker::new(config),
             producers: BTreeMap::new(),
             workers: BTreeMap::new(),
             timers: BTreeMap::new(),
             next_timer: 0,
             next_actor: 1,
             log: Vec::new(),
-            cursor,
         }
     }
 
@@ -189,55 +189,87 @@ impl Simulation {
     /// Adds a producer with its own connection and channel (in confirm mode
     /// if asked).
     pub fn add_producer(&mut self, spec: ProducerSpec) -> Result<ActorId, CommandError> {
-        let (conn, channel, callback) = self.connect_producer(&spec)?;
+        let link = self.connect_producer(&spec)?;
         let id = self.take_actor_id();
-        let mut producer = Producer::new(id, spec, conn, channel);
-        producer.callback = callback;
-        self.producers.insert(id, producer);
-        self.dispatch_broker_events();
+        let every = spec.every_ms.map(|ms| ms.get());
+        self.producers.insert(id, Producer::new(id, spec, link));
+        self.deliver_outboxes();
+        if every.is_some() {
+            self.publish_every(id, every);
+        }
         Ok(id)
     }
 
     /// Opens a producer's connection and channel: confirm mode if asked,
     /// and for an RPC client its callback queue and consumer.
-    pub(crate) fn connect_producer(
-        &mut self,
-        spec: &ProducerSpec,
-    ) -> Result<(ConnId, ChannelId, Option<(Rc<str>, Rc<str>)>), CommandError> {
+    pub(crate) fn connect_producer(&mut self, spec: &ProducerSpec) -> Result<Link, CommandError> {
         let conn = self.broker.open_connection(&spec.name);
         let result = (|| {
-            let channel = self.broker.open_channel(conn)?;
+            let number = self.broker.open_next_channel(conn)?;
             if spec.confirm {
-                self.broker.confirm_select(channel)?;
+                self.broker
+                    .apply(conn, number, Method::ConfirmSelect { no_wait: false })?;
             }
             let mut callback = None;
             if spec.rpc {
-                let ok = self.broker.queue_declare(
-                    channel,
-                    QueueDeclare {
-                        exclusive: true,
-                        ..Default::default()
-                    },
-                )?;
-                let tag = self.broker.basic_consume(
-                    channel,
-                    Consume {
-                        queue: ok.queue.to_string(),
-                        no_ack: true,
-                        ..Default::default()
-                    },
-                )?;
-                callback = Some((ok.queue, tag));
+                let queue = self.declare_own_queue(conn, number)?;
+                let consumer_tag = self.consume(conn, number, &queue, true)?;
+                callback = Some((queue, consumer_tag));
             }
-            Ok((channel, callback))
+            Ok((number, callback))
         })();
         match result {
-            Ok((channel, callback)) => Ok((conn, channel, callback)),
+            Ok((number, callback)) => Ok(Link {
+                conn,
+                number,
+                channel: self.broker.channel_id(conn, number).unwrap_or(ChannelId(0)),
+                callback,
+            }),
             Err(e) => {
-                let _ = self.broker.close_connection(conn);
-                self.dispatch_broker_events();
+                let _ = self.broker.close_connection_gracefully(conn);
+                self.deliver_outboxes();
                 Err(e)
             }
+        }
+    }
+
+    /// `queue_declare(queue='', exclusive=True)`: a queue the broker names,
+    /// gone with the connection. Returns its name.
+    fn declare_own_queue(&mut self, conn: ConnId, number: u16) -> Result<Rc<str>, CommandError> {
+        let reply = self.broker.apply(
+            conn,
+            number,
+            Method::QueueDeclare(QueueDeclare {
+                exclusive: true,
+                ..Default::default()
+            }),
+        )?;
+        match reply {
+            Reply::QueueDeclareOk(ok) => Ok(ok.queue),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// basic.consume; returns the consumer tag.
+    fn consume(
+        &mut self,
+        conn: ConnId,
+        number: u16,
+        queue: &str,
+        no_ack: bool,
+    ) -> Result<Rc<str>, CommandError> {
+        let reply = self.broker.apply(
+            conn,
+            number,
+            Method::BasicConsume(BasicConsume {
+                queue: queue.to_string(),
+                no_ack,
+                ..Default::default()
+            }),
+        )?;
+        match reply {
+            Reply::BasicConsumeOk { consumer_tag } => Ok(consumer_tag),
+            other => Err(unexpected(other)),
         }
     }
 
@@ -246,50 +278,46 @@ impl Simulation {
         let Some(p) = self.producers.get_mut(&id) else {
             return Err(CommandError::invalid(format!("no producer {}", id.0)));
         };
-        if !self.broker.channel(p.channel).is_some_and(|c| c.open) {
+        if self.broker.channel_id(p.link.conn, p.link.number).is_none() {
             // The producer reconnects, as a program would after an error.
             let spec = p.spec.clone();
-            let (conn, channel, callback) = self.connect_producer(&spec)?;
+            let link = self.connect_producer(&spec)?;
             let Some(p) = self.producers.get_mut(&id) else {
                 return Ok(());
             };
-            p.conn = conn;
-            p.channel = channel;
-            p.callback = callback;
-            p.awaiting.clear();
+            p.reconnected(link);
         }
         let Some(p) = self.producers.get_mut(&id) else {
             return Ok(());
         };
         let publish = p.next_publish();
-        let channel = p.channel;
-        let before = self.broker.next_event_seq();
-        match self.broker.basic_publish(channel, publish) {
-            Ok(seq) => {
-                let message = self
-                    .broker
-                    .events_since(before)
-                    .iter()
-                    .find_map(|e| match &e.kind {
-                        EventKind::Published { message, .. } => Some(message.id().0),
-                        _ => None,
-                    });
+        let (conn, number) = (p.link.conn, p.link.number);
+        match self
+            .broker
+            .apply(conn, number, Method::BasicPublish(publish))
+        {
+            Ok(_) => {
+                let message = self.broker.last_message_id().map_or(0, |m| m.0);
+                let mut seq = None;
                 if let Some(p) = self.producers.get_mut(&id) {
                     p.sent += 1;
-                    if let Some(s) = seq {
-                        p.unconfirmed.insert(s);
+                    if p.spec.confirm {
+                        // Confirms count this channel's publishes from 1.
+                        p.published_on_channel += 1;
+                        seq = Some(p.published_on_channel);
+                        p.unconfirmed.insert(p.published_on_channel);
                     }
-                    if p.callback.is_some() {
+                    if p.link.callback.is_some() {
                         let corr = p.correlation_id(p.sent);
                         p.awaiting.insert(corr);
                     }
                 }
                 self.emit(ActorEventKind::ProducerPublished {
                     producer: id,
-                    message: message.unwrap_or(0),
+                    message,
                     seq,
                 });
-                self.dispatch_broker_events();
+                self.deliver_outboxes();
                 Ok(())
             }
             Err(e) => {
@@ -301,7 +329,7 @@ impl Simulation {
                     producer: id,
                     error: e.to_string(),
                 });
-                self.dispatch_broker_events();
+                self.deliver_outboxes();
                 Err(e)
             }
         }
@@ -322,8 +350,9 @@ impl Simulation {
             return;
         };
         p.every = every.filter(|ms| *ms > 0);
+        p.spec.every_ms = p.every.and_then(|ms| bounded::VirtualMs::new(ms).ok());
         if let Some(ms) = p.every {
-            self.schedule(now + ms, ActorTimer::ProducerTick(id));
+            self.schedule(now.saturating_add(ms), ActorTimer::ProducerTick(id));
         } else {
             self.emit(ActorEventKind::ProducerStopped { producer: id });
         }
@@ -331,30 +360,50 @@ impl Simulation {
 
     pub fn remove_producer(&mut self, id: ActorId) {
         if let Some(p) = self.producers.remove(&id) {
-            let _ = self.broker.close_connection(p.conn);
-            self.dispatch_broker_events();
+            let _ = self.broker.close_connection_gracefully(p.link.conn);
+            self.deliver_outboxes();
         }
     }
 
     /// Adds a worker: its own connection and channel, basic.qos with its
     /// prefetch, basic.consume on its queue.
     pub fn add_worker(&mut self, spec: WorkerSpec) -> Result<ActorId, CommandError> {
-        let conn = self.broker.open_connection(&spec.name);
-        let channel = self.broker.open_channel(conn)?;
+        let (link, queue, tag) = self.connect_worker(&spec)?;
         let id = self.take_actor_id();
-        let result = self.start_consuming(conn, channel, &spec);
-        let (queue, tag) = match result {
-            Ok(ok) => ok,
-            Err(e) => {
-                let _ = self.broker.close_connection(conn);
-                self.dispatch_broker_events();
-                return Err(e);
-            }
-        };
         self.workers
-            .insert(id, Worker::new(id, spec, conn, channel, queue, tag));
-        self.dispatch_broker_events();
+            .insert(id, Worker::new(id, spec, link, queue, tag));
+        self.deliver_outboxes();
         Ok(id)
+    }
+
+    /// A worker's connection and channel, consuming as its spec says.
+    fn connect_worker(
+        &mut self,
+        spec: &WorkerSpec,
+    ) -> Result<(Link, Rc<str>, Rc<str>), CommandError> {
+        let conn = self.broker.open_connection(&spec.name);
+        let result = (|| {
+            let number = self.broker.open_next_channel(conn)?;
+            let (queue, tag) = self.start_consuming(conn, number, spec)?;
+            Ok((number, queue, tag))
+        })();
+        match result {
+            Ok((number, queue, tag)) => Ok((
+                Link {
+                    conn,
+                    number,
+                    channel: self.broker.channel_id(conn, number).unwrap_or(ChannelId(0)),
+                    callback: None,
+                },
+                queue,
+                tag,
+            )),
+            Err(e) => {
+                let _ = self.broker.close_connection_gracefully(conn);
+                self.deliver_outboxes();
+                Err(e)
+            }
+        }
     }
 
     /// basic.qos and basic.consume on a worker's channel; a subscribing
@@ -362,48 +411,40 @@ impl Simulation {
     /// and the consumer tag.
     fn start_consuming(
         &mut self,
-        _conn: ConnId,
-        channel: ChannelId,
+        conn: ConnId,
+        number: u16,
         spec: &WorkerSpec,
     ) -> Result<(Rc<str>, Rc<str>), CommandError> {
         let queue: Rc<str> = match &spec.subscribe {
             None => Rc::from(spec.queue.as_str()),
             Some(sub) => {
-                let ok = self.broker.queue_declare(
-                    channel,
-                    QueueDeclare {
-                        exclusive: true,
-                        ..Default::default()
-                    },
-                )?;
+                let queue = self.declare_own_queue(conn, number)?;
                 let keys: &[String] = if sub.routing_keys.is_empty() {
                     &[String::new()]
                 } else {
                     &sub.routing_keys
                 };
                 for key in keys {
-                    self.broker.queue_bind(
-                        channel,
-                        &ok.queue,
-                        &sub.exchange,
-                        key,
-                        Default::default(),
+                    self.broker.apply(
+                        conn,
+                        number,
+                        Method::QueueBind(QueueBind::new(&queue, &sub.exchange, key)),
                     )?;
                 }
-                ok.queue
+                queue
             }
         };
-        if spec.prefetch > 0 {
-            self.broker.basic_qos(channel, 0, spec.prefetch, false)?;
+        if spec.prefetch.get() > 0 {
+            self.broker.apply(
+                conn,
+                number,
+                Method::BasicQos(BasicQos {
+                    prefetch_count: spec.prefetch.get(),
+                    ..Default::default()
+                }),
+            )?;
         }
-        let tag = self.broker.basic_consume(
-            channel,
-            Consume {
-                queue: queue.to_string(),
-                no_ack: spec.no_ack,
-                ..Default::default()
-            },
-        )?;
+        let tag = self.consume(conn, number, &queue, spec.no_ack)?;
         Ok((queue, tag))
     }
 
@@ -435,18 +476,26 @@ impl Simulation {
         let Some(w) = self.workers.get(&id) else {
             return Ok(());
         };
-        let (channel, tag) = (w.channel, w.consumer_tag.clone());
-        self.broker.basic_cancel(channel, &tag)?;
+        let (conn, number, consumer_tag) = (w.link.conn, w.link.number, w.consumer_tag.to_string());
+        self.broker.apply(
+            conn,
+            number,
+            Method::BasicCancel(BasicCancel {
+                consumer_tag,
+                no_wait: false,
+            }),
+        )?;
         if let Some(w) = self.workers.get_mut(&id) {
             w.cancelled = true;
         }
         self.emit(ActorEventKind::WorkerCancelled { worker: id });
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
         Ok(())
     }
 
-    /// The worker's process dies: its connection closes and the broker
-    /// requeues every message it had not acked (they come back redelivered).
+    /// The worker's process dies: its connection drops without a close, and
+    /// the broker requeues every message it had not acked (they come back
+    /// redelivered).
     pub fn kill_worker(&mut self, id: ActorId) {
         let Some(w) = self.workers.get_mut(&id) else {
             return;
@@ -458,13 +507,13 @@ impl Simulation {
         let lost = w.inbox.len() + usize::from(w.current.is_some());
         w.inbox.clear();
         w.current = None;
-        let conn = w.conn;
+        let conn = w.link.conn;
         self.emit(ActorEventKind::WorkerKilled {
             worker: id,
             lost_in_hand: lost,
         });
-        let _ = self.broker.close_connection(conn);
-        self.dispatch_broker_events();
+        self.broker.drop_connection(conn);
+        self.deliver_outboxes();
     }
 
     pub fn remove_worker(&mut self, id: ActorId) {
@@ -483,7 +532,7 @@ impl Simulation {
         let Some(delivery) = w.inbox.pop_front() else {
             return;
         };
-        let until = now + w.spec.work.duration(&delivery.body);
+        let until = now.saturating_add(w.spec.work.duration(&delivery.body));
         let (message, tag, redelivered) = (
             delivery.message,
             delivery.delivery_tag,
@@ -516,11 +565,11 @@ impl Simulation {
             return; // killed or restarted meanwhile
         }
         let Some(task) = w.current.take() else { return };
-        let channel = w.channel;
+        let (conn, number) = (w.link.conn, w.link.number);
         if w.spec.reply {
             if let Some(reply_to) = task.delivery.reply_to.clone() {
                 let correlation_id = task.delivery.correlation_id.clone();
-                let publish = Publish {
+                let publish = BasicPublish {
                     routing_key: reply_to.clone(),
                     properties: Properties {
                         correlation_id: correlation_id.clone(),
@@ -529,7 +578,11 @@ impl Simulation {
                     body: rpc_answer(&task.delivery.body).into_bytes(),
                     ..Default::default()
                 };
-                if self.broker.basic_publish(channel, publish).is_ok() {
+                if self
+                    .broker
+                    .apply(conn, number, Method::BasicPublish(publish))
+                    .is_ok()
+                {
                     self.emit(ActorEventKind::WorkerReplied {
                         worker: id,
                         message: task.delivery.message,
@@ -542,33 +595,39 @@ impl Simulation {
         let Some(w) = self.workers.get(&id) else {
             return;
         };
-        let outcome = if w.spec.no_ack {
-            "done"
+        let (outcome, settle) = if w.spec.no_ack {
+            (Outcome::Done, None)
         } else {
             match w.spec.on_done {
-                OnDone::Ack => {
-                    let _ = self.broker.basic_ack(channel, tag, false);
-                    "acked"
-                }
-                OnDone::Forget => "forgot to ack",
-                OnDone::Reject { requeue } => {
-                    let _ = self.broker.basic_reject(channel, tag, requeue);
-                    if requeue {
-                        "rejected (requeue)"
-                    } else {
-                        "rejected"
-                    }
-                }
-                OnDone::Nack { requeue } => {
-                    let _ = self.broker.basic_nack(channel, tag, false, requeue);
-                    if requeue {
-                        "nacked (requeue)"
-                    } else {
-                        "nacked"
-                    }
-                }
+                OnDone::Ack => (
+                    Outcome::Acked,
+                    Some(Method::BasicAck(BasicAck {
+                        delivery_tag: tag,
+                        multiple: false,
+                    })),
+                ),
+                OnDone::Forget => (Outcome::Forgot, None),
+                OnDone::Reject { requeue } => (
+                    Outcome::Rejected { requeue },
+                    Some(Method::BasicReject(BasicReject {
+                        delivery_tag: tag,
+                        requeue,
+                    })),
+                ),
+                OnDone::Nack { requeue } => (
+                    Outcome::Nacked { requeue },
+                    Some(Method::BasicNack(BasicNack {
+                        delivery_tag: tag,
+                        multiple: false,
+                        requeue,
+                    })),
+                ),
             }
         };
+        if let Some(method) = settle {
+            // An error (the channel closed meanwhile) ends the task all the same.
+            let _ = self.broker.apply(conn, number, method);
+        }
         if let Some(w) = self.workers.get_mut(&id) {
             w.done += 1;
         }
@@ -578,30 +637,31 @@ impl Simulation {
             delivery_tag: tag,
             outcome,
         });
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
         self.start_next_task(id);
     }
 
-    /// Hands new broker events to the actors: deliveries to workers,
+    /// Each actor reads its connection's outbox, as a client reads its
+    /// socket: deliveries go to workers (and RPC clients' callbacks),
     /// confirms and returns to producers.
-    fn dispatch_broker_events(&mut self) {
-        let events = self.broker.events_since(self.cursor).to_vec();
-        self.cursor = self.broker.next_event_seq();
+    fn deliver_outboxes(&mut self) {
         let mut to_start = Vec::new();
-        let mut replies = Vec::new();
-        for e in events {
-            match e.kind {
-                EventKind::Delivered {
-                    message,
-                    consumer: Some(consumer),
-                    channel,
-                    delivery_tag,
-                    redelivered,
-                    ..
-                } => {
-                    if let Some(w) = self.workers.values_mut().find(|w| {
-                        w.channel == channel && w.consumer_id(&self.broker) == Some(consumer)
-                    }) {
+        let worker_ids: Vec<ActorId> = self.workers.keys().copied().collect();
+        for id in worker_ids {
+            let Some(conn) = self.workers.get(&id).map(|w| w.link.conn) else {
+                continue;
+            };
+            for out in self.broker.take_outbox(conn) {
+                let Some(w) = self.workers.get_mut(&id) else {
+                    break;
+                };
+                match out.method {
+                    ServerMethod::BasicDeliver {
+                        delivery_tag,
+                        redelivered,
+                        message,
+                        ..
+                    } => {
                         w.inbox.push_back(actors::Delivery {
                             message: message.id().0,
                             body: message.body_text(),
@@ -610,12 +670,19 @@ impl Simulation {
                             reply_to: message.properties.reply_to.clone(),
                             correlation_id: message.properties.correlation_id.clone(),
                         });
-                        to_start.push(w.id);
-                    } else if let Some(p) = self
-                        .producers
-                        .values_mut()
-                        .find(|p| p.channel == channel && p.callback.is_some())
-                    {
+                        to_start.push(id);
+                    }
+                    // Its queue was deleted: no more deliveries.
+                    ServerMethod::BasicCancel { .. } => w.cancelled = true,
+                    _ => {}
+                }
+            }
+        }
+        let mut replies = Vec::new();
+        for p in self.producers.values_mut() {
+            for out in self.broker.take_outbox(p.link.conn) {
+                match out.method {
+                    ServerMethod::BasicDeliver { message, .. } => {
                         let correlation_id = message.properties.correlation_id.clone();
                         let matched = correlation_id
                             .as_ref()
@@ -630,51 +697,17 @@ impl Simulation {
                             matched,
                         });
                     }
+                    ServerMethod::BasicAck {
+                        delivery_tag,
+                        multiple,
+                    } => p.confirmed(delivery_tag, multiple, true),
+                    ServerMethod::BasicNack {
+                        delivery_tag,
+                        multiple,
+                    } => p.confirmed(delivery_tag, multiple, false),
+                    ServerMethod::BasicReturn { .. } => p.returned += 1,
+                    _ => {}
                 }
-                EventKind::Confirmed {
-                    channel,
-                    seq,
-                    multiple,
-                    ack,
-                } => {
-                    if let Some(p) = self.producers.values_mut().find(|p| p.channel == channel) {
-                        let settled: Vec<u64> = if multiple {
-                            p.unconfirmed.range(..=seq).copied().collect()
-                        } else {
-                            vec![seq]
-                        };
-                        for s in settled {
-                            if p.unconfirmed.remove(&s) {
-                                if ack {
-                                    p.acked += 1;
-                                } else {
-                                    p.nacked += 1;
-                                }
-                            }
-                        }
-                    }
-                }
-                EventKind::Returned { channel, .. } => {
-                    if let Some(p) = self.producers.values_mut().find(|p| p.channel == channel) {
-                        p.returned += 1;
-                    }
-                }
-                EventKind::BrokerStopped { .. } => {
-                    // Every client lost its connection.
-                    for w in self.workers.values_mut() {
-                        w.inbox.clear();
-                        w.current = None;
-                        if w.state != WorkerState::Killed {
-                            w.state = WorkerState::Disconnected;
-                        }
-                    }
-                    for p in self.producers.values_mut() {
-                        p.unconfirmed_lost += p.unconfirmed.len() as u64;
-                        p.unconfirmed.clear();
-                        p.awaiting.clear();
-                    }
-                }
-                _ => {}
             }
         }
         for kind in replies {
@@ -682,6 +715,22 @@ impl Simulation {
         }
         for id in to_start {
             self.start_next_task(id);
+        }
+    }
+
+    /// Every client lost its connection (the broker stopped).
+    fn all_disconnected(&mut self) {
+        for w in self.workers.values_mut() {
+            w.inbox.clear();
+            w.current = None;
+            if w.state != WorkerState::Killed {
+                w.state = WorkerState::Disconnected;
+            }
+        }
+        for p in self.producers.values_mut() {
+            p.unconfirmed_lost += p.unconfirmed.len() as u64;
+            p.unconfirmed.clear();
+            p.awaiting.clear();
         }
     }
 
@@ -701,7 +750,7 @@ impl Simulation {
     pub fn step(&mut self) -> bool {
         if self.broker.has_pending_work() {
             self.broker.step();
-            self.dispatch_broker_events();
+            self.deliver_outboxes();
             return true;
         }
         if let Some((&(at, seq), _)) = self.timers.iter().next() {
@@ -729,7 +778,7 @@ impl Simulation {
                     return;
                 };
                 if self.publish(id).is_ok() {
-                    let at = self.now() + every;
+                    let at = self.now().saturating_add(every);
                     self.schedule(at, ActorTimer::ProducerTick(id));
                 }
             }
@@ -755,7 +804,7 @@ impl Simulation {
             }
         }
         self.broker.advance_clock_to(t);
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
     }
 
     /// Runs `ms` of virtual time.
@@ -776,13 +825,15 @@ impl Simulation {
     /// Graceful broker restart (workers lose their connections).
     pub fn restart_broker(&mut self) {
         self.broker.restart();
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
+        self.all_disconnected();
     }
 
     /// Broker crash (workers lose their connections; unsaved state is lost).
     pub fn crash_broker(&mut self) {
         self.broker.crash();
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
+        self.all_disconnected();
     }
 
     /// Reconnects a worker whose connection was lost in a restart.
@@ -794,27 +845,22 @@ impl Simulation {
             return Ok(());
         }
         let spec = w.spec.clone();
-        let conn = self.broker.open_connection(&spec.name);
-        let channel = self.broker.open_channel(conn)?;
-        let (queue, tag) = match self.start_consuming(conn, channel, &spec) {
-            Ok(ok) => ok,
-            Err(e) => {
-                let _ = self.broker.close_connection(conn);
-                self.dispatch_broker_events();
-                return Err(e);
-            }
-        };
+        let (link, queue, tag) = self.connect_worker(&spec)?;
         if let Some(w) = self.workers.get_mut(&id) {
-            w.conn = conn;
-            w.channel = channel;
+            w.link = link;
             w.queue = queue;
             w.consumer_tag = tag;
             w.state = WorkerState::Running;
             w.cancelled = false;
         }
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
         Ok(())
     }
+}
+
+/// A reply that cannot come (the broker answered another method).
+fn unexpected(reply: Reply) -> CommandError {
+    CommandError::invalid(format!("unexpected reply {:?}", reply.id().map(|m| m.name)))
 }
 
 /// What the lessons' RPC server answers: `fib(n)` for a number `n` (as

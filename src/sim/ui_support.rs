@@ -20,23 +20,24 @@ impl Simulation {
         };
         let reconnect =
             p.spec.confirm != spec.confirm || p.spec.name != spec.name || p.spec.rpc != spec.rpc;
-        let old_conn = p.conn;
+        let old_conn = p.link.conn;
         if reconnect {
-            let _ = self.broker.close_connection(old_conn);
-            let (conn, channel, callback) = self.connect_producer(&spec)?;
+            let _ = self.broker.close_connection_gracefully(old_conn);
+            let link = self.connect_producer(&spec)?;
             if let Some(p) = self.producers.get_mut(&id) {
-                p.conn = conn;
-                p.channel = channel;
-                p.callback = callback;
-                p.unconfirmed.clear();
-                p.awaiting.clear();
+                p.reconnected(link);
             }
         }
+        let every_changed = self.producers.get(&id).map(|p| p.spec.every_ms) != Some(spec.every_ms);
+        let every = spec.every_ms.map(|ms| ms.get());
         if let Some(p) = self.producers.get_mut(&id) {
             p.spec = spec;
             p.last_error = None;
         }
-        self.dispatch_broker_events();
+        if every_changed {
+            self.publish_every(id, every);
+        }
+        self.deliver_outboxes();
         Ok(())
     }
 
@@ -44,6 +45,6 @@ impl Simulation {
     /// purges made outside any actor) to the actors now, so a caller can
     /// then truncate the broker's log safely.
     pub fn sync_actors(&mut self) {
-        self.dispatch_broker_events();
+        self.deliver_outboxes();
     }
 }

@@ -5,44 +5,31 @@
 //! stepping back relies on (see `ui/timeline.rs`), and what lets a
 //! tutorial's "show me" be data (see `tutorial/action.rs`).
 
-use crate::engine::ids::{ChannelId, ConnId};
-use crate::engine::value::FieldTable;
-use crate::engine::{BrokerConfig, CommandError, ExchangeDeclare, QueueDeclare};
+use crate::engine::ids::ConnId;
+use crate::engine::method::{Method, Reply};
+use crate::engine::{BrokerConfig, CommandError};
+use crate::sim::bounded::{PublishCount, VirtualMs};
 use crate::sim::{ActorId, ProducerSpec, Simulation, WorkerSpec};
-
-/// A binding as the forms describe it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BindSpec {
-    pub source: String,
-    pub destination: String,
-    /// The destination is an exchange (exchange.bind) rather than a queue.
-    pub to_exchange: bool,
-    pub key: String,
-    pub arguments: FieldTable,
-}
 
 /// Everything a person can do to the world, besides stepping it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    DeclareExchange(ExchangeDeclare),
-    DeleteExchange(String),
-    DeclareQueue(QueueDeclare),
-    DeleteQueue(String),
-    PurgeQueue(String),
-    Bind(BindSpec),
-    Unbind(BindSpec),
+    /// An AMQP method on the workbench's management channel (the one a
+    /// person types `channel.queue_declare(...)` on): declares, deletes,
+    /// purges, binds and unbinds.
+    Method(Method),
     AddProducer(ProducerSpec),
     EditProducer(ActorId, ProducerSpec),
     RemoveProducer(ActorId),
     /// Publishes `count` messages; with `body`, the producer's body changes first.
     Publish {
         producer: ActorId,
-        count: u32,
+        count: PublishCount,
         body: Option<String>,
     },
     PublishEvery {
         producer: ActorId,
-        every_ms: Option<u64>,
+        every_ms: Option<VirtualMs>,
     },
     AddWorker(WorkerSpec),
     /// A worker restarted with new settings: its old connection closes
@@ -65,16 +52,18 @@ impl Command {
 }
 
 /// What a successful command created, if anything (to select it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Applied {
     pub new_actor: Option<ActorId>,
+    /// The broker's reply to a management method (a server-named queue's name…).
+    pub reply: Option<Reply>,
 }
 
 /// The simulation and the workbench's management channel.
 #[derive(Clone, Debug)]
 pub struct World {
     pub sim: Simulation,
-    admin: Option<(ConnId, ChannelId)>,
+    admin: Option<(ConnId, u16)>,
 }
 
 /// How many simulation steps one visible step may take when they move only
@@ -96,88 +85,34 @@ impl World {
 
     /// The management channel, reopened if an error closed it (as a person
     /// would reconnect after pika raised ChannelClosedByBroker).
-    fn admin_channel(&mut self) -> Result<ChannelId, CommandError> {
+    fn admin_channel(&mut self) -> Result<(ConnId, u16), CommandError> {
         let broker = &mut self.sim.broker;
-        if let Some((conn, ch)) = self.admin {
-            if broker.channel(ch).is_some_and(|c| c.open) {
-                return Ok(ch);
+        if let Some((conn, number)) = self.admin {
+            if broker.channel_id(conn, number).is_some() {
+                return Ok((conn, number));
             }
             if broker.connection(conn).is_some_and(|c| c.open) {
-                let ch = broker.open_channel(conn)?;
-                self.admin = Some((conn, ch));
-                return Ok(ch);
+                let number = broker.open_next_channel(conn)?;
+                self.admin = Some((conn, number));
+                return Ok((conn, number));
             }
         }
         let conn = broker.open_connection("workbench");
-        let ch = broker.open_channel(conn)?;
-        self.admin = Some((conn, ch));
-        Ok(ch)
+        let number = broker.open_next_channel(conn)?;
+        self.admin = Some((conn, number));
+        Ok((conn, number))
     }
 
     pub fn apply(&mut self, cmd: &Command) -> Result<Applied, CommandError> {
         let mut applied = Applied::default();
         match cmd {
-            Command::DeclareExchange(d) => {
-                let ch = self.admin_channel()?;
-                self.sim.broker.exchange_declare(ch, d.clone())?;
-            }
-            Command::DeleteExchange(name) => {
-                let ch = self.admin_channel()?;
-                self.sim.broker.exchange_delete(ch, name, false)?;
-            }
-            Command::DeclareQueue(d) => {
-                let ch = self.admin_channel()?;
-                self.sim.broker.queue_declare(ch, d.clone())?;
-            }
-            Command::DeleteQueue(name) => {
-                let ch = self.admin_channel()?;
-                self.sim.broker.queue_delete(ch, name, false, false)?;
-            }
-            Command::PurgeQueue(name) => {
-                let ch = self.admin_channel()?;
-                self.sim.broker.queue_purge(ch, name)?;
-            }
-            Command::Bind(b) => {
-                let ch = self.admin_channel()?;
-                let broker = &mut self.sim.broker;
-                if b.to_exchange {
-                    broker.exchange_bind(
-                        ch,
-                        &b.destination,
-                        &b.source,
-                        &b.key,
-                        b.arguments.clone(),
-                    )?;
-                } else {
-                    broker.queue_bind(
-                        ch,
-                        &b.destination,
-                        &b.source,
-                        &b.key,
-                        b.arguments.clone(),
-                    )?;
-                }
-            }
-            Command::Unbind(b) => {
-                let ch = self.admin_channel()?;
-                let broker = &mut self.sim.broker;
-                if b.to_exchange {
-                    broker.exchange_unbind(
-                        ch,
-                        &b.destination,
-                        &b.source,
-                        &b.key,
-                        b.arguments.clone(),
-                    )?;
-                } else {
-                    broker.queue_unbind(
-                        ch,
-                        &b.destination,
-                        &b.source,
-                        &b.key,
-                        b.arguments.clone(),
-                    )?;
-                }
+            Command::Method(method) => {
+                let (conn, number) = self.admin_channel()?;
+                let reply = self.sim.broker.apply(conn, number, method.clone());
+                // What the broker sent back on its own (a close after an
+                // error) is read, as the person's pika would.
+                let _ = self.sim.broker.take_outbox(conn);
+                applied.reply = Some(reply?);
             }
             Command::AddProducer(spec) => {
                 applied.new_actor = Some(self.sim.add_producer(spec.clone())?);
@@ -199,11 +134,11 @@ impl World {
                         self.sim.set_producer_spec(*producer, spec)?;
                     }
                 }
-                self.sim.publish_n(*producer, *count)?;
+                self.sim.publish_n(*producer, count.get())?;
             }
-            Command::PublishEvery { producer, every_ms } => {
-                self.sim.publish_every(*producer, *every_ms)
-            }
+            Command::PublishEvery { producer, every_ms } => self
+                .sim
+                .publish_every(*producer, every_ms.map(VirtualMs::get)),
             Command::AddWorker(spec) => {
                 applied.new_actor = Some(self.sim.add_worker(spec.clone())?);
             }

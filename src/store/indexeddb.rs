@@ -24,8 +24,8 @@
 
 use crate::engine::durable::{Batch, DurableState};
 use crate::engine::Profile;
-use crate::store::record::{self, BrokerRecord, RecordChange, SCHEMA_VERSION, STORES};
 use crate::store::lock::{LockError, LockMode, StoreLock};
+use crate::store::record::{self, BrokerRecord, RecordChange, SCHEMA_VERSION, STORES};
 use crate::store::{Storage, StoreError};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
@@ -516,6 +516,11 @@ impl Storage for IndexedDbStorage {
             records.insert(store, rows);
         }
         let state = record::state_from_records(&records)?;
+        if record::any_older(&records) {
+            // Written by an older Warren: rewrite it whole in this schema
+            // (one transaction), so no record keeps an old key.
+            self.replace(&state).await?;
+        }
         self.mirror = state.clone();
         Ok(state)
     }

@@ -16,7 +16,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: field values (arguments, headers) as `{"type": "int", "value": 5}`.
+/// - 2: field values as the one JSON form of `engine/value.rs`
+///   (`5`, `{"$long": 5}`). Version-1 records are read (converted on the
+///   way in); a store that held any rewrites itself whole as version 2,
+///   since binding keys contain their arguments' JSON.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The object stores (tables) records live in.
 pub const STORES: &[&str] = &["meta", "exchanges", "queues", "bindings", "messages"];
@@ -73,21 +79,101 @@ pub fn decode<T: for<'de> Deserialize<'de>>(
     key: &str,
     text: &str,
 ) -> Result<T, StoreError> {
-    #[derive(Deserialize)]
-    struct Version {
-        v: u32,
-    }
-    let version: Version = serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("{store}/{key}: not a Warren record ({e})")))?;
-    if version.v > SCHEMA_VERSION {
+    let corrupt = |e: String| StoreError::Corrupt(format!("{store}/{key}: {e}"));
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| corrupt(format!("not a Warren record ({e})")))?;
+    let version =
+        record_version(&value).ok_or_else(|| corrupt("not a Warren record (no version)".into()))?;
+    if version > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
-            found: version.v,
+            found: version,
             supported: SCHEMA_VERSION,
         });
     }
-    let record: Versioned<T> = serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("{store}/{key}: {e}")))?;
+    if version == 1 {
+        upgrade_v1(&mut value).map_err(corrupt)?;
+    }
+    let record: Versioned<T> = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     Ok(record.body)
+}
+
+/// The schema version a record was written with.
+fn record_version(value: &serde_json::Value) -> Option<u32> {
+    value.get("v")?.as_u64().and_then(|v| u32::try_from(v).ok())
+}
+
+/// Whether any of these records was written by an older schema (the store
+/// should then be rewritten whole).
+pub fn any_older(records: &BTreeMap<&'static str, Vec<(String, String)>>) -> bool {
+    records.values().flatten().any(|(_, text)| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| record_version(&v))
+            .is_some_and(|v| v < SCHEMA_VERSION)
+    })
+}
+
+/// Rewrites a version-1 record's field values (`arguments`, a message's
+/// `properties.headers`) into today's JSON form, in place.
+fn upgrade_v1(record: &mut serde_json::Value) -> Result<(), String> {
+    fn table(t: &mut serde_json::Value) -> Result<(), String> {
+        if let serde_json::Value::Object(map) = t {
+            for v in map.values_mut() {
+                *v = legacy_value(v)?.to_json();
+            }
+        }
+        Ok(())
+    }
+    if let Some(args) = record.get_mut("arguments") {
+        table(args)?;
+    }
+    if let Some(headers) = record
+        .get_mut("message")
+        .and_then(|m| m.get_mut("properties"))
+        .and_then(|p| p.get_mut("headers"))
+    {
+        table(headers)?;
+    }
+    Ok(())
+}
+
+/// A field value as version 1 wrote it: `{"type": ..., "value": ...}`.
+fn legacy_value(v: &serde_json::Value) -> Result<crate::engine::value::FieldValue, String> {
+    use crate::engine::value::FieldValue;
+    let kind = v.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+    let inner = v.get("value").cloned().unwrap_or(serde_json::Value::Null);
+    let bad = || format!("a version-1 value of type '{kind}' holds {inner}");
+    Ok(match kind {
+        "void" => FieldValue::Void,
+        "bool" => FieldValue::Bool(inner.as_bool().ok_or_else(bad)?),
+        "int" => FieldValue::Int(
+            inner
+                .as_i64()
+                .and_then(|i| i32::try_from(i).ok())
+                .ok_or_else(bad)?,
+        ),
+        "long" => FieldValue::Long(inner.as_i64().ok_or_else(bad)?),
+        "double" => FieldValue::Double(inner.as_f64().ok_or_else(bad)?),
+        "longstr" => FieldValue::LongStr(inner.as_str().ok_or_else(bad)?.to_string()),
+        "timestamp" => FieldValue::Timestamp(inner.as_u64().ok_or_else(bad)?),
+        "table" => {
+            let serde_json::Value::Object(map) = &inner else {
+                return Err(bad());
+            };
+            FieldValue::Table(
+                map.iter()
+                    .map(|(k, x)| Ok((k.clone(), legacy_value(x)?)))
+                    .collect::<Result<_, String>>()?,
+            )
+        }
+        "array" => {
+            let serde_json::Value::Array(items) = &inner else {
+                return Err(bad());
+            };
+            FieldValue::Array(items.iter().map(legacy_value).collect::<Result<_, _>>()?)
+        }
+        _ => return Err(format!("unknown version-1 value type '{kind}'")),
+    })
 }
 
 /// The key of a message record: queue name, a separator that cannot occur
@@ -114,7 +200,9 @@ pub fn changes(state: &DurableState, op: &DurableOp) -> Vec<RecordChange> {
         DurableOp::DeleteExchange { name } => {
             let mut out = vec![del("exchanges", name.clone())];
             for (key, b) in &state.bindings {
-                if b.source == *name || (b.destination_kind == "exchange" && b.destination == *name)
+                if b.source == *name
+                    || (b.destination_kind == crate::engine::exchange::DestinationKind::Exchange
+                        && b.destination == *name)
                 {
                     out.push(del("bindings", key.clone()));
                 }
@@ -144,7 +232,9 @@ pub fn changes(state: &DurableState, op: &DurableOp) -> Vec<RecordChange> {
                 );
             }
             for (key, b) in &state.bindings {
-                if b.destination_kind == "queue" && b.destination == *name {
+                if b.destination_kind == crate::engine::exchange::DestinationKind::Queue
+                    && b.destination == *name
+                {
                     out.push(del("bindings", key.clone()));
                 }
             }
@@ -236,6 +326,41 @@ pub fn state_from_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_1_records_are_read_and_converted() {
+        use crate::engine::value::FieldValue;
+        let queue = r#"{"v":1,"name":"q","auto_delete":false,"arguments":{"x-max-length":{"type":"int","value":10},"x-dead-letter-exchange":{"type":"longstr","value":"dlx"}}}"#;
+        let q: QueueRecord = decode("queues", "q", queue).unwrap();
+        assert_eq!(q.arguments["x-max-length"], FieldValue::Int(10));
+        assert_eq!(
+            q.arguments["x-dead-letter-exchange"],
+            FieldValue::LongStr("dlx".into())
+        );
+        let message = r#"{"v":1,"queue":"q","message":{"seq":1,"id":7,"redelivered":false,"expires_at":null,"exchange":"","routing_key":"q","cc":[],
+            "properties":{"delivery_mode":2,"headers":{"n":{"type":"long","value":5},"t":{"type":"timestamp","value":9},
+            "nested":{"type":"table","value":{"a":{"type":"array","value":[{"type":"bool","value":true}]}}}}},"body":[104,105]}}"#;
+        let m: MessageRecord = decode("messages", "q", message).unwrap();
+        let h = m.message.properties.headers.unwrap();
+        assert_eq!(h["n"], FieldValue::Long(5));
+        assert_eq!(h["t"], FieldValue::Timestamp(9));
+        assert!(
+            matches!(&h["nested"], FieldValue::Table(t) if t["a"] == FieldValue::Array(vec![FieldValue::Bool(true)]))
+        );
+        let mut records = BTreeMap::new();
+        records.insert("queues", vec![("q".to_string(), queue.to_string())]);
+        assert!(any_older(&records));
+        records.insert("queues", vec![("q".to_string(), encode(&q))]);
+        assert!(!any_older(&records));
+        assert!(matches!(
+            decode::<QueueRecord>(
+                "queues",
+                "q",
+                r#"{"v":1,"name":"q","auto_delete":false,"arguments":{"x":{"type":"nope","value":1}}}"#
+            ),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
 
     #[test]
     fn newer_and_corrupt_records_are_errors() {

@@ -8,89 +8,44 @@
 //! (looking the names up); the workbench feeds moves to its timeline, and
 //! [`play`] applies them directly (tests, the embed player).
 
-use crate::document::{JsonTable, ProducerDoc, WorkerDoc};
 use crate::engine::clock::Millis;
-use crate::engine::{ExchangeDeclare, QueueDeclare};
-use crate::sim::world::{BindSpec, Command, World};
+use crate::engine::method::{
+    ExchangeBind, ExchangeDeclare, ExchangeDelete, Method, QueueBind, QueueDeclare, QueueDelete,
+    QueuePurge,
+};
+use crate::sim::bounded::{Prefetch, PublishCount, VirtualMs};
+use crate::sim::world::{Command, World};
 use crate::sim::{ActorId, ProducerSpec, WorkerSpec};
 use serde::{Deserialize, Serialize};
 
-fn is_false(b: &bool) -> bool {
-    !*b
+fn one() -> PublishCount {
+    PublishCount::new(1).unwrap_or_default()
 }
 
-fn one() -> u32 {
-    1
-}
-
-fn direct() -> String {
-    "direct".into()
-}
-
-/// One step of a solution.
+/// One step of a solution. The AMQP ones carry the method's own arguments
+/// (`{"do": "declare_queue", "queue": "hello", "durable": true}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
-    DeclareExchange {
-        exchange: String,
-        #[serde(rename = "type", default = "direct")]
-        kind: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        durable: bool,
-        #[serde(default, skip_serializing_if = "is_false")]
-        auto_delete: bool,
-        #[serde(default, skip_serializing_if = "JsonTable::is_empty")]
-        arguments: JsonTable,
-    },
-    DeleteExchange {
-        exchange: String,
-    },
+    DeclareExchange(ExchangeDeclare),
+    DeleteExchange(ExchangeDelete),
     /// `queue: ""` lets the broker name it.
-    DeclareQueue {
-        queue: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        durable: bool,
-        #[serde(default, skip_serializing_if = "is_false")]
-        exclusive: bool,
-        #[serde(default, skip_serializing_if = "is_false")]
-        auto_delete: bool,
-        #[serde(default, skip_serializing_if = "JsonTable::is_empty")]
-        arguments: JsonTable,
-    },
-    DeleteQueue {
-        queue: String,
-    },
-    PurgeQueue {
-        queue: String,
-    },
-    /// queue.bind (or exchange.bind with `to_exchange`).
-    Bind {
-        exchange: String,
-        queue: String,
-        #[serde(default)]
-        routing_key: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        to_exchange: bool,
-        #[serde(default, skip_serializing_if = "JsonTable::is_empty")]
-        arguments: JsonTable,
-    },
-    Unbind {
-        exchange: String,
-        queue: String,
-        #[serde(default)]
-        routing_key: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        to_exchange: bool,
-        #[serde(default, skip_serializing_if = "JsonTable::is_empty")]
-        arguments: JsonTable,
-    },
+    DeclareQueue(QueueDeclare),
+    DeleteQueue(QueueDelete),
+    PurgeQueue(QueuePurge),
+    /// queue.bind.
+    Bind(QueueBind),
+    Unbind(QueueBind),
+    /// exchange.bind: `destination` gets what `source` routes.
+    BindExchange(ExchangeBind),
+    UnbindExchange(ExchangeBind),
     AddProducer {
-        producer: ProducerDoc,
+        producer: ProducerSpec,
     },
     /// Changes what a producer publishes (found by `name`).
     EditProducer {
         name: String,
-        producer: ProducerDoc,
+        producer: ProducerSpec,
     },
     RemoveProducer {
         producer: String,
@@ -98,27 +53,27 @@ pub enum Action {
     Publish {
         producer: String,
         #[serde(default = "one")]
-        count: u32,
+        count: PublishCount,
         /// Publish this body (the producer keeps it for later publishes).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         body: Option<String>,
     },
     PublishEvery {
         producer: String,
-        every_ms: Option<Millis>,
+        every_ms: Option<VirtualMs>,
     },
     AddWorker {
-        worker: WorkerDoc,
+        worker: WorkerSpec,
     },
     /// Restarts a worker with new settings (found by `name`).
     EditWorker {
         name: String,
-        worker: WorkerDoc,
+        worker: WorkerSpec,
     },
     /// The worker's `basic_qos(prefetch_count=…)`: it reconnects with it.
     SetPrefetch {
         worker: String,
-        prefetch: u32,
+        prefetch: Prefetch,
     },
     RemoveWorker {
         worker: String,
@@ -143,12 +98,12 @@ pub enum Action {
     CrashBroker,
     /// Lets virtual time pass.
     Wait {
-        ms: Millis,
+        ms: VirtualMs,
     },
     /// Visible steps (deliveries, acks, expiries, …).
     Step {
         #[serde(default = "one")]
-        count: u32,
+        count: PublishCount,
     },
     /// Steps until nothing is scheduled (at most 10,000).
     RunUntilIdle,
@@ -166,42 +121,13 @@ pub enum Move {
 /// Steps `RunUntilIdle` takes at most.
 pub const IDLE_STEPS_MAX: usize = 10_000;
 
-fn producer_spec(p: &ProducerDoc) -> Result<ProducerSpec, String> {
+/// Checks an actor the way a document checks it.
+fn check_actor(actor: crate::document::ActorDoc) -> Result<(), String> {
     let doc = crate::document::Document {
-        actors: vec![crate::document::ActorDoc::Producer(p.clone())],
+        actors: vec![actor],
         ..Default::default()
     };
-    doc.validate().map_err(|e| e.to_string())?;
-    Ok(ProducerSpec {
-        name: p.name.clone(),
-        exchange: p.exchange.clone(),
-        routing_key: p.routing_key.clone(),
-        body: p.body.clone(),
-        properties: p
-            .properties
-            .to_properties("producer.properties")
-            .map_err(|e| e.to_string())?,
-        mandatory: p.mandatory,
-        confirm: p.confirm,
-        rpc: p.rpc,
-    })
-}
-
-fn worker_spec(w: &WorkerDoc) -> WorkerSpec {
-    WorkerSpec {
-        name: w.name.clone(),
-        queue: w.queue.clone(),
-        subscribe: w.subscribe.clone(),
-        no_ack: w.no_ack,
-        prefetch: w.prefetch,
-        work: w.work,
-        on_done: w.on_done,
-        reply: w.reply,
-    }
-}
-
-fn table(t: &JsonTable) -> Result<crate::engine::value::FieldTable, String> {
-    t.to_table()
+    doc.validate().map_err(|e| e.to_string())
 }
 
 impl Action {
@@ -209,19 +135,11 @@ impl Action {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             Action::AddProducer { producer } | Action::EditProducer { producer, .. } => {
-                producer_spec(producer).map(|_| ())
+                check_actor(crate::document::ActorDoc::Producer(producer.clone()))
             }
             Action::AddWorker { worker } | Action::EditWorker { worker, .. } => {
-                let doc = crate::document::Document {
-                    actors: vec![crate::document::ActorDoc::Worker(worker.clone())],
-                    ..Default::default()
-                };
-                doc.validate().map_err(|e| e.to_string())
+                check_actor(crate::document::ActorDoc::Worker(worker.clone()))
             }
-            Action::DeclareExchange { arguments, .. }
-            | Action::DeclareQueue { arguments, .. }
-            | Action::Bind { arguments, .. }
-            | Action::Unbind { arguments, .. } => table(arguments).map(|_| ()),
             _ => Ok(()),
         }
     }
@@ -242,67 +160,20 @@ impl Action {
                 .map(|p| p.id)
                 .ok_or_else(|| format!("no producer called '{name}'"))
         };
+        let method = |m: Method| Command::Method(m);
         let command = match self {
-            Action::DeclareExchange {
-                exchange,
-                kind,
-                durable,
-                auto_delete,
-                arguments,
-            } => Command::DeclareExchange(ExchangeDeclare {
-                exchange: exchange.clone(),
-                kind: kind.clone(),
-                durable: *durable,
-                auto_delete: *auto_delete,
-                arguments: table(arguments)?,
-                ..Default::default()
-            }),
-            Action::DeleteExchange { exchange } => Command::DeleteExchange(exchange.clone()),
-            Action::DeclareQueue {
-                queue,
-                durable,
-                exclusive,
-                auto_delete,
-                arguments,
-            } => Command::DeclareQueue(QueueDeclare {
-                queue: queue.clone(),
-                durable: *durable,
-                exclusive: *exclusive,
-                auto_delete: *auto_delete,
-                arguments: table(arguments)?,
-                ..Default::default()
-            }),
-            Action::DeleteQueue { queue } => Command::DeleteQueue(queue.clone()),
-            Action::PurgeQueue { queue } => Command::PurgeQueue(queue.clone()),
-            Action::Bind {
-                exchange,
-                queue,
-                routing_key,
-                to_exchange,
-                arguments,
-            } => Command::Bind(BindSpec {
-                source: exchange.clone(),
-                destination: queue.clone(),
-                to_exchange: *to_exchange,
-                key: routing_key.clone(),
-                arguments: table(arguments)?,
-            }),
-            Action::Unbind {
-                exchange,
-                queue,
-                routing_key,
-                to_exchange,
-                arguments,
-            } => Command::Unbind(BindSpec {
-                source: exchange.clone(),
-                destination: queue.clone(),
-                to_exchange: *to_exchange,
-                key: routing_key.clone(),
-                arguments: table(arguments)?,
-            }),
-            Action::AddProducer { producer: p } => Command::AddProducer(producer_spec(p)?),
+            Action::DeclareExchange(m) => method(Method::ExchangeDeclare(m.clone())),
+            Action::DeleteExchange(m) => method(Method::ExchangeDelete(m.clone())),
+            Action::DeclareQueue(m) => method(Method::QueueDeclare(m.clone())),
+            Action::DeleteQueue(m) => method(Method::QueueDelete(m.clone())),
+            Action::PurgeQueue(m) => method(Method::QueuePurge(m.clone())),
+            Action::Bind(m) => method(Method::QueueBind(m.clone())),
+            Action::Unbind(m) => method(Method::QueueUnbind(m.clone())),
+            Action::BindExchange(m) => method(Method::ExchangeBind(m.clone())),
+            Action::UnbindExchange(m) => method(Method::ExchangeUnbind(m.clone())),
+            Action::AddProducer { producer: p } => Command::AddProducer(p.clone()),
             Action::EditProducer { name, producer: p } => {
-                Command::EditProducer(producer(name)?, producer_spec(p)?)
+                Command::EditProducer(producer(name)?, p.clone())
             }
             Action::RemoveProducer { producer: p } => Command::RemoveProducer(producer(p)?),
             Action::Publish {
@@ -321,9 +192,9 @@ impl Action {
                 producer: producer(p)?,
                 every_ms: *every_ms,
             },
-            Action::AddWorker { worker: w } => Command::AddWorker(worker_spec(w)),
+            Action::AddWorker { worker: w } => Command::AddWorker(w.clone()),
             Action::EditWorker { name, worker: w } => {
-                Command::ReplaceWorker(worker(name)?, worker_spec(w))
+                Command::ReplaceWorker(worker(name)?, w.clone())
             }
             Action::SetPrefetch {
                 worker: w,
@@ -350,8 +221,8 @@ impl Action {
             Action::ReconnectWorker { worker: w } => Command::ReconnectWorker(worker(w)?),
             Action::RestartBroker => Command::RestartBroker,
             Action::CrashBroker => Command::CrashBroker,
-            Action::Wait { ms } => return Ok(Move::Wait(*ms)),
-            Action::Step { count } => return Ok(Move::Steps(*count)),
+            Action::Wait { ms } => return Ok(Move::Wait(ms.get())),
+            Action::Step { count } => return Ok(Move::Steps(count.get())),
             Action::RunUntilIdle => return Ok(Move::UntilIdle),
         };
         Ok(Move::Command(command))

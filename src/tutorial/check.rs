@@ -13,7 +13,6 @@
 //! every field of the pattern must be present with an equal value; a
 //! pattern object matches an object that has at least its fields.
 
-use crate::document::JsonTable;
 use crate::engine::event::{Event, EventKind};
 use crate::sim::actors::WorkerState;
 use crate::sim::{ActorEvent, ActorId, Simulation};
@@ -100,7 +99,7 @@ pub struct QueueCheck {
     pub auto_delete: Option<bool>,
     pub server_named: Option<bool>,
     /// Arguments the queue has (it may have more).
-    pub arguments: Option<JsonTable>,
+    pub arguments: Option<crate::engine::value::FieldTable>,
     pub ready: Option<Range>,
     pub unacked: Option<Range>,
     pub consumers: Option<Range>,
@@ -318,14 +317,14 @@ fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&
         out.extend(
             sim.workers()
                 .filter(|w| w.spec.name == name)
-                .map(|w| w.channel.0),
+                .map(|w| w.link.channel.0),
         );
     }
     if let Some(name) = producer {
         out.extend(
             sim.producers()
                 .filter(|p| p.spec.name == name)
-                .map(|p| p.channel.0),
+                .map(|p| p.link.channel.0),
         );
     }
     let label = worker.or(producer).unwrap_or_default();
@@ -403,10 +402,7 @@ impl Condition {
                             && same(&c.auto_delete, q.auto_delete)
                             && same(&c.server_named, q.server_named)
                             && c.arguments.as_ref().is_none_or(|want| {
-                                json_matches(
-                                    &serde_json::Value::Object(want.0.clone()),
-                                    &crate::engine::value::table_to_json(&q.args),
-                                )
+                                want.iter().all(|(k, v)| q.args.get(k) == Some(v))
                             })
                             && in_range(&c.ready, q.ready_count())
                             && in_range(&c.unacked, q.unacked)
@@ -496,7 +492,7 @@ impl Condition {
                             && c.queue.as_deref().is_none_or(|q| *w.queue == *q)
                             && same(&c.state, w.state)
                             && same(&c.no_ack, w.spec.no_ack)
-                            && in_range(&c.prefetch, u64::from(w.spec.prefetch))
+                            && in_range(&c.prefetch, u64::from(w.spec.prefetch.get()))
                             && in_range(&c.done, w.done)
                             && in_range(&c.in_hand, w.in_hand() as u64)
                     })

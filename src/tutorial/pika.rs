@@ -13,10 +13,12 @@
 //! attribute is `method.delivery_tag`, and every ack written here uses it.
 
 use crate::engine::message::Properties;
-use crate::engine::value::{table_to_json, FieldTable};
+use crate::engine::method::{ExchangeDeclare, Method, QueueDeclare};
+use crate::engine::value::{table_to_plain_json, FieldTable};
 use crate::engine::Broker;
-use crate::sim::world::{BindSpec, Command, World};
+use crate::sim::world::{Command, World};
 use crate::sim::{OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
+use serde::Serialize;
 use std::fmt::Write;
 
 /// A Python string literal for `s` (single-quoted, escaped).
@@ -64,57 +66,115 @@ pub fn py_value(v: &serde_json::Value) -> String {
 }
 
 fn py_table(t: &FieldTable) -> String {
-    py_value(&table_to_json(t))
+    py_value(&table_to_plain_json(t))
+}
+
+/// pika's keyword for an AMQP argument, where the two differ; `None` for
+/// arguments pika has no keyword for.
+fn pika_keyword(field: &str) -> Option<&str> {
+    match field {
+        "type" => Some("exchange_type"),
+        "no_ack" => Some("auto_ack"),
+        "global" => Some("global_qos"),
+        "no_wait" | "no_local" | "body" => None,
+        other => Some(other),
+    }
+}
+
+/// `name=value` keyword arguments for a struct's fields (in the struct's
+/// order): names and keys always, flags and numbers when they differ from
+/// the default, tables when not empty. Generic over every method's
+/// arguments and the basic properties, so no field is spelled out here.
+fn keywords<T: Serialize + Default>(args: &T) -> Vec<String> {
+    let value = serde_json::to_value(args).unwrap_or_default();
+    let default = serde_json::to_value(T::default()).unwrap_or_default();
+    let (Some(fields), Some(defaults)) = (value.as_object(), default.as_object()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, v) in fields {
+        let Some(keyword) = pika_keyword(field) else {
+            continue;
+        };
+        let text = match (field.as_str(), v) {
+            ("arguments" | "headers", serde_json::Value::Object(m)) if m.is_empty() => continue,
+            ("arguments" | "headers", _) => {
+                let table: FieldTable = serde_json::from_value(v.clone()).unwrap_or_default();
+                py_table(&table)
+            }
+            ("delivery_mode", serde_json::Value::Number(n)) if n.as_u64() == Some(2) => {
+                "pika.DeliveryMode.Persistent".into()
+            }
+            ("delivery_mode", serde_json::Value::Number(n)) if n.as_u64() == Some(1) => {
+                "pika.DeliveryMode.Transient".into()
+            }
+            (_, serde_json::Value::String(_)) if field != "consumer_tag" => py_value(v),
+            _ if defaults.get(field) == Some(v) => continue,
+            _ => py_value(v),
+        };
+        out.push(format!("{keyword}={text}"));
+    }
+    out
+}
+
+/// `channel.<method>(...)` for a method on the workbench's channel, as
+/// pika's BlockingChannel spells it.
+pub fn method_call(m: &Method) -> String {
+    let (name, args) = match m {
+        Method::ExchangeDeclare(a) => ("exchange_declare", keywords(a)),
+        Method::ExchangeDelete(a) => ("exchange_delete", keywords(a)),
+        Method::ExchangeBind(a) => ("exchange_bind", keywords(a)),
+        Method::ExchangeUnbind(a) => ("exchange_unbind", keywords(a)),
+        Method::QueueDeclare(a) => ("queue_declare", keywords(a)),
+        Method::QueueBind(a) => ("queue_bind", keywords(a)),
+        Method::QueueUnbind(a) => ("queue_unbind", keywords(a)),
+        Method::QueuePurge(a) => ("queue_purge", keywords(a)),
+        Method::QueueDelete(a) => ("queue_delete", keywords(a)),
+        Method::BasicQos(a) => ("basic_qos", keywords(a)),
+        Method::BasicCancel(a) => ("basic_cancel", keywords(a)),
+        Method::BasicGet(a) => ("basic_get", keywords(a)),
+        Method::BasicAck(a) => ("basic_ack", keywords(a)),
+        Method::BasicReject(a) => ("basic_reject", keywords(a)),
+        Method::BasicNack(a) => ("basic_nack", keywords(a)),
+        Method::BasicRecover(a) | Method::BasicRecoverAsync(a) => (
+            "basic_recover",
+            vec![format!("requeue={}", py_bool(a.requeue))],
+        ),
+        Method::ConfirmSelect { .. } => ("confirm_delivery", Vec::new()),
+        Method::TxSelect => ("tx_select", Vec::new()),
+        Method::TxCommit => ("tx_commit", Vec::new()),
+        Method::TxRollback => ("tx_rollback", Vec::new()),
+        Method::BasicPublish(p) => {
+            let mut args = keywords(p);
+            args.retain(|a| !a.starts_with("properties="));
+            args.push(format!("body={}", py_str(&p.body_text())));
+            if let Some(props) = properties(&p.properties, &[]) {
+                args.push(format!("properties={props}"));
+            }
+            ("basic_publish", args)
+        }
+        Method::BasicConsume(c) => ("basic_consume", keywords(c)),
+        Method::ChannelClose(_) => ("close", Vec::new()),
+        Method::ChannelOpen | Method::ChannelFlow { .. } => ("flow", Vec::new()),
+        Method::ConnectionOpen(_) | Method::ConnectionClose(_) => {
+            return "connection.close()".into()
+        }
+    };
+    format!("channel.{name}({})", args.join(", "))
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
 }
 
 /// `pika.BasicProperties(...)`, or nothing when no property is set.
 fn properties(p: &Properties, extra: &[(&str, String)]) -> Option<String> {
-    let mut args: Vec<String> = Vec::new();
-    let mut put = |k: &str, v: String| args.push(format!("{k}={v}"));
-    if let Some(v) = &p.content_type {
-        put("content_type", py_str(v));
-    }
-    if let Some(v) = &p.content_encoding {
-        put("content_encoding", py_str(v));
-    }
-    if let Some(v) = &p.headers {
-        put("headers", py_table(v));
-    }
-    match p.delivery_mode {
-        Some(2) => put("delivery_mode", "pika.DeliveryMode.Persistent".into()),
-        Some(1) => put("delivery_mode", "pika.DeliveryMode.Transient".into()),
-        _ => {}
-    }
-    if let Some(v) = p.priority {
-        put("priority", v.to_string());
-    }
-    if let Some(v) = &p.correlation_id {
-        put("correlation_id", py_str(v));
-    }
-    if let Some(v) = &p.reply_to {
-        put("reply_to", py_str(v));
-    }
-    if let Some(v) = &p.expiration {
-        put("expiration", py_str(v));
-    }
-    if let Some(v) = &p.message_id {
-        put("message_id", py_str(v));
-    }
-    if let Some(v) = p.timestamp {
-        put("timestamp", v.to_string());
-    }
-    if let Some(v) = &p.kind {
-        put("type", py_str(v));
-    }
-    if let Some(v) = &p.user_id {
-        put("user_id", py_str(v));
-    }
-    if let Some(v) = &p.app_id {
-        put("app_id", py_str(v));
-    }
-    for (k, v) in extra {
-        put(k, v.clone());
-    }
+    let mut args = keywords(p);
+    args.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
     if args.is_empty() {
         None
     } else {
@@ -126,43 +186,38 @@ const CONNECT: &str = "connection = pika.BlockingConnection(pika.ConnectionParam
 
 /// `channel.queue_declare(...)` for a queue as the broker has it.
 fn queue_declare_line(b: &Broker, name: &str) -> String {
-    match b.queue_by_name(name) {
-        Some(q) => {
-            let mut args = vec![format!("queue={}", py_str(name))];
-            if q.durable {
-                args.push("durable=True".into());
-            }
-            if q.exclusive_owner.is_some() {
-                args.push("exclusive=True".into());
-            }
-            if q.auto_delete {
-                args.push("auto_delete=True".into());
-            }
-            if !q.args.is_empty() {
-                args.push(format!("arguments={}", py_table(&q.args)));
-            }
-            format!("channel.queue_declare({})\n", args.join(", "))
-        }
-        None => format!("channel.queue_declare(queue={})\n", py_str(name)),
-    }
+    let declare = match b.queue_by_name(name) {
+        Some(q) => QueueDeclare {
+            queue: name.to_string(),
+            durable: q.durable,
+            exclusive: q.exclusive_owner.is_some(),
+            auto_delete: q.auto_delete,
+            arguments: q.args.clone(),
+            ..Default::default()
+        },
+        None => QueueDeclare::named(name),
+    };
+    format!("{}\n", method_call(&Method::QueueDeclare(declare)))
 }
 
 fn exchange_declare_line(b: &Broker, name: &str) -> Option<String> {
     if name.is_empty() || name.starts_with("amq.") {
         return None;
     }
-    let info = b.exchange_info(name)?;
-    let mut args = vec![
-        format!("exchange={}", py_str(name)),
-        format!("exchange_type={}", py_str(info.kind)),
-    ];
-    if info.durable {
-        args.push("durable=True".into());
-    }
-    if info.auto_delete {
-        args.push("auto_delete=True".into());
-    }
-    Some(format!("channel.exchange_declare({})\n", args.join(", ")))
+    let x = b.exchange_by_name(name)?;
+    let declare = ExchangeDeclare {
+        exchange: name.to_string(),
+        exchange_type: x.kind.name().to_string(),
+        durable: x.durable,
+        auto_delete: x.auto_delete,
+        internal: x.internal,
+        arguments: x.args.clone(),
+        ..Default::default()
+    };
+    Some(format!(
+        "{}\n",
+        method_call(&Method::ExchangeDeclare(declare))
+    ))
 }
 
 /// One action as pika calls on the workbench's channel (`None` for
@@ -173,59 +228,11 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
     let worker_name = |id| sim.worker(id).map(|w| w.spec.name.clone());
     let producer = |id| sim.producer(id).map(|p| p.spec.clone());
     Some(match cmd {
-        Command::DeclareExchange(d) => {
-            let mut args = vec![
-                format!("exchange={}", py_str(&d.exchange)),
-                format!("exchange_type={}", py_str(&d.kind)),
-            ];
-            if d.passive {
-                args.push("passive=True".into());
-            }
-            if d.durable {
-                args.push("durable=True".into());
-            }
-            if d.auto_delete {
-                args.push("auto_delete=True".into());
-            }
-            if d.internal {
-                args.push("internal=True".into());
-            }
-            if !d.arguments.is_empty() {
-                args.push(format!("arguments={}", py_table(&d.arguments)));
-            }
-            format!("channel.exchange_declare({})", args.join(", "))
+        Command::Method(Method::QueueDeclare(d)) if d.queue.is_empty() => {
+            let call = method_call(&Method::QueueDeclare(d.clone()));
+            format!("result = {call}\nqueue_name = result.method.queue")
         }
-        Command::DeleteExchange(name) => {
-            format!("channel.exchange_delete(exchange={})", py_str(name))
-        }
-        Command::DeclareQueue(d) => {
-            let mut args = vec![format!("queue={}", py_str(&d.queue))];
-            if d.passive {
-                args.push("passive=True".into());
-            }
-            if d.durable {
-                args.push("durable=True".into());
-            }
-            if d.exclusive {
-                args.push("exclusive=True".into());
-            }
-            if d.auto_delete {
-                args.push("auto_delete=True".into());
-            }
-            if !d.arguments.is_empty() {
-                args.push(format!("arguments={}", py_table(&d.arguments)));
-            }
-            let call = format!("channel.queue_declare({})", args.join(", "));
-            if d.queue.is_empty() {
-                format!("result = {call}\nqueue_name = result.method.queue")
-            } else {
-                call
-            }
-        }
-        Command::DeleteQueue(name) => format!("channel.queue_delete(queue={})", py_str(name)),
-        Command::PurgeQueue(name) => format!("channel.queue_purge(queue={})", py_str(name)),
-        Command::Bind(spec) => bind_call("bind", spec),
-        Command::Unbind(spec) => bind_call("unbind", spec),
+        Command::Method(m) => method_call(m),
         Command::AddProducer(spec) | Command::EditProducer(_, spec) => {
             producer_program(spec, b)
         }
@@ -243,7 +250,7 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
                 body: body.clone().unwrap_or(spec.body.clone()),
                 ..spec
             };
-            publish_lines(&spec, *count as u64, false)
+            publish_lines(&spec, u64::from(count.get()), false)
         }
         Command::PublishEvery {
             producer: id,
@@ -254,7 +261,7 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
                 Some(ms) => format!(
                     "while True:\n{}    time.sleep({})",
                     indent(&publish_lines(&spec, 1, false), "    "),
-                    seconds(*ms)
+                    seconds(ms.get())
                 ),
                 None => format!("# {}: stop the publishing loop", spec.name),
             }
@@ -276,29 +283,6 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
         Command::RestartBroker => "# sudo systemctl restart rabbitmq-server".into(),
         Command::CrashBroker => "# sudo kill -9 $(pgrep -f beam.smp)   # a crash, not a clean stop".into(),
     })
-}
-
-/// `channel.queue_bind(...)` / `exchange_unbind(...)`.
-fn bind_call(verb: &str, b: &BindSpec) -> String {
-    let mut args = if b.to_exchange {
-        vec![
-            format!("destination={}", py_str(&b.destination)),
-            format!("source={}", py_str(&b.source)),
-        ]
-    } else {
-        vec![
-            format!("exchange={}", py_str(&b.source)),
-            format!("queue={}", py_str(&b.destination)),
-        ]
-    };
-    if !b.key.is_empty() || !b.to_exchange {
-        args.push(format!("routing_key={}", py_str(&b.key)));
-    }
-    if !b.arguments.is_empty() {
-        args.push(format!("arguments={}", py_table(&b.arguments)));
-    }
-    let object = if b.to_exchange { "exchange" } else { "queue" };
-    format!("channel.{object}_{verb}({})", args.join(", "))
 }
 
 fn indent(text: &str, prefix: &str) -> String {
@@ -431,7 +415,7 @@ pub fn publish_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
 pub fn worker_program(spec: &WorkerSpec, b: &Broker) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "#!/usr/bin/env python\n# {}", spec.name);
-    let sleeps = !matches!(spec.work, WorkTime::Fixed { ms: 0 });
+    let sleeps = spec.work.duration(".") > 0;
     let _ = writeln!(out, "import pika{}\n", if sleeps { ", time" } else { "" });
     out.push_str(CONNECT);
     let queue_expr = match &spec.subscribe {
@@ -470,20 +454,26 @@ pub fn worker_program(spec: &WorkerSpec, b: &Broker) -> String {
             py_str(&spec.queue)
         }
     };
-    if spec.prefetch > 0 {
+    if spec.prefetch.get() > 0 {
         let _ = writeln!(out, "channel.basic_qos(prefetch_count={})", spec.prefetch);
     }
     out.push('\n');
     out.push_str("def callback(ch, method, properties, body):\n");
     out.push_str("    print(\" [x] Received %r\" % body.decode(), \"(redelivered)\" if method.redelivered else \"\")\n");
     match spec.work {
-        WorkTime::Fixed { ms: 0 } => {}
+        WorkTime::Fixed { ms } if ms.get() == 0 => {}
         WorkTime::Fixed { ms } => {
-            let _ = writeln!(out, "    time.sleep({})", seconds(ms));
+            let _ = writeln!(out, "    time.sleep({})", seconds(ms.get()));
         }
-        WorkTime::PerDot { ms: 1000 } => out.push_str("    time.sleep(body.count(b'.'))\n"),
+        WorkTime::PerDot { ms } if ms.get() == 1000 => {
+            out.push_str("    time.sleep(body.count(b'.'))\n")
+        }
         WorkTime::PerDot { ms } => {
-            let _ = writeln!(out, "    time.sleep(body.count(b'.') * {})", seconds(ms));
+            let _ = writeln!(
+                out,
+                "    time.sleep(body.count(b'.') * {})",
+                seconds(ms.get())
+            );
         }
     }
     if spec.reply {
@@ -556,14 +546,15 @@ pub fn topology_program(sim: &Simulation) -> String {
         if owned {
             continue;
         }
-        let spec = BindSpec {
-            source: v.source.to_string(),
-            destination: v.destination.to_string(),
-            to_exchange: v.destination_kind == "exchange",
-            key: v.routing_key.to_string(),
-            arguments: v.arguments.clone(),
-        };
-        out.push_str(&bind_call("bind", &spec));
+        let bind = Method::binding(
+            false,
+            v.destination_kind,
+            &v.source,
+            &v.destination,
+            &v.routing_key,
+            v.arguments.clone(),
+        );
+        out.push_str(&method_call(&bind));
         out.push('\n');
         any = true;
     }

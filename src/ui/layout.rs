@@ -2,6 +2,7 @@
 //! left to right, each column ordered to follow the one before it (so edges
 //! cross as little as possible). Positions a person dragged override it.
 
+use crate::engine::exchange::DestinationKind;
 use crate::engine::exchange::ExchangeType;
 use crate::sim::actors::WorkerState;
 use crate::sim::world::World;
@@ -103,7 +104,7 @@ fn visible_exchanges(world: &World) -> Vec<Rc<str>> {
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for b in &bindings {
         used.insert(&b.source);
-        if b.destination_kind == "exchange" {
+        if b.destination_kind == DestinationKind::Exchange {
             used.insert(&b.destination);
         }
     }
@@ -149,7 +150,10 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
     // Exchange columns: depth along exchange-to-exchange bindings.
     let mut depth: BTreeMap<Rc<str>, usize> = exchanges.iter().map(|x| (x.clone(), 0)).collect();
     for _ in 0..EXCHANGE_COLS_MAX {
-        for b in bindings.iter().filter(|b| b.destination_kind == "exchange") {
+        for b in bindings
+            .iter()
+            .filter(|b| b.destination_kind == DestinationKind::Exchange)
+        {
             let d = depth.get(&b.source).copied().unwrap_or(0);
             if let Some(slot) = depth.get_mut(&b.destination) {
                 if *slot < d + 1 && b.source != b.destination {
@@ -187,7 +191,7 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
         }
         for b in bindings
             .iter()
-            .filter(|b| b.source == *x && b.destination_kind == "queue")
+            .filter(|b| b.source == *x && b.destination_kind == DestinationKind::Queue)
         {
             push_q(&b.destination, &mut q_order);
         }
@@ -211,7 +215,7 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
         }
     }
     for b in &bindings {
-        let to = if b.destination_kind == "queue" {
+        let to = if b.destination_kind == DestinationKind::Queue {
             NodeKey::Queue(b.destination.clone())
         } else {
             NodeKey::Exchange(b.destination.clone())

@@ -215,4 +215,3 @@ async fn write_all(link: SharedLink, dispatch: Callback<Action>) {
         }
     }
 }
-

@@ -203,7 +203,7 @@ impl Script {
             .iter()
             .enumerate()
             .filter(|(i, _)| !self.fired.contains_key(i))
-            .filter_map(|(_, a)| a.at_ms)
+            .filter_map(|(_, a)| a.at_ms.map(|ms| ms.get()))
             .min()
     }
 
@@ -217,7 +217,7 @@ impl Script {
             }
             let a = &self.actions[i];
             let due = match (a.at_ms, a.at_step) {
-                (Some(ms), _) => tl.world().sim.now() >= ms,
+                (Some(ms), _) => tl.world().sim.now() >= ms.get(),
                 (None, Some(step)) => tl.pos() as u64 >= step,
                 _ => false,
             };

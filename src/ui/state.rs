@@ -11,6 +11,7 @@
 use crate::document::Document;
 use crate::engine::clock::Millis;
 use crate::engine::durable::DurableState;
+use crate::engine::method::Method;
 use crate::engine::{BrokerConfig, CommandError, Profile};
 use crate::sim::world::Command;
 use crate::sim::ActorId;
@@ -159,7 +160,9 @@ impl StoreInfo {
                     StoreReason::Unavailable(why) => {
                         format!("{}: {why}", t.store_reason_unavailable)
                     }
-                    StoreReason::Locked(broker) => fill(t.store_reason_locked, &[("broker", broker)]),
+                    StoreReason::Locked(broker) => {
+                        fill(t.store_reason_locked, &[("broker", broker)])
+                    }
                     StoreReason::Waiting(broker) => fill(t.store_waiting, &[("broker", broker)]),
                     StoreReason::Lost(why) => format!("{}: {why}", t.store_lost_title),
                 },
@@ -393,7 +396,8 @@ fn hint_for(error: &CommandError, cmd: Option<&Command>) -> Hint {
     match e.code.code() {
         406 if matches!(
             cmd,
-            Some(Command::DeclareQueue(_)) | Some(Command::DeclareExchange(_))
+            Some(Command::Method(Method::QueueDeclare(_)))
+                | Some(Command::Method(Method::ExchangeDeclare(_)))
         ) && (e.explanation.contains("inequivalent")
             || e.explanation.contains("received")) =>
         {
@@ -752,8 +756,12 @@ fn apply_command(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>, cmd: Co
     let removed = match &cmd {
         Command::RemoveProducer(id) => Some(Selection::Producer(*id)),
         Command::RemoveWorker(id) | Command::ReplaceWorker(id, _) => Some(Selection::Worker(*id)),
-        Command::DeleteQueue(name) => Some(Selection::Queue(Rc::from(name.as_str()))),
-        Command::DeleteExchange(name) => Some(Selection::Exchange(Rc::from(name.as_str()))),
+        Command::Method(Method::QueueDelete(m)) => {
+            Some(Selection::Queue(Rc::from(m.queue.as_str())))
+        }
+        Command::Method(Method::ExchangeDelete(m)) => {
+            Some(Selection::Exchange(Rc::from(m.exchange.as_str())))
+        }
         _ => None,
     };
     let is_worker_cmd = matches!(cmd, Command::AddWorker(_) | Command::ReplaceWorker(..));

@@ -536,7 +536,7 @@ mod tests {
         }
         let publish = Command::Publish {
             producer: ActorId(1),
-            count: 40,
+            count: crate::sim::bounded::PublishCount::new(40).unwrap(),
             body: Some("Task ..".into()),
         };
         assert!(t.command(publish).is_ok());
@@ -586,7 +586,7 @@ mod tests {
         assert!(t
             .command(Command::PublishEvery {
                 producer: ActorId(1),
-                every_ms: Some(10),
+                every_ms: crate::sim::bounded::VirtualMs::new(10).ok(),
             })
             .is_ok());
         for _ in 0..5_000 {

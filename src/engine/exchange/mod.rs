@@ -25,7 +25,7 @@ use std::rc::Rc;
 use topic_trie::TopicTrie;
 
 /// The exchange types Warren implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExchangeType {
     Direct,
@@ -52,6 +52,44 @@ impl ExchangeType {
             ExchangeType::Topic => "topic",
             ExchangeType::Headers => "headers",
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExchangeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ExchangeType, D::Error> {
+        let name = String::deserialize(d)?;
+        ExchangeType::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected direct, fanout, topic or headers, got '{name}'"
+            ))
+        })
+    }
+}
+
+/// What a binding leads to: a queue (queue.bind) or an exchange
+/// (exchange.bind), as `rabbitmqctl list_bindings` names them.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DestinationKind {
+    #[default]
+    Queue,
+    Exchange,
+}
+
+impl DestinationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DestinationKind::Queue => "queue",
+            DestinationKind::Exchange => "exchange",
+        }
+    }
+}
+
+impl std::fmt::Display for DestinationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

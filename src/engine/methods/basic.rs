@@ -13,54 +13,28 @@ use crate::engine::consumer::Consumer;
 use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{CancelReason, EventKind, QueueDeleteReason, RequeueReason};
 use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
-use crate::engine::limits;
-use crate::engine::message::MessageRef;
+use crate::engine::method::{
+    BasicAck, BasicConsume, BasicNack, BasicQos, BasicReject, GetOk, MethodId,
+};
 use crate::engine::methods::{check_shortstr, check_table};
-use crate::engine::value::{FieldTable, FieldValue};
+use crate::engine::outbox::ServerMethod;
+use crate::engine::value::FieldValue;
 use std::collections::BTreeSet;
 use std::rc::Rc;
-
-/// basic.consume's parameters.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Consume {
-    pub queue: String,
-    /// Empty: the broker picks `amq.ctag-…`.
-    pub consumer_tag: String,
-    pub no_ack: bool,
-    pub exclusive: bool,
-    /// Consumer arguments, e.g. `x-priority`.
-    pub arguments: FieldTable,
-}
-
-/// basic.get-ok.
-#[derive(Clone, Debug)]
-pub struct GetOk {
-    pub message: MessageRef,
-    pub delivery_tag: u64,
-    pub redelivered: bool,
-    /// Ready messages left in the queue.
-    pub message_count: u64,
-}
 
 impl Broker {
     /// basic.qos. `global=false` sets the prefetch of consumers created from
     /// now on (RabbitMQ's per-consumer reading of AMQP) and lifts any channel
     /// limit; `global=true` limits the whole channel.
-    pub fn basic_qos(
-        &mut self,
-        ch: ChannelId,
-        prefetch_size: u32,
-        prefetch_count: u32,
-        global: bool,
-    ) -> Result<(), CommandError> {
-        if prefetch_count > limits::PREFETCH_COUNT_MAX {
-            return Err(CommandError::invalid(format!(
-                "prefetch_count {prefetch_count} is over {} (a 16-bit field)",
-                limits::PREFETCH_COUNT_MAX
-            )));
-        }
+    pub(crate) fn basic_qos(&mut self, ch: ChannelId, qos: BasicQos) -> Result<(), CommandError> {
+        let BasicQos {
+            prefetch_size,
+            prefetch_count,
+            global,
+        } = qos;
+        let prefetch_count = u32::from(prefetch_count);
         let global = global && !self.config.profile.global_qos_is_per_consumer();
-        self.on_channel(ch, "basic.qos", |b, ch, _conn| {
+        self.on_channel(ch, MethodId::BASIC_QOS, |b, ch, _conn| {
             if prefetch_size != 0 {
                 return Err(AmqpError::new(
                     ReplyCode::NotImplemented,
@@ -97,11 +71,15 @@ impl Broker {
     }
 
     /// basic.consume. Returns the consumer tag.
-    pub fn basic_consume(&mut self, ch: ChannelId, c: Consume) -> Result<Rc<str>, CommandError> {
+    pub(crate) fn basic_consume(
+        &mut self,
+        ch: ChannelId,
+        c: BasicConsume,
+    ) -> Result<Rc<str>, CommandError> {
         check_shortstr("queue name", &c.queue)?;
         check_shortstr("consumer tag", &c.consumer_tag)?;
         check_table("arguments", &c.arguments)?;
-        self.on_channel(ch, "basic.consume", |b, ch, conn| {
+        self.on_channel(ch, MethodId::BASIC_CONSUME, |b, ch, conn| {
             if !c.consumer_tag.is_empty()
                 && b.channels
                     .get(&ch)
@@ -204,9 +182,13 @@ impl Broker {
     /// basic.cancel. Cancelling an unknown tag succeeds. The consumer's
     /// unacknowledged deliveries stay unacknowledged (only closing the
     /// channel, a nack or basic.recover sends them back).
-    pub fn basic_cancel(&mut self, ch: ChannelId, consumer_tag: &str) -> Result<(), CommandError> {
+    pub(crate) fn basic_cancel(
+        &mut self,
+        ch: ChannelId,
+        consumer_tag: &str,
+    ) -> Result<(), CommandError> {
         check_shortstr("consumer tag", consumer_tag)?;
-        self.on_channel(ch, "basic.cancel", |b, ch, _conn| {
+        self.on_channel(ch, MethodId::BASIC_CANCEL, |b, ch, _conn| {
             if let Some(id) = b
                 .channels
                 .get(&ch)
@@ -266,6 +248,15 @@ impl Broker {
             queue_name: queue_name.clone(),
             reason,
         });
+        if reason == CancelReason::QueueDeleted {
+            // consumer_cancel_notify: the client learns its consumer is gone.
+            self.send(
+                c.channel,
+                ServerMethod::BasicCancel {
+                    consumer_tag: c.tag.clone(),
+                },
+            );
+        }
         if let Some(next) = activated {
             let tag = self
                 .consumers
@@ -284,14 +275,14 @@ impl Broker {
     /// basic.get: takes the head message, or reports the queue empty.
     /// Prefetch limits do not apply. An unacked get counts on the channel
     /// like any delivery (and is requeued if the channel closes).
-    pub fn basic_get(
+    pub(crate) fn basic_get(
         &mut self,
         ch: ChannelId,
         queue: &str,
         no_ack: bool,
     ) -> Result<Option<GetOk>, CommandError> {
         check_shortstr("queue name", queue)?;
-        self.on_channel(ch, "basic.get", |b, ch, conn| {
+        self.on_channel(ch, MethodId::BASIC_GET, |b, ch, conn| {
             let name = b.expand_queue_name(ch, queue)?;
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;
@@ -357,45 +348,48 @@ impl Broker {
         })
     }
 
-    pub fn basic_ack(
-        &mut self,
-        ch: ChannelId,
-        delivery_tag: u64,
-        multiple: bool,
-    ) -> Result<(), CommandError> {
-        self.on_channel(ch, "basic.ack", |b, ch, _| {
-            b.settle_method(ch, delivery_tag, multiple, SettleKind::Ack)
+    pub(crate) fn basic_ack(&mut self, ch: ChannelId, m: BasicAck) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::BASIC_ACK, |b, ch, _| {
+            b.settle_method(ch, m.delivery_tag, m.multiple, SettleKind::Ack)
         })
     }
 
-    pub fn basic_nack(
+    pub(crate) fn basic_nack(&mut self, ch: ChannelId, m: BasicNack) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::BASIC_NACK, |b, ch, _| {
+            b.settle_method(
+                ch,
+                m.delivery_tag,
+                m.multiple,
+                SettleKind::Nack { requeue: m.requeue },
+            )
+        })
+    }
+
+    pub(crate) fn basic_reject(
         &mut self,
         ch: ChannelId,
-        delivery_tag: u64,
-        multiple: bool,
+        m: BasicReject,
+    ) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::BASIC_REJECT, |b, ch, _| {
+            b.settle_method(
+                ch,
+                m.delivery_tag,
+                false,
+                SettleKind::Reject { requeue: m.requeue },
+            )
+        })
+    }
+
+    /// basic.recover and basic.recover-async: requeue=true sends every
+    /// unacked delivery of the channel back to its queue; requeue=false is
+    /// not implemented by RabbitMQ (540, which closes the connection).
+    pub(crate) fn basic_recover(
+        &mut self,
+        ch: ChannelId,
+        method: MethodId,
         requeue: bool,
     ) -> Result<(), CommandError> {
-        self.on_channel(ch, "basic.nack", |b, ch, _| {
-            b.settle_method(ch, delivery_tag, multiple, SettleKind::Nack { requeue })
-        })
-    }
-
-    pub fn basic_reject(
-        &mut self,
-        ch: ChannelId,
-        delivery_tag: u64,
-        requeue: bool,
-    ) -> Result<(), CommandError> {
-        self.on_channel(ch, "basic.reject", |b, ch, _| {
-            b.settle_method(ch, delivery_tag, false, SettleKind::Reject { requeue })
-        })
-    }
-
-    /// basic.recover: requeue=true sends every unacked delivery of the
-    /// channel back to its queue; requeue=false is not implemented by
-    /// RabbitMQ (540, which closes the connection).
-    pub fn basic_recover(&mut self, ch: ChannelId, requeue: bool) -> Result<(), CommandError> {
-        self.on_channel(ch, "basic.recover", |b, ch, _| {
+        self.on_channel(ch, method, |b, ch, _| {
             if !requeue {
                 return Err(AmqpError::new(ReplyCode::NotImplemented, "requeue=false"));
             }

@@ -11,6 +11,7 @@ use crate::engine::error::{AmqpError, CommandError};
 use crate::engine::event::{EventKind, UnbindReason};
 use crate::engine::exchange::{headers, topic_trie, Binding, Destination, ExchangeType};
 use crate::engine::ids::{BindingId, ChannelId, ConnId, ExchangeId};
+use crate::engine::method::{ExchangeBind, MethodId, QueueBind};
 use crate::engine::methods::exchange::default_exchange_refused;
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::value::FieldTable;
@@ -24,88 +25,44 @@ enum Target<'a> {
 }
 
 impl Broker {
-    pub fn queue_bind(
+    /// queue.bind (`method` = QUEUE_BIND) or queue.unbind (QUEUE_UNBIND).
+    pub(crate) fn bind_queue(
         &mut self,
         ch: ChannelId,
-        queue: &str,
-        exchange: &str,
-        routing_key: &str,
-        arguments: FieldTable,
+        method: MethodId,
+        m: QueueBind,
     ) -> Result<(), CommandError> {
         self.binding_method(
             ch,
-            "queue.bind",
-            true,
-            Target::Queue(queue),
-            exchange,
-            routing_key,
-            arguments,
+            method,
+            Target::Queue(&m.queue),
+            &m.exchange,
+            &m.routing_key,
+            m.arguments,
         )
     }
 
-    pub fn queue_unbind(
+    /// exchange.bind (`method` = EXCHANGE_BIND) or exchange.unbind.
+    pub(crate) fn bind_exchange(
         &mut self,
         ch: ChannelId,
-        queue: &str,
-        exchange: &str,
-        routing_key: &str,
-        arguments: FieldTable,
+        method: MethodId,
+        m: ExchangeBind,
     ) -> Result<(), CommandError> {
         self.binding_method(
             ch,
-            "queue.unbind",
-            false,
-            Target::Queue(queue),
-            exchange,
-            routing_key,
-            arguments,
+            method,
+            Target::Exchange(&m.destination),
+            &m.source,
+            &m.routing_key,
+            m.arguments,
         )
     }
 
-    pub fn exchange_bind(
-        &mut self,
-        ch: ChannelId,
-        destination: &str,
-        source: &str,
-        routing_key: &str,
-        arguments: FieldTable,
-    ) -> Result<(), CommandError> {
-        self.binding_method(
-            ch,
-            "exchange.bind",
-            true,
-            Target::Exchange(destination),
-            source,
-            routing_key,
-            arguments,
-        )
-    }
-
-    pub fn exchange_unbind(
-        &mut self,
-        ch: ChannelId,
-        destination: &str,
-        source: &str,
-        routing_key: &str,
-        arguments: FieldTable,
-    ) -> Result<(), CommandError> {
-        self.binding_method(
-            ch,
-            "exchange.unbind",
-            false,
-            Target::Exchange(destination),
-            source,
-            routing_key,
-            arguments,
-        )
-    }
-
-    #[allow(clippy::too_many_arguments)]
     fn binding_method(
         &mut self,
         ch: ChannelId,
-        method: &'static str,
-        bind: bool,
+        method: MethodId,
         target: Target<'_>,
         source: &str,
         routing_key: &str,
@@ -116,6 +73,7 @@ impl Broker {
         check_shortstr("source exchange name", source)?;
         check_shortstr("routing key", routing_key)?;
         check_table("arguments", &arguments)?;
+        let bind = method == MethodId::QUEUE_BIND || method == MethodId::EXCHANGE_BIND;
         self.on_channel(ch, method, |b, ch, conn| {
             // An empty queue name means the channel's last declared queue; if
             // the routing key is empty too, it becomes that name as well.

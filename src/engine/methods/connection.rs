@@ -1,20 +1,25 @@
-//! connection.open/close and channel.open/close, and what closing does.
+//! connection.open/close, channel.open/flow/close, and what closing does.
 //!
 //! Closing a channel, whoever closes it, requeues every delivery on it that
 //! was not acknowledged: that is how a crashed worker's messages reach
 //! another worker, marked `redelivered`. Closing a connection closes its
-//! channels and deletes the exclusive queues it declared.
+//! channels and deletes the exclusive queues it declared. When the broker
+//! closes one (an error, a shutdown), the client is told through the
+//! connection's outbox.
 //!
-//! A client closing a channel cancels its consumers first (pika does; so a
-//! last consumer leaving deletes an auto-delete queue before the requeue).
+//! What a client library does around these (pika cancels a channel's
+//! consumers before closing it) is in `client.rs`.
 
 use crate::engine::broker::Broker;
 use crate::engine::channel::{Channel, Connection};
-use crate::engine::error::{AmqpError, CommandError};
+use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{
     CancelReason, ErrorInfo, EventKind, Initiator, QueueDeleteReason, RequeueReason,
 };
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
+use crate::engine::limits;
+use crate::engine::method::{MethodId, Reply};
+use crate::engine::outbox::{Closing, ServerMethod};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -37,7 +42,9 @@ impl Broker {
                 label: label.clone(),
                 open: true,
                 channels: Vec::new(),
-                next_channel_number: 1,
+                channel_numbers: BTreeMap::new(),
+                channel_max: limits::CHANNEL_MAX,
+                outbox: std::collections::VecDeque::new(),
             },
         );
         self.emit(EventKind::ConnectionOpened {
@@ -48,9 +55,12 @@ impl Broker {
         id
     }
 
-    /// Closes a connection from the client side (pika: each open channel's
-    /// consumers are cancelled and the channel closed, then the connection).
-    pub fn close_connection(&mut self, conn: ConnId) -> Result<(), CommandError> {
+    /// connection.open: Warren has one virtual host, `/`.
+    pub(crate) fn connection_open(
+        &mut self,
+        conn: ConnId,
+        virtual_host: &str,
+    ) -> Result<Reply, CommandError> {
         match self.connections.get(&conn) {
             None => {
                 return Err(CommandError::invalid(format!(
@@ -60,19 +70,56 @@ impl Broker {
             Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
             Some(_) => {}
         }
-        let channels: Vec<ChannelId> = self.connections[&conn].channels.clone();
-        for ch in channels {
-            if self.channels.get(&ch).is_some_and(|c| c.open) {
-                self.close_channel_from_client(ch);
+        if virtual_host == "/" {
+            return Ok(Reply::ConnectionOpenOk);
+        }
+        let mut e = AmqpError::new(
+            ReplyCode::NotAllowed,
+            format!("vhost {virtual_host} not found"),
+        );
+        e.method = Some(MethodId::CONNECTION_OPEN);
+        self.fail_connection(conn, &e);
+        Err(CommandError::Amqp(e))
+    }
+
+    /// connection.close from the client: every channel closes (requeueing
+    /// what it held) and the connection's exclusive queues go.
+    pub(crate) fn close_connection(&mut self, conn: ConnId) -> Result<(), CommandError> {
+        match self.connections.get(&conn) {
+            None => {
+                return Err(CommandError::invalid(format!(
+                    "there is no connection {conn}"
+                )))
             }
+            Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
+            Some(_) => {}
         }
         self.connection_down(conn, Initiator::Client, None);
         self.settle_dying();
         Ok(())
     }
 
-    /// Opens a channel on an open connection.
-    pub fn open_channel(&mut self, conn: ConnId) -> Result<ChannelId, CommandError> {
+    /// The client went away without a close (its process died, its socket
+    /// closed): the broker closes the connection itself, as RabbitMQ does
+    /// when a socket ends. Not a method: nothing was sent.
+    pub fn drop_connection(&mut self, conn: ConnId) {
+        if self.connections.get(&conn).is_some_and(|c| c.open) {
+            self.connection_down(conn, Initiator::Client, None);
+            self.settle_dying();
+            if let Some(c) = self.connections.get_mut(&conn) {
+                c.outbox.clear();
+            }
+        }
+    }
+
+    /// channel.open on channel `number` of `conn`. Numbers run from 1 to
+    /// `limits::CHANNEL_MAX`; opening one that is open already is a
+    /// connection error, as in RabbitMQ.
+    pub(crate) fn open_channel(
+        &mut self,
+        conn: ConnId,
+        number: u16,
+    ) -> Result<ChannelId, CommandError> {
         let c = match self.connections.get(&conn) {
             None => {
                 return Err(CommandError::invalid(format!(
@@ -82,11 +129,38 @@ impl Broker {
             Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
             Some(c) => c,
         };
-        let number = c.next_channel_number;
+        if number == 0 {
+            return Err(CommandError::invalid("channel 0 is the connection's own"));
+        }
+        // RabbitMQ's channel_max bounds how many channels are open at once,
+        // not the numbers (recorded: with channel_max 10, channel 65535
+        // opens, and an 11th channel is refused).
+        let refusal = if c.channel_numbers.contains_key(&number) {
+            Some(AmqpError::new(
+                ReplyCode::ChannelError,
+                "second 'channel.open' seen",
+            ))
+        } else if c.channel_numbers.len() >= usize::from(c.channel_max) {
+            Some(AmqpError::new(
+                ReplyCode::NotAllowed,
+                format!(
+                    "number of channels opened ({}) has reached the negotiated channel_max ({})",
+                    c.channel_numbers.len(),
+                    c.channel_max
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some(mut e) = refusal {
+            e.method = Some(MethodId::CHANNEL_OPEN);
+            self.fail_connection(conn, &e);
+            return Err(CommandError::Amqp(e));
+        }
         let id = ChannelId(self.take_id());
         if let Some(c) = self.connections.get_mut(&conn) {
-            c.next_channel_number = c.next_channel_number.wrapping_add(1).max(1);
             c.channels.push(id);
+            c.channel_numbers.insert(number, id);
         }
         self.channels.insert(id, Channel::new(id, conn, number));
         self.emit(EventKind::ChannelOpened {
@@ -97,25 +171,45 @@ impl Broker {
         Ok(id)
     }
 
-    /// Closes a channel from the client side: its consumers are cancelled,
-    /// then its unacknowledged deliveries go back to their queues.
-    pub fn close_channel(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+    /// channel.flow: RabbitMQ accepts `active=true` and refuses to pause
+    /// deliveries (540, a connection error).
+    pub(crate) fn channel_flow(
+        &mut self,
+        ch: ChannelId,
+        active: bool,
+    ) -> Result<bool, CommandError> {
+        self.on_channel(ch, MethodId::CHANNEL_FLOW, |_, _, _| {
+            if active {
+                Ok(true)
+            } else {
+                Err(AmqpError::new(ReplyCode::NotImplemented, "active=false"))
+            }
+        })
+    }
+
+    /// channel.close from the client: its consumers go and its
+    /// unacknowledged deliveries go back to their queues.
+    pub(crate) fn close_channel(&mut self, ch: ChannelId) -> Result<(), CommandError> {
         self.open_channel_conn(ch)?;
-        self.close_channel_from_client(ch);
+        self.channel_down(ch, Initiator::Client, None);
         self.settle_dying();
         Ok(())
     }
 
-    fn close_channel_from_client(&mut self, ch: ChannelId) {
-        let consumers: Vec<ConsumerId> = self.channel_consumers(ch);
-        for consumer in consumers {
-            self.cancel_consumer(consumer, CancelReason::Client);
-        }
-        self.channel_down(ch, Initiator::Client, None);
+    /// A connection error outside any channel's method: the connection
+    /// closes, and the client is told why.
+    pub(crate) fn fail_connection(&mut self, conn: ConnId, e: &AmqpError) {
+        self.emit(EventKind::MethodFailed {
+            conn,
+            channel: ChannelId(0),
+            method: e.method.map_or("", |m| m.name),
+            error: ErrorInfo::from(e),
+        });
+        self.connection_down(conn, Initiator::Broker, Some(e));
     }
 
     /// A channel's consumers in the order they were created.
-    fn channel_consumers(&self, ch: ChannelId) -> Vec<ConsumerId> {
+    pub(crate) fn channel_consumers(&self, ch: ChannelId) -> Vec<ConsumerId> {
         let mut ids: Vec<ConsumerId> = self
             .channels
             .get(&ch)
@@ -197,6 +291,16 @@ impl Broker {
                 self.arm_queue_expiry(queue);
             }
         }
+        if let Some(c) = self.connections.get_mut(&conn) {
+            if c.channel_numbers.get(&number) == Some(&ch) {
+                c.channel_numbers.remove(&number);
+            }
+        }
+        if let (Initiator::Broker, Some(e)) = (by, error) {
+            if self.connections.get(&conn).is_some_and(|c| c.open) {
+                self.send(ch, ServerMethod::ChannelClose(closing(e)));
+            }
+        }
         self.emit(EventKind::ChannelClosed {
             conn,
             channel: ch,
@@ -235,10 +339,22 @@ impl Broker {
         for queue in exclusive {
             self.delete_queue(queue, QueueDeleteReason::OwnerClosed);
         }
+        if let (Initiator::Broker, Some(e)) = (by, error) {
+            self.send_on_connection(conn, ServerMethod::ConnectionClose(closing(e)));
+        }
         self.emit(EventKind::ConnectionClosed {
             conn,
             by,
             error: error.map(ErrorInfo::from),
         });
+    }
+}
+
+/// The close frame's fields for an error.
+fn closing(e: &AmqpError) -> Closing {
+    Closing {
+        reply_code: e.code.code(),
+        reply_text: e.reply_text(),
+        method: e.method,
     }
 }

@@ -6,53 +6,27 @@ use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{EventKind, ExchangeDeleteReason, UnbindReason};
 use crate::engine::exchange::{Destination, Exchange, ExchangeType};
 use crate::engine::ids::{ChannelId, ExchangeId};
+use crate::engine::method::{ExchangeDeclare, ExchangeDelete, MethodId};
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::queue::exchange_resource;
 use crate::engine::queue_args;
 use crate::engine::value::{FieldTable, FieldValue};
 use std::rc::Rc;
 
-/// exchange.declare's parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExchangeDeclare {
-    pub exchange: String,
-    /// `direct`, `fanout`, `topic` or `headers`.
-    pub kind: String,
-    pub passive: bool,
-    pub durable: bool,
-    pub auto_delete: bool,
-    pub internal: bool,
-    pub arguments: FieldTable,
-}
-
-impl Default for ExchangeDeclare {
-    fn default() -> Self {
-        ExchangeDeclare {
-            exchange: String::new(),
-            kind: "direct".into(),
-            passive: false,
-            durable: false,
-            auto_delete: false,
-            internal: false,
-            arguments: FieldTable::new(),
-        }
-    }
-}
-
 pub(crate) fn default_exchange_refused() -> AmqpError {
     AmqpError::access_refused("operation not permitted on the default exchange")
 }
 
 impl Broker {
-    pub fn exchange_declare(
+    pub(crate) fn exchange_declare(
         &mut self,
         ch: ChannelId,
         d: ExchangeDeclare,
     ) -> Result<(), CommandError> {
         check_shortstr("exchange name", &d.exchange)?;
-        check_shortstr("exchange type", &d.kind)?;
+        check_shortstr("exchange type", &d.exchange_type)?;
         check_table("arguments", &d.arguments)?;
-        self.on_channel(ch, "exchange.declare", |b, _ch, _conn| {
+        self.on_channel(ch, MethodId::EXCHANGE_DECLARE, |b, _ch, _conn| {
             b.declare_exchange(d)
         })
     }
@@ -67,18 +41,18 @@ impl Broker {
         }
         // RabbitMQ checks the type before anything else, and an unknown type
         // is a connection error.
-        let Some(kind) = ExchangeType::parse(&d.kind) else {
+        let Some(kind) = ExchangeType::parse(&d.exchange_type) else {
             // RabbitMQ turns the type into an existing Erlang atom first: ''
             // is one (with no exchange module behind it); another unknown
             // name usually is not.
-            let word = if d.kind.is_empty() {
+            let word = if d.exchange_type.is_empty() {
                 "invalid"
             } else {
                 "unknown"
             };
             return Err(AmqpError::new(
                 ReplyCode::CommandInvalid,
-                format!("{word} exchange type '{}'", d.kind),
+                format!("{word} exchange type '{}'", d.exchange_type),
             ));
         };
         if d.exchange.is_empty() {
@@ -160,14 +134,14 @@ impl Broker {
     }
 
     /// exchange.delete. Deleting an exchange that does not exist succeeds.
-    pub fn exchange_delete(
+    pub(crate) fn exchange_delete(
         &mut self,
         ch: ChannelId,
-        exchange: &str,
-        if_unused: bool,
+        d: ExchangeDelete,
     ) -> Result<(), CommandError> {
+        let (exchange, if_unused) = (d.exchange.as_str(), d.if_unused);
         check_shortstr("exchange name", exchange)?;
-        self.on_channel(ch, "exchange.delete", |b, _ch, _conn| {
+        self.on_channel(ch, MethodId::EXCHANGE_DELETE, |b, _ch, _conn| {
             if exchange.is_empty() {
                 return Err(default_exchange_refused());
             }

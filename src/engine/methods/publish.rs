@@ -14,24 +14,13 @@ use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{DeathReason, EventKind};
 use crate::engine::ids::{ChannelId, ConnId, QueueId};
 use crate::engine::message::{parse_expiration, MessageId, MessageRef, Properties};
+use crate::engine::method::{BasicPublish, MethodId};
 use crate::engine::methods::{check_shortstr, check_table};
+use crate::engine::outbox::ServerMethod;
 use crate::engine::queue::{exchange_resource, Entry};
 use crate::engine::queue_args::Overflow;
 use crate::engine::value::FieldValue;
 use std::rc::Rc;
-
-/// basic.publish's parameters.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Publish {
-    /// `""` is the default exchange.
-    pub exchange: String,
-    pub routing_key: String,
-    pub mandatory: bool,
-    /// Not supported by RabbitMQ (540 NOT_IMPLEMENTED); kept so it can say so.
-    pub immediate: bool,
-    pub properties: Properties,
-    pub body: Vec<u8>,
-}
 
 /// What became of one enqueue attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,21 +30,10 @@ pub(crate) enum Enqueued {
     Refused,
 }
 
-/// The string-valued properties that are AMQP short strings.
+/// Refuses properties a client could not encode: a short string over 255
+/// bytes, a header table with a long key or nested too deep.
 fn check_properties(p: &Properties) -> Result<(), CommandError> {
-    let short = [
-        ("content_type", &p.content_type),
-        ("content_encoding", &p.content_encoding),
-        ("correlation_id", &p.correlation_id),
-        ("reply_to", &p.reply_to),
-        ("expiration", &p.expiration),
-        ("message_id", &p.message_id),
-        ("type", &p.kind),
-        ("user_id", &p.user_id),
-        ("app_id", &p.app_id),
-        ("cluster_id", &p.cluster_id),
-    ];
-    for (field, value) in short {
+    for (field, value) in p.short_strings() {
         if let Some(v) = value {
             check_shortstr(field, v)?;
         }
@@ -91,22 +69,24 @@ fn header_keys(p: &Properties, header: &str) -> Result<Vec<Rc<str>>, AmqpError> 
 impl Broker {
     /// Publishes one message. Returns its publisher-confirm sequence number
     /// when the channel is in confirm mode.
-    pub fn basic_publish(
+    pub(crate) fn basic_publish(
         &mut self,
         ch: ChannelId,
-        p: Publish,
+        p: BasicPublish,
     ) -> Result<Option<u64>, CommandError> {
         check_shortstr("exchange name", &p.exchange)?;
         check_shortstr("routing key", &p.routing_key)?;
         check_properties(&p.properties)?;
-        self.on_channel(ch, "basic.publish", |b, ch, conn| b.publish(ch, conn, p))
+        self.on_channel(ch, MethodId::BASIC_PUBLISH, |b, ch, conn| {
+            b.publish(ch, conn, p)
+        })
     }
 
     fn publish(
         &mut self,
         ch: ChannelId,
         conn: ConnId,
-        p: Publish,
+        p: BasicPublish,
     ) -> Result<Option<u64>, AmqpError> {
         if p.immediate {
             return Err(AmqpError::new(ReplyCode::NotImplemented, "immediate=true"));
@@ -237,19 +217,22 @@ impl Broker {
             });
             if mandatory {
                 self.emit(EventKind::Returned {
-                    message,
+                    message: message.clone(),
                     channel: ch,
                     reply_code: 312,
                     reply_text: "NO_ROUTE",
                 });
+                self.send(
+                    ch,
+                    ServerMethod::BasicReturn {
+                        reply_code: 312,
+                        reply_text: "NO_ROUTE",
+                        message,
+                    },
+                );
             }
             if let Some(seq) = confirm_seq {
-                self.emit(EventKind::Confirmed {
-                    channel: ch,
-                    seq,
-                    multiple: false,
-                    ack: true,
-                });
+                self.confirm(ch, seq, false, true);
             }
             return true;
         }
@@ -265,15 +248,33 @@ impl Broker {
             // A persistent message in a durable queue is confirmed once the
             // batch holding it is on disk (a refusal is nacked at once).
             Some(seq) if stored && !refused => self.confirm_after_commit(ch, seq),
-            Some(seq) => self.emit(EventKind::Confirmed {
-                channel: ch,
-                seq,
-                multiple: false,
-                ack: !refused,
-            }),
+            Some(seq) => self.confirm(ch, seq, false, !refused),
             None => {}
         }
         !refused
+    }
+
+    /// A publisher confirm: `basic.ack` (or `basic.nack`) of publish `seq`
+    /// (with `multiple`, of every publish up to it) to the publisher.
+    pub(crate) fn confirm(&mut self, ch: ChannelId, seq: u64, multiple: bool, ack: bool) {
+        self.emit(EventKind::Confirmed {
+            channel: ch,
+            seq,
+            multiple,
+            ack,
+        });
+        let method = if ack {
+            ServerMethod::BasicAck {
+                delivery_tag: seq,
+                multiple,
+            }
+        } else {
+            ServerMethod::BasicNack {
+                delivery_tag: seq,
+                multiple,
+            }
+        };
+        self.send(ch, method);
     }
 
     /// Puts a message into a queue, as RabbitMQ's `maybe_deliver_or_enqueue`:

@@ -12,32 +12,11 @@ use crate::engine::error::{AmqpError, CommandError, ReplyCode};
 use crate::engine::event::{CancelReason, EventKind, QueueDeleteReason, UnbindReason};
 use crate::engine::exchange::Destination;
 use crate::engine::ids::{ChannelId, ConnId, QueueId};
+use crate::engine::method::{MethodId, QueueDeclare, QueueDeclareOk, QueueDelete};
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::queue::{queue_resource, Queue};
 use crate::engine::queue_args;
-use crate::engine::value::FieldTable;
 use std::rc::Rc;
-
-/// queue.declare's parameters.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct QueueDeclare {
-    /// Empty: let the broker name the queue (`amq.gen-…`).
-    pub queue: String,
-    pub passive: bool,
-    pub durable: bool,
-    pub exclusive: bool,
-    pub auto_delete: bool,
-    pub arguments: FieldTable,
-}
-
-/// queue.declare-ok.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueueDeclareOk {
-    pub queue: Rc<str>,
-    /// Ready messages.
-    pub message_count: u64,
-    pub consumer_count: u64,
-}
 
 /// The 405 text RabbitMQ gives for another connection's exclusive queue
 /// (or an exclusive flag that differs from the declaration).
@@ -48,14 +27,14 @@ pub(crate) fn resource_locked(name: &str) -> AmqpError {
 }
 
 impl Broker {
-    pub fn queue_declare(
+    pub(crate) fn queue_declare(
         &mut self,
         ch: ChannelId,
         d: QueueDeclare,
     ) -> Result<QueueDeclareOk, CommandError> {
         check_shortstr("queue name", &d.queue)?;
         check_table("arguments", &d.arguments)?;
-        self.on_channel(ch, "queue.declare", |b, ch, conn| {
+        self.on_channel(ch, MethodId::QUEUE_DECLARE, |b, ch, conn| {
             b.declare_queue(ch, conn, d)
         })
     }
@@ -267,15 +246,14 @@ impl Broker {
 
     /// queue.delete. Deleting a queue that does not exist succeeds (count 0).
     /// Returns the number of ready messages deleted with it.
-    pub fn queue_delete(
+    pub(crate) fn queue_delete(
         &mut self,
         ch: ChannelId,
-        queue: &str,
-        if_unused: bool,
-        if_empty: bool,
+        d: QueueDelete,
     ) -> Result<u64, CommandError> {
+        let (queue, if_unused, if_empty) = (d.queue.as_str(), d.if_unused, d.if_empty);
         check_shortstr("queue name", queue)?;
-        self.on_channel(ch, "queue.delete", |b, ch, conn| {
+        self.on_channel(ch, MethodId::QUEUE_DELETE, |b, ch, conn| {
             let name = b.expand_queue_name(ch, queue)?;
             let Some(id) = b.queue_id(&name) else {
                 return Ok(0);
@@ -300,9 +278,9 @@ impl Broker {
 
     /// queue.purge: removes the ready messages (not the unacked ones) and
     /// returns how many.
-    pub fn queue_purge(&mut self, ch: ChannelId, queue: &str) -> Result<u64, CommandError> {
+    pub(crate) fn queue_purge(&mut self, ch: ChannelId, queue: &str) -> Result<u64, CommandError> {
         check_shortstr("queue name", queue)?;
-        self.on_channel(ch, "queue.purge", |b, ch, conn| {
+        self.on_channel(ch, MethodId::QUEUE_PURGE, |b, ch, conn| {
             let name = b.expand_queue_name(ch, queue)?;
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;

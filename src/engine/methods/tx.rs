@@ -10,10 +10,11 @@ use crate::engine::channel::Transaction;
 use crate::engine::error::{AmqpError, CommandError};
 use crate::engine::event::EventKind;
 use crate::engine::ids::ChannelId;
+use crate::engine::method::MethodId;
 
 impl Broker {
-    pub fn tx_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
-        self.on_channel(ch, "tx.select", |b, ch, _| {
+    pub(crate) fn tx_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::TX_SELECT, |b, ch, _| {
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(());
             };
@@ -30,8 +31,8 @@ impl Broker {
         })
     }
 
-    pub fn confirm_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
-        self.on_channel(ch, "confirm.select", |b, ch, _| {
+    pub(crate) fn confirm_select(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::CONFIRM_SELECT, |b, ch, _| {
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(());
             };
@@ -49,8 +50,8 @@ impl Broker {
     /// Delivers the held publishes in order, then settles the held acks.
     /// If a queue refused a publish (x-overflow reject-publish), the commit
     /// fails with 406 `partial tx completion`.
-    pub fn tx_commit(&mut self, ch: ChannelId) -> Result<(), CommandError> {
-        self.on_channel(ch, "tx.commit", |b, ch, _| {
+    pub(crate) fn tx_commit(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::TX_COMMIT, |b, ch, _| {
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(());
             };
@@ -81,8 +82,8 @@ impl Broker {
         })
     }
 
-    pub fn tx_rollback(&mut self, ch: ChannelId) -> Result<(), CommandError> {
-        self.on_channel(ch, "tx.rollback", |b, ch, _| {
+    pub(crate) fn tx_rollback(&mut self, ch: ChannelId) -> Result<(), CommandError> {
+        self.on_channel(ch, MethodId::TX_ROLLBACK, |b, ch, _| {
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(());
             };

@@ -154,9 +154,8 @@ pub fn app() -> Html {
         // Not before the store has answered (the last setup must be read,
         // and resumed, before the empty start could overwrite it), and not
         // by a tab that another tab keeps out of the broker.
-        let keep = state.store.owns_broker()
-            && state.embed.is_none()
-            && state.origin != Origin::Chapter;
+        let keep =
+            state.store.owns_broker() && state.embed.is_none() && state.origin != Origin::Chapter;
         let title = state.title.clone();
         let broker = state.broker.clone();
         use_effect_with((state.code.len(), state.rev / 16, keep), move |_| {

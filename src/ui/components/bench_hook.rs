@@ -8,7 +8,9 @@
 //! size.
 
 use crate::engine::message::Properties;
-use crate::engine::{Profile, QueueDeclare};
+use crate::engine::method::{Method, QueueDeclare};
+use crate::engine::Profile;
+use crate::sim::bounded::{Prefetch, PublishCount, VirtualMs};
 use crate::sim::world::Command;
 use crate::sim::{ActorId, OnDone, ProducerSpec, WorkTime, WorkerSpec};
 use crate::ui::state::{Action, Selection};
@@ -21,11 +23,11 @@ const QUEUE: &str = "backlog";
 
 fn setup(messages: u32) -> Vec<Command> {
     vec![
-        Command::DeclareQueue(QueueDeclare {
+        Command::Method(Method::QueueDeclare(QueueDeclare {
             queue: QUEUE.into(),
             durable: true,
             ..Default::default()
-        }),
+        })),
         Command::AddProducer(ProducerSpec {
             name: "flood.py".into(),
             routing_key: QUEUE.into(),
@@ -39,15 +41,17 @@ fn setup(messages: u32) -> Vec<Command> {
         // A fresh broker numbers its actors from 1: the producer is #1.
         Command::Publish {
             producer: ActorId(1),
-            count: messages,
+            count: PublishCount::new(u64::from(messages)).unwrap_or_default(),
             body: None,
         },
         Command::AddWorker(WorkerSpec {
             name: "worker".into(),
             queue: QUEUE.into(),
             no_ack: false,
-            prefetch: 1,
-            work: WorkTime::PerDot { ms: 1000 },
+            prefetch: Prefetch::new(1).unwrap_or_default(),
+            work: WorkTime::PerDot {
+                ms: VirtualMs::new(1000).unwrap_or_default(),
+            },
             on_done: OnDone::Ack,
             ..Default::default()
         }),

@@ -1,6 +1,8 @@
 //! Binding a queue or an exchange to an exchange (or unbinding).
 
-use crate::sim::world::{BindSpec, Command};
+use crate::engine::exchange::DestinationKind;
+use crate::engine::method::Method;
+use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
 use yew::prelude::*;
@@ -60,18 +62,19 @@ pub fn binding_form() -> Html {
         move || match fields::parse_table(&data.args) {
             Ok(arguments) => {
                 error.set(None);
-                let spec = BindSpec {
-                    source: data.source.trim().to_string(),
-                    destination: data.destination.trim().to_string(),
-                    to_exchange: data.to_exchange,
-                    key: data.key.clone(),
-                    arguments,
-                };
-                d.emit(Action::Command(if unbind {
-                    Command::Unbind(spec)
+                let kind = if data.to_exchange {
+                    DestinationKind::Exchange
                 } else {
-                    Command::Bind(spec)
-                }));
+                    DestinationKind::Queue
+                };
+                d.emit(Action::Command(Command::Method(Method::binding(
+                    unbind,
+                    kind,
+                    data.source.trim(),
+                    data.destination.trim(),
+                    &data.key,
+                    arguments,
+                ))));
             }
             Err(m) => error.set(Some(m)),
         }

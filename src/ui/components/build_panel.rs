@@ -1,9 +1,10 @@
 //! The build panel: lesson presets and one form per kind of object.
 
 use crate::engine::message::Properties;
-use crate::engine::{ExchangeDeclare, QueueDeclare};
-use crate::sim::world::{BindSpec, Command};
-use crate::sim::{OnDone, ProducerSpec, WorkTime, WorkerSpec};
+use crate::engine::method::{ExchangeDeclare, Method, QueueBind, QueueDeclare};
+use crate::sim::bounded::Prefetch;
+use crate::sim::world::Command;
+use crate::sim::{OnDone, ProducerSpec, WorkerSpec};
 use crate::ui::components::{
     binding_form::BindingForm, exchange_form::ExchangeForm, producer_form::ProducerForm,
     queue_form::QueueForm, worker_form::WorkerForm,
@@ -12,29 +13,19 @@ use crate::ui::state::{use_app, Action, BuildTab, Prefill};
 use yew::prelude::*;
 
 fn queue(name: &str, durable: bool) -> Command {
-    Command::DeclareQueue(QueueDeclare {
+    Command::Method(Method::QueueDeclare(QueueDeclare {
         queue: name.into(),
         durable,
         ..Default::default()
-    })
+    }))
 }
 
 fn exchange(name: &str, kind: &str) -> Command {
-    Command::DeclareExchange(ExchangeDeclare {
-        exchange: name.into(),
-        kind: kind.into(),
-        ..Default::default()
-    })
+    Command::Method(Method::ExchangeDeclare(ExchangeDeclare::new(name, kind)))
 }
 
 fn bind(x: &str, q: &str, key: &str) -> Command {
-    Command::Bind(BindSpec {
-        source: x.into(),
-        destination: q.into(),
-        to_exchange: false,
-        key: key.into(),
-        arguments: Default::default(),
-    })
+    Command::Method(Method::QueueBind(QueueBind::new(q, x, key)))
 }
 
 fn producer(name: &str, x: &str, key: &str, body: &str, persistent: bool) -> Command {
@@ -47,19 +38,16 @@ fn producer(name: &str, x: &str, key: &str, body: &str, persistent: bool) -> Com
             delivery_mode: persistent.then_some(2),
             ..Default::default()
         },
-        mandatory: false,
-        confirm: false,
-        rpc: false,
+        ..Default::default()
     })
 }
 
-fn worker(name: &str, q: &str, no_ack: bool, prefetch: u32) -> Command {
+fn worker(name: &str, q: &str, no_ack: bool, prefetch: u16) -> Command {
     Command::AddWorker(WorkerSpec {
         name: name.into(),
         queue: q.into(),
         no_ack,
-        prefetch,
-        work: WorkTime::PerDot { ms: 1000 },
+        prefetch: Prefetch::new(u64::from(prefetch)).unwrap_or_default(),
         on_done: OnDone::Ack,
         ..Default::default()
     })

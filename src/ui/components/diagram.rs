@@ -75,11 +75,11 @@ fn midpoint(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
 
 fn node_key_of_channel(tl: &Timeline, ch: crate::engine::ids::ChannelId) -> Option<NodeKey> {
     let sim = &tl.world().sim;
-    if let Some(w) = sim.workers().find(|w| w.channel == ch) {
+    if let Some(w) = sim.workers().find(|w| w.link.channel == ch) {
         return Some(NodeKey::Worker(w.id));
     }
     sim.producers()
-        .find(|p| p.channel == ch)
+        .find(|p| p.link.channel == ch)
         .map(|p| NodeKey::Producer(p.id))
 }
 
@@ -876,7 +876,7 @@ fn render_node(
                 return html! {};
             };
             let unacked = broker
-                .channel(wk.channel)
+                .channel(wk.link.channel)
                 .map(|c| c.unacked.len())
                 .unwrap_or(0);
             let (state_icon, state_text, state_class) = match wk.state {

@@ -1,7 +1,7 @@
 //! Declaring an exchange: type, flags and an alternate exchange.
 
+use crate::engine::method::{ExchangeDeclare, Method};
 use crate::engine::value::{FieldTable, FieldValue};
-use crate::engine::ExchangeDeclare;
 use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::state::{use_app, Action, Prefill};
@@ -69,15 +69,17 @@ pub fn exchange_form() -> Html {
             if !ae.is_empty() {
                 arguments.insert("alternate-exchange".into(), FieldValue::LongStr(ae.into()));
             }
-            d.emit(Action::Command(Command::DeclareExchange(ExchangeDeclare {
-                exchange: data.name.trim().to_string(),
-                kind: data.kind.clone(),
-                passive: false,
-                durable: data.durable,
-                auto_delete: data.auto_delete,
-                internal: data.internal,
-                arguments,
-            })));
+            d.emit(Action::Command(Command::Method(Method::ExchangeDeclare(
+                ExchangeDeclare {
+                    exchange: data.name.trim().to_string(),
+                    exchange_type: data.kind.clone(),
+                    durable: data.durable,
+                    auto_delete: data.auto_delete,
+                    internal: data.internal,
+                    arguments,
+                    ..Default::default()
+                },
+            ))));
         })
     };
     let kinds = [

@@ -3,8 +3,10 @@
 //! (word by word for topic exchanges).
 
 use crate::engine::exchange::topic_trie::words;
+use crate::engine::exchange::DestinationKind;
 use crate::engine::exchange::MatchExplanation;
-use crate::sim::world::{BindSpec, Command};
+use crate::engine::method::{ExchangeDelete, Method};
+use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::components::inspector::{fact, yes_no};
 use crate::ui::i18n::{fill, Text};
@@ -246,22 +248,16 @@ pub fn exchange_inspector(p: &Props) -> Html {
                 <div class="actions">
                     <button type="button" class="btn small" onclick={app.callback(move |_| Action::OpenTab(BuildTab::Exchange, Prefill::EditExchange(n1.clone())))}>{ t.declare_again }</button>
                     <button type="button" class="btn small danger" id="exchange-delete"
-                        onclick={app.callback(move |_| Action::Command(Command::DeleteExchange(n2.clone())))}>{ t.delete }</button>
+                        onclick={app.callback(move |_| Action::Command(Command::Method(Method::ExchangeDelete(ExchangeDelete { exchange: n2.clone(), ..Default::default() }))))}>{ t.delete }</button>
                 </div>
             }
             <h4>{ fill(t.bindings_n, &[("n", &bindings.len().to_string())]) }</h4>
             if bindings.is_empty() { <p class="muted">{ if is_default { t.default_exchange_help } else { t.no_bindings } }</p> }
             <ul class="plain bindings">
                 { for bindings.iter().map(|b| {
-                    let spec = BindSpec {
-                        source: b.source.to_string(),
-                        destination: b.destination.to_string(),
-                        to_exchange: b.destination_kind == "exchange",
-                        key: b.routing_key.to_string(),
-                        arguments: b.arguments.clone(),
-                    };
+                    let unbind = Method::binding(true, b.destination_kind, &b.source, &b.destination, &b.routing_key, b.arguments.clone());
                     let dest: Rc<str> = b.destination.clone();
-                    let to_q = b.destination_kind == "queue";
+                    let to_q = b.destination_kind == DestinationKind::Queue;
                     let args = if b.arguments.is_empty() { String::new() } else { format!(" {}", fields::table_text(&b.arguments).replace('\n', ", ")) };
                     html! {
                         <li>
@@ -270,7 +266,7 @@ pub fn exchange_inspector(p: &Props) -> Html {
                             </button>
                             <code>{ format!("{}{args}", if b.routing_key.is_empty() { "\"\"".to_string() } else { b.routing_key.to_string() }) }</code>
                             <button type="button" class="btn tiny ghost" aria-label={fill(t.unbind_aria, &[("dest", &b.destination), ("key", &b.routing_key)])}
-                                onclick={app.callback(move |_| Action::Command(Command::Unbind(spec.clone())))}>{ t.unbind }</button>
+                                onclick={app.callback(move |_| Action::Command(Command::Method(unbind.clone())))}>{ t.unbind }</button>
                         </li>
                     }
                 }) }

@@ -43,6 +43,20 @@ pub fn text(
     }
 }
 
+/// A number typed into a form, checked by its bounded type
+/// (`Prefetch::new`, `VirtualMs::new`…); the error names the field.
+pub fn bounded<T>(
+    label: &str,
+    text: &str,
+    check: impl Fn(u64) -> Result<T, crate::sim::bounded::BoundError>,
+) -> Result<T, String> {
+    let text = text.trim();
+    let n: u64 = text
+        .parse()
+        .map_err(|_| format!("{label}: expected a whole number, got '{text}'"))?;
+    check(n).map_err(|e| format!("{label}: {e}"))
+}
+
 pub fn number(
     id: &str,
     label: &str,

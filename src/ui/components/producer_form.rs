@@ -99,6 +99,7 @@ impl Data {
             mandatory: self.mandatory,
             confirm: self.confirm,
             rpc: self.rpc,
+            every_ms: None,
         })
     }
 }

@@ -1,8 +1,10 @@
 //! A producer: what it publishes and its counters; publish once, N times, or
 //! every X virtual ms.
 
+use crate::sim::bounded::{PublishCount, VirtualMs};
 use crate::sim::world::Command;
 use crate::sim::ActorId;
+use crate::sim::ProducerSpec;
 use crate::ui::components::inspector::{fact, yes_no};
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
@@ -90,10 +92,12 @@ pub fn producer_inspector(p: &Props) -> Html {
         let count = count.clone();
         let d = app.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
-            let n = n.unwrap_or_else(|| count.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000));
+            let n = n.unwrap_or_else(|| count.trim().parse::<u32>().unwrap_or(1));
+            let count = PublishCount::new(u64::from(n).clamp(1, u64::from(PublishCount::MAX)))
+                .unwrap_or_default();
             d.emit(Action::Command(Command::Publish {
                 producer: id,
-                count: n,
+                count,
                 body: Some(body.clone()),
             }));
         })
@@ -102,20 +106,24 @@ pub fn producer_inspector(p: &Props) -> Html {
         let every = every.clone();
         let d = app.dispatch.clone();
         let body = body_text.clone();
-        let original = spec.body.clone();
+        let original = spec.clone();
         Callback::from(move |_: MouseEvent| {
-            let ms = every.trim().parse::<u64>().unwrap_or(1000).max(1);
-            if body != original {
+            let ms = every
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(1000)
+                .clamp(1, VirtualMs::MAX);
+            if body != original.body {
                 // Changes the body without publishing now.
-                d.emit(Action::Command(Command::Publish {
-                    producer: id,
-                    count: 0,
-                    body: Some(body.clone()),
-                }));
+                let spec = ProducerSpec {
+                    body: body.clone(),
+                    ..original.clone()
+                };
+                d.emit(Action::Command(Command::EditProducer(id, spec)));
             }
             d.emit(Action::Command(Command::PublishEvery {
                 producer: id,
-                every_ms: Some(ms),
+                every_ms: VirtualMs::new(ms).ok(),
             }));
         })
     };

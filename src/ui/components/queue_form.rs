@@ -1,8 +1,8 @@
 //! Declaring a queue: flags and x-arguments with short help, like the
 //! management UI's "Add a new queue".
 
+use crate::engine::method::{Method, QueueDeclare};
 use crate::engine::value::{FieldTable, FieldValue};
-use crate::engine::QueueDeclare;
 use crate::sim::world::Command;
 use crate::ui::components::fields;
 use crate::ui::i18n::Text;
@@ -139,14 +139,16 @@ pub fn queue_form() -> Html {
             match data.arguments() {
                 Ok(arguments) => {
                     error.set(None);
-                    d.emit(Action::Command(Command::DeclareQueue(QueueDeclare {
-                        queue: data.name.trim().to_string(),
-                        passive: false,
-                        durable: data.durable,
-                        exclusive: data.exclusive,
-                        auto_delete: data.auto_delete,
-                        arguments,
-                    })));
+                    d.emit(Action::Command(Command::Method(Method::QueueDeclare(
+                        QueueDeclare {
+                            queue: data.name.trim().to_string(),
+                            durable: data.durable,
+                            exclusive: data.exclusive,
+                            auto_delete: data.auto_delete,
+                            arguments,
+                            ..Default::default()
+                        },
+                    ))));
                 }
                 Err(m) => error.set(Some(m)),
             }

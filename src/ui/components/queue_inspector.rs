@@ -1,5 +1,6 @@
 //! A queue: properties, arguments, counts, consumers, messages, depth chart.
 
+use crate::engine::method::{Method, QueueDelete, QueuePurge};
 use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
 use crate::ui::components::inspector::{fact, yes_no};
@@ -107,9 +108,9 @@ pub fn queue_inspector(p: &Props) -> Html {
                 <button type="button" class="btn small" id="queue-edit"
                     onclick={app.callback(move |_| Action::OpenTab(BuildTab::Queue, Prefill::EditQueue(n1.clone())))}>{ t.declare_again }</button>
                 <button type="button" class="btn small" id="queue-purge"
-                    onclick={app.callback(move |_| Action::Command(Command::PurgeQueue(n2.to_string())))}>{ t.purge }</button>
+                    onclick={app.callback(move |_| Action::Command(Command::Method(Method::QueuePurge(QueuePurge { queue: n2.to_string(), no_wait: false }))))}>{ t.purge }</button>
                 <button type="button" class="btn small danger" id="queue-delete"
-                    onclick={app.callback(move |_| Action::Command(Command::DeleteQueue(n3.to_string())))}>{ t.delete }</button>
+                    onclick={app.callback(move |_| Action::Command(Command::Method(Method::QueueDelete(QueueDelete { queue: n3.to_string(), ..Default::default() }))))}>{ t.delete }</button>
             </div>
             <DepthChart queue={AttrValue::from(name.clone())} />
             <h4>{ t.consumers }</h4>

@@ -1,5 +1,6 @@
 //! Adding or changing a worker (the lessons' `worker.py` / `receive.py`).
 
+use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::sim::world::Command;
 use crate::sim::{ActorId, OnDone, Subscription, WorkTime, WorkerSpec};
 use crate::ui::components::fields;
@@ -68,14 +69,10 @@ fn on_done_of(code: &str) -> OnDone {
 impl Data {
     fn spec(&self) -> Result<WorkerSpec, String> {
         let prefetch = match self.prefetch.trim() {
-            "" => 0,
-            p => p.parse::<u32>().map_err(|_| format!("prefetch: {p}"))?,
+            "" => Prefetch::default(),
+            p => fields::bounded("prefetch", p, Prefetch::new)?,
         };
-        let ms = self
-            .work_ms
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("ms: {}", self.work_ms))?;
+        let ms = fields::bounded("ms", &self.work_ms, VirtualMs::new)?;
         Ok(WorkerSpec {
             name: if self.name.trim().is_empty() {
                 "worker".into()

@@ -27,7 +27,7 @@ pub fn worker_inspector(p: &Props) -> Html {
     let now = world.sim.now();
     let broker = &world.sim.broker;
     let unacked: Vec<(u64, u64, String, bool)> = broker
-        .channel(w.channel)
+        .channel(w.link.channel)
         .map(|c| {
             c.unacked
                 .values()
@@ -51,8 +51,8 @@ pub fn worker_inspector(p: &Props) -> Html {
         WorkerState::Disconnected => t.state_disconnected,
     };
     let work = match w.spec.work {
-        WorkTime::PerDot { ms } => fill(t.work_per_dot_n, &[("t", &format_time(ms))]),
-        WorkTime::Fixed { ms } => format_time(ms),
+        WorkTime::PerDot { ms } => fill(t.work_per_dot_n, &[("t", &format_time(ms.get()))]),
+        WorkTime::Fixed { ms } => format_time(ms.get()),
     };
     let on_done = if w.spec.no_ack {
         "—"
@@ -78,7 +78,7 @@ pub fn worker_inspector(p: &Props) -> Html {
         ),
         fact(
             t.f_prefetch,
-            if w.spec.prefetch == 0 {
+            if w.spec.prefetch.get() == 0 {
                 t.unlimited.to_string()
             } else {
                 w.spec.prefetch.to_string()

@@ -2,7 +2,7 @@
 
 use super::Text;
 use crate::engine::event::*;
-use crate::sim::ActorEventKind;
+use crate::sim::{ActorEventKind, Outcome};
 use crate::ui::describe::Say;
 
 pub static TEXT: Text = Text {
@@ -659,13 +659,13 @@ pub fn actor_event(kind: &ActorEventKind, s: &Say) -> String {
             s.actor(*worker),
             s.msg(*message),
             match *outcome {
-                "acked" => "acked it",
-                "forgot to ack" => "forgot to ack it: it stays unacknowledged",
-                "rejected (requeue)" => "rejected it with requeue",
-                "rejected" => "rejected it",
-                "nacked (requeue)" => "nacked it with requeue",
-                "nacked" => "nacked it",
-                _ => "is done (auto-ack: nothing to send)",
+                Outcome::Acked => "acked it",
+                Outcome::Forgot => "forgot to ack it: it stays unacknowledged",
+                Outcome::Rejected { requeue: true } => "rejected it with requeue",
+                Outcome::Rejected { requeue: false } => "rejected it",
+                Outcome::Nacked { requeue: true } => "nacked it with requeue",
+                Outcome::Nacked { requeue: false } => "nacked it",
+                Outcome::Done => "is done (auto-ack: nothing to send)",
             }
         ),
         WorkerPaused { worker } => format!("{} paused: it takes no new task.", s.actor(*worker)),

@@ -2,7 +2,8 @@
 
 use super::Text;
 use crate::engine::event::*;
-use crate::sim::ActorEventKind;
+use crate::engine::exchange::DestinationKind;
+use crate::sim::{ActorEventKind, Outcome};
 use crate::ui::describe::Say;
 
 pub static TEXT: Text = Text {
@@ -601,7 +602,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             arguments,
         } => format!(
             "已把{} '{destination}' 绑定到交换机 '{source}'，键 '{key}'{}。",
-            if *destination_kind == "queue" {
+            if *destination_kind == DestinationKind::Queue {
                 "队列"
             } else {
                 "交换机"
@@ -621,7 +622,7 @@ pub fn event(kind: &EventKind, s: &Say) -> String {
             ..
         } => format!(
             "已解除{} '{destination}' 与交换机 '{source}' 的绑定（键 '{key}'{}）。",
-            if *destination_kind == "queue" {
+            if *destination_kind == DestinationKind::Queue {
                 "队列"
             } else {
                 "交换机"
@@ -1039,13 +1040,13 @@ pub fn actor_event(kind: &ActorEventKind, s: &Say) -> String {
             s.actor(*worker),
             s.msg(*message),
             match *outcome {
-                "acked" => "并确认了它",
-                "forgot to ack" => "但忘了确认：它一直处于未确认状态",
-                "rejected (requeue)" => "并拒绝了它（重新入队）",
-                "rejected" => "并拒绝了它",
-                "nacked (requeue)" => "并 nack 了它（重新入队）",
-                "nacked" => "并 nack 了它",
-                _ => "无需确认（自动确认）",
+                Outcome::Acked => "并确认了它",
+                Outcome::Forgot => "但忘了确认：它一直处于未确认状态",
+                Outcome::Rejected { requeue: true } => "并拒绝了它（重新入队）",
+                Outcome::Rejected { requeue: false } => "并拒绝了它",
+                Outcome::Nacked { requeue: true } => "并 nack 了它（重新入队）",
+                Outcome::Nacked { requeue: false } => "并 nack 了它",
+                Outcome::Done => "无需确认（自动确认）",
             }
         ),
         WorkerPaused { worker } => format!("{} 已暂停：不再接新任务。", s.actor(*worker)),

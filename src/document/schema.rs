@@ -1,0 +1,230 @@
+//! The document format: what a scenario document may hold, as types.
+//!
+//! Field names are the format (`routing_key`, `auto_delete`); every struct
+//! refuses unknown fields, so a typo is an error naming its path. Tables
+//! (arguments, headers) and message properties are the engine's own types
+//! (`FieldTable`, `Properties`), read and written as JSON the one way every
+//! format of Warren does (see `engine/value.rs`); producers and workers are
+//! the simulation's own specs.
+
+use crate::engine::exchange::ExchangeType;
+use crate::engine::value::FieldTable;
+use crate::engine::{BrokerConfig, Profile};
+use crate::sim::bounded::{PublishCount, VirtualMs};
+use crate::sim::{ProducerSpec, WorkerSpec};
+use serde::{Deserialize, Serialize};
+
+/// The format version this build writes and reads.
+pub const DOCUMENT_VERSION: u32 = 1;
+
+/// Bounds on a document, so a hostile one cannot exhaust the tab.
+pub mod bounds {
+    pub const TEXT_BYTES_MAX: usize = 1 << 20;
+    pub const ENTITIES_MAX: usize = 1_000;
+    pub const ACTORS_MAX: usize = 100;
+    pub const SCRIPT_MAX: usize = 10_000;
+    pub const BODY_BYTES_MAX: usize = 64 * 1024;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrokerOptions {
+    pub profile: Profile,
+    pub seed: u64,
+    pub commit_interval_ms: VirtualMs,
+}
+
+impl Default for BrokerOptions {
+    fn default() -> Self {
+        let c = BrokerConfig::default();
+        BrokerOptions {
+            profile: c.profile,
+            seed: c.seed,
+            commit_interval_ms: VirtualMs::new(c.commit_interval_ms).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangeDoc {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ExchangeType,
+    pub durable: bool,
+    pub auto_delete: bool,
+    pub internal: bool,
+    #[serde(skip_serializing_if = "FieldTable::is_empty")]
+    pub arguments: FieldTable,
+}
+
+impl Default for ExchangeDoc {
+    fn default() -> Self {
+        ExchangeDoc {
+            name: String::new(),
+            kind: ExchangeType::Direct,
+            durable: false,
+            auto_delete: false,
+            internal: false,
+            arguments: FieldTable::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueDoc {
+    pub name: String,
+    pub durable: bool,
+    pub exclusive: bool,
+    pub auto_delete: bool,
+    #[serde(skip_serializing_if = "FieldTable::is_empty")]
+    pub arguments: FieldTable,
+}
+
+/// What a binding leads to.
+pub use crate::engine::exchange::DestinationKind as DestinationType;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BindingDoc {
+    pub source: String,
+    pub destination: String,
+    pub destination_type: DestinationType,
+    pub routing_key: String,
+    #[serde(skip_serializing_if = "FieldTable::is_empty")]
+    pub arguments: FieldTable,
+}
+
+/// A producer or a worker, with its behaviour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ActorDoc {
+    Producer(ProducerSpec),
+    Worker(WorkerSpec),
+}
+
+impl ActorDoc {
+    pub fn name(&self) -> &str {
+        match self {
+            ActorDoc::Producer(p) => &p.name,
+            ActorDoc::Worker(w) => &w.name,
+        }
+    }
+}
+
+/// What a script step does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScriptVerb {
+    Publish,
+    Kill,
+    Pause,
+    Resume,
+    Cancel,
+    Restart,
+    Crash,
+}
+
+/// One scripted action, at a virtual time or after a number of steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScriptAction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<VirtualMs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_step: Option<u64>,
+    #[serde(rename = "do")]
+    pub verb: Option<ScriptVerb>,
+    /// The actor's name (publish, kill, pause, resume, cancel).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub actor: String,
+    /// How many messages (publish).
+    #[serde(skip_serializing_if = "is_one")]
+    pub count: PublishCount,
+}
+
+impl Default for ScriptAction {
+    fn default() -> Self {
+        ScriptAction {
+            at_ms: None,
+            at_step: None,
+            verb: None,
+            actor: String::new(),
+            // One message unless the script says how many.
+            count: PublishCount::new(1).unwrap_or_default(),
+        }
+    }
+}
+
+fn is_one(n: &PublishCount) -> bool {
+    n.get() == 1
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Zh,
+}
+
+/// Panels a view can show.
+pub const PANELS: &[&str] = &["diagram", "controls", "log", "queues", "inspector", "build"];
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ViewOptions {
+    pub language: Language,
+    /// Panels to show: `diagram`, `log`, `queues`, `inspector`, `build`, `controls`.
+    pub panels: Vec<String>,
+    /// Playback speed: virtual seconds per real second.
+    pub speed: f64,
+    pub autoplay: bool,
+    pub read_only: bool,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions {
+            language: Language::En,
+            panels: PANELS.iter().map(|p| p.to_string()).collect(),
+            speed: 1.0,
+            autoplay: false,
+            read_only: false,
+        }
+    }
+}
+
+/// A whole setup.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Document {
+    /// The format version (`DOCUMENT_VERSION`).
+    pub warren: u32,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    pub broker: BrokerOptions,
+    pub exchanges: Vec<ExchangeDoc>,
+    pub queues: Vec<QueueDoc>,
+    pub bindings: Vec<BindingDoc>,
+    pub actors: Vec<ActorDoc>,
+    pub script: Vec<ScriptAction>,
+    pub view: ViewOptions,
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Document {
+            warren: DOCUMENT_VERSION,
+            title: String::new(),
+            broker: BrokerOptions::default(),
+            exchanges: Vec::new(),
+            queues: Vec::new(),
+            bindings: Vec::new(),
+            actors: Vec::new(),
+            script: Vec::new(),
+            view: ViewOptions::default(),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! A client's channel, for the integration tests that drive the broker
+//! directly (`tests/limits.rs`, `model.rs`, `recovery.rs`, `sim.rs`,
+//! `topic_routing.rs`).
+//!
+//! A client names a channel by its connection and number; every method
+//! goes through `Broker::apply`, the broker's one door. [`Chan`] also keeps
+//! the engine's `ChannelId`, taken when the channel opened, so a test can
+//! still inspect the channel (`broker.channel(ch.id)`) after the broker has
+//! closed it and freed its number. The `*_ok` functions unwrap the reply a
+//! test expects, and panic on any other.
+//!
+//! Include it with `#[path = "support/chan.rs"] mod chan;`.
+#![allow(dead_code)]
+
+use std::rc::Rc;
+use warren::engine::ids::{ChannelId, ConnId};
+use warren::engine::method::{GetOk, QueueDeclareOk};
+use warren::engine::{Broker, CommandError, Method, Reply};
+
+/// A channel as its client knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chan {
+    pub conn: ConnId,
+    pub number: u16,
+    /// The engine's id of the channel, for inspection only.
+    pub id: ChannelId,
+}
+
+impl Chan {
+    /// pika's `connection.channel()`: channel.open on the lowest free number.
+    pub fn open(broker: &mut Broker, conn: ConnId) -> Result<Chan, CommandError> {
+        let number = broker.open_next_channel(conn)?;
+        let id = broker
+            .channel_id(conn, number)
+            .expect("a channel just opened has an id");
+        Ok(Chan { conn, number, id })
+    }
+
+    /// Applies `method` on this channel.
+    pub fn call(&self, broker: &mut Broker, method: Method) -> Result<Reply, CommandError> {
+        broker.apply(self.conn, self.number, method)
+    }
+}
+
+/// queue.declare-ok's fields.
+pub fn declare_ok(reply: Reply) -> QueueDeclareOk {
+    match reply {
+        Reply::QueueDeclareOk(ok) => ok,
+        other => panic!("expected queue.declare-ok, got {other:?}"),
+    }
+}
+
+/// basic.consume-ok's consumer tag.
+pub fn consume_ok(reply: Reply) -> Rc<str> {
+    match reply {
+        Reply::BasicConsumeOk { consumer_tag } => consumer_tag,
+        other => panic!("expected basic.consume-ok, got {other:?}"),
+    }
+}
+
+/// basic.get-ok (`Some`) or basic.get-empty (`None`).
+pub fn get_ok(reply: Reply) -> Option<GetOk> {
+    match reply {
+        Reply::BasicGetOk(ok) => Some(ok),
+        Reply::BasicGetEmpty => None,
+        other => panic!("expected basic.get-ok or get-empty, got {other:?}"),
+    }
+}
