@@ -105,9 +105,7 @@ impl Bench {
                 .into_iter()
                 .rev()
                 .find_map(|o| match o.method {
-                    ServerMethod::BasicDeliver { delivery_tag, .. } if o.channel == CONSUMER => {
-                        Some(delivery_tag)
-                    }
+                    ServerMethod::BasicDeliver(d) if o.channel == CONSUMER => Some(d.delivery_tag),
                     _ => None,
                 });
             if let Some(delivery_tag) = last {

@@ -100,23 +100,17 @@ fn replay_with_a_store_keeps_the_durable_state_and_can_resume() {
         {"op": "get", "channel": "ch", "queue": "task_queue", "no_ack": true}
     ]}"#;
     let mut store = MemoryStorage::new();
-    let options = ReplayOptions::default();
-    now_or_never(conformance::replay_with_store(
-        &conformance::parse(first).unwrap(),
-        &options,
-        &mut store,
-        false,
-    ))
-    .unwrap()
-    .unwrap();
-    let out = now_or_never(conformance::replay_with_store(
-        &conformance::parse(second).unwrap(),
-        &options,
-        &mut store,
-        true,
-    ))
-    .unwrap()
-    .unwrap();
+    let mut replay = |text: &str, resume: bool| {
+        let scenario = conformance::parse(text).unwrap();
+        let options = ReplayOptions::default();
+        now_or_never(conformance::replay_with_store(
+            &scenario, &options, &mut store, resume,
+        ))
+        .unwrap()
+        .unwrap()
+    };
+    replay(first, false);
+    let out = replay(second, true);
     let results = &out["results"];
     assert_eq!(
         results[2]["observation"]["queues"]["task_queue"]["ready"], 1,
@@ -132,14 +126,7 @@ fn replay_with_a_store_keeps_the_durable_state_and_can_resume() {
     );
 
     // Without resume the store is cleared: a fresh vhost.
-    let out = now_or_never(conformance::replay_with_store(
-        &conformance::parse(second).unwrap(),
-        &options,
-        &mut store,
-        false,
-    ))
-    .unwrap()
-    .unwrap();
+    let out = replay(second, false);
     assert!(out["results"][2]["observation"]["queues"]["task_queue"].is_null());
 
     // The recorded restart scenario gives the same results through a store.
@@ -149,13 +136,6 @@ fn replay_with_a_store_keeps_the_durable_state_and_can_resume() {
         &fs::read_to_string(root.join("expected/t2_durability_restart.json")).unwrap(),
     )
     .unwrap();
-    let out = now_or_never(conformance::replay_with_store(
-        &conformance::parse(&text).unwrap(),
-        &options,
-        &mut store,
-        false,
-    ))
-    .unwrap()
-    .unwrap();
+    let out = replay(&text, false);
     assert_eq!(conformance::compare(&expected, &out), None);
 }

@@ -130,41 +130,20 @@ enum Cmd {
     Restart,
 }
 
-fn queue_spec() -> impl Strategy<Value = QueueSpec> {
-    (
-        any::<bool>(),
-        prop::option::weighted(0.3, 0u64..4),
-        0u8..3,
-        prop::option::weighted(0.3, prop_oneof![Just(0u64), Just(50), Just(200)]),
-        prop::bool::weighted(0.4),
-        prop::option::weighted(0.3, 0u8..5),
-        prop::option::weighted(0.6, 0..2usize),
-        prop::option::weighted(0.6, 0..TOPIC_PATTERNS.len()),
-        prop::bool::weighted(0.4),
-    )
-        .prop_map(
-            |(
-                durable,
-                max_length,
-                overflow,
-                ttl,
-                dlx,
-                max_priority,
-                direct_key,
-                topic_pattern,
-                fanout,
-            )| QueueSpec {
-                durable,
-                max_length,
-                overflow,
-                ttl,
-                dlx,
-                max_priority,
-                direct_key,
-                topic_pattern,
-                fanout,
-            },
-        )
+prop_compose! {
+    fn queue_spec()(
+        durable in any::<bool>(),
+        max_length in prop::option::weighted(0.3, 0u64..4),
+        overflow in 0u8..3,
+        ttl in prop::option::weighted(0.3, prop_oneof![Just(0u64), Just(50), Just(200)]),
+        dlx in prop::bool::weighted(0.4),
+        max_priority in prop::option::weighted(0.3, 0u8..5),
+        direct_key in prop::option::weighted(0.6, 0..2usize),
+        topic_pattern in prop::option::weighted(0.6, 0..TOPIC_PATTERNS.len()),
+        fanout in prop::bool::weighted(0.4),
+    ) -> QueueSpec {
+        QueueSpec { durable, max_length, overflow, ttl, dlx, max_priority, direct_key, topic_pattern, fanout }
+    }
 }
 
 fn setup() -> impl Strategy<Value = Setup> {
@@ -941,10 +920,7 @@ impl Runner {
                             .apply(
                                 conn,
                                 number,
-                                Method::BasicCancel(BasicCancel {
-                                    consumer_tag,
-                                    no_wait: false,
-                                }),
+                                Method::BasicCancel(BasicCancel::new(&consumer_tag)),
                             )
                             .map_err(|e| TestCaseError::fail(e.to_string()))?;
                     }
@@ -1151,17 +1127,7 @@ impl Runner {
                 .into_iter()
                 .filter(|out| {
                     out.channel == chan.number
-                        && match out.method {
-                            ServerMethod::BasicAck {
-                                delivery_tag,
-                                multiple,
-                            }
-                            | ServerMethod::BasicNack {
-                                delivery_tag,
-                                multiple,
-                            } => delivery_tag == seq || (multiple && delivery_tag > seq),
-                            _ => false,
-                        }
+                        && matches!(out.method, ServerMethod::Confirm(c) if c.covers(seq))
                 })
                 .count();
             let later = events
@@ -1248,10 +1214,7 @@ fn run_case(setup: Setup, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
 
 #[test]
 fn broker_agrees_with_the_model_on_random_command_sequences() {
-    let seed: u64 = std::env::var("WARREN_MODEL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_0001);
+    let seed = chan::seed_from_env("WARREN_MODEL_SEED", 0x5EED_0001);
     let cases: u32 = std::env::var("WARREN_MODEL_CASES")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -79,29 +79,19 @@ impl Seen {
     ) {
         for out in broker.take_outbox(conn) {
             match out.method {
-                ServerMethod::BasicAck {
-                    delivery_tag,
-                    multiple,
-                } => {
+                ServerMethod::Confirm(c) if c.ack => {
                     let confirmed: Vec<u64> = self
                         .seq_to_message
                         .iter()
-                        .filter(|((n, seq), _)| {
-                            *n == out.channel
-                                && (*seq == delivery_tag || (multiple && *seq <= delivery_tag))
-                        })
+                        .filter(|((n, seq), _)| *n == out.channel && c.covers(*seq))
                         .map(|(_, m)| *m)
                         .collect();
                     self.confirmed.extend(confirmed);
                 }
-                ServerMethod::BasicDeliver {
-                    consumer_tag,
-                    message,
-                    ..
-                } => {
-                    if let Some(c) = consumers.get(&(out.channel, consumer_tag)) {
+                ServerMethod::BasicDeliver(d) => {
+                    if let Some(c) = consumers.get(&(out.channel, d.consumer_tag)) {
                         if c.no_ack {
-                            self.consumed.insert((c.queue.clone(), message.id().0));
+                            self.consumed.insert((c.queue.clone(), d.message.id().0));
                         }
                     }
                 }
@@ -432,10 +422,7 @@ impl Scenario {
 
 #[test]
 fn crash_after_every_storage_write_loses_nothing_confirmed() {
-    let seed: u64 = std::env::var("WARREN_RECOVERY_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(7);
+    let seed = chan::seed_from_env("WARREN_RECOVERY_SEED", 7);
     let mut rng = SeededRng::new(seed);
     let mut crashes = 0;
     let mut scenarios_with_confirms = 0;
@@ -470,8 +457,7 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
         commit_interval_ms: 0,
         ..BrokerConfig::default()
     });
-    let conn = broker.open_connection("c");
-    let ch = Chan::open(&mut broker, conn).unwrap();
+    let ch = Chan::connect(&mut broker, "c");
     ch.call(
         &mut broker,
         Method::QueueDeclare(QueueDeclare {
@@ -502,17 +488,10 @@ fn a_failed_write_nacks_its_confirms_and_keeps_what_was_committed() {
         broker.run_until_idle();
         let errors = now_or_never(warren::store::flush(&mut broker, &mut store)).unwrap();
         let ack = broker
-            .take_outbox(conn)
+            .take_outbox(ch.conn)
             .into_iter()
             .find_map(|out| match out.method {
-                ServerMethod::BasicAck {
-                    delivery_tag,
-                    multiple,
-                } if delivery_tag == seq || (multiple && delivery_tag > seq) => Some(true),
-                ServerMethod::BasicNack {
-                    delivery_tag,
-                    multiple,
-                } if delivery_tag == seq || (multiple && delivery_tag > seq) => Some(false),
+                ServerMethod::Confirm(c) if c.covers(seq) => Some(c.ack),
                 _ => None,
             });
         outcomes.push((body, ack, errors.len()));

@@ -21,8 +21,7 @@ fn prefetch(n: u64) -> Prefetch {
 
 fn work_queue() -> (Simulation, warren::sim::ActorId) {
     let mut sim = Simulation::new(BrokerConfig::default());
-    let conn = sim.broker.open_connection("setup");
-    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    let ch = Chan::connect(&mut sim.broker, "setup");
     ch.call(
         &mut sim.broker,
         Method::QueueDeclare(QueueDeclare {
@@ -212,8 +211,7 @@ fn subscribing_workers_own_exclusive_queues() {
     use warren::engine::method::ExchangeDeclare;
     use warren::sim::Subscription;
     let mut sim = Simulation::new(BrokerConfig::default());
-    let conn = sim.broker.open_connection("setup");
-    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    let ch = Chan::connect(&mut sim.broker, "setup");
     ch.call(
         &mut sim.broker,
         Method::ExchangeDeclare(ExchangeDeclare::new("logs", "fanout")),
@@ -260,8 +258,7 @@ fn subscribing_workers_own_exclusive_queues() {
 #[test]
 fn rpc_client_and_server() {
     let mut sim = Simulation::new(BrokerConfig::default());
-    let conn = sim.broker.open_connection("setup");
-    let ch = Chan::open(&mut sim.broker, conn).unwrap();
+    let ch = Chan::connect(&mut sim.broker, "setup");
     ch.call(
         &mut sim.broker,
         Method::QueueDeclare(QueueDeclare::named("rpc_queue")),

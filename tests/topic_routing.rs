@@ -101,8 +101,7 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let mut broker = Broker::new(BrokerConfig::default());
-        let conn = broker.open_connection("test");
-        let ch = Chan::open(&mut broker, conn).unwrap();
+        let ch = Chan::connect(&mut broker, "test");
         ch.call(
             &mut broker,
             Method::ExchangeDeclare(ExchangeDeclare {

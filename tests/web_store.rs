@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use warren::engine::durable::Durability;
+use warren::engine::durable::{Durability, DurableState};
 use warren::engine::event::EventKind;
 use warren::engine::ids::ConnId;
 use warren::engine::message::Properties;
@@ -44,29 +44,76 @@ async fn open_as(
         .map(|(store, _)| store)
 }
 
-fn declare_durable(b: &mut Broker, ch: ConnId, queue: &str) {
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: queue.into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
+/// A broker with one client, as these tests drive it: channel 1 open,
+/// persistent messages to `task_queue`, commits written to a store.
+struct Tab {
+    b: Broker,
+    conn: ConnId,
 }
 
-/// A broker and a client connection with channel 1 open.
-fn broker() -> (Broker, ConnId) {
-    let mut b = Broker::new(BrokerConfig {
-        durability: Durability::External,
-        commit_interval_ms: 200,
-        ..BrokerConfig::default()
-    });
-    let conn = b.open_connection("test");
-    b.apply(conn, 1, Method::ChannelOpen).unwrap();
-    (b, conn)
+impl Tab {
+    fn new() -> Tab {
+        let mut b = Broker::new(BrokerConfig {
+            durability: Durability::External,
+            commit_interval_ms: 200,
+            ..BrokerConfig::default()
+        });
+        let conn = b.open_connection("test");
+        b.apply(conn, 1, Method::ChannelOpen).unwrap();
+        Tab { b, conn }
+    }
+
+    /// A broker booted from a stored state.
+    fn booted(state: &DurableState) -> Tab {
+        let mut tab = Tab::new();
+        tab.b.boot(state);
+        tab
+    }
+
+    fn call(&mut self, method: Method) {
+        self.b.apply(self.conn, 1, method).unwrap();
+    }
+
+    fn declare(&mut self, queue: &str, durable: bool) {
+        self.call(Method::QueueDeclare(QueueDeclare {
+            queue: queue.into(),
+            durable,
+            ..Default::default()
+        }));
+    }
+
+    fn confirm(&mut self) {
+        self.call(Method::ConfirmSelect { no_wait: false });
+    }
+
+    fn publish(&mut self, p: BasicPublish) {
+        self.call(Method::BasicPublish(p));
+    }
+
+    /// Lets the commit tick seal the batch and writes it to `store`.
+    async fn commit(&mut self, store: &mut impl Storage) -> Vec<StoreError> {
+        self.b.advance(200);
+        flush(&mut self.b, store).await
+    }
+
+    /// The publisher confirms so far: true for an ack, false for a nack.
+    fn confirms(&self) -> Vec<bool> {
+        self.b
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Confirmed { ack, .. } => Some(*ack),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn bodies(&self, queue: &str) -> Vec<String> {
+        self.b
+            .queue_by_name(queue)
+            .map(|q| q.ready.iter().map(|e| e.msg.body_text()).collect())
+            .unwrap_or_default()
+    }
 }
 
 fn persistent(body: &str) -> BasicPublish {
@@ -81,127 +128,72 @@ fn persistent(body: &str) -> BasicPublish {
     }
 }
 
-fn bodies(b: &Broker, queue: &str) -> Vec<String> {
-    b.queue_by_name(queue)
-        .map(|q| q.ready.iter().map(|e| e.msg.body_text()).collect())
-        .unwrap_or_default()
+/// A cleared store for broker `name`.
+async fn empty(name: &str, owner: &str) -> IndexedDbStorage {
+    let mut store = open(name, owner).await;
+    store.clear().await.unwrap();
+    store
 }
 
 #[wasm_bindgen_test]
 async fn durable_state_survives_dropping_the_broker() {
     let name = "t-survives";
-    let mut store = open(name, "tab-a").await;
-    store.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "scratch".into(),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.apply(ch, 1, Method::BasicPublish(persistent("one")))
-        .unwrap();
-    b.apply(
-        ch,
-        1,
-        Method::BasicPublish(BasicPublish {
-            properties: Properties::default(),
-            ..persistent("transient")
-        }),
-    )
-    .unwrap();
-    b.apply(ch, 1, Method::BasicPublish(persistent("two")))
-        .unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut store).await.is_empty());
-    drop(b);
+    let mut store = empty(name, "tab-a").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.declare("scratch", false);
+    tab.publish(persistent("one"));
+    tab.publish(BasicPublish {
+        properties: Properties::default(),
+        ..persistent("transient")
+    });
+    tab.publish(persistent("two"));
+    assert!(tab.commit(&mut store).await.is_empty());
+    drop(tab);
     drop(store);
 
     let mut store = open(name, "tab-b").await;
-    let state = store.load().await.unwrap();
-    let (mut fresh, _) = broker();
-    fresh.boot(&state);
-    assert_eq!(bodies(&fresh, "task_queue"), vec!["one", "two"]);
+    let fresh = Tab::booted(&store.load().await.unwrap());
+    assert_eq!(fresh.bodies("task_queue"), vec!["one", "two"]);
     assert!(
-        fresh.queue_by_name("scratch").is_none(),
+        fresh.b.queue_by_name("scratch").is_none(),
         "transient queues are not stored"
     );
 }
 
 #[wasm_bindgen_test]
 async fn a_crash_loses_only_the_uncommitted_batch() {
-    let name = "t-crash";
-    let mut store = open(name, "tab-a").await;
-    store.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
-        .unwrap();
-    b.apply(ch, 1, Method::BasicPublish(persistent("committed")))
-        .unwrap();
-    b.advance(200);
-    flush(&mut b, &mut store).await;
-    let confirmed = b
-        .events()
-        .iter()
-        .filter(|e| matches!(&e.kind, EventKind::Confirmed { ack: true, .. }))
-        .count();
-    assert_eq!(confirmed, 1, "the committed message was confirmed");
-    b.apply(ch, 1, Method::BasicPublish(persistent("in the open batch")))
-        .unwrap();
-    b.advance(50);
-    flush(&mut b, &mut store).await;
+    let mut store = empty("t-crash", "tab-a").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.confirm();
+    tab.publish(persistent("committed"));
+    tab.commit(&mut store).await;
+    assert_eq!(
+        tab.confirms(),
+        vec![true],
+        "the committed message was confirmed"
+    );
+    tab.publish(persistent("in the open batch"));
+    tab.b.advance(50);
+    flush(&mut tab.b, &mut store).await;
     assert!(
-        b.uncommitted_ops() > 0,
+        tab.b.uncommitted_ops() > 0,
         "the second message waits for its commit tick"
     );
-    b.stop(false);
+    tab.b.stop(false);
     let state = store.load().await.unwrap();
-    b.boot(&state);
-    assert_eq!(bodies(&b, "task_queue"), vec!["committed"]);
+    tab.b.boot(&state);
+    assert_eq!(tab.bodies("task_queue"), vec!["committed"]);
 }
 
 #[wasm_bindgen_test]
 async fn brokers_with_different_names_do_not_see_each_other() {
-    let mut a = open("t-alpha", "tab").await;
-    let mut z = open("t-omega", "tab").await;
-    a.clear().await.unwrap();
-    z.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.advance(200);
-    flush(&mut b, &mut a).await;
+    let mut a = empty("t-alpha", "tab").await;
+    let mut z = empty("t-omega", "tab").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.commit(&mut a).await;
     assert!(a.load().await.unwrap().queues.contains_key("task_queue"));
     assert!(z.load().await.unwrap().queues.is_empty());
 }
@@ -209,47 +201,31 @@ async fn brokers_with_different_names_do_not_see_each_other() {
 #[wasm_bindgen_test]
 async fn deleting_the_database_under_an_open_broker_is_reported_and_nacks() {
     let name = "t-deleted";
-    let mut store = open(name, "tab-a").await;
-    store.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
-        .unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut store).await.is_empty());
+    let mut store = empty(name, "tab-a").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.confirm();
+    assert!(tab.commit(&mut store).await.is_empty());
     IndexedDbStorage::delete(name)
         .await
         .expect("the delete goes through: the open store closes on versionchange");
-    b.apply(ch, 1, Method::BasicPublish(persistent("after the delete")))
-        .unwrap();
-    b.advance(200);
-    let errors = flush(&mut b, &mut store).await;
+    tab.publish(persistent("after the delete"));
+    let errors = tab.commit(&mut store).await;
     assert!(
         matches!(errors.as_slice(), [StoreError::TakenOver(_)]),
         "{errors:?}"
     );
-    let nacked = b
-        .events()
-        .iter()
-        .any(|e| matches!(&e.kind, EventKind::Confirmed { ack: false, .. }));
-    assert!(nacked, "the publisher gets a nack");
-    assert!(b.channel_id(ch, 1).is_some(), "the broker keeps running");
+    assert_eq!(tab.confirms(), vec![false], "the publisher gets a nack");
+    assert!(
+        tab.b.channel_id(tab.conn, 1).is_some(),
+        "the broker keeps running"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_second_open_of_an_owned_broker_is_refused() {
     let name = "t-refused";
-    let mut first = open(name, "tab-1").await;
-    first.clear().await.unwrap();
+    let mut first = empty(name, "tab-1").await;
     let second = open_as(name, "tab-2", LockMode::Try, Rc::new(|_| {})).await;
     assert!(
         matches!(second, Err(StoreError::Locked(ref n)) if n == name),
@@ -257,10 +233,9 @@ async fn a_second_open_of_an_owned_broker_is_refused() {
         second.err()
     );
     // The owner is unharmed: it still writes.
-    let (mut b, ch) = broker();
-    declare_durable(&mut b, ch, "task_queue");
-    b.advance(200);
-    assert!(flush(&mut b, &mut first).await.is_empty());
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    assert!(tab.commit(&mut first).await.is_empty());
     assert!(first
         .load()
         .await
@@ -272,20 +247,12 @@ async fn a_second_open_of_an_owned_broker_is_refused() {
 #[wasm_bindgen_test]
 async fn a_waiting_tab_gets_the_broker_when_the_owner_lets_go() {
     let name = "t-wait";
-    let mut first = open(name, "tab-1").await;
-    first.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    declare_durable(&mut b, ch, "task_queue");
-    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
-        .unwrap();
-    b.apply(
-        ch,
-        1,
-        Method::BasicPublish(persistent("from the first tab")),
-    )
-    .unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut first).await.is_empty());
+    let mut first = empty(name, "tab-1").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.confirm();
+    tab.publish(persistent("from the first tab"));
+    assert!(tab.commit(&mut first).await.is_empty());
     let waiting = Rc::new(RefCell::new(None));
     wasm_bindgen_futures::spawn_local({
         let waiting = waiting.clone();
@@ -308,10 +275,8 @@ async fn a_waiting_tab_gets_the_broker_when_the_owner_lets_go() {
     }
     let opened = waiting.borrow_mut().take().expect("the owner let go");
     let mut second = opened.expect("the waiting tab opens the store");
-    let state = second.load().await.unwrap();
-    let (mut fresh, _) = broker();
-    fresh.boot(&state);
-    assert_eq!(bodies(&fresh, "task_queue"), vec!["from the first tab"]);
+    let fresh = Tab::booted(&second.load().await.unwrap());
+    assert_eq!(fresh.bodies("task_queue"), vec!["from the first tab"]);
 }
 
 #[wasm_bindgen_test]
@@ -325,18 +290,11 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
     .await
     .unwrap();
     first.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    declare_durable(&mut b, ch, "task_queue");
-    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
-        .unwrap();
-    b.apply(
-        ch,
-        1,
-        Method::BasicPublish(persistent("committed by the first tab")),
-    )
-    .unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut first).await.is_empty());
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.confirm();
+    tab.publish(persistent("committed by the first tab"));
+    assert!(tab.commit(&mut first).await.is_empty());
 
     let mut second = open_as(name, "tab-2", LockMode::TakeOver, Rc::new(|_| {}))
         .await
@@ -350,36 +308,20 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
     let why = lost.borrow().clone().expect("the old owner is told");
     assert!(why.contains("another tab took over"), "{why}");
 
-    b.apply(
-        ch,
-        1,
-        Method::BasicPublish(persistent("after the take-over")),
-    )
-    .unwrap();
-    b.advance(200);
-    let errors = flush(&mut b, &mut first).await;
+    tab.publish(persistent("after the take-over"));
+    let errors = tab.commit(&mut first).await;
     assert!(
         matches!(errors.as_slice(), [StoreError::TakenOver(_)]),
         "{errors:?}"
     );
-    let acks: Vec<bool> = b
-        .events()
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Confirmed { ack, .. } => Some(*ack),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        acks,
+        tab.confirms(),
         vec![true, false],
         "only the committed publish was acked"
     );
-    let state = second.load().await.unwrap();
-    let (mut fresh, _) = broker();
-    fresh.boot(&state);
+    let fresh = Tab::booted(&second.load().await.unwrap());
     assert_eq!(
-        bodies(&fresh, "task_queue"),
+        fresh.bodies("task_queue"),
         vec!["committed by the first tab"],
         "the new owner has everything confirmed"
     );
@@ -387,30 +329,21 @@ async fn taking_the_broker_over_stops_the_old_owner_writing() {
 
 #[wasm_bindgen_test]
 async fn replacing_the_whole_state_is_one_write() {
-    let name = "t-replace";
-    let mut store = open(name, "tab").await;
-    store.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    declare_durable(&mut b, ch, "old");
-    b.apply(
-        ch,
-        1,
-        Method::BasicPublish(BasicPublish {
-            routing_key: "old".into(),
-            ..persistent("old message")
-        }),
-    )
-    .unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut store).await.is_empty());
+    let mut store = empty("t-replace", "tab").await;
+    let mut tab = Tab::new();
+    tab.declare("old", true);
+    tab.publish(BasicPublish {
+        routing_key: "old".into(),
+        ..persistent("old message")
+    });
+    assert!(tab.commit(&mut store).await.is_empty());
     let before = store.load().await.unwrap();
 
-    let (mut other, och) = broker();
-    declare_durable(&mut other, och, "new");
-    other.advance(200);
+    let mut other = Tab::new();
+    other.declare("new", true);
     let mut scratch = warren::store::memory::MemoryStorage::new();
-    assert!(flush(&mut other, &mut scratch).await.is_empty());
-    let replacement = other.committed_state().clone();
+    assert!(other.commit(&mut scratch).await.is_empty());
+    let replacement = other.b.committed_state().clone();
     assert!(replacement.queues.contains_key("new"));
     store.inject_failure(StoreError::QuotaExceeded);
     assert_eq!(
@@ -428,41 +361,17 @@ async fn replacing_the_whole_state_is_one_write() {
 
 #[wasm_bindgen_test]
 async fn an_injected_fault_fails_the_batch_and_keeps_what_was_committed() {
-    let name = "t-fault";
-    let mut store = open(name, "tab").await;
-    store.clear().await.unwrap();
-    let (mut b, ch) = broker();
-    b.apply(
-        ch,
-        1,
-        Method::QueueDeclare(QueueDeclare {
-            queue: "task_queue".into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.apply(ch, 1, Method::ConfirmSelect { no_wait: false })
-        .unwrap();
-    b.apply(ch, 1, Method::BasicPublish(persistent("kept")))
-        .unwrap();
-    b.advance(200);
-    flush(&mut b, &mut store).await;
+    let mut store = empty("t-fault", "tab").await;
+    let mut tab = Tab::new();
+    tab.declare("task_queue", true);
+    tab.confirm();
+    tab.publish(persistent("kept"));
+    tab.commit(&mut store).await;
     store.inject_failure(StoreError::QuotaExceeded);
-    b.apply(ch, 1, Method::BasicPublish(persistent("refused")))
-        .unwrap();
-    b.advance(200);
-    let errors = flush(&mut b, &mut store).await;
+    tab.publish(persistent("refused"));
+    let errors = tab.commit(&mut store).await;
     assert_eq!(errors, vec![StoreError::QuotaExceeded]);
-    let acks: Vec<bool> = b
-        .events()
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Confirmed { ack, .. } => Some(*ack),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(acks, vec![true, false]);
+    assert_eq!(tab.confirms(), vec![true, false]);
     let state = store.load().await.unwrap();
     assert_eq!(
         state.message_count(),
@@ -473,9 +382,7 @@ async fn an_injected_fault_fails_the_batch_and_keeps_what_was_committed() {
 
 #[wasm_bindgen_test]
 async fn a_record_from_a_newer_schema_is_an_error_not_a_panic() {
-    let name = "t-newer";
-    let mut store = open(name, "tab").await;
-    store.clear().await.unwrap();
+    let mut store = empty("t-newer", "tab").await;
     store
         .put_raw_for_tests("queues", "q", r#"{"v": 99, "name": "q"}"#)
         .await
@@ -581,8 +488,7 @@ async fn replay_scenario_with_indexeddb_resumes_after_a_reload() {
 #[wasm_bindgen_test]
 async fn a_store_written_by_schema_1_is_read_and_rewritten() {
     let name = "t-schema-1";
-    let mut store = open(name, "tab").await;
-    store.clear().await.unwrap();
+    let mut store = empty(name, "tab").await;
     store
         .put_raw_for_tests(
             "queues",
@@ -609,18 +515,16 @@ async fn a_store_written_by_schema_1_is_read_and_rewritten() {
         state.queues["q"].arguments["x-max-length"],
         warren::engine::value::FieldValue::Int(10)
     );
-    let (mut b, _) = broker();
-    b.boot(&state);
-    assert_eq!(b.bindings().len(), 1, "the binding came back");
+    let mut tab = Tab::booted(&state);
+    assert_eq!(tab.b.bindings().len(), 1, "the binding came back");
     // Unbinding deletes the record under today's key: had the old-keyed
     // record stayed, the binding would come back on the next load.
-    let conn = b.open_connection("after boot");
-    b.apply(conn, 1, Method::ChannelOpen).unwrap();
+    tab.conn = tab.b.open_connection("after boot");
+    tab.call(Method::ChannelOpen);
     let mut unbind = warren::engine::method::QueueBind::new("q", "x", "");
     unbind.arguments = state.bindings.values().next().unwrap().arguments.clone();
-    b.apply(conn, 1, Method::QueueUnbind(unbind)).unwrap();
-    b.advance(200);
-    assert!(flush(&mut b, &mut store).await.is_empty());
+    tab.call(Method::QueueUnbind(unbind));
+    assert!(tab.commit(&mut store).await.is_empty());
     drop(store);
     let mut store = open(name, "tab-2").await;
     let reloaded = store.load().await.unwrap();

@@ -22,14 +22,15 @@
 //! `scope` (`channel`, `connection` or `client`) and `text` (RabbitMQ's
 //! reply text).
 
+use crate::engine::exchange::DestinationKind;
 use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::message::{MessageRef, Properties};
 use crate::engine::method::{
     BasicAck, BasicCancel, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, BasicRecover,
-    BasicReject, ExchangeBind, ExchangeDeclare, ExchangeDelete, Method, QueueBind, QueueDeclare,
-    QueueDelete, QueuePurge, Reply,
+    BasicReject, ExchangeDeclare, ExchangeDelete, Method, QueueDeclare, QueueDelete, QueuePurge,
+    Reply,
 };
-use crate::engine::outbox::ServerMethod;
+use crate::engine::outbox::{Confirm, Delivery, ServerMethod};
 use crate::engine::value;
 use crate::engine::{self, CommandError};
 use crate::sim::bounded::{Prefetch, VirtualMs};
@@ -304,6 +305,17 @@ fn message_js(
     obj.into()
 }
 
+/// A consumer's delivery as the JS callback gets it.
+fn delivery_js(d: &Delivery) -> JsValue {
+    message_js(
+        &d.message,
+        d.delivery_tag,
+        d.redelivered,
+        Some(&d.consumer_tag),
+        None,
+    )
+}
+
 /// Reads every JS connection's outbox (deliveries to consumer callbacks,
 /// confirms to their channel) and the explanation log (to `onEvent`
 /// listeners), then calls the callbacks outside any borrow of the host.
@@ -325,33 +337,12 @@ fn pump(host: &Shared) {
                         continue;
                     };
                     match out.method {
-                        ServerMethod::BasicDeliver {
-                            consumer_tag,
-                            delivery_tag,
-                            redelivered,
-                            message,
-                        } => {
-                            if let Some(f) = client.consumers.get(&*consumer_tag) {
-                                calls.push((
-                                    f.clone(),
-                                    message_js(
-                                        &message,
-                                        delivery_tag,
-                                        redelivered,
-                                        Some(&consumer_tag),
-                                        None,
-                                    ),
-                                ));
+                        ServerMethod::BasicDeliver(d) => {
+                            if let Some(f) = client.consumers.get(&*d.consumer_tag) {
+                                calls.push((f.clone(), delivery_js(&d)));
                             }
                         }
-                        ServerMethod::BasicAck {
-                            delivery_tag,
-                            multiple,
-                        } => client.confirmed(delivery_tag, multiple, true),
-                        ServerMethod::BasicNack {
-                            delivery_tag,
-                            multiple,
-                        } => client.confirmed(delivery_tag, multiple, false),
+                        ServerMethod::Confirm(c) => client.confirmed(c),
                         ServerMethod::BasicCancel { consumer_tag } => {
                             client.consumers.remove(&*consumer_tag);
                         }
@@ -382,13 +373,9 @@ fn pump(host: &Shared) {
 }
 
 impl ClientChannel {
-    fn confirmed(&mut self, seq: u64, multiple: bool, ack: bool) {
-        if multiple {
-            self.unconfirmed.retain(|s| *s > seq);
-        } else {
-            self.unconfirmed.remove(&seq);
-        }
-        self.nacked |= !ack;
+    fn confirmed(&mut self, c: Confirm) {
+        self.unconfirmed.retain(|s| !c.covers(*s));
+        self.nacked |= !c.ack;
     }
 }
 
@@ -953,6 +940,40 @@ impl Channel {
         self.apply(method).map(|_| ())
     }
 
+    /// Applies the method `wrap` makes of `base` with the JS options on top
+    /// (see [`method_args`]).
+    fn apply_with<T: Serialize + for<'de> Deserialize<'de>>(
+        &self,
+        base: T,
+        opts: JsValue,
+        what: &str,
+        renames: &[(&str, &str)],
+        wrap: fn(T) -> Method,
+    ) -> Result<Reply, JsValue> {
+        self.apply(wrap(method_args(base, opts, what, renames)?))
+    }
+
+    /// queue.bind/unbind or exchange.bind/unbind with positional arguments.
+    fn binding(
+        &self,
+        unbind: bool,
+        kind: DestinationKind,
+        source: &str,
+        destination: &str,
+        routing_key: Option<String>,
+        args: JsValue,
+    ) -> Result<(), JsValue> {
+        let arguments = arguments(args, "arguments")?;
+        self.send(Method::binding(
+            unbind,
+            kind,
+            source,
+            destination,
+            &routing_key.unwrap_or_default(),
+            arguments,
+        ))
+    }
+
     fn client<T>(&self, f: impl FnOnce(&mut ClientChannel) -> T) -> Result<T, JsValue> {
         let mut h = self
             .host
@@ -960,11 +981,6 @@ impl Channel {
             .map_err(|_| usage("the broker is busy"))?;
         Ok(f(h.clients.entry((self.conn, self.number)).or_default()))
     }
-}
-
-/// A routing key given positionally (pika's default is the empty key).
-fn key(routing_key: Option<String>) -> String {
-    routing_key.unwrap_or_default()
 }
 
 /// An arguments table given positionally.
@@ -986,13 +1002,14 @@ impl Channel {
         queue: String,
         #[wasm_bindgen(unchecked_param_type = "QueueDeclareOptions | undefined")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let m = method_args(
-            QueueDeclare::named(&queue),
+        let base = QueueDeclare::named(&queue);
+        match self.apply_with(
+            base,
             opts,
             "queueDeclare options",
             &[],
-        )?;
-        match self.apply(Method::QueueDeclare(m))? {
+            Method::QueueDeclare,
+        )? {
             Reply::QueueDeclareOk(ok) => Ok(to_js(&camel_keys(
                 serde_json::to_value(&ok).unwrap_or_default(),
             ))),
@@ -1007,8 +1024,7 @@ impl Channel {
             queue,
             ..Default::default()
         };
-        let m = method_args(base, opts, "queueDelete options", &[])?;
-        match self.apply(Method::QueueDelete(m))? {
+        match self.apply_with(base, opts, "queueDelete options", &[], Method::QueueDelete)? {
             Reply::QueueDeleteOk { message_count } => Ok(message_count as f64),
             _ => Ok(0.0),
         }
@@ -1035,13 +1051,14 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        self.send(Method::QueueBind(queue_binding(
-            queue,
-            exchange,
+        self.binding(
+            false,
+            DestinationKind::Queue,
+            &exchange,
+            &queue,
             routing_key,
             arguments,
-            "queueBind arguments",
-        )?))
+        )
     }
 
     #[wasm_bindgen(js_name = queueUnbind)]
@@ -1052,13 +1069,14 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        self.send(Method::QueueUnbind(queue_binding(
-            queue,
-            exchange,
+        self.binding(
+            true,
+            DestinationKind::Queue,
+            &exchange,
+            &queue,
             routing_key,
             arguments,
-            "queueUnbind arguments",
-        )?))
+        )
     }
 
     /// exchange.declare (`type`: direct, fanout, topic, headers).
@@ -1070,8 +1088,14 @@ impl Channel {
         #[wasm_bindgen(unchecked_param_type = "ExchangeDeclareOptions | undefined")] opts: JsValue,
     ) -> Result<(), JsValue> {
         let base = ExchangeDeclare::new(&exchange, kind.as_deref().unwrap_or("direct"));
-        let m = method_args(base, opts, "exchangeDeclare options", &[])?;
-        self.send(Method::ExchangeDeclare(m))
+        self.apply_with(
+            base,
+            opts,
+            "exchangeDeclare options",
+            &[],
+            Method::ExchangeDeclare,
+        )
+        .map(drop)
     }
 
     #[wasm_bindgen(js_name = exchangeDelete)]
@@ -1080,8 +1104,14 @@ impl Channel {
             exchange,
             ..Default::default()
         };
-        let m = method_args(base, opts, "exchangeDelete options", &[])?;
-        self.send(Method::ExchangeDelete(m))
+        self.apply_with(
+            base,
+            opts,
+            "exchangeDelete options",
+            &[],
+            Method::ExchangeDelete,
+        )
+        .map(drop)
     }
 
     #[wasm_bindgen(js_name = exchangeBind)]
@@ -1092,13 +1122,14 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        self.send(Method::ExchangeBind(exchange_binding(
-            destination,
-            source,
+        self.binding(
+            false,
+            DestinationKind::Exchange,
+            &source,
+            &destination,
             routing_key,
             arguments,
-            "exchangeBind arguments",
-        )?))
+        )
     }
 
     #[wasm_bindgen(js_name = exchangeUnbind)]
@@ -1109,13 +1140,14 @@ impl Channel {
         routing_key: Option<String>,
         arguments: JsValue,
     ) -> Result<(), JsValue> {
-        self.send(Method::ExchangeUnbind(exchange_binding(
-            destination,
-            source,
+        self.binding(
+            true,
+            DestinationKind::Exchange,
+            &source,
+            &destination,
             routing_key,
             arguments,
-            "exchangeUnbind arguments",
-        )?))
+        )
     }
 
     /// basic.publish. `body` is a string or a Uint8Array. Returns the
@@ -1171,8 +1203,8 @@ impl Channel {
             prefetch_count,
             ..Default::default()
         };
-        let m = method_args(base, opts, "basicQos options", &[])?;
-        self.send(Method::BasicQos(m))
+        self.apply_with(base, opts, "basicQos options", &[], Method::BasicQos)
+            .map(drop)
     }
 
     /// basic.consume: `onMessage(message)` is called for each delivery.
@@ -1209,10 +1241,7 @@ impl Channel {
 
     #[wasm_bindgen(js_name = basicCancel)]
     pub fn basic_cancel(&self, consumer_tag: String) -> Result<(), JsValue> {
-        self.send(Method::BasicCancel(BasicCancel {
-            consumer_tag: consumer_tag.clone(),
-            no_wait: false,
-        }))?;
+        self.send(Method::BasicCancel(BasicCancel::new(&consumer_tag)))?;
         self.client(|c| c.consumers.remove(&consumer_tag))?;
         Ok(())
     }
@@ -1224,17 +1253,19 @@ impl Channel {
             queue,
             no_ack: false,
         };
-        let m = method_args(base, opts, "basicGet options", &[("auto_ack", "no_ack")])?;
-        Ok(match self.apply(Method::BasicGet(m))? {
-            Reply::BasicGetOk(g) => message_js(
-                &g.message,
-                g.delivery_tag,
-                g.redelivered,
-                None,
-                Some(g.message_count),
-            ),
-            _ => JsValue::NULL,
-        })
+        let renames = &[("auto_ack", "no_ack")];
+        Ok(
+            match self.apply_with(base, opts, "basicGet options", renames, Method::BasicGet)? {
+                Reply::BasicGetOk(g) => message_js(
+                    &g.message,
+                    g.delivery_tag,
+                    g.redelivered,
+                    None,
+                    Some(g.message_count),
+                ),
+                _ => JsValue::NULL,
+            },
+        )
     }
 
     #[wasm_bindgen(js_name = basicAck)]
@@ -1374,36 +1405,4 @@ fn tag(n: f64) -> Result<u64, JsValue> {
             "a delivery tag is a whole number ≥ 0, got {n}"
         )))
     }
-}
-
-fn queue_binding(
-    queue: String,
-    exchange: String,
-    routing_key: Option<String>,
-    args: JsValue,
-    what: &str,
-) -> Result<QueueBind, JsValue> {
-    Ok(QueueBind {
-        queue,
-        exchange,
-        routing_key: key(routing_key),
-        no_wait: false,
-        arguments: arguments(args, what)?,
-    })
-}
-
-fn exchange_binding(
-    destination: String,
-    source: String,
-    routing_key: Option<String>,
-    args: JsValue,
-    what: &str,
-) -> Result<ExchangeBind, JsValue> {
-    Ok(ExchangeBind {
-        destination,
-        source,
-        routing_key: key(routing_key),
-        no_wait: false,
-        arguments: arguments(args, what)?,
-    })
 }

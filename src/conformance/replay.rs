@@ -23,8 +23,8 @@ use crate::conformance::outcome::{
 use crate::engine::durable::Durability;
 use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::message::MessageRef;
-use crate::engine::method::{BasicAck, BasicNack, BasicReject, Method, Reply};
-use crate::engine::outbox::{Outgoing, ServerMethod};
+use crate::engine::method::{BasicAck, BasicCancel, BasicNack, BasicReject, Method, Reply};
+use crate::engine::outbox::{Confirm, Outgoing, ServerMethod};
 use crate::engine::{Broker, BrokerConfig, CommandError};
 use crate::store::{Storage, StoreError};
 use serde_json::{json, Map, Value};
@@ -61,8 +61,8 @@ struct ChannelState {
     confirm: bool,
     /// Publishes since confirm.select: the sequence numbers confirms name.
     published: u64,
-    /// Confirms received: (sequence number, multiple, ack).
-    confirms: Vec<(u64, bool, bool)>,
+    /// Confirms received.
+    confirms: Vec<Confirm>,
 }
 
 struct ConsumerState {
@@ -198,29 +198,19 @@ impl Run {
     fn receive(&mut self, conn: ConnId, out: Outgoing) {
         let chlabel = self.chan_at.get(&(conn, out.channel)).cloned();
         match out.method {
-            ServerMethod::BasicDeliver {
-                consumer_tag,
-                delivery_tag,
-                redelivered,
-                message,
-            } => {
+            ServerMethod::BasicDeliver(d) => {
                 let Some(chlabel) = chlabel else { return };
-                let Some(label) = self
-                    .consumers
-                    .iter()
-                    .find(|(_, c)| c.channel == chlabel && *c.tag == *consumer_tag)
-                    .map(|(l, _)| l.clone())
-                else {
+                let Some(label) = self.consumer_label(&chlabel, &d.consumer_tag) else {
                     return;
                 };
                 if self.consumers.get(&label).is_some_and(|c| c.ack_on_receive) {
-                    self.pending_acks.push((chlabel.clone(), delivery_tag));
+                    self.pending_acks.push((chlabel.clone(), d.delivery_tag));
                 }
                 self.deliveries.entry(label).or_default().push(Received {
-                    record: delivery_record(&message, delivery_tag, redelivered),
+                    record: delivery_record(&d.message, d.delivery_tag, d.redelivered),
                     channel: chlabel,
-                    tag: delivery_tag,
-                    body: message.body_text(),
+                    tag: d.delivery_tag,
+                    body: d.message.body_text(),
                 });
             }
             ServerMethod::BasicReturn {
@@ -242,27 +232,14 @@ impl Run {
                 }
                 self.returns.push(rec);
             }
-            ServerMethod::BasicAck {
-                delivery_tag,
-                multiple,
-            }
-            | ServerMethod::BasicNack {
-                delivery_tag,
-                multiple,
-            } => {
-                let ack = matches!(out.method, ServerMethod::BasicAck { .. });
-                if let Some(c) = chlabel.and_then(|l| self.chans.get_mut(&l)) {
-                    c.confirms.push((delivery_tag, multiple, ack));
+            ServerMethod::Confirm(c) => {
+                if let Some(state) = chlabel.and_then(|l| self.chans.get_mut(&l)) {
+                    state.confirms.push(c);
                 }
             }
             ServerMethod::BasicCancel { consumer_tag } => {
-                let Some(chlabel) = chlabel else { return };
-                if let Some((label, _)) = self
-                    .consumers
-                    .iter()
-                    .find(|(_, c)| c.channel == chlabel && *c.tag == *consumer_tag)
-                {
-                    self.broker_cancels.push(label.clone());
+                if let Some(label) = chlabel.and_then(|l| self.consumer_label(&l, &consumer_tag)) {
+                    self.broker_cancels.push(label);
                 }
             }
             ServerMethod::ChannelClose(closing) => {
@@ -280,6 +257,14 @@ impl Run {
                 }
             }
         }
+    }
+
+    /// The label of the consumer with this tag on the labelled channel.
+    fn consumer_label(&self, channel: &str, tag: &str) -> Option<String> {
+        self.consumers
+            .iter()
+            .find(|(_, c)| c.channel == channel && c.tag == tag)
+            .map(|(l, _)| l.clone())
     }
 
     /// The broker does everything pending; consumer callbacks run (and
@@ -521,10 +506,7 @@ impl Run {
                 let (chlabel, consumer_tag) = (c.channel.clone(), c.tag.clone());
                 self.call(
                     &chlabel,
-                    Method::BasicCancel(crate::engine::method::BasicCancel {
-                        consumer_tag,
-                        no_wait: false,
-                    }),
+                    Method::BasicCancel(BasicCancel::new(&consumer_tag)),
                 )
                 .map(|r| r.map(|_| Map::new()))
             }
@@ -687,12 +669,10 @@ impl Run {
         for _ in 0..1_000 {
             self.broker.run_until_idle();
             self.pump();
-            let found = self.chans.get(channel).and_then(|c| {
-                c.confirms
-                    .iter()
-                    .find(|(s, multiple, _)| *s == seq || (*multiple && *s >= seq))
-                    .map(|(_, _, ack)| *ack)
-            });
+            let found = self
+                .chans
+                .get(channel)
+                .and_then(|c| c.confirms.iter().find(|c| c.covers(seq)).map(|c| c.ack));
             if let Some(ack) = found {
                 return if ack { "ack" } else { "nack" };
             }

@@ -4,7 +4,7 @@
 
 use crate::document::schema::{ActorDoc, Document};
 use crate::document::{err, DocumentError};
-use crate::engine::method::{ExchangeDeclare, Method, QueueDeclare};
+use crate::engine::method::Method;
 use crate::engine::{BrokerConfig, CommandError};
 use crate::sim::{ActorId, Simulation};
 
@@ -16,28 +16,13 @@ impl Document {
         for (i, x) in self.exchanges.iter().enumerate() {
             out.push((
                 format!("exchanges[{i}]"),
-                Method::ExchangeDeclare(ExchangeDeclare {
-                    exchange: x.name.clone(),
-                    exchange_type: x.kind.name().to_string(),
-                    durable: x.durable,
-                    auto_delete: x.auto_delete,
-                    internal: x.internal,
-                    arguments: x.arguments.clone(),
-                    ..Default::default()
-                }),
+                Method::ExchangeDeclare(x.declaration()),
             ));
         }
         for (i, q) in self.queues.iter().enumerate() {
             out.push((
                 format!("queues[{i}]"),
-                Method::QueueDeclare(QueueDeclare {
-                    queue: q.name.clone(),
-                    durable: q.durable,
-                    exclusive: q.exclusive,
-                    auto_delete: q.auto_delete,
-                    arguments: q.arguments.clone(),
-                    ..Default::default()
-                }),
+                Method::QueueDeclare(q.declaration()),
             ));
         }
         for (i, b) in self.bindings.iter().enumerate() {

@@ -15,14 +15,7 @@ impl Document {
         let exchanges = b
             .exchanges()
             .filter(|x| !x.name.starts_with("amq."))
-            .map(|x| ExchangeDoc {
-                name: x.name.to_string(),
-                kind: x.kind,
-                durable: x.durable,
-                auto_delete: x.auto_delete,
-                internal: x.internal,
-                arguments: x.args.clone(),
-            })
+            .map(|x| ExchangeDoc::from_declaration(x.declaration()))
             .collect();
         // Server-named queues belong to the workers that declared them
         // (subscriptions, RPC callbacks): their programs declare them
@@ -31,13 +24,7 @@ impl Document {
         let queues = b
             .queues()
             .filter(|q| !q.server_named)
-            .map(|q| QueueDoc {
-                name: q.name.to_string(),
-                durable: q.durable,
-                exclusive: q.exclusive_owner.is_some(),
-                auto_delete: q.auto_delete,
-                arguments: q.args.clone(),
-            })
+            .map(|q| QueueDoc::from_declaration(q.declaration()))
             .collect();
         let bindings = b
             .bindings()

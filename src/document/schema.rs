@@ -8,6 +8,7 @@
 //! the simulation's own specs.
 
 use crate::engine::exchange::ExchangeType;
+use crate::engine::method::{ExchangeDeclare, QueueDeclare};
 use crate::engine::value::FieldTable;
 use crate::engine::{BrokerConfig, Profile};
 use crate::sim::bounded::{PublishCount, VirtualMs};
@@ -71,6 +72,34 @@ impl Default for ExchangeDoc {
     }
 }
 
+impl ExchangeDoc {
+    /// The exchange.declare this entry stands for.
+    pub fn declaration(&self) -> ExchangeDeclare {
+        ExchangeDeclare {
+            exchange: self.name.clone(),
+            exchange_type: self.kind.name().to_string(),
+            durable: self.durable,
+            auto_delete: self.auto_delete,
+            internal: self.internal,
+            arguments: self.arguments.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// The entry for a declaration (an unknown type reads as direct: the
+    /// broker refused it, so it cannot exist).
+    pub fn from_declaration(d: ExchangeDeclare) -> ExchangeDoc {
+        ExchangeDoc {
+            kind: ExchangeType::parse(&d.exchange_type).unwrap_or(ExchangeType::Direct),
+            name: d.exchange,
+            durable: d.durable,
+            auto_delete: d.auto_delete,
+            internal: d.internal,
+            arguments: d.arguments,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueDoc {
@@ -80,6 +109,30 @@ pub struct QueueDoc {
     pub auto_delete: bool,
     #[serde(skip_serializing_if = "FieldTable::is_empty")]
     pub arguments: FieldTable,
+}
+
+impl QueueDoc {
+    /// The queue.declare this entry stands for.
+    pub fn declaration(&self) -> QueueDeclare {
+        QueueDeclare {
+            queue: self.name.clone(),
+            durable: self.durable,
+            exclusive: self.exclusive,
+            auto_delete: self.auto_delete,
+            arguments: self.arguments.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub fn from_declaration(d: QueueDeclare) -> QueueDoc {
+        QueueDoc {
+            name: d.queue,
+            durable: d.durable,
+            exclusive: d.exclusive,
+            auto_delete: d.auto_delete,
+            arguments: d.arguments,
+        }
+    }
 }
 
 /// What a binding leads to.

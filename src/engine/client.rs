@@ -19,16 +19,12 @@ use crate::engine::method::{BasicCancel, Close, Method};
 impl Broker {
     /// pika's `connection.channel()`: channel.open on the lowest free number.
     pub fn open_next_channel(&mut self, conn: ConnId) -> Result<u16, CommandError> {
-        let c = self
-            .connections
-            .get(&conn)
-            .ok_or_else(|| CommandError::invalid(format!("there is no connection {conn}")))?;
-        if !c.open {
-            return Err(CommandError::ConnectionClosed);
-        }
-        let number = c.free_channel_number().ok_or_else(|| {
-            CommandError::invalid("no free channel number: every one up to channel_max is open")
-        })?;
+        let number = self
+            .open_connection_ref(conn)?
+            .free_channel_number()
+            .ok_or_else(|| {
+                CommandError::invalid("no free channel number: channel_max channels are open")
+            })?;
         self.apply(conn, number, Method::ChannelOpen)?;
         Ok(number)
     }
@@ -48,14 +44,8 @@ impl Broker {
             .collect();
         tags.dedup();
         for consumer_tag in tags {
-            self.apply(
-                conn,
-                number,
-                Method::BasicCancel(BasicCancel {
-                    consumer_tag,
-                    no_wait: false,
-                }),
-            )?;
+            let cancel = Method::BasicCancel(BasicCancel::new(&consumer_tag));
+            self.apply(conn, number, cancel)?;
         }
         self.apply(conn, number, Method::ChannelClose(Close::normal()))?;
         Ok(())
@@ -64,24 +54,12 @@ impl Broker {
     /// pika's `connection.close()`: each open channel closes as above, then
     /// the connection.
     pub fn close_connection_gracefully(&mut self, conn: ConnId) -> Result<(), CommandError> {
-        let numbers: Vec<u16> = match self.connections.get(&conn) {
-            None => {
-                return Err(CommandError::invalid(format!(
-                    "there is no connection {conn}"
-                )))
-            }
-            Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
-            Some(c) => c.channel_numbers.keys().copied().collect(),
-        };
         // In the order they were opened, as pika keeps them.
-        let mut by_id: Vec<(crate::engine::ids::ChannelId, u16)> = numbers
-            .into_iter()
-            .filter_map(|n| {
-                self.connections[&conn]
-                    .channel_numbers
-                    .get(&n)
-                    .map(|id| (*id, n))
-            })
+        let mut by_id: Vec<(crate::engine::ids::ChannelId, u16)> = self
+            .open_connection_ref(conn)?
+            .channel_numbers
+            .iter()
+            .map(|(n, id)| (*id, *n))
             .collect();
         by_id.sort();
         for (_, number) in by_id {

@@ -181,33 +181,23 @@ impl Broker {
         };
         deaths.insert(0, entry);
         headers.insert("x-death".into(), FieldValue::Array(deaths));
-        if !had_deaths {
-            headers.insert(
-                "x-first-death-reason".into(),
-                FieldValue::LongStr(reason.into()),
-            );
-            headers.insert(
-                "x-first-death-queue".into(),
-                FieldValue::LongStr(d.queue_name.to_string()),
-            );
-            headers.insert(
-                "x-first-death-exchange".into(),
-                FieldValue::LongStr(msg.exchange.to_string()),
-            );
-        }
-        if self.config.profile.adds_last_death_headers() {
-            headers.insert(
-                "x-last-death-reason".into(),
-                FieldValue::LongStr(reason.into()),
-            );
-            headers.insert(
-                "x-last-death-queue".into(),
-                FieldValue::LongStr(d.queue_name.to_string()),
-            );
-            headers.insert(
-                "x-last-death-exchange".into(),
-                FieldValue::LongStr(msg.exchange.to_string()),
-            );
+        // x-first-death-* once; x-last-death-* every time (4.x only).
+        for (prefix, set) in [
+            ("x-first-death", !had_deaths),
+            (
+                "x-last-death",
+                self.config.profile.adds_last_death_headers(),
+            ),
+        ] {
+            if set {
+                for (what, value) in [
+                    ("reason", reason.to_string()),
+                    ("queue", d.queue_name.to_string()),
+                    ("exchange", msg.exchange.to_string()),
+                ] {
+                    headers.insert(format!("{prefix}-{what}"), FieldValue::LongStr(value));
+                }
+            }
         }
         let (routing_key, cc) = match &d.dlrk {
             Some(key) => {

@@ -17,7 +17,7 @@ use crate::engine::channel::Unacked;
 use crate::engine::event::{DeathReason, EventKind, RequeueReason, SkipReason, TtlSource};
 use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
 use crate::engine::message::parse_expiration;
-use crate::engine::outbox::ServerMethod;
+use crate::engine::outbox::{Delivery, ServerMethod};
 use crate::engine::queue::Entry;
 use crate::engine::queue_args::{Overflow, QueueType};
 use std::collections::BTreeMap;
@@ -235,12 +235,12 @@ impl Broker {
         }
         self.send(
             channel_id,
-            ServerMethod::BasicDeliver {
+            ServerMethod::BasicDeliver(Delivery {
                 consumer_tag: tag_name.clone(),
                 delivery_tag: tag,
                 redelivered,
                 message: msg.clone(),
-            },
+            }),
         );
         self.emit(EventKind::Delivered {
             message: msg,

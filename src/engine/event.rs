@@ -211,8 +211,9 @@ pub struct RouteTrace {
 }
 
 /// Everything that can happen in a broker.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     BrokerStarted {
         profile: &'static str,
@@ -504,99 +505,12 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every name [`EventKind::name`] gives, in declaration order.
-    pub const NAMES: &'static [&'static str] = &[
-        "broker_started",
-        "broker_stopped",
-        "connection_opened",
-        "connection_closed",
-        "channel_opened",
-        "channel_closed",
-        "method_failed",
-        "exchange_declared",
-        "exchange_deleted",
-        "queue_declared",
-        "queue_redeclared",
-        "queue_deleted",
-        "queue_purged",
-        "binding_added",
-        "binding_removed",
-        "qos_set",
-        "consumer_added",
-        "consumer_cancelled",
-        "consumer_activated",
-        "published",
-        "routed",
-        "unroutable",
-        "returned",
-        "enqueued",
-        "handoff_joined",
-        "publish_refused",
-        "confirmed",
-        "delivered",
-        "get_empty",
-        "acked",
-        "rejected",
-        "requeued",
-        "expired",
-        "overflowed",
-        "message_dead",
-        "confirm_pending",
-        "batch_sealed",
-        "batch_committed",
-        "batch_failed",
-        "tx_committed",
-        "tx_rolled_back",
-        "confirm_selected",
-        "tx_selected",
-    ];
+    pub const NAMES: &'static [&'static str] = <EventKind as strum::VariantNames>::VARIANTS;
 
-    /// A short, stable name for filtering ("delivered", "acked", ...).
+    /// A short, stable name for filtering ("delivered", "acked", ...): the
+    /// same as the `kind` of the event's JSON.
     pub fn name(&self) -> &'static str {
-        match self {
-            EventKind::BrokerStarted { .. } => "broker_started",
-            EventKind::BrokerStopped { .. } => "broker_stopped",
-            EventKind::ConnectionOpened { .. } => "connection_opened",
-            EventKind::ConnectionClosed { .. } => "connection_closed",
-            EventKind::ChannelOpened { .. } => "channel_opened",
-            EventKind::ChannelClosed { .. } => "channel_closed",
-            EventKind::MethodFailed { .. } => "method_failed",
-            EventKind::ExchangeDeclared { .. } => "exchange_declared",
-            EventKind::ExchangeDeleted { .. } => "exchange_deleted",
-            EventKind::QueueDeclared { .. } => "queue_declared",
-            EventKind::QueueRedeclared { .. } => "queue_redeclared",
-            EventKind::QueueDeleted { .. } => "queue_deleted",
-            EventKind::QueuePurged { .. } => "queue_purged",
-            EventKind::BindingAdded { .. } => "binding_added",
-            EventKind::BindingRemoved { .. } => "binding_removed",
-            EventKind::QosSet { .. } => "qos_set",
-            EventKind::ConsumerAdded { .. } => "consumer_added",
-            EventKind::ConsumerCancelled { .. } => "consumer_cancelled",
-            EventKind::ConsumerActivated { .. } => "consumer_activated",
-            EventKind::Published { .. } => "published",
-            EventKind::Routed { .. } => "routed",
-            EventKind::Unroutable { .. } => "unroutable",
-            EventKind::Returned { .. } => "returned",
-            EventKind::Enqueued { .. } => "enqueued",
-            EventKind::HandoffJoined { .. } => "handoff_joined",
-            EventKind::PublishRefused { .. } => "publish_refused",
-            EventKind::Confirmed { .. } => "confirmed",
-            EventKind::Delivered { .. } => "delivered",
-            EventKind::GetEmpty { .. } => "get_empty",
-            EventKind::Acked { .. } => "acked",
-            EventKind::Rejected { .. } => "rejected",
-            EventKind::Requeued { .. } => "requeued",
-            EventKind::Expired { .. } => "expired",
-            EventKind::Overflowed { .. } => "overflowed",
-            EventKind::MessageDead { .. } => "message_dead",
-            EventKind::ConfirmPending { .. } => "confirm_pending",
-            EventKind::BatchSealed { .. } => "batch_sealed",
-            EventKind::BatchCommitted { .. } => "batch_committed",
-            EventKind::BatchFailed { .. } => "batch_failed",
-            EventKind::TxCommitted { .. } => "tx_committed",
-            EventKind::TxRolledBack { .. } => "tx_rolled_back",
-            EventKind::ConfirmSelected { .. } => "confirm_selected",
-            EventKind::TxSelected { .. } => "tx_selected",
-        }
+        self.into()
     }
 }
 

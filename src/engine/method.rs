@@ -317,6 +317,15 @@ pub struct BasicCancel {
     pub no_wait: bool,
 }
 
+impl BasicCancel {
+    pub fn new(consumer_tag: &str) -> BasicCancel {
+        BasicCancel {
+            consumer_tag: consumer_tag.into(),
+            no_wait: false,
+        }
+    }
+}
+
 /// basic.publish with its content (the content header's properties and
 /// the body).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -470,35 +479,25 @@ impl Method {
         routing_key: &str,
         arguments: FieldTable,
     ) -> Method {
-        match kind {
-            DestinationKind::Queue => {
-                let b = QueueBind {
-                    queue: destination.into(),
-                    exchange: source.into(),
-                    routing_key: routing_key.into(),
-                    no_wait: false,
-                    arguments,
-                };
-                if unbind {
-                    Method::QueueUnbind(b)
-                } else {
-                    Method::QueueBind(b)
-                }
-            }
-            DestinationKind::Exchange => {
-                let b = ExchangeBind {
-                    destination: destination.into(),
-                    source: source.into(),
-                    routing_key: routing_key.into(),
-                    no_wait: false,
-                    arguments,
-                };
-                if unbind {
-                    Method::ExchangeUnbind(b)
-                } else {
-                    Method::ExchangeBind(b)
-                }
-            }
+        let queue_bind = || QueueBind {
+            queue: destination.into(),
+            exchange: source.into(),
+            routing_key: routing_key.into(),
+            no_wait: false,
+            arguments: arguments.clone(),
+        };
+        let exchange_bind = || ExchangeBind {
+            destination: destination.into(),
+            source: source.into(),
+            routing_key: routing_key.into(),
+            no_wait: false,
+            arguments: arguments.clone(),
+        };
+        match (kind, unbind) {
+            (DestinationKind::Queue, false) => Method::QueueBind(queue_bind()),
+            (DestinationKind::Queue, true) => Method::QueueUnbind(queue_bind()),
+            (DestinationKind::Exchange, false) => Method::ExchangeBind(exchange_bind()),
+            (DestinationKind::Exchange, true) => Method::ExchangeUnbind(exchange_bind()),
         }
     }
 

@@ -20,29 +20,48 @@ use crate::engine::message::MessageRef;
 use crate::engine::method::MethodId;
 use std::rc::Rc;
 
+/// basic.deliver: a message for a consumer. The message's envelope holds
+/// the exchange and routing key.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub consumer_tag: Rc<str>,
+    pub delivery_tag: u64,
+    pub redelivered: bool,
+    pub message: MessageRef,
+}
+
+/// A publisher confirm: `basic.ack` (`ack`) or `basic.nack` of publish
+/// `delivery_tag`, or with `multiple` of every publish up to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Confirm {
+    pub delivery_tag: u64,
+    pub multiple: bool,
+    pub ack: bool,
+}
+
+impl Confirm {
+    /// Whether this confirm settles publish `seq`.
+    pub fn covers(&self, seq: u64) -> bool {
+        self.delivery_tag == seq || (self.multiple && seq <= self.delivery_tag)
+    }
+}
+
 /// A server-to-client method (with its content, for deliveries and returns).
 #[derive(Clone, Debug)]
 pub enum ServerMethod {
-    /// basic.deliver: the message's envelope holds the exchange and routing key.
-    BasicDeliver {
-        consumer_tag: Rc<str>,
-        delivery_tag: u64,
-        redelivered: bool,
-        message: MessageRef,
-    },
+    BasicDeliver(Delivery),
     /// basic.return of an unroutable mandatory message.
     BasicReturn {
         reply_code: u16,
         reply_text: &'static str,
         message: MessageRef,
     },
-    /// basic.ack: a publisher confirm (with `multiple`, every publish up to
-    /// this sequence number).
-    BasicAck { delivery_tag: u64, multiple: bool },
-    /// basic.nack: the broker could not take responsibility for the publish.
-    BasicNack { delivery_tag: u64, multiple: bool },
+    /// basic.ack or basic.nack to a publisher.
+    Confirm(Confirm),
     /// basic.cancel from the broker (the consumer's queue was deleted).
-    BasicCancel { consumer_tag: Rc<str> },
+    BasicCancel {
+        consumer_tag: Rc<str>,
+    },
     /// channel.close from the broker, after a channel error.
     ChannelClose(Closing),
     /// connection.close from the broker: a connection error, or a forced

@@ -20,7 +20,15 @@ use std::collections::BTreeMap;
 impl Broker {
     /// Records a durable change in the open batch.
     pub(crate) fn record(&mut self, op: DurableOp) {
-        if self.open_ops.is_empty() && !self.commit_scheduled {
+        if self.open_ops.is_empty() {
+            self.schedule_commit();
+        }
+        self.open_ops.push(op);
+    }
+
+    /// Makes sure a commit tick comes `commit_interval_ms` from now (once).
+    fn schedule_commit(&mut self) {
+        if !self.commit_scheduled {
             let at = self
                 .clock
                 .now()
@@ -28,7 +36,6 @@ impl Broker {
             self.commit_scheduled = true;
             self.schedule_timer(at, Timer::Commit);
         }
-        self.open_ops.push(op);
     }
 
     /// The id the open batch will have when sealed.
@@ -45,14 +52,7 @@ impl Broker {
             .push((channel, seq));
         // Make sure a commit tick will come even if this publish recorded
         // nothing new (its ops are in the open batch already).
-        if !self.commit_scheduled {
-            let at = self
-                .clock
-                .now()
-                .saturating_add(self.config.commit_interval_ms);
-            self.commit_scheduled = true;
-            self.schedule_timer(at, Timer::Commit);
-        }
+        self.schedule_commit();
         self.emit(EventKind::ConfirmPending {
             channel,
             seq,

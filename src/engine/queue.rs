@@ -255,6 +255,18 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// The queue.declare that makes this queue as it is.
+    pub fn declaration(&self) -> crate::engine::method::QueueDeclare {
+        crate::engine::method::QueueDeclare {
+            queue: self.name.to_string(),
+            durable: self.durable,
+            exclusive: self.exclusive_owner.is_some(),
+            auto_delete: self.auto_delete,
+            arguments: self.args.clone(),
+            ..Default::default()
+        }
+    }
+
     pub fn new(id: QueueId, name: Rc<str>, settings: QueueSettings) -> Queue {
         Queue {
             id,

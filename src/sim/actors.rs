@@ -4,6 +4,7 @@ use crate::engine::clock::Millis;
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
 use crate::engine::message::Properties;
 use crate::engine::method::BasicPublish;
+use crate::engine::outbox::Confirm;
 use crate::engine::Broker;
 use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::sim::ActorId;
@@ -233,21 +234,20 @@ impl Producer {
         self.awaiting.clear();
     }
 
-    /// The broker confirmed (`ack`) or nacked publish `seq`, or with
-    /// `multiple` every publish up to it.
-    pub(crate) fn confirmed(&mut self, seq: u64, multiple: bool, ack: bool) {
-        let settled: Vec<u64> = if multiple {
-            self.unconfirmed.range(..=seq).copied().collect()
-        } else {
-            vec![seq]
-        };
+    /// A confirm from the broker: the publishes it covers are settled.
+    pub(crate) fn confirmed(&mut self, c: Confirm) {
+        let settled: Vec<u64> = self
+            .unconfirmed
+            .iter()
+            .copied()
+            .filter(|s| c.covers(*s))
+            .collect();
         for s in settled {
-            if self.unconfirmed.remove(&s) {
-                if ack {
-                    self.acked += 1;
-                } else {
-                    self.nacked += 1;
-                }
+            self.unconfirmed.remove(&s);
+            if c.ack {
+                self.acked += 1;
+            } else {
+                self.nacked += 1;
             }
         }
     }
@@ -279,6 +279,20 @@ pub struct Delivery {
     pub redelivered: bool,
     pub reply_to: Option<String>,
     pub correlation_id: Option<String>,
+}
+
+impl From<&crate::engine::outbox::Delivery> for Delivery {
+    fn from(d: &crate::engine::outbox::Delivery) -> Delivery {
+        let props = &d.message.properties;
+        Delivery {
+            message: d.message.id().0,
+            body: d.message.body_text(),
+            delivery_tag: d.delivery_tag,
+            redelivered: d.redelivered,
+            reply_to: props.reply_to.clone(),
+            correlation_id: props.correlation_id.clone(),
+        }
+    }
 }
 
 /// The message a worker is working on.

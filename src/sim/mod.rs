@@ -25,13 +25,17 @@ use crate::engine::method::{
     BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicQos, BasicReject, Method,
     QueueBind, QueueDeclare, Reply,
 };
-use crate::engine::outbox::ServerMethod;
+use crate::engine::outbox::{Delivery, ServerMethod};
 use crate::engine::{Broker, BrokerConfig, CommandError};
 pub use actors::{Link, OnDone, Outcome, ProducerSpec, Subscription, WorkTime, WorkerSpec};
 use actors::{Producer, Task, Worker, WorkerState};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+
+/// The most steps one `run_until` takes (a busy world asked to run for a
+/// long time stops there rather than hang the tab).
+pub const RUN_STEPS_MAX: usize = 100_000;
 
 /// Identifies a producer or a worker.
 #[derive(
@@ -480,10 +484,7 @@ impl Simulation {
         self.broker.apply(
             conn,
             number,
-            Method::BasicCancel(BasicCancel {
-                consumer_tag,
-                no_wait: false,
-            }),
+            Method::BasicCancel(BasicCancel::new(&consumer_tag)),
         )?;
         if let Some(w) = self.workers.get_mut(&id) {
             w.cancelled = true;
@@ -656,20 +657,8 @@ impl Simulation {
                     break;
                 };
                 match out.method {
-                    ServerMethod::BasicDeliver {
-                        delivery_tag,
-                        redelivered,
-                        message,
-                        ..
-                    } => {
-                        w.inbox.push_back(actors::Delivery {
-                            message: message.id().0,
-                            body: message.body_text(),
-                            delivery_tag,
-                            redelivered,
-                            reply_to: message.properties.reply_to.clone(),
-                            correlation_id: message.properties.correlation_id.clone(),
-                        });
+                    ServerMethod::BasicDeliver(d) => {
+                        w.inbox.push_back(actors::Delivery::from(&d));
                         to_start.push(id);
                     }
                     // Its queue was deleted: no more deliveries.
@@ -682,7 +671,7 @@ impl Simulation {
         for p in self.producers.values_mut() {
             for out in self.broker.take_outbox(p.link.conn) {
                 match out.method {
-                    ServerMethod::BasicDeliver { message, .. } => {
+                    ServerMethod::BasicDeliver(Delivery { message, .. }) => {
                         let correlation_id = message.properties.correlation_id.clone();
                         let matched = correlation_id
                             .as_ref()
@@ -697,14 +686,7 @@ impl Simulation {
                             matched,
                         });
                     }
-                    ServerMethod::BasicAck {
-                        delivery_tag,
-                        multiple,
-                    } => p.confirmed(delivery_tag, multiple, true),
-                    ServerMethod::BasicNack {
-                        delivery_tag,
-                        multiple,
-                    } => p.confirmed(delivery_tag, multiple, false),
+                    ServerMethod::Confirm(c) => p.confirmed(c),
                     ServerMethod::BasicReturn { .. } => p.returned += 1,
                     _ => {}
                 }
@@ -785,9 +767,18 @@ impl Simulation {
         }
     }
 
-    /// Does everything due up to and including `t`, then sets the clock to `t`.
-    pub fn run_until(&mut self, t: Millis) {
+    /// Does everything due up to and including `t`, then sets the clock to
+    /// `t`; returns true. A world that stays busy (a producer publishing
+    /// every millisecond, asked to run for a year) stops after
+    /// [`RUN_STEPS_MAX`] steps instead, with the clock where the work got
+    /// to, and returns false.
+    pub fn run_until(&mut self, t: Millis) -> bool {
+        let mut steps = 0;
         loop {
+            if steps == RUN_STEPS_MAX {
+                self.deliver_outboxes();
+                return false;
+            }
             if self.broker.has_pending_work()
                 || self
                     .timers
@@ -796,6 +787,7 @@ impl Simulation {
                     .is_some_and(|(at, _)| *at <= self.now())
             {
                 self.step();
+                steps += 1;
                 continue;
             }
             match self.next_activity_at() {
@@ -805,12 +797,13 @@ impl Simulation {
         }
         self.broker.advance_clock_to(t);
         self.deliver_outboxes();
+        true
     }
 
-    /// Runs `ms` of virtual time.
-    pub fn run_for(&mut self, ms: Millis) {
+    /// Runs `ms` of virtual time (see [`Simulation::run_until`]).
+    pub fn run_for(&mut self, ms: Millis) -> bool {
         let t = self.now().saturating_add(ms);
-        self.run_until(t);
+        self.run_until(t)
     }
 
     /// Runs until nothing is scheduled, or `limit` steps were taken.

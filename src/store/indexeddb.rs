@@ -25,7 +25,7 @@
 use crate::engine::durable::{Batch, DurableState};
 use crate::engine::Profile;
 use crate::store::lock::{LockError, LockMode, StoreLock};
-use crate::store::record::{self, BrokerRecord, RecordChange, SCHEMA_VERSION, STORES};
+use crate::store::record::{self, BrokerRecord, RecordChange, RecordSet, SCHEMA_VERSION, STORES};
 use crate::store::{Storage, StoreError};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
@@ -99,33 +99,27 @@ fn request(req: &IdbRequest) -> JsFuture {
     JsFuture::from(promise)
 }
 
-/// Resolves when the transaction commits; rejects when it aborts or fails.
+/// Resolves when the transaction commits; rejects when it aborts or fails
+/// (with the transaction's error, or `why` when it has none).
 fn completion(tx: &IdbTransaction) -> JsFuture {
     let tx = tx.clone();
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
             let _ = resolve.call0(&JsValue::NULL);
         });
-        let reject_abort = reject.clone();
-        let abort_tx = tx.clone();
-        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let error = abort_tx
-                .error()
-                .map(JsValue::from)
-                .unwrap_or(JsValue::from_str("transaction aborted"));
-            let _ = reject_abort.call1(&JsValue::NULL, &error);
-        });
-        let error_tx = tx.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let error = error_tx
-                .error()
-                .map(JsValue::from)
-                .unwrap_or(JsValue::from_str("transaction failed"));
-            let _ = reject.call1(&JsValue::NULL, &error);
-        });
+        let failed = |why: &'static str| {
+            let (tx, reject) = (tx.clone(), reject.clone());
+            Closure::once_into_js(move |_: web_sys::Event| {
+                let error = tx
+                    .error()
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::from_str(why));
+                let _ = reject.call1(&JsValue::NULL, &error);
+            })
+        };
         tx.set_oncomplete(Some(on_complete.unchecked_ref()));
-        tx.set_onabort(Some(on_abort.unchecked_ref()));
-        tx.set_onerror(Some(on_error.unchecked_ref()));
+        tx.set_onabort(Some(failed("transaction aborted").unchecked_ref()));
+        tx.set_onerror(Some(failed("transaction failed").unchecked_ref()));
     });
     JsFuture::from(promise)
 }
@@ -136,8 +130,8 @@ pub struct IndexedDbStorage {
     broker: String,
     /// This tab's id, written into `meta` on open.
     owner: String,
-    /// The durable state the records describe (to compute record changes).
-    mirror: DurableState,
+    /// The records as stored (to compute a batch's record changes).
+    mirror: RecordSet,
     /// Set when another tab takes the broker over, or upgrades or deletes
     /// the database under us: every later write fails with this reason.
     closed: Rc<RefCell<Option<String>>>,
@@ -236,7 +230,7 @@ impl IndexedDbStorage {
             db,
             broker: name.to_string(),
             owner: owner.to_string(),
-            mirror: DurableState::default(),
+            mirror: RecordSet::default(),
             closed,
             _lock: lock,
             fail_next: None,
@@ -250,11 +244,7 @@ impl IndexedDbStorage {
         };
         store
             .write(
-                &[RecordChange {
-                    store: "meta",
-                    key: "broker".into(),
-                    value: Some(record::encode(&record)),
-                }],
+                &[RecordChange::put("meta", "broker", record::encode(&record))],
                 WriteMode::Claim,
             )
             .await?;
@@ -284,15 +274,8 @@ impl IndexedDbStorage {
         key: &str,
         text: &str,
     ) -> Result<(), StoreError> {
-        self.write(
-            &[RecordChange {
-                store,
-                key: key.to_string(),
-                value: Some(text.to_string()),
-            }],
-            WriteMode::AsOwner,
-        )
-        .await
+        self.write(&[RecordChange::put(store, key, text)], WriteMode::AsOwner)
+            .await
     }
 
     pub fn broker_name(&self) -> &str {
@@ -471,15 +454,14 @@ impl Storage for IndexedDbStorage {
         if let Some(error) = self.fail_next.take() {
             return Err(error);
         }
-        let mut state = self.mirror.clone();
-        let mut changes = Vec::new();
-        for op in &batch.ops {
-            changes.extend(record::changes(&state, op));
-            state.apply(op);
+        let changes = self.mirror.apply_ops(&batch.ops);
+        match self.write(&changes, WriteMode::AsOwner).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.mirror.undo(changes);
+                Err(e)
+            }
         }
-        self.write(&changes, WriteMode::AsOwner).await?;
-        self.mirror = state;
-        Ok(())
     }
 
     async fn load(&mut self) -> Result<DurableState, StoreError> {
@@ -515,13 +497,16 @@ impl Storage for IndexedDbStorage {
             }
             records.insert(store, rows);
         }
-        let state = record::state_from_records(&records)?;
-        if record::any_older(&records) {
+        let older = record::any_older(&records);
+        let stored = RecordSet::from_rows(records);
+        let state = stored.state()?;
+        if older {
             // Written by an older Warren: rewrite it whole in this schema
             // (one transaction), so no record keeps an old key.
             self.replace(&state).await?;
+        } else {
+            self.mirror = stored;
         }
-        self.mirror = state.clone();
         Ok(state)
     }
 
@@ -529,9 +514,13 @@ impl Storage for IndexedDbStorage {
         if let Some(error) = self.fail_next.take() {
             return Err(error);
         }
-        self.write(&record::records_of(state), WriteMode::AsOwnerReplacing)
-            .await?;
-        self.mirror = state.clone();
+        let records = RecordSet::from_state(state);
+        let changes: Vec<RecordChange> = records
+            .rows()
+            .map(|(store, key, value)| RecordChange::put(store, key.as_str(), value.as_str()))
+            .collect();
+        self.write(&changes, WriteMode::AsOwnerReplacing).await?;
+        self.mirror = records;
         Ok(())
     }
 

@@ -6,18 +6,13 @@
 //! that uses it.
 
 use crate::engine::durable::{Batch, DurableState};
-use crate::store::record::{self, RecordChange};
+use crate::store::record::{self, RecordSet};
 use crate::store::{Storage, StoreError};
 use std::collections::BTreeMap;
 
-/// The stored records, by store and key.
-type Records = BTreeMap<&'static str, BTreeMap<String, String>>;
-
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
-    /// The durable state the records describe (to compute record changes).
-    state: DurableState,
-    records: Records,
+    records: RecordSet,
     /// Batches written so far.
     pub writes: u64,
     /// Faults to inject: the write with this index (0-based) fails so.
@@ -40,72 +35,37 @@ impl MemoryStorage {
     /// Puts a raw record in place (tests of damaged or newer records).
     pub fn put_raw(&mut self, store: &'static str, key: &str, text: &str) {
         self.records
-            .entry(store)
-            .or_default()
-            .insert(key.to_string(), text.to_string());
+            .apply_changes([record::RecordChange::put(store, key, text)]);
     }
 
     pub fn record_count(&self) -> usize {
-        self.records.values().map(BTreeMap::len).sum()
+        self.records.len()
     }
 
-    fn apply(&mut self, changes: &[RecordChange]) {
-        for c in changes {
-            let table = self.records.entry(c.store).or_default();
-            match &c.value {
-                Some(v) => {
-                    table.insert(c.key.clone(), v.clone());
-                }
-                None => {
-                    table.remove(&c.key);
-                }
-            }
+    /// The injected fault for the next write, if any.
+    fn fault(&mut self) -> Result<(), StoreError> {
+        match self.faults.remove(&self.writes) {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
     }
 }
 
 impl Storage for MemoryStorage {
     async fn commit(&mut self, batch: &Batch) -> Result<(), StoreError> {
-        let index = self.writes;
-        if let Some(error) = self.faults.remove(&index) {
-            return Err(error);
-        }
-        let mut state = self.state.clone();
-        let mut changes = Vec::new();
-        for op in &batch.ops {
-            changes.extend(record::changes(&state, op));
-            state.apply(op);
-        }
-        self.apply(&changes);
-        self.state = state;
+        self.fault()?;
+        self.records.apply_ops(&batch.ops);
         self.writes += 1;
         Ok(())
     }
 
     async fn load(&mut self) -> Result<DurableState, StoreError> {
-        let records: BTreeMap<&'static str, Vec<(String, String)>> = self
-            .records
-            .iter()
-            .map(|(store, table)| {
-                (
-                    *store,
-                    table.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                )
-            })
-            .collect();
-        let state = record::state_from_records(&records)?;
-        self.state = state.clone();
-        Ok(state)
+        self.records.state()
     }
 
     async fn replace(&mut self, state: &DurableState) -> Result<(), StoreError> {
-        let index = self.writes;
-        if let Some(error) = self.faults.remove(&index) {
-            return Err(error);
-        }
-        self.records.retain(|store, _| *store == "meta");
-        self.apply(&record::records_of(state));
-        self.state = state.clone();
+        self.fault()?;
+        self.records = RecordSet::from_state(state);
         self.writes += 1;
         Ok(())
     }

@@ -9,6 +9,8 @@
 //!   one transaction per batch, one read transaction on boot, and one owner
 //!   at a time (`lock.rs`: a second tab is refused, waits or takes over).
 //!
+//! Both hold the same records (`record.rs`).
+//!
 //! [`flush`] is the host's side of the contract: after the broker steps, it
 //! writes every sealed batch in order and tells the broker how each went
 //! (an error nacks the batch's confirms and the broker carries on).

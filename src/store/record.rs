@@ -11,6 +11,7 @@
 use crate::engine::durable::{
     DurableBinding, DurableExchange, DurableMessage, DurableOp, DurableQueue, DurableState,
 };
+use crate::engine::exchange::DestinationKind;
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,6 +65,25 @@ pub struct RecordChange {
     pub key: String,
     /// `None` deletes the record.
     pub value: Option<String>,
+    /// What the record held before (`None`: it did not exist), so a change
+    /// that could not be written can be undone in memory.
+    pub previous: Option<String>,
+}
+
+impl RecordChange {
+    /// Writes `value` as record `key` of `store`.
+    pub fn put(
+        store: &'static str,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> RecordChange {
+        RecordChange {
+            store,
+            key: key.into(),
+            value: Some(value.into()),
+            previous: None,
+        }
+    }
 }
 
 pub fn encode<T: Serialize>(body: &T) -> String {
@@ -177,123 +197,220 @@ fn legacy_value(v: &serde_json::Value) -> Result<crate::engine::value::FieldValu
 }
 
 /// The key of a message record: queue name, a separator that cannot occur
-/// in the zero-padded number, then the sequence number.
+/// in the zero-padded number, then the sequence number. A queue's messages
+/// are therefore one contiguous, ordered range of keys.
 pub fn message_key(queue: &str, seq: u64) -> String {
-    format!("{queue}\u{1}{seq:020}")
+    format!("{}{seq:020}", message_key_prefix(queue))
 }
 
-/// The record changes one op makes, given the state before it (needed to
-/// find the messages and bindings a queue or exchange delete takes along).
-pub fn changes(state: &DurableState, op: &DurableOp) -> Vec<RecordChange> {
-    let put = |store: &'static str, key: String, value: String| RecordChange {
-        store,
-        key,
-        value: Some(value),
-    };
-    let del = |store: &'static str, key: String| RecordChange {
-        store,
-        key,
-        value: None,
-    };
-    match op {
-        DurableOp::PutExchange(x) => vec![put("exchanges", x.name.clone(), encode(x))],
-        DurableOp::DeleteExchange { name } => {
-            let mut out = vec![del("exchanges", name.clone())];
-            for (key, b) in &state.bindings {
-                if b.source == *name
-                    || (b.destination_kind == crate::engine::exchange::DestinationKind::Exchange
-                        && b.destination == *name)
-                {
-                    out.push(del("bindings", key.clone()));
+fn message_key_prefix(queue: &str) -> String {
+    format!("{queue}\u{1}")
+}
+
+/// One store's records: text by key.
+pub type Table = BTreeMap<String, String>;
+
+/// Every record of a store, mirrored in memory: what a backend holds, so a
+/// batch's record changes can be worked out from the records alone (no
+/// copy of the durable state), applied in place, and undone if the write
+/// fails.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordSet {
+    tables: BTreeMap<&'static str, Table>,
+}
+
+impl RecordSet {
+    /// The records of a whole state.
+    pub fn from_state(state: &DurableState) -> RecordSet {
+        let mut set = RecordSet::default();
+        set.apply_ops(&state.to_ops());
+        set
+    }
+
+    /// Records read back from a store, by store name (unknown stores are
+    /// ignored).
+    pub fn from_rows(rows: BTreeMap<&'static str, Vec<(String, String)>>) -> RecordSet {
+        RecordSet {
+            tables: rows
+                .into_iter()
+                .map(|(store, rows)| (store, rows.into_iter().collect()))
+                .collect(),
+        }
+    }
+
+    pub fn table(&self, store: &str) -> Option<&Table> {
+        self.tables.get(store)
+    }
+
+    /// Every record, store by store.
+    pub fn rows(&self) -> impl Iterator<Item = (&'static str, &String, &String)> {
+        self.tables
+            .iter()
+            .flat_map(|(store, t)| t.iter().map(move |(k, v)| (*store, k, v)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.tables.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Puts or deletes one record; returns the change, holding the value
+    /// it replaced.
+    fn set(&mut self, store: &'static str, key: String, value: Option<String>) -> RecordChange {
+        let table = self.tables.entry(store).or_default();
+        let previous = match &value {
+            Some(v) => table.insert(key.clone(), v.clone()),
+            None => table.remove(&key),
+        };
+        RecordChange {
+            store,
+            key,
+            value,
+            previous,
+        }
+    }
+
+    /// Applies changes read from a store (a journal being replayed).
+    pub fn apply_changes(&mut self, changes: impl IntoIterator<Item = RecordChange>) {
+        for c in changes {
+            self.set(c.store, c.key, c.value);
+        }
+    }
+
+    /// Applies a batch's ops to the records, in order; returns the record
+    /// changes they made, for the backend to write (and to [`undo`] if it
+    /// cannot).
+    ///
+    /// [`undo`]: RecordSet::undo
+    pub fn apply_ops(&mut self, ops: &[DurableOp]) -> Vec<RecordChange> {
+        let mut out = Vec::new();
+        for op in ops {
+            self.apply_op(op, &mut out);
+        }
+        out
+    }
+
+    /// Puts the records back as they were before `changes` (newest first).
+    pub fn undo(&mut self, changes: Vec<RecordChange>) {
+        for c in changes.into_iter().rev() {
+            self.set(c.store, c.key, c.previous);
+        }
+    }
+
+    fn keys_where(&self, store: &str, keep: impl Fn(&str, &str) -> bool) -> Vec<String> {
+        self.tables
+            .get(store)
+            .map(|t| {
+                t.iter()
+                    .filter(|(k, v)| keep(k, v))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The bindings that lead from or to `name`.
+    fn bindings_touching(&self, name: &str, kind: DestinationKind, as_source: bool) -> Vec<String> {
+        self.keys_where("bindings", |key, text| {
+            decode::<DurableBinding>("bindings", key, text).is_ok_and(|b| {
+                (as_source && b.source == name)
+                    || (b.destination_kind == kind && b.destination == name)
+            })
+        })
+    }
+
+    fn apply_op(&mut self, op: &DurableOp, out: &mut Vec<RecordChange>) {
+        match op {
+            DurableOp::PutExchange(x) => {
+                out.push(self.set("exchanges", x.name.clone(), Some(encode(x))))
+            }
+            DurableOp::DeleteExchange { name } => {
+                out.push(self.set("exchanges", name.clone(), None));
+                for key in self.bindings_touching(name, DestinationKind::Exchange, true) {
+                    out.push(self.set("bindings", key, None));
                 }
             }
-            out
-        }
-        DurableOp::PutQueue {
-            name,
-            auto_delete,
-            arguments,
-        } => vec![put(
-            "queues",
-            name.clone(),
-            encode(&QueueRecord {
-                name: name.clone(),
-                auto_delete: *auto_delete,
-                arguments: arguments.clone(),
-            }),
-        )],
-        DurableOp::DeleteQueue { name } => {
-            let mut out = vec![del("queues", name.clone())];
-            if let Some(q) = state.queues.get(name) {
-                out.extend(
-                    q.messages
-                        .keys()
-                        .map(|seq| del("messages", message_key(name, *seq))),
-                );
+            DurableOp::PutQueue {
+                name,
+                auto_delete,
+                arguments,
+            } => {
+                let record = QueueRecord {
+                    name: name.clone(),
+                    auto_delete: *auto_delete,
+                    arguments: arguments.clone(),
+                };
+                out.push(self.set("queues", name.clone(), Some(encode(&record))));
             }
-            for (key, b) in &state.bindings {
-                if b.destination_kind == crate::engine::exchange::DestinationKind::Queue
-                    && b.destination == *name
-                {
-                    out.push(del("bindings", key.clone()));
+            DurableOp::DeleteQueue { name } => {
+                out.push(self.set("queues", name.clone(), None));
+                let prefix = message_key_prefix(name);
+                let messages: Vec<String> = self
+                    .tables
+                    .get("messages")
+                    .map(|t| {
+                        t.range(prefix.clone()..)
+                            .take_while(|(k, _)| k.starts_with(&prefix))
+                            .map(|(k, _)| k.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for key in messages {
+                    out.push(self.set("messages", key, None));
+                }
+                for key in self.bindings_touching(name, DestinationKind::Queue, false) {
+                    out.push(self.set("bindings", key, None));
                 }
             }
-            out
-        }
-        DurableOp::PutBinding(b) => vec![put("bindings", b.key(), encode(b))],
-        DurableOp::DeleteBinding(b) => vec![del("bindings", b.key())],
-        DurableOp::PutMessage { queue, message } => {
-            if !state.queues.contains_key(queue) {
-                return Vec::new();
-            }
-            vec![put(
-                "messages",
-                message_key(queue, message.seq),
-                encode(&MessageRecord {
-                    queue: queue.clone(),
-                    message: message.clone(),
-                }),
-            )]
-        }
-        DurableOp::MarkDelivered { queue, seq } => {
-            match state.queues.get(queue).and_then(|q| q.messages.get(seq)) {
-                Some(m) => {
-                    let mut m = m.clone();
-                    m.redelivered = true;
-                    vec![put(
+            DurableOp::PutBinding(b) => out.push(self.set("bindings", b.key(), Some(encode(b)))),
+            DurableOp::DeleteBinding(b) => out.push(self.set("bindings", b.key(), None)),
+            DurableOp::PutMessage { queue, message } => {
+                // A message for a queue that is gone has nothing to join.
+                if self.table("queues").is_some_and(|t| t.contains_key(queue)) {
+                    let record = MessageRecord {
+                        queue: queue.clone(),
+                        message: message.clone(),
+                    };
+                    out.push(self.set(
                         "messages",
-                        message_key(queue, *seq),
-                        encode(&MessageRecord {
-                            queue: queue.clone(),
-                            message: m,
-                        }),
-                    )]
+                        message_key(queue, message.seq),
+                        Some(encode(&record)),
+                    ));
                 }
-                None => Vec::new(),
+            }
+            DurableOp::MarkDelivered { queue, seq } => {
+                let key = message_key(queue, *seq);
+                let stored = self.table("messages").and_then(|t| t.get(&key));
+                if let Some(mut record) =
+                    stored.and_then(|text| decode::<MessageRecord>("messages", &key, text).ok())
+                {
+                    record.message.redelivered = true;
+                    out.push(self.set("messages", key, Some(encode(&record))));
+                }
+            }
+            DurableOp::DeleteMessage { queue, seq } => {
+                let key = message_key(queue, *seq);
+                if self.table("messages").is_some_and(|t| t.contains_key(&key)) {
+                    out.push(self.set("messages", key, None));
+                }
             }
         }
-        DurableOp::DeleteMessage { queue, seq } => vec![del("messages", message_key(queue, *seq))],
+    }
+
+    /// The durable state the records describe.
+    pub fn state(&self) -> Result<DurableState, StoreError> {
+        let empty = Table::new();
+        let of = |store: &str| self.tables.get(store).unwrap_or(&empty);
+        state_from_tables(of)
     }
 }
 
-/// The records of a whole state, written into an empty store.
-pub fn records_of(state: &DurableState) -> Vec<RecordChange> {
-    let mut built = DurableState::default();
-    let mut out = Vec::new();
-    for op in state.to_ops() {
-        out.extend(changes(&built, &op));
-        built.apply(&op);
-    }
-    out
-}
-
-/// Rebuilds the durable state from the records of each store.
-pub fn state_from_records(
-    records: &BTreeMap<&'static str, Vec<(String, String)>>,
-) -> Result<DurableState, StoreError> {
+/// Rebuilds the durable state from each store's records.
+fn state_from_tables<'a>(of: impl Fn(&str) -> &'a Table) -> Result<DurableState, StoreError> {
     let mut state = DurableState::default();
-    let empty = Vec::new();
-    let of = |store: &str| records.get(store).unwrap_or(&empty);
     for (key, text) in of("exchanges") {
         let x: DurableExchange = decode("exchanges", key, text)?;
         state.exchanges.insert(x.name.clone(), x);
@@ -360,6 +477,78 @@ mod tests {
             ),
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    fn message(seq: u64) -> DurableMessage {
+        DurableMessage {
+            seq,
+            id: seq,
+            redelivered: false,
+            expires_at: None,
+            exchange: String::new(),
+            routing_key: "q".into(),
+            cc: Vec::new(),
+            properties: Default::default(),
+            body: b"hi".to_vec(),
+        }
+    }
+
+    #[test]
+    fn record_set_follows_the_durable_state_and_undoes_a_failed_write() {
+        let queue = |name: &str| DurableOp::PutQueue {
+            name: name.into(),
+            auto_delete: false,
+            arguments: Default::default(),
+        };
+        let put = |q: &str, seq| DurableOp::PutMessage {
+            queue: q.into(),
+            message: message(seq),
+        };
+        let binding = DurableBinding {
+            source: "amq.fanout".into(),
+            destination: "q".into(),
+            destination_kind: DestinationKind::Queue,
+            routing_key: String::new(),
+            arguments: Default::default(),
+        };
+        let first = vec![
+            queue("q"),
+            queue("q2"),
+            put("q", 1),
+            put("q", 2),
+            put("q2", 1),
+            put("gone", 1),
+            DurableOp::PutBinding(binding),
+            DurableOp::MarkDelivered {
+                queue: "q".into(),
+                seq: 2,
+            },
+        ];
+        let mut state = DurableState::default();
+        let mut set = RecordSet::default();
+        for op in &first {
+            state.apply(op);
+        }
+        set.apply_ops(&first);
+        assert_eq!(set.state().unwrap(), state);
+        assert!(set.state().unwrap().queues["q"].messages[&2].redelivered);
+        let before = set.clone();
+        // A queue deleted in the same batch as a message put to it takes
+        // the message (and its binding) along.
+        let second = vec![put("q", 3), DurableOp::DeleteQueue { name: "q".into() }];
+        let changes = set.apply_ops(&second);
+        for op in &second {
+            state.apply(op);
+        }
+        assert_eq!(set.state().unwrap(), state);
+        assert!(set.table("bindings").unwrap().is_empty());
+        assert_eq!(
+            set.table("messages").unwrap().len(),
+            1,
+            "only q2's message is left"
+        );
+        set.undo(changes);
+        assert_eq!(set, before);
     }
 
     #[test]

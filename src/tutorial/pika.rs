@@ -13,7 +13,7 @@
 //! attribute is `method.delivery_tag`, and every ack written here uses it.
 
 use crate::engine::message::Properties;
-use crate::engine::method::{ExchangeDeclare, Method, QueueDeclare};
+use crate::engine::method::{Method, QueueDeclare};
 use crate::engine::value::{table_to_plain_json, FieldTable};
 use crate::engine::Broker;
 use crate::sim::world::{Command, World};
@@ -186,17 +186,9 @@ const CONNECT: &str = "connection = pika.BlockingConnection(pika.ConnectionParam
 
 /// `channel.queue_declare(...)` for a queue as the broker has it.
 fn queue_declare_line(b: &Broker, name: &str) -> String {
-    let declare = match b.queue_by_name(name) {
-        Some(q) => QueueDeclare {
-            queue: name.to_string(),
-            durable: q.durable,
-            exclusive: q.exclusive_owner.is_some(),
-            auto_delete: q.auto_delete,
-            arguments: q.args.clone(),
-            ..Default::default()
-        },
-        None => QueueDeclare::named(name),
-    };
+    let declare = b
+        .queue_by_name(name)
+        .map_or_else(|| QueueDeclare::named(name), |q| q.declaration());
     format!("{}\n", method_call(&Method::QueueDeclare(declare)))
 }
 
@@ -204,16 +196,7 @@ fn exchange_declare_line(b: &Broker, name: &str) -> Option<String> {
     if name.is_empty() || name.starts_with("amq.") {
         return None;
     }
-    let x = b.exchange_by_name(name)?;
-    let declare = ExchangeDeclare {
-        exchange: name.to_string(),
-        exchange_type: x.kind.name().to_string(),
-        durable: x.durable,
-        auto_delete: x.auto_delete,
-        internal: x.internal,
-        arguments: x.args.clone(),
-        ..Default::default()
-    };
+    let declare = b.exchange_by_name(name)?.declaration();
     Some(format!(
         "{}\n",
         method_call(&Method::ExchangeDeclare(declare))

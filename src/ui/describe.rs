@@ -1,6 +1,6 @@
 //! Reading the logs for people: which category an event is in, which objects
 //! it involves (for the log's filter and a message's journey), and the names
-//! the sentences use. The sentences themselves are in `i18n/{en,zh}.rs`.
+//! the sentences use. The sentences themselves are in `i18n/events.rs`.
 
 use crate::engine::event::{Event, EventKind};
 use crate::engine::ids::ChannelId;
@@ -107,79 +107,91 @@ pub fn actor_category(kind: &ActorEventKind) -> Category {
     }
 }
 
-/// The message an event is about, if any.
-pub fn message_of(kind: &EventKind) -> Option<u64> {
+/// The message and the channel an event is about, if any.
+fn subjects(kind: &EventKind) -> (Option<u64>, Option<ChannelId>) {
     use EventKind::*;
     match kind {
-        Published { message, .. } | Returned { message, .. } | Delivered { message, .. } => {
-            Some(message.id().0)
+        Published {
+            message, channel, ..
         }
+        | Returned {
+            message, channel, ..
+        }
+        | Delivered {
+            message, channel, ..
+        } => (Some(message.id().0), Some(*channel)),
+        Acked {
+            message, channel, ..
+        }
+        | Rejected {
+            message, channel, ..
+        } => (Some(message.0), Some(*channel)),
+        Requeued {
+            message, channel, ..
+        } => (Some(message.0), *channel),
         Routed { message, .. }
         | Unroutable { message, .. }
         | Enqueued { message, .. }
         | PublishRefused { message, .. }
-        | Acked { message, .. }
-        | Rejected { message, .. }
-        | Requeued { message, .. }
         | Expired { message, .. }
         | Overflowed { message, .. }
-        | MessageDead { message, .. } => Some(message.0),
-        _ => None,
-    }
-}
-
-pub fn actor_message_of(kind: &ActorEventKind) -> Option<u64> {
-    match kind {
-        ActorEventKind::WorkerStarted { message, .. }
-        | ActorEventKind::WorkerFinished { message, .. }
-        | ActorEventKind::WorkerReplied { message, .. }
-        | ActorEventKind::ProducerGotReply { message, .. }
-        | ActorEventKind::ProducerPublished { message, .. } => Some(*message),
-        _ => None,
-    }
-}
-
-fn actor_of(kind: &ActorEventKind) -> ActorId {
-    match kind {
-        ActorEventKind::WorkerStarted { worker, .. }
-        | ActorEventKind::WorkerFinished { worker, .. }
-        | ActorEventKind::WorkerPaused { worker }
-        | ActorEventKind::WorkerResumed { worker }
-        | ActorEventKind::WorkerKilled { worker, .. }
-        | ActorEventKind::WorkerCancelled { worker }
-        | ActorEventKind::WorkerReplied { worker, .. } => *worker,
-        ActorEventKind::ProducerPublished { producer, .. }
-        | ActorEventKind::ProducerGotReply { producer, .. }
-        | ActorEventKind::ProducerFailed { producer, .. }
-        | ActorEventKind::ProducerStopped { producer } => *producer,
-    }
-}
-
-/// The channel an event happened on, if any.
-fn channel_of(kind: &EventKind) -> Option<ChannelId> {
-    use EventKind::*;
-    match kind {
+        | MessageDead { message, .. } => (Some(message.0), None),
         ChannelOpened { channel, .. }
         | ChannelClosed { channel, .. }
         | MethodFailed { channel, .. }
         | QosSet { channel, .. }
         | ConsumerAdded { channel, .. }
         | ConsumerCancelled { channel, .. }
-        | Published { channel, .. }
-        | Returned { channel, .. }
         | Confirmed { channel, .. }
         | ConfirmPending { channel, .. }
-        | Delivered { channel, .. }
         | GetEmpty { channel, .. }
-        | Acked { channel, .. }
-        | Rejected { channel, .. }
         | TxCommitted { channel, .. }
         | TxRolledBack { channel, .. }
         | ConfirmSelected { channel }
-        | TxSelected { channel } => Some(*channel),
-        Requeued { channel, .. } => *channel,
-        _ => None,
+        | TxSelected { channel } => (None, Some(*channel)),
+        _ => (None, None),
     }
+}
+
+/// The message an event is about, if any.
+pub fn message_of(kind: &EventKind) -> Option<u64> {
+    subjects(kind).0
+}
+
+/// The channel an event happened on, if any.
+fn channel_of(kind: &EventKind) -> Option<ChannelId> {
+    subjects(kind).1
+}
+
+/// The producer or worker of an actor event, and the message it is about.
+fn actor_subjects(kind: &ActorEventKind) -> (ActorId, Option<u64>) {
+    use ActorEventKind::*;
+    match kind {
+        WorkerStarted {
+            worker, message, ..
+        }
+        | WorkerFinished {
+            worker, message, ..
+        }
+        | WorkerReplied {
+            worker, message, ..
+        } => (*worker, Some(*message)),
+        ProducerPublished {
+            producer, message, ..
+        }
+        | ProducerGotReply {
+            producer, message, ..
+        } => (*producer, Some(*message)),
+        WorkerPaused { worker }
+        | WorkerResumed { worker }
+        | WorkerKilled { worker, .. }
+        | WorkerCancelled { worker } => (*worker, None),
+        ProducerFailed { producer, .. } | ProducerStopped { producer } => (*producer, None),
+    }
+}
+
+pub fn actor_message_of(kind: &ActorEventKind) -> Option<u64> {
+    actor_subjects(kind).1
 }
 
 /// Whether a broker event involves the selected object.
@@ -265,7 +277,7 @@ fn actor_label(world: &World, id: ActorId) -> Option<String> {
 pub fn actor_involves(e: &ActorEvent, sel: &Selection) -> bool {
     match sel {
         Selection::Message(id) => actor_message_of(&e.kind) == Some(*id),
-        Selection::Worker(id) | Selection::Producer(id) => actor_of(&e.kind) == *id,
+        Selection::Worker(id) | Selection::Producer(id) => actor_subjects(&e.kind).0 == *id,
         _ => false,
     }
 }

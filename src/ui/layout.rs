@@ -64,7 +64,7 @@ pub struct Edge {
     pub label: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Diagram {
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
@@ -78,19 +78,31 @@ impl Diagram {
     }
 }
 
-pub const PRODUCER_W: f64 = 138.0;
-pub const PRODUCER_H: f64 = 58.0;
-pub const EXCHANGE_W: f64 = 142.0;
-pub const EXCHANGE_H: f64 = 58.0;
-pub const QUEUE_W: f64 = 172.0;
-pub const QUEUE_H: f64 = 76.0;
-pub const WORKER_W: f64 = 162.0;
-pub const WORKER_H: f64 = 82.0;
-/// Gaps between columns: exchange → queue edges carry binding keys, so
-/// theirs is the widest.
-const GAP_PRODUCER: f64 = 56.0;
-const GAP_EXCHANGE: f64 = 112.0;
-const GAP_QUEUE: f64 = 60.0;
+impl NodeKind {
+    /// A node's width and height.
+    pub const fn size(self) -> (f64, f64) {
+        match self {
+            NodeKind::Producer => (138.0, 58.0),
+            NodeKind::Exchange => (142.0, 58.0),
+            NodeKind::Queue => (172.0, 76.0),
+            NodeKind::Worker => (162.0, 82.0),
+        }
+    }
+
+    /// The width of a column of these nodes, with the gap before the next
+    /// one: exchange → queue edges carry binding keys, so theirs is the
+    /// widest.
+    const fn column_width(self) -> f64 {
+        self.size().0
+            + match self {
+                NodeKind::Producer => 56.0,
+                NodeKind::Exchange => 112.0,
+                NodeKind::Queue => 60.0,
+                NodeKind::Worker => 0.0,
+            }
+    }
+}
+
 const ROW_GAP: f64 = 22.0;
 const MARGIN: f64 = 20.0;
 /// Exchange-to-exchange chains deeper than this share the last column.
@@ -321,18 +333,20 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
     let x_ex = if producers.is_empty() {
         MARGIN
     } else {
-        x_prod + PRODUCER_W + GAP_PRODUCER
+        x_prod + NodeKind::Producer.column_width()
     };
     let x_q = if exchanges.is_empty() {
         x_ex
     } else {
-        x_ex + cols as f64 * (EXCHANGE_W + GAP_EXCHANGE)
+        x_ex + cols as f64 * NodeKind::Exchange.column_width()
     };
-    let x_w = x_q + QUEUE_W + GAP_QUEUE;
+    let x_w = x_q + NodeKind::Queue.column_width();
     let mut nodes = Vec::new();
-    let column = |items: Vec<(NodeKey, NodeKind, f64)>, w: f64, h: f64, nodes: &mut Vec<Node>| {
+    // One column of nodes of a kind, top to bottom from `x`.
+    let mut column = |kind: NodeKind, x: f64, keys: Vec<NodeKey>| {
+        let (w, h) = kind.size();
         let mut y = MARGIN;
-        for (key, kind, x) in items {
+        for key in keys {
             let (nx, ny) = moved.get(&key).copied().unwrap_or((x, y));
             nodes.push(Node {
                 key,
@@ -346,54 +360,36 @@ pub fn layout(world: &World, moved: &BTreeMap<NodeKey, (f64, f64)>) -> Diagram {
         }
     };
     column(
-        producers
-            .iter()
-            .map(|p| (NodeKey::Producer(p.id), NodeKind::Producer, x_prod))
-            .collect(),
-        PRODUCER_W,
-        PRODUCER_H,
-        &mut nodes,
+        NodeKind::Producer,
+        x_prod,
+        producers.iter().map(|p| NodeKey::Producer(p.id)).collect(),
     );
     for c in 0..cols {
+        let keys = ex_order
+            .iter()
+            .filter(|x| depth.get(*x).copied().unwrap_or(0) == c)
+            .map(|x| NodeKey::Exchange(x.clone()))
+            .collect();
         column(
-            ex_order
-                .iter()
-                .filter(|x| depth.get(*x).copied().unwrap_or(0) == c)
-                .map(|x| {
-                    (
-                        NodeKey::Exchange(x.clone()),
-                        NodeKind::Exchange,
-                        x_ex + c as f64 * (EXCHANGE_W + GAP_EXCHANGE),
-                    )
-                })
-                .collect(),
-            EXCHANGE_W,
-            EXCHANGE_H,
-            &mut nodes,
+            NodeKind::Exchange,
+            x_ex + c as f64 * NodeKind::Exchange.column_width(),
+            keys,
         );
     }
     column(
-        q_order
-            .iter()
-            .map(|q| (NodeKey::Queue(q.clone()), NodeKind::Queue, x_q))
-            .collect(),
-        QUEUE_W,
-        QUEUE_H,
-        &mut nodes,
+        NodeKind::Queue,
+        x_q,
+        q_order.iter().map(|q| NodeKey::Queue(q.clone())).collect(),
     );
     column(
-        workers
-            .iter()
-            .map(|w| (NodeKey::Worker(w.id), NodeKind::Worker, x_w))
-            .collect(),
-        WORKER_W,
-        WORKER_H,
-        &mut nodes,
+        NodeKind::Worker,
+        x_w,
+        workers.iter().map(|w| NodeKey::Worker(w.id)).collect(),
     );
     let width = nodes
         .iter()
         .map(|n| n.x + n.w)
-        .fold(x_w + WORKER_W, f64::max)
+        .fold(x_w + NodeKind::Worker.size().0, f64::max)
         + MARGIN;
     let height = nodes.iter().map(|n| n.y + n.h).fold(200.0, f64::max) + MARGIN;
     Diagram {

@@ -108,16 +108,16 @@ pub fn parse_url(search: &str, hash: &str) -> UrlRequest {
     r
 }
 
+/// One part of the page's address (`search`, `hash`…), if it can be read.
+fn location(
+    part: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>,
+) -> Option<String> {
+    part(&web_sys::window()?.location()).ok()
+}
+
 pub fn current_url() -> UrlRequest {
-    let location = web_sys::window().map(|w| w.location());
-    let search = location
-        .as_ref()
-        .and_then(|l| l.search().ok())
-        .unwrap_or_default();
-    let hash = location
-        .as_ref()
-        .and_then(|l| l.hash().ok())
-        .unwrap_or_default();
+    let search = location(web_sys::Location::search).unwrap_or_default();
+    let hash = location(web_sys::Location::hash).unwrap_or_default();
     parse_url(&search, &hash)
 }
 
@@ -162,15 +162,8 @@ pub fn forget_setup(broker: &str) {
 /// The link that reopens `doc` (this page, `#doc=…`).
 pub fn share_link(doc: &Document) -> Result<String, String> {
     let fragment = crate::document::share::encode(doc).map_err(|e| e.to_string())?;
-    let location = web_sys::window().map(|w| w.location());
-    let origin = location
-        .as_ref()
-        .and_then(|l| l.origin().ok())
-        .unwrap_or_default();
-    let path = location
-        .as_ref()
-        .and_then(|l| l.pathname().ok())
-        .unwrap_or_else(|| "/".into());
+    let origin = location(web_sys::Location::origin).unwrap_or_default();
+    let path = location(web_sys::Location::pathname).unwrap_or_else(|| "/".into());
     Ok(format!("{origin}{path}#{fragment}"))
 }
 

@@ -26,7 +26,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// What the inspector shows.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selection {
     Producer(ActorId),
     Exchange(Rc<str>),

@@ -393,7 +393,9 @@ impl Timeline {
             Tick::Step => {
                 world.step();
             }
-            Tick::Advance(ms) => world.sim.run_for(*ms),
+            Tick::Advance(ms) => {
+                world.sim.run_for(*ms);
+            }
             Tick::Command(c) => {
                 let _ = world.apply(c);
             }

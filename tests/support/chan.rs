@@ -36,10 +36,27 @@ impl Chan {
         Ok(Chan { conn, number, id })
     }
 
+    /// A new connection (labelled for people) with a channel open on it.
+    pub fn connect(broker: &mut Broker, label: &str) -> Chan {
+        let conn = broker.open_connection(label);
+        Chan::open(broker, conn).expect("a fresh connection opens a channel")
+    }
+
     /// Applies `method` on this channel.
     pub fn call(&self, broker: &mut Broker, method: Method) -> Result<Reply, CommandError> {
         broker.apply(self.conn, self.number, method)
     }
+}
+
+/// A randomized test's seed: `$var` if set (to replay a failure), else
+/// `default`. Printed either way, so a failing run says how to replay it.
+pub fn seed_from_env(var: &str, default: u64) -> u64 {
+    let seed = std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    eprintln!("{var}={seed}");
+    seed
 }
 
 /// queue.declare-ok's fields.

@@ -157,6 +157,19 @@ enum RouteIndex {
 }
 
 impl Exchange {
+    /// The exchange.declare that makes this exchange as it is.
+    pub fn declaration(&self) -> crate::engine::method::ExchangeDeclare {
+        crate::engine::method::ExchangeDeclare {
+            exchange: self.name.to_string(),
+            exchange_type: self.kind.name().to_string(),
+            durable: self.durable,
+            auto_delete: self.auto_delete,
+            internal: self.internal,
+            arguments: self.args.clone(),
+            ..Default::default()
+        }
+    }
+
     pub fn new(id: ExchangeId, name: Rc<str>, kind: ExchangeType) -> Exchange {
         let index = match kind {
             ExchangeType::Direct => RouteIndex::Direct(HashMap::new()),

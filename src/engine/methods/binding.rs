@@ -11,7 +11,7 @@ use crate::engine::error::{AmqpError, CommandError};
 use crate::engine::event::{EventKind, UnbindReason};
 use crate::engine::exchange::{headers, topic_trie, Binding, Destination, ExchangeType};
 use crate::engine::ids::{BindingId, ChannelId, ConnId, ExchangeId};
-use crate::engine::method::{ExchangeBind, MethodId, QueueBind};
+use crate::engine::method::MethodId;
 use crate::engine::methods::exchange::default_exchange_refused;
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::value::FieldTable;
@@ -19,47 +19,14 @@ use std::rc::Rc;
 
 /// What a bind or unbind names: a destination (queue or exchange) by name.
 #[derive(Clone, Copy, Debug)]
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     Queue(&'a str),
     Exchange(&'a str),
 }
 
 impl Broker {
-    /// queue.bind (`method` = QUEUE_BIND) or queue.unbind (QUEUE_UNBIND).
-    pub(crate) fn bind_queue(
-        &mut self,
-        ch: ChannelId,
-        method: MethodId,
-        m: QueueBind,
-    ) -> Result<(), CommandError> {
-        self.binding_method(
-            ch,
-            method,
-            Target::Queue(&m.queue),
-            &m.exchange,
-            &m.routing_key,
-            m.arguments,
-        )
-    }
-
-    /// exchange.bind (`method` = EXCHANGE_BIND) or exchange.unbind.
-    pub(crate) fn bind_exchange(
-        &mut self,
-        ch: ChannelId,
-        method: MethodId,
-        m: ExchangeBind,
-    ) -> Result<(), CommandError> {
-        self.binding_method(
-            ch,
-            method,
-            Target::Exchange(&m.destination),
-            &m.source,
-            &m.routing_key,
-            m.arguments,
-        )
-    }
-
-    fn binding_method(
+    /// queue.bind/unbind and exchange.bind/unbind (`method` says which).
+    pub(crate) fn binding_method(
         &mut self,
         ch: ChannelId,
         method: MethodId,

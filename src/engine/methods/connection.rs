@@ -55,21 +55,25 @@ impl Broker {
         id
     }
 
+    /// An open connection, or the client's refusal (a closed connection; an
+    /// id that names none).
+    pub(crate) fn open_connection_ref(&self, conn: ConnId) -> Result<&Connection, CommandError> {
+        match self.connections.get(&conn) {
+            None => Err(CommandError::invalid(format!(
+                "there is no connection {conn}"
+            ))),
+            Some(c) if !c.open => Err(CommandError::ConnectionClosed),
+            Some(c) => Ok(c),
+        }
+    }
+
     /// connection.open: Warren has one virtual host, `/`.
     pub(crate) fn connection_open(
         &mut self,
         conn: ConnId,
         virtual_host: &str,
     ) -> Result<Reply, CommandError> {
-        match self.connections.get(&conn) {
-            None => {
-                return Err(CommandError::invalid(format!(
-                    "there is no connection {conn}"
-                )))
-            }
-            Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
-            Some(_) => {}
-        }
+        self.open_connection_ref(conn)?;
         if virtual_host == "/" {
             return Ok(Reply::ConnectionOpenOk);
         }
@@ -85,15 +89,7 @@ impl Broker {
     /// connection.close from the client: every channel closes (requeueing
     /// what it held) and the connection's exclusive queues go.
     pub(crate) fn close_connection(&mut self, conn: ConnId) -> Result<(), CommandError> {
-        match self.connections.get(&conn) {
-            None => {
-                return Err(CommandError::invalid(format!(
-                    "there is no connection {conn}"
-                )))
-            }
-            Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
-            Some(_) => {}
-        }
+        self.open_connection_ref(conn)?;
         self.connection_down(conn, Initiator::Client, None);
         self.settle_dying();
         Ok(())
@@ -120,15 +116,7 @@ impl Broker {
         conn: ConnId,
         number: u16,
     ) -> Result<ChannelId, CommandError> {
-        let c = match self.connections.get(&conn) {
-            None => {
-                return Err(CommandError::invalid(format!(
-                    "there is no connection {conn}"
-                )))
-            }
-            Some(c) if !c.open => return Err(CommandError::ConnectionClosed),
-            Some(c) => c,
-        };
+        let c = self.open_connection_ref(conn)?;
         if number == 0 {
             return Err(CommandError::invalid("channel 0 is the connection's own"));
         }

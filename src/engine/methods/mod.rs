@@ -35,7 +35,18 @@ use crate::engine::event::{ErrorInfo, EventKind, Initiator};
 use crate::engine::ids::{ChannelId, ConnId};
 use crate::engine::limits;
 use crate::engine::method::{Method, MethodId, Reply};
+use crate::engine::methods::binding::Target;
 use crate::engine::value::{self, FieldTable};
+
+/// The reply to a bind or unbind.
+fn bound(id: MethodId) -> Reply {
+    match id {
+        MethodId::QUEUE_BIND => Reply::QueueBindOk,
+        MethodId::QUEUE_UNBIND => Reply::QueueUnbindOk,
+        MethodId::EXCHANGE_BIND => Reply::ExchangeBindOk,
+        _ => Reply::ExchangeUnbindOk,
+    }
+}
 
 /// Refuses a short string the client could not encode (over 255 bytes).
 pub(crate) fn check_shortstr(field: &str, value: &str) -> Result<(), CommandError> {
@@ -121,6 +132,7 @@ impl Broker {
                 .map(|_| Reply::ChannelOpenOk);
         }
         let ch = self.channel_on(conn, channel)?;
+        let id = method.id();
         match method {
             Method::ConnectionOpen(_) | Method::ConnectionClose(_) => Err(CommandError::invalid(
                 format!("{} belongs on channel 0", method.name()),
@@ -136,19 +148,19 @@ impl Broker {
             Method::ExchangeDelete(m) => {
                 self.exchange_delete(ch, m).map(|_| Reply::ExchangeDeleteOk)
             }
-            Method::ExchangeBind(m) => self
-                .bind_exchange(ch, MethodId::EXCHANGE_BIND, m)
-                .map(|_| Reply::ExchangeBindOk),
-            Method::ExchangeUnbind(m) => self
-                .bind_exchange(ch, MethodId::EXCHANGE_UNBIND, m)
-                .map(|_| Reply::ExchangeUnbindOk),
+            Method::ExchangeBind(m) | Method::ExchangeUnbind(m) => {
+                let target = Target::Exchange(&m.destination);
+                let (source, key) = (&m.source, &m.routing_key);
+                self.binding_method(ch, id, target, source, key, m.arguments)
+                    .map(|_| bound(id))
+            }
             Method::QueueDeclare(m) => self.queue_declare(ch, m).map(Reply::QueueDeclareOk),
-            Method::QueueBind(m) => self
-                .bind_queue(ch, MethodId::QUEUE_BIND, m)
-                .map(|_| Reply::QueueBindOk),
-            Method::QueueUnbind(m) => self
-                .bind_queue(ch, MethodId::QUEUE_UNBIND, m)
-                .map(|_| Reply::QueueUnbindOk),
+            Method::QueueBind(m) | Method::QueueUnbind(m) => {
+                let target = Target::Queue(&m.queue);
+                let (source, key) = (&m.exchange, &m.routing_key);
+                self.binding_method(ch, id, target, source, key, m.arguments)
+                    .map(|_| bound(id))
+            }
             Method::QueuePurge(m) => self
                 .queue_purge(ch, &m.queue)
                 .map(|message_count| Reply::QueuePurgeOk { message_count }),
@@ -189,13 +201,7 @@ impl Broker {
     /// The channel a connection's channel number names, or the client-side
     /// refusal (closed connection or channel, a number never opened).
     pub(crate) fn channel_on(&self, conn: ConnId, number: u16) -> Result<ChannelId, CommandError> {
-        let c = self
-            .connections
-            .get(&conn)
-            .ok_or_else(|| CommandError::invalid(format!("there is no connection {conn}")))?;
-        if !c.open {
-            return Err(CommandError::ConnectionClosed);
-        }
+        let c = self.open_connection_ref(conn)?;
         let Some(&ch) = c.channel_numbers.get(&number) else {
             // A number freed by a close: the client knows its channel closed.
             let closed = c

@@ -16,7 +16,7 @@ use crate::engine::ids::{ChannelId, ConnId, QueueId};
 use crate::engine::message::{parse_expiration, MessageId, MessageRef, Properties};
 use crate::engine::method::{BasicPublish, MethodId};
 use crate::engine::methods::{check_shortstr, check_table};
-use crate::engine::outbox::ServerMethod;
+use crate::engine::outbox::{Confirm, ServerMethod};
 use crate::engine::queue::{exchange_resource, Entry};
 use crate::engine::queue_args::Overflow;
 use crate::engine::value::FieldValue;
@@ -263,17 +263,11 @@ impl Broker {
             multiple,
             ack,
         });
-        let method = if ack {
-            ServerMethod::BasicAck {
-                delivery_tag: seq,
-                multiple,
-            }
-        } else {
-            ServerMethod::BasicNack {
-                delivery_tag: seq,
-                multiple,
-            }
-        };
+        let method = ServerMethod::Confirm(Confirm {
+            delivery_tag: seq,
+            multiple,
+            ack,
+        });
         self.send(ch, method);
     }
 

@@ -52,13 +52,8 @@ impl Broker {
     /// fails with 406 `partial tx completion`.
     pub(crate) fn tx_commit(&mut self, ch: ChannelId) -> Result<(), CommandError> {
         self.on_channel(ch, MethodId::TX_COMMIT, |b, ch, _| {
-            let Some(channel) = b.channels.get_mut(&ch) else {
+            let Some(tx) = b.take_transaction(ch)? else {
                 return Ok(());
-            };
-            let Some(tx) = channel.tx.replace(Transaction::default()) else {
-                return Err(AmqpError::precondition_failed(
-                    "channel is not transactional",
-                ));
             };
             let (publishes, acks) = (tx.publishes.len() as u32, tx.settles.len() as u32);
             let mut complete = true;
@@ -84,17 +79,12 @@ impl Broker {
 
     pub(crate) fn tx_rollback(&mut self, ch: ChannelId) -> Result<(), CommandError> {
         self.on_channel(ch, MethodId::TX_ROLLBACK, |b, ch, _| {
-            let Some(channel) = b.channels.get_mut(&ch) else {
+            let Some(tx) = b.take_transaction(ch)? else {
                 return Ok(());
             };
-            let Some(tx) = channel.tx.replace(Transaction::default()) else {
-                return Err(AmqpError::precondition_failed(
-                    "channel is not transactional",
-                ));
-            };
             let (publishes, acks) = (tx.publishes.len() as u32, tx.settles.len() as u32);
-            for s in tx.settles {
-                for u in s.deliveries {
+            if let Some(channel) = b.channels.get_mut(&ch) {
+                for u in tx.settles.into_iter().flat_map(|s| s.deliveries) {
                     channel.unacked.insert(u.tag, u);
                 }
             }
@@ -105,5 +95,22 @@ impl Broker {
             });
             Ok(())
         })
+    }
+
+    /// The channel's open transaction, leaving a fresh one in its place
+    /// (a channel stays transactional); 406 if it is not transactional.
+    fn take_transaction(&mut self, ch: ChannelId) -> Result<Option<Transaction>, AmqpError> {
+        let Some(channel) = self.channels.get_mut(&ch) else {
+            return Ok(None);
+        };
+        match channel.tx.replace(Transaction::default()) {
+            Some(tx) => Ok(Some(tx)),
+            None => {
+                channel.tx = None;
+                Err(AmqpError::precondition_failed(
+                    "channel is not transactional",
+                ))
+            }
+        }
     }
 }

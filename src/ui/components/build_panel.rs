@@ -20,14 +20,6 @@ fn queue(name: &str, durable: bool) -> Command {
     }))
 }
 
-fn exchange(name: &str, kind: &str) -> Command {
-    Command::Method(Method::ExchangeDeclare(ExchangeDeclare::new(name, kind)))
-}
-
-fn bind(x: &str, q: &str, key: &str) -> Command {
-    Command::Method(Method::QueueBind(QueueBind::new(q, x, key)))
-}
-
 fn producer(name: &str, x: &str, key: &str, body: &str, persistent: bool) -> Command {
     Command::AddProducer(ProducerSpec {
         name: name.into(),
@@ -53,6 +45,34 @@ fn worker(name: &str, q: &str, no_ack: bool, prefetch: u16) -> Command {
     })
 }
 
+/// A lesson around exchange `x` of type `kind`: the queues its `bindings`
+/// (queue, key) name, declared in that order and bound; a producer
+/// (`emit_log….py`, routing key, body) publishing to `x`; and one auto-ack
+/// worker per (name, queue).
+fn routed(
+    (x, kind): (&str, &str),
+    bindings: &[(&str, &str)],
+    (name, key, body): (&str, &str, &str),
+    workers: &[(&str, &str)],
+) -> Vec<Command> {
+    let mut out = vec![Command::Method(Method::ExchangeDeclare(
+        ExchangeDeclare::new(x, kind),
+    ))];
+    let mut queues: Vec<&str> = Vec::new();
+    for (q, _) in bindings {
+        if !queues.contains(q) {
+            queues.push(q);
+            out.push(queue(q, false));
+        }
+    }
+    for (q, k) in bindings {
+        out.push(Command::Method(Method::QueueBind(QueueBind::new(q, x, k))));
+    }
+    out.push(producer(name, x, key, body, false));
+    out.extend(workers.iter().map(|(w, q)| worker(w, q, true, 0)));
+    out
+}
+
 /// The lessons' programs, ready to step through.
 pub fn lesson(n: usize) -> Vec<Command> {
     match n {
@@ -67,51 +87,40 @@ pub fn lesson(n: usize) -> Vec<Command> {
             worker("worker 1", "task_queue", false, 1),
             worker("worker 2", "task_queue", false, 1),
         ],
-        2 => vec![
-            exchange("logs", "fanout"),
-            queue("logs.console", false),
-            queue("logs.file", false),
-            bind("logs", "logs.console", ""),
-            bind("logs", "logs.file", ""),
-            producer("emit_log.py", "logs", "", "info: Hello World!", false),
-            worker("receive_logs 1", "logs.console", true, 0),
-            worker("receive_logs 2", "logs.file", true, 0),
-        ],
-        3 => vec![
-            exchange("direct_logs", "direct"),
-            queue("errors", false),
-            queue("all_logs", false),
-            bind("direct_logs", "errors", "error"),
-            bind("direct_logs", "all_logs", "info"),
-            bind("direct_logs", "all_logs", "warning"),
-            bind("direct_logs", "all_logs", "error"),
-            producer(
+        2 => routed(
+            ("logs", "fanout"),
+            &[("logs.console", ""), ("logs.file", "")],
+            ("emit_log.py", "", "info: Hello World!"),
+            &[
+                ("receive_logs 1", "logs.console"),
+                ("receive_logs 2", "logs.file"),
+            ],
+        ),
+        3 => routed(
+            ("direct_logs", "direct"),
+            &[
+                ("errors", "error"),
+                ("all_logs", "info"),
+                ("all_logs", "warning"),
+                ("all_logs", "error"),
+            ],
+            (
                 "emit_log_direct.py",
-                "direct_logs",
                 "error",
                 "Run. Run. Or it will explode.",
-                false,
             ),
-            worker("save errors", "errors", true, 0),
-            worker("print all", "all_logs", true, 0),
-        ],
-        _ => vec![
-            exchange("topic_logs", "topic"),
-            queue("Q1", false),
-            queue("Q2", false),
-            bind("topic_logs", "Q1", "*.orange.*"),
-            bind("topic_logs", "Q2", "*.*.rabbit"),
-            bind("topic_logs", "Q2", "lazy.#"),
-            producer(
+            &[("save errors", "errors"), ("print all", "all_logs")],
+        ),
+        _ => routed(
+            ("topic_logs", "topic"),
+            &[("Q1", "*.orange.*"), ("Q2", "*.*.rabbit"), ("Q2", "lazy.#")],
+            (
                 "emit_log_topic.py",
-                "topic_logs",
                 "quick.orange.rabbit",
                 "A quick orange rabbit",
-                false,
             ),
-            worker("C1", "Q1", true, 0),
-            worker("C2", "Q2", true, 0),
-        ],
+            &[("C1", "Q1"), ("C2", "Q2")],
+        ),
     }
 }
 

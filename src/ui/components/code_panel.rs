@@ -4,6 +4,7 @@
 //! it or `list_queues`, by tab.
 
 use crate::tutorial::pika;
+use crate::ui::components::fields;
 use crate::ui::components::queue_table::QueueTable;
 use crate::ui::state::{use_app, Action, BottomTab};
 use yew::prelude::*;
@@ -77,15 +78,7 @@ pub fn code_panel() -> Html {
         .or(programs.first())
         .map(|(_, _, code)| code.clone())
         .unwrap_or_default();
-    let onchange = {
-        let program = program.clone();
-        Callback::from(move |e: Event| {
-            program.set(
-                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-                    .value(),
-            )
-        })
-    };
+    let onchange = fields::keep::<web_sys::HtmlSelectElement, Event>(&program);
     html! {
         <section class="panel code" id="code-panel" aria-label={t.tab_code}>
             <h3>{ t.code_actions }</h3>

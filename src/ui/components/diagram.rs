@@ -4,7 +4,9 @@
 //! travel along their edges.
 
 use crate::engine::event::{DeadFate, EventKind};
+use crate::engine::ids::ChannelId;
 use crate::sim::actors::WorkerState;
+use crate::ui::describe::message_of;
 use crate::ui::i18n::{fill, format_time, Text};
 use crate::ui::layout::{layout, Diagram, EdgeKind, Node, NodeKind};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
@@ -73,7 +75,7 @@ fn midpoint(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
 }
 
-fn node_key_of_channel(tl: &Timeline, ch: crate::engine::ids::ChannelId) -> Option<NodeKey> {
+fn node_key_of_channel(tl: &Timeline, ch: ChannelId) -> Option<NodeKey> {
     let sim = &tl.world().sim;
     if let Some(w) = sim.workers().find(|w| w.link.channel == ch) {
         return Some(NodeKey::Worker(w.id));
@@ -83,55 +85,88 @@ fn node_key_of_channel(tl: &Timeline, ch: crate::engine::ids::ChannelId) -> Opti
         .map(|p| NodeKey::Producer(p.id))
 }
 
+type Point = (f64, f64);
+
+/// The moves of one step, each starting after the ones it follows.
+#[derive(Default)]
+struct Trips {
+    moves: Vec<Move>,
+    delay_ms: u32,
+}
+
+impl Trips {
+    /// A message going from one point to another, if both are drawn.
+    fn go(
+        &mut self,
+        from: Option<Point>,
+        to: Option<Point>,
+        label: String,
+        class: &'static str,
+    ) -> bool {
+        let (Some(from), Some(to)) = (from, to) else {
+            return false;
+        };
+        self.moves.push(Move {
+            from,
+            to,
+            label,
+            class,
+            delay_ms: self.delay_ms,
+        });
+        true
+    }
+
+    /// The moves after this start later.
+    fn pause(&mut self) {
+        self.delay_ms += 350;
+    }
+}
+
 /// The messages that move in the step that led to the cursor.
 fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
-    let mut out = Vec::new();
     let pos =
         |k: &NodeKey, right: bool| d.node(k).map(|n| if right { n.right() } else { n.left() });
-    let mut delay = 0u32;
+    let queue = |name: &Rc<str>, right: bool| pos(&NodeKey::Queue(name.clone()), right);
+    let exchange = |name: &Rc<str>, right: bool| pos(&NodeKey::Exchange(name.clone()), right);
+    let client =
+        |ch: ChannelId, right: bool| node_key_of_channel(tl, ch).and_then(|k| pos(&k, right));
+    let mut trips = Trips::default();
     for e in tl.last_tick_events() {
-        if out.len() >= 8 {
+        if trips.moves.len() >= 8 {
             break;
         }
         match &e.kind {
             EventKind::Published {
                 message, channel, ..
             } => {
-                if let (Some(from), Some(to)) = (
-                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, true)),
-                    pos(&NodeKey::Exchange(message.exchange.clone()), false),
+                let label = format!("#{}", message.id().0);
+                if trips.go(
+                    client(*channel, true),
+                    exchange(&message.exchange, false),
+                    label,
+                    "publish",
                 ) {
-                    out.push(Move {
-                        from,
-                        to,
-                        label: format!("#{}", message.id().0),
-                        class: "publish",
-                        delay_ms: delay,
-                    });
-                    delay += 350;
+                    trips.pause();
                 }
             }
             EventKind::Routed {
                 message,
-                exchange,
+                exchange: x,
                 trace,
                 ..
             } => {
-                let Some(from) = pos(&NodeKey::Exchange(exchange.clone()), true) else {
+                let Some(from) = exchange(x, true) else {
                     continue;
                 };
                 for q in &trace.queues {
-                    if let Some(to) = pos(&NodeKey::Queue(q.clone()), false) {
-                        out.push(Move {
-                            from,
-                            to,
-                            label: format!("#{}", message.0),
-                            class: "publish",
-                            delay_ms: delay,
-                        });
-                    }
+                    trips.go(
+                        Some(from),
+                        queue(q, false),
+                        format!("#{}", message.0),
+                        "publish",
+                    );
                 }
-                delay += 350;
+                trips.pause();
             }
             EventKind::Delivered {
                 message,
@@ -140,23 +175,16 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 redelivered,
                 ..
             } => {
-                if let (Some(from), Some(to)) = (
-                    pos(&NodeKey::Queue(queue_name.clone()), true),
-                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
-                ) {
-                    let label = if *redelivered {
-                        format!("#{} ↺", message.id().0)
-                    } else {
-                        format!("#{}", message.id().0)
-                    };
-                    out.push(Move {
-                        from,
-                        to,
-                        label,
-                        class: if *redelivered { "redeliver" } else { "deliver" },
-                        delay_ms: delay,
-                    });
-                }
+                let (label, class) = match redelivered {
+                    true => (format!("#{} ↺", message.id().0), "redeliver"),
+                    false => (format!("#{}", message.id().0), "deliver"),
+                };
+                trips.go(
+                    queue(queue_name, true),
+                    client(*channel, false),
+                    label,
+                    class,
+                );
             }
             EventKind::Acked {
                 message,
@@ -164,18 +192,13 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 channel,
                 ..
             } => {
-                if let (Some(from), Some(to)) = (
-                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
-                    pos(&NodeKey::Queue(queue_name.clone()), true),
-                ) {
-                    out.push(Move {
-                        from,
-                        to,
-                        label: format!("ack #{}", message.0),
-                        class: "ack",
-                        delay_ms: delay,
-                    });
-                }
+                let label = format!("ack #{}", message.0);
+                trips.go(
+                    client(*channel, false),
+                    queue(queue_name, true),
+                    label,
+                    "ack",
+                );
             }
             EventKind::Rejected {
                 message,
@@ -184,19 +207,13 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 nack,
                 ..
             } => {
-                if let (Some(from), Some(to)) = (
-                    node_key_of_channel(tl, *channel).and_then(|k| pos(&k, false)),
-                    pos(&NodeKey::Queue(queue_name.clone()), true),
-                ) {
-                    let verb = if *nack { "nack" } else { "reject" };
-                    out.push(Move {
-                        from,
-                        to,
-                        label: format!("{verb} #{}", message.0),
-                        class: "reject",
-                        delay_ms: delay,
-                    });
-                }
+                let label = format!("{} #{}", if *nack { "nack" } else { "reject" }, message.0);
+                trips.go(
+                    client(*channel, false),
+                    queue(queue_name, true),
+                    label,
+                    "reject",
+                );
             }
             EventKind::Requeued {
                 message,
@@ -204,19 +221,9 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 channel: Some(ch),
                 ..
             } => {
-                let to = pos(&NodeKey::Queue(queue_name.clone()), true);
-                let from = node_key_of_channel(tl, *ch)
-                    .and_then(|k| pos(&k, false))
-                    .or_else(|| to.map(|(x, y)| (x + 60.0, y)));
-                if let (Some(from), Some(to)) = (from, to) {
-                    out.push(Move {
-                        from,
-                        to,
-                        label: format!("#{} ↺", message.0),
-                        class: "requeue",
-                        delay_ms: delay,
-                    });
-                }
+                let to = queue(queue_name, true);
+                let from = client(*ch, false).or_else(|| to.map(|(x, y)| (x + 60.0, y)));
+                trips.go(from, to, format!("#{} ↺", message.0), "requeue");
             }
             EventKind::MessageDead {
                 message,
@@ -224,31 +231,28 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 fate: DeadFate::DeadLettered { dlx, .. },
                 ..
             } => {
-                if let (Some(from), Some(to)) = (
-                    pos(&NodeKey::Queue(queue_name.clone()), true),
-                    pos(&NodeKey::Exchange(Rc::from(dlx.as_str())), false),
+                let to = exchange(&Rc::from(dlx.as_str()), false);
+                if trips.go(
+                    queue(queue_name, true),
+                    to,
+                    format!("#{} ✝", message.0),
+                    "dead",
                 ) {
-                    out.push(Move {
-                        from,
-                        to,
-                        label: format!("#{} ✝", message.0),
-                        class: "dead",
-                        delay_ms: delay,
-                    });
-                    delay += 350;
+                    trips.pause();
                 }
             }
             _ => {}
         }
     }
-    out
+    trips.moves
 }
 
 /// Callouts: consequences drawn next to the node they happened to.
 fn callouts(tl: &Timeline, t: &Text) -> Vec<(NodeKey, String, &'static str)> {
     let mut out = Vec::new();
     for e in tl.last_tick_events() {
-        match &e.kind {
+        // A message lost where it was, and how.
+        let (node, how) = match &e.kind {
             EventKind::ChannelClosed {
                 channel,
                 requeued,
@@ -256,65 +260,35 @@ fn callouts(tl: &Timeline, t: &Text) -> Vec<(NodeKey, String, &'static str)> {
                 ..
             } if *requeued > 0 || error.is_some() => {
                 if let Some(k) = node_key_of_channel(tl, *channel) {
-                    let text = match error {
-                        Some(err) => format!(
-                            "{} {} → {}",
-                            err.code,
-                            t.channel_closed_short,
-                            fill(t.n_requeued, &[("n", &requeued.to_string())])
-                        ),
-                        None => format!(
-                            "{} → {}",
-                            t.channel_closed_short,
-                            fill(t.n_requeued, &[("n", &requeued.to_string())])
-                        ),
+                    let closed = match error {
+                        Some(err) => format!("{} {}", err.code, t.channel_closed_short),
+                        None => t.channel_closed_short.to_string(),
                     };
-                    out.push((k, text, "bad"));
+                    let back = fill(t.n_requeued, &[("n", &requeued.to_string())]);
+                    out.push((k, format!("{closed} → {back}"), "bad"));
                 }
+                continue;
             }
-            EventKind::Expired {
-                queue_name,
-                message,
-                ..
-            } => {
-                out.push((
-                    NodeKey::Queue(queue_name.clone()),
-                    format!("#{} {}", message.0, t.expired_short),
-                    "warn",
-                ));
+            EventKind::Expired { queue_name, .. } => {
+                (NodeKey::Queue(queue_name.clone()), t.expired_short)
             }
-            EventKind::Overflowed {
-                queue_name,
-                message,
-                ..
-            } => {
-                out.push((
-                    NodeKey::Queue(queue_name.clone()),
-                    format!("#{} {}", message.0, t.overflowed_short),
-                    "warn",
-                ));
+            EventKind::Overflowed { queue_name, .. } => {
+                (NodeKey::Queue(queue_name.clone()), t.overflowed_short)
             }
             EventKind::Unroutable {
-                exchange,
-                message,
-                returned,
-                ..
-            } => {
-                out.push((
-                    NodeKey::Exchange(exchange.clone()),
-                    format!(
-                        "#{} {}",
-                        message.0,
-                        if *returned {
-                            t.returned_short
-                        } else {
-                            t.dropped_short
-                        }
-                    ),
-                    "warn",
-                ));
-            }
-            _ => {}
+                exchange, returned, ..
+            } => (
+                NodeKey::Exchange(exchange.clone()),
+                if *returned {
+                    t.returned_short
+                } else {
+                    t.dropped_short
+                },
+            ),
+            _ => continue,
+        };
+        if let Some(id) = message_of(&e.kind) {
+            out.push((node, format!("#{id} {how}"), "warn"));
         }
     }
     out

@@ -1,45 +1,306 @@
-//! Form fields with labels and help, shared by the forms; and parsing the
-//! text a person types into AMQP tables.
+//! What the forms share: a form's draft, the requests that fill it and its
+//! submit ([`Form`], shown by [`FormView`]), the frame around its fields
+//! ([`Draft::view`]), the fields with their labels and help ([`Field`]); and
+//! parsing the text a person types into AMQP tables.
 
 use crate::engine::value::{FieldTable, FieldValue};
+use crate::sim::world::Command;
+use crate::sim::Simulation;
+use crate::ui::state::{use_app, Action, AppCtx, Prefill};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
+use yew::TargetCast;
 
-/// A callback that edits one field of a form's state: `setter(&data, |d, v|
-/// d.name = v)`. Every form keeps its draft in one `use_state` value and
-/// replaces it whole on each edit.
-pub fn setter<D: Clone + 'static, V: 'static>(
-    data: &UseStateHandle<D>,
-    edit: fn(&mut D, V),
-) -> Callback<V> {
-    let data = data.clone();
-    Callback::from(move |v: V| {
-        let mut d = (*data).clone();
-        edit(&mut d, v);
-        data.set(d);
-    })
+/// An element a person types or picks a value in.
+pub trait HasValue: JsCast + AsRef<web_sys::EventTarget> {
+    fn current(&self) -> String;
 }
 
-pub fn text(
-    id: &str,
-    label: &str,
-    value: &str,
-    on: Callback<String>,
-    help: Option<&str>,
-    list: Option<&str>,
-) -> Html {
-    let oninput = Callback::from(move |e: InputEvent| {
-        on.emit(e.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let help_id = format!("{id}-help");
-    html! {
-        <div class="field">
-            <label for={id.to_string()}>{ label.to_string() }</label>
-            <input id={id.to_string()} type="text" value={value.to_string()} {oninput} list={list.map(str::to_string)}
-                autocomplete="off" spellcheck="false"
-                aria-describedby={help.map(|_| help_id.clone())} />
-            if let Some(h) = help { <p class="help" id={help_id}>{ h.to_string() }</p> }
-        </div>
+impl HasValue for HtmlInputElement {
+    fn current(&self) -> String {
+        self.value()
+    }
+}
+
+impl HasValue for HtmlTextAreaElement {
+    fn current(&self) -> String {
+        self.value()
+    }
+}
+
+impl HasValue for HtmlSelectElement {
+    fn current(&self) -> String {
+        self.value()
+    }
+}
+
+/// A callback for an `oninput`/`onchange` that passes on the value of the
+/// element `T` the event comes from.
+pub fn value_of<T: HasValue, E: TargetCast + 'static>(
+    on: impl Fn(String) + 'static,
+) -> Callback<E> {
+    Callback::from(move |e: E| on(e.target_unchecked_into::<T>().current()))
+}
+
+/// A callback that keeps the value of the element `T` in `state`.
+pub fn keep<T: HasValue, E: TargetCast + 'static>(state: &UseStateHandle<String>) -> Callback<E> {
+    let state = state.clone();
+    value_of::<T, E>(move |v| state.set(v))
+}
+
+/// A form of the build panel: its draft, the requests that fill it, the
+/// command it gives and what it shows. [`FormView`] puts it on screen.
+pub trait Form: Clone + Default + 'static {
+    /// `producer`: the form is `#producer-form`, its button `#producer-submit`.
+    const NAME: &'static str;
+    /// The field to focus when a request fills the form, by id.
+    const FOCUS: Option<&'static str> = None;
+
+    /// The draft for a request to open a form (an inspector's Edit, an
+    /// edge dragged to bind), if the request is for this one.
+    fn prefill(request: &Prefill, sim: &Simulation) -> Option<Self>;
+
+    /// The command the draft gives, or why there is none; it may leave
+    /// another draft for the next one.
+    fn command(draft: &UseStateHandle<Self>) -> Result<Command, String>;
+
+    /// The form on screen (see [`Draft::view`]).
+    fn view(draft: &Draft<Self>, app: &AppCtx) -> Html;
+}
+
+/// A form's draft and the error of its last submit.
+pub struct Draft<D> {
+    pub data: UseStateHandle<D>,
+    pub error: UseStateHandle<Option<String>>,
+}
+
+/// A form on screen: its draft, empty at first and filled by requests for it.
+#[function_component(FormView)]
+pub fn form_view<D: Form>() -> Html {
+    let app = use_app();
+    let data = use_state(D::default);
+    let error = use_state(|| None::<String>);
+    {
+        let data = data.clone();
+        let state = app.state.clone();
+        use_effect_with(app.state.prefill_rev, move |_| {
+            let tl = state.timeline.borrow();
+            if let Some(d) = D::prefill(&state.prefill, &tl.world().sim) {
+                data.set(d);
+                let field = D::FOCUS
+                    .and_then(|id| web_sys::window()?.document()?.get_element_by_id(id))
+                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(field) = field {
+                    let _ = field.focus();
+                }
+            }
+        });
+    }
+    D::view(&Draft { data, error }, &app)
+}
+
+/// What a form says around its fields.
+pub struct Frame<'a> {
+    pub label: &'a str,
+    pub intro: &'a str,
+    /// The submit button's label.
+    pub submit: &'a str,
+    /// Shown above the buttons, if any.
+    pub note: Option<&'a str>,
+}
+
+impl<D: Form> Draft<D> {
+    /// A callback that edits one field of the draft: `draft.set(|d, v|
+    /// d.name = v)`. The draft is one `use_state` value, replaced whole on
+    /// each edit.
+    pub fn set<V: 'static>(&self, edit: fn(&mut D, V)) -> Callback<V> {
+        let data = self.data.clone();
+        Callback::from(move |v: V| {
+            let mut d = (*data).clone();
+            edit(&mut d, v);
+            data.set(d);
+        })
+    }
+
+    /// A callback that gives the command `command` makes of the draft, or
+    /// shows why there is none.
+    pub fn give<E: 'static>(
+        &self,
+        app: &AppCtx,
+        command: impl Fn(&UseStateHandle<D>) -> Result<Command, String> + 'static,
+    ) -> Callback<E> {
+        let (data, error, d) = (self.data.clone(), self.error.clone(), app.dispatch.clone());
+        Callback::from(move |_: E| match command(&data) {
+            Ok(c) => {
+                error.set(None);
+                d.emit(Action::Command(c));
+            }
+            Err(m) => error.set(Some(m)),
+        })
+    }
+
+    /// A button that starts a new draft instead of editing (shown while
+    /// `editing`).
+    pub fn new_button(&self, editing: bool, label: &str) -> Html {
+        let data = self.data.clone();
+        let onclick = Callback::from(move |_: MouseEvent| data.set(D::default()));
+        html! {
+            if editing {
+                <button type="button" class="btn ghost" {onclick}>{ label.to_string() }</button>
+            }
+        }
+    }
+
+    /// The form: its intro, `fields`, its note, the error of the last
+    /// submit, the submit button (which gives [`Form::command`]) and `more`
+    /// buttons.
+    pub fn view(&self, app: &AppCtx, frame: Frame, fields: Html, more: Html) -> Html {
+        let Frame {
+            label,
+            intro,
+            submit,
+            note,
+        } = frame;
+        let name = D::NAME;
+        let onsubmit = {
+            let give = self.give::<()>(app, D::command);
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                give.emit(());
+            })
+        };
+        html! {
+            <form class="form" id={format!("{name}-form")} {onsubmit} aria-label={label.to_string()}>
+                <p class="form-intro">{ intro.to_string() }</p>
+                { fields }
+                if let Some(n) = note { <p class="help warn-text">{ n.to_string() }</p> }
+                if let Some(m) = &*self.error { <p class="form-error" role="alert">{ m.clone() }</p> }
+                <div class="form-actions">
+                    <button type="submit" class="btn primary" id={format!("{name}-submit")}>{ submit.to_string() }</button>
+                    { more }
+                </div>
+            </form>
+        }
+    }
+}
+
+/// A labelled field of a form: `Field::new(id, label)`, with `.help(…)`
+/// below it and `.list(…)` suggestions if any, then its control
+/// (`.text(value, on)`, `.number(…)`, `.area(…)`, `.check(…)`, `.select(…)`).
+#[derive(Clone, Copy)]
+pub struct Field<'a> {
+    id: &'a str,
+    label: &'a str,
+    help: Option<&'a str>,
+    list: Option<&'a str>,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(id: &'a str, label: &'a str) -> Field<'a> {
+        Field {
+            id,
+            label,
+            help: None,
+            list: None,
+        }
+    }
+
+    /// A line of help below the control.
+    pub fn help(self, help: &'a str) -> Field<'a> {
+        Field {
+            help: Some(help),
+            ..self
+        }
+    }
+
+    /// The `<datalist>` of suggestions for a text field.
+    pub fn list(self, list: &'a str) -> Field<'a> {
+        Field {
+            list: Some(list),
+            ..self
+        }
+    }
+
+    /// The id of the help, for the control's `aria-describedby`.
+    fn described(&self) -> Option<String> {
+        self.help.map(|_| format!("{}-help", self.id))
+    }
+
+    fn help_line(&self) -> Html {
+        html! {
+            if let Some(h) = self.help { <p class="help" id={self.described()}>{ h.to_string() }</p> }
+        }
+    }
+
+    /// The label, then the control, then the help.
+    fn labelled(&self, control: Html) -> Html {
+        html! {
+            <div class="field">
+                <label for={self.id.to_string()}>{ self.label.to_string() }</label>
+                { control }
+                { self.help_line() }
+            </div>
+        }
+    }
+
+    pub fn text(self, value: &str, on: Callback<String>) -> Html {
+        let oninput = value_of::<HtmlInputElement, InputEvent>(move |v| on.emit(v));
+        self.labelled(html! {
+            <input id={self.id.to_string()} type="text" value={value.to_string()} {oninput} list={self.list.map(str::to_string)}
+                autocomplete="off" spellcheck="false" aria-describedby={self.described()} />
+        })
+    }
+
+    pub fn number(self, value: &str, on: Callback<String>) -> Html {
+        let oninput = value_of::<HtmlInputElement, InputEvent>(move |v| on.emit(v));
+        self.labelled(html! {
+            <input id={self.id.to_string()} type="text" inputmode="numeric" value={value.to_string()} {oninput}
+                autocomplete="off" aria-describedby={self.described()} />
+        })
+    }
+
+    pub fn area(self, value: &str, rows: u32, on: Callback<String>) -> Html {
+        let oninput = value_of::<HtmlTextAreaElement, InputEvent>(move |v| on.emit(v));
+        self.labelled(html! {
+            <textarea id={self.id.to_string()} value={value.to_string()} {oninput} rows={rows.to_string()} spellcheck="false"
+                aria-describedby={self.described()} />
+        })
+    }
+
+    /// A checkbox, before its label.
+    pub fn check(self, checked: bool, on: Callback<bool>) -> Html {
+        let onchange = Callback::from(move |e: Event| {
+            on.emit(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
+        html! {
+            <div class="field check">
+                <input id={self.id.to_string()} type="checkbox" {checked} {onchange}
+                    aria-describedby={self.described()} />
+                <label for={self.id.to_string()}>{ self.label.to_string() }</label>
+                { self.help_line() }
+            </div>
+        }
+    }
+
+    /// A choice among `options` (value, label).
+    pub fn select(self, options: &[(&str, &str)], value: &str, on: Callback<String>) -> Html {
+        let onchange = value_of::<HtmlSelectElement, Event>(move |v| on.emit(v));
+        self.labelled(html! {
+            <select id={self.id.to_string()} {onchange} aria-describedby={self.described()}>
+                { for options.iter().map(|(v, l)| html! {
+                    <option value={v.to_string()} selected={*v == value}>{ l.to_string() }</option>
+                }) }
+            </select>
+        })
+    }
+}
+
+/// The name typed into a form, or `default` when it is blank.
+pub fn name_or(typed: &str, default: &str) -> String {
+    match typed.trim() {
+        "" => default.to_string(),
+        name => name.to_string(),
     }
 }
 
@@ -55,89 +316,6 @@ pub fn bounded<T>(
         .parse()
         .map_err(|_| format!("{label}: expected a whole number, got '{text}'"))?;
     check(n).map_err(|e| format!("{label}: {e}"))
-}
-
-pub fn number(
-    id: &str,
-    label: &str,
-    value: &str,
-    on: Callback<String>,
-    help: Option<&str>,
-) -> Html {
-    let oninput = Callback::from(move |e: InputEvent| {
-        on.emit(e.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let help_id = format!("{id}-help");
-    html! {
-        <div class="field">
-            <label for={id.to_string()}>{ label.to_string() }</label>
-            <input id={id.to_string()} type="text" inputmode="numeric" value={value.to_string()} {oninput}
-                autocomplete="off" aria-describedby={help.map(|_| help_id.clone())} />
-            if let Some(h) = help { <p class="help" id={help_id}>{ h.to_string() }</p> }
-        </div>
-    }
-}
-
-pub fn area(
-    id: &str,
-    label: &str,
-    value: &str,
-    on: Callback<String>,
-    help: Option<&str>,
-    rows: u32,
-) -> Html {
-    let oninput = Callback::from(move |e: InputEvent| {
-        on.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-    });
-    let help_id = format!("{id}-help");
-    html! {
-        <div class="field">
-            <label for={id.to_string()}>{ label.to_string() }</label>
-            <textarea id={id.to_string()} value={value.to_string()} {oninput} rows={rows.to_string()} spellcheck="false"
-                aria-describedby={help.map(|_| help_id.clone())} />
-            if let Some(h) = help { <p class="help" id={help_id}>{ h.to_string() }</p> }
-        </div>
-    }
-}
-
-pub fn check(id: &str, label: &str, checked: bool, on: Callback<bool>, help: Option<&str>) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        on.emit(e.target_unchecked_into::<HtmlInputElement>().checked())
-    });
-    let help_id = format!("{id}-help");
-    html! {
-        <div class="field check">
-            <input id={id.to_string()} type="checkbox" {checked} {onchange}
-                aria-describedby={help.map(|_| help_id.clone())} />
-            <label for={id.to_string()}>{ label.to_string() }</label>
-            if let Some(h) = help { <p class="help" id={help_id}>{ h.to_string() }</p> }
-        </div>
-    }
-}
-
-pub fn select(
-    id: &str,
-    label: &str,
-    options: &[(&str, &str)],
-    value: &str,
-    on: Callback<String>,
-    help: Option<&str>,
-) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        on.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
-    });
-    let help_id = format!("{id}-help");
-    html! {
-        <div class="field">
-            <label for={id.to_string()}>{ label.to_string() }</label>
-            <select id={id.to_string()} {onchange} aria-describedby={help.map(|_| help_id.clone())}>
-                { for options.iter().map(|(v, l)| html! {
-                    <option value={v.to_string()} selected={*v == value}>{ l.to_string() }</option>
-                }) }
-            </select>
-            if let Some(h) = help { <p class="help" id={help_id}>{ h.to_string() }</p> }
-        </div>
-    }
 }
 
 /// A `<datalist>` of suggestions for a text field.

@@ -6,7 +6,8 @@ use crate::ui::components::{
     producer_inspector::ProducerInspector, queue_inspector::QueueInspector,
     worker_inspector::WorkerInspector,
 };
-use crate::ui::state::{use_app, Action, Selection};
+use crate::ui::i18n::Text;
+use crate::ui::state::{use_app, Action, AppCtx, Selection};
 use yew::prelude::*;
 
 #[function_component(Inspector)]
@@ -39,6 +40,37 @@ pub fn inspector() -> Html {
     }
 }
 
+/// The properties of the producer and worker inspectors.
+#[derive(Properties, PartialEq)]
+pub struct ActorProps {
+    pub id: u32,
+}
+
+/// An inspector's heading: the kind of object (a badge of class `badge`)
+/// and its name.
+pub fn title(badge: &'static str, kind: &str, name: &str) -> Html {
+    html! {
+        <div class="insp-title">
+            <span class={classes!("badge", badge)}>{ kind.to_string() }</span>
+            <h3>{ name.to_string() }</h3>
+        </div>
+    }
+}
+
+/// What an inspector shows when its object is gone.
+pub fn gone(t: &Text) -> Html {
+    html! { <p class="muted">{ t.gone }</p> }
+}
+
+/// A button that opens a message in the inspector.
+pub fn message_link(app: &AppCtx, id: u64, content: Html) -> Html {
+    html! {
+        <button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
+            { content }
+        </button>
+    }
+}
+
 /// A row of the facts table.
 pub fn fact(k: &str, v: impl Into<Html>) -> Html {
     html! {
@@ -46,7 +78,7 @@ pub fn fact(k: &str, v: impl Into<Html>) -> Html {
     }
 }
 
-pub fn yes_no(t: &crate::ui::i18n::Text, b: bool) -> &'static str {
+pub fn yes_no(t: &Text, b: bool) -> &'static str {
     if b {
         t.yes
     } else {

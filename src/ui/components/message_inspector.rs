@@ -90,35 +90,17 @@ pub fn message_inspector(p: &Props) -> Html {
             },
         ),
         fact(t.f_routing_key, msg.routing_key.to_string()),
-        fact(
-            "delivery_mode",
-            props
-                .delivery_mode
-                .map(|m| format!("{m}{}", if m == 2 { " (persistent)" } else { "" }))
-                .unwrap_or_else(|| "—".into()),
-        ),
     ];
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    if props.priority.is_some() {
-        facts.push(fact(
-            "priority",
-            props.priority.map(|p| p.to_string()).unwrap_or_default(),
-        ));
-    }
-    if props.expiration.is_some() {
-        facts.push(fact("expiration", opt(&props.expiration)));
-    }
-    if props.reply_to.is_some() {
-        facts.push(fact("reply_to", opt(&props.reply_to)));
-    }
-    if props.correlation_id.is_some() {
-        facts.push(fact("correlation_id", opt(&props.correlation_id)));
-    }
-    if props.message_id.is_some() {
-        facts.push(fact("message_id", opt(&props.message_id)));
-    }
-    if props.content_type.is_some() {
-        facts.push(fact("content_type", opt(&props.content_type)));
+    // Every property that is set, by its AMQP name (headers get their own table).
+    if let Ok(serde_json::Value::Object(set)) = serde_json::to_value(&props) {
+        for (name, value) in set.into_iter().filter(|(k, _)| k != "headers") {
+            let text = match (name.as_str(), &value) {
+                ("delivery_mode", v) if v.as_u64() == Some(2) => "2 (persistent)".to_string(),
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            facts.push(fact(&name, text));
+        }
     }
     let headers = props.headers.clone();
     let body = msg.body_text();

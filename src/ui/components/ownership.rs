@@ -7,6 +7,7 @@
 //! this tab's broker with the stored one.
 
 use crate::store::lock::LockMode;
+use crate::ui::components::fields;
 use crate::ui::i18n::fill;
 use crate::ui::persistence::valid_broker_name;
 use crate::ui::state::{use_app, StoreInfo, StoreReason};
@@ -26,34 +27,26 @@ pub fn ownership_bar(props: &OwnershipProps) -> Html {
     let StoreInfo::Memory { reason } = &app.state.store else {
         return html! {};
     };
-    let broker = app.state.broker.to_string();
-    let (title, text, detail, can_wait, can_take, can_reload) = match reason {
-        StoreReason::Locked(broker) => (
-            t.store_locked_title,
-            fill(t.store_locked, &[("broker", broker)]),
-            None,
-            true,
-            true,
-            false,
-        ),
-        StoreReason::Waiting(broker) => (
-            t.store_locked_title,
-            fill(t.store_waiting, &[("broker", broker)]),
-            None,
-            false,
-            true,
-            false,
-        ),
+    // The broker another tab holds, or the one this tab lost.
+    let (title, text, broker, detail) = match reason {
+        StoreReason::Locked(other) => (t.store_locked_title, t.store_locked, other.as_str(), None),
+        StoreReason::Waiting(other) => {
+            (t.store_locked_title, t.store_waiting, other.as_str(), None)
+        }
         StoreReason::Lost(why) => (
             t.store_lost_title,
-            fill(t.store_lost, &[("broker", &broker)]),
+            t.store_lost,
+            &*app.state.broker,
             Some(why.clone()),
-            false,
-            false,
-            true,
         ),
         StoreReason::Opening | StoreReason::Unavailable(_) => return html! {},
     };
+    let text = fill(text, &[("broker", broker)]);
+    // Waiting only helps while the other tab holds the lock; taking over,
+    // until this tab has lost it; reloading, once it has.
+    let can_wait = matches!(reason, StoreReason::Locked(_));
+    let can_take = !matches!(reason, StoreReason::Lost(_));
+    let can_reload = !can_take;
     let claim = |mode: LockMode| {
         let on_claim = props.on_claim.clone();
         Callback::from(move |_: MouseEvent| on_claim.emit(mode))
@@ -63,14 +56,7 @@ pub fn ownership_bar(props: &OwnershipProps) -> Html {
             let _ = w.location().reload();
         }
     });
-    let on_name = {
-        let name = name.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                name.set(input.value());
-            }
-        })
-    };
+    let on_name = fields::keep::<web_sys::HtmlInputElement, InputEvent>(&name);
     let valid = valid_broker_name(&name);
     let open_other = {
         let name = name.clone();

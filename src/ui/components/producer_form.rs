@@ -2,9 +2,9 @@
 
 use crate::engine::message::Properties;
 use crate::sim::world::Command;
-use crate::sim::{ActorId, ProducerSpec};
-use crate::ui::components::fields;
-use crate::ui::state::{use_app, Action, Prefill};
+use crate::sim::{ActorId, ProducerSpec, Simulation};
+use crate::ui::components::fields::{self, Draft, Field, Form, FormView, Frame};
+use crate::ui::state::{AppCtx, Prefill};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -79,11 +79,7 @@ impl Data {
         };
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         Ok(ProducerSpec {
-            name: if self.name.trim().is_empty() {
-                "producer".into()
-            } else {
-                self.name.trim().to_string()
-            },
+            name: fields::name_or(&self.name, "producer"),
             exchange: self.exchange.trim().to_string(),
             routing_key: self.routing_key.clone(),
             body: self.body.clone(),
@@ -104,78 +100,60 @@ impl Data {
     }
 }
 
-#[function_component(ProducerForm)]
-pub fn producer_form() -> Html {
-    let app = use_app();
-    let t = app.t();
-    let data = use_state(Data::default);
-    let error = use_state(|| None::<String>);
-    {
-        let data = data.clone();
-        let state = app.state.clone();
-        use_effect_with(app.state.prefill_rev, move |_| {
-            if let Prefill::EditProducer(id) = &state.prefill {
-                let tl = state.timeline.borrow();
-                if let Some(p) = tl.world().sim.producer(*id) {
-                    data.set(Data::from_spec(*id, &p.spec));
-                }
-            }
-        });
+impl Form for Data {
+    const NAME: &'static str = "producer";
+
+    fn prefill(request: &Prefill, sim: &Simulation) -> Option<Data> {
+        match request {
+            Prefill::EditProducer(id) => sim.producer(*id).map(|p| Data::from_spec(*id, &p.spec)),
+            _ => None,
+        }
     }
-    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
-    let set_b = |f: fn(&mut Data, bool)| fields::setter(&data, f);
-    let onsubmit = {
-        let data = data.clone();
-        let error = error.clone();
-        let d = app.dispatch.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match data.spec() {
-                Ok(spec) => {
-                    error.set(None);
-                    d.emit(Action::Command(match data.editing {
-                        Some(id) => Command::EditProducer(id, spec),
-                        None => Command::AddProducer(spec),
-                    }));
-                }
-                Err(m) => error.set(Some(m)),
-            }
+
+    fn command(draft: &UseStateHandle<Data>) -> Result<Command, String> {
+        let spec = draft.spec()?;
+        Ok(match draft.editing {
+            Some(id) => Command::EditProducer(id, spec),
+            None => Command::AddProducer(spec),
         })
-    };
-    let on_new = {
-        let data = data.clone();
-        Callback::from(move |_: MouseEvent| data.set(Data::default()))
-    };
-    html! {
-        <form class="form" id="producer-form" {onsubmit} aria-label={t.tab_producer}>
-            <p class="form-intro">{ t.producer_intro }</p>
-            { fields::text("producer-name", t.f_name, &data.name, set(|d, v| d.name = v), None, None) }
-            { fields::text("producer-exchange", t.f_exchange, &data.exchange, set(|d, v| d.exchange = v), Some(t.producer_exchange_help), Some("exchange-names")) }
-            { fields::text("producer-key", t.f_routing_key, &data.routing_key, set(|d, v| d.routing_key = v), Some(t.routing_key_help), Some("queue-names")) }
-            { fields::area("producer-body", t.f_body, &data.body, set(|d, v| d.body = v), Some(t.body_help), 2) }
+    }
+
+    fn view(draft: &Draft<Data>, app: &AppCtx) -> Html {
+        let (t, data) = (app.t(), &*draft.data);
+        let editing = data.editing.is_some();
+        let frame = Frame {
+            label: t.tab_producer,
+            intro: t.producer_intro,
+            submit: if editing {
+                t.save_producer
+            } else {
+                t.add_producer
+            },
+            note: None,
+        };
+        let fields = html! { <>
+            { Field::new("producer-name", t.f_name).text(&data.name, draft.set(|d, v| d.name = v)) }
+            { Field::new("producer-exchange", t.f_exchange).help(t.producer_exchange_help).list("exchange-names").text(&data.exchange, draft.set(|d, v| d.exchange = v)) }
+            { Field::new("producer-key", t.f_routing_key).help(t.routing_key_help).list("queue-names").text(&data.routing_key, draft.set(|d, v| d.routing_key = v)) }
+            { Field::new("producer-body", t.f_body).help(t.body_help).area(&data.body, 2, draft.set(|d, v| d.body = v)) }
             <div class="checks">
-                { fields::check("producer-persistent", t.f_persistent, data.persistent, set_b(|d, v| d.persistent = v), Some(t.persistent_help)) }
-                { fields::check("producer-mandatory", t.f_mandatory, data.mandatory, set_b(|d, v| d.mandatory = v), Some(t.mandatory_help)) }
-                { fields::check("producer-confirm", t.f_confirm, data.confirm, set_b(|d, v| d.confirm = v), Some(t.confirm_help)) }
-                { fields::check("producer-rpc", t.f_rpc, data.rpc, set_b(|d, v| d.rpc = v), Some(t.rpc_help)) }
+                { Field::new("producer-persistent", t.f_persistent).help(t.persistent_help).check(data.persistent, draft.set(|d, v| d.persistent = v)) }
+                { Field::new("producer-mandatory", t.f_mandatory).help(t.mandatory_help).check(data.mandatory, draft.set(|d, v| d.mandatory = v)) }
+                { Field::new("producer-confirm", t.f_confirm).help(t.confirm_help).check(data.confirm, draft.set(|d, v| d.confirm = v)) }
+                { Field::new("producer-rpc", t.f_rpc).help(t.rpc_help).check(data.rpc, draft.set(|d, v| d.rpc = v)) }
             </div>
             <details class="args">
                 <summary>{ t.f_properties }</summary>
-                { fields::number("producer-priority", t.f_priority, &data.priority, set(|d, v| d.priority = v), Some(t.priority_help)) }
-                { fields::number("producer-expiration", t.f_expiration, &data.expiration, set(|d, v| d.expiration = v), Some(t.expiration_help)) }
-                { fields::area("producer-headers", t.f_headers, &data.headers, set(|d, v| d.headers = v), Some(t.headers_help), 2) }
-                { fields::text("producer-reply-to", "reply_to", &data.reply_to, set(|d, v| d.reply_to = v), None, Some("queue-names")) }
-                { fields::text("producer-correlation-id", "correlation_id", &data.correlation_id, set(|d, v| d.correlation_id = v), None, None) }
+                { Field::new("producer-priority", t.f_priority).help(t.priority_help).number(&data.priority, draft.set(|d, v| d.priority = v)) }
+                { Field::new("producer-expiration", t.f_expiration).help(t.expiration_help).number(&data.expiration, draft.set(|d, v| d.expiration = v)) }
+                { Field::new("producer-headers", t.f_headers).help(t.headers_help).area(&data.headers, 2, draft.set(|d, v| d.headers = v)) }
+                { Field::new("producer-reply-to", "reply_to").list("queue-names").text(&data.reply_to, draft.set(|d, v| d.reply_to = v)) }
+                { Field::new("producer-correlation-id", "correlation_id").text(&data.correlation_id, draft.set(|d, v| d.correlation_id = v)) }
             </details>
-            if let Some(m) = &*error { <p class="form-error" role="alert">{ m.clone() }</p> }
-            <div class="form-actions">
-                <button type="submit" class="btn primary" id="producer-submit">
-                    { if data.editing.is_some() { t.save_producer } else { t.add_producer } }
-                </button>
-                if data.editing.is_some() {
-                    <button type="button" class="btn ghost" onclick={on_new}>{ t.new_instead }</button>
-                }
-            </div>
-        </form>
+        </> };
+        draft.view(app, frame, fields, draft.new_button(editing, t.new_instead))
     }
 }
+
+/// Adding or editing a producer.
+pub type ProducerForm = FormView<Data>;

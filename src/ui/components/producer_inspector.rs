@@ -5,18 +5,14 @@ use crate::sim::bounded::{PublishCount, VirtualMs};
 use crate::sim::world::Command;
 use crate::sim::ActorId;
 use crate::sim::ProducerSpec;
-use crate::ui::components::inspector::{fact, yes_no};
+use crate::ui::components::fields;
+use crate::ui::components::inspector::{fact, gone, title, yes_no, ActorProps};
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub id: u32,
-}
-
 #[function_component(ProducerInspector)]
-pub fn producer_inspector(p: &Props) -> Html {
+pub fn producer_inspector(p: &ActorProps) -> Html {
     let app = use_app();
     let t = app.t();
     let id = ActorId(p.id);
@@ -29,7 +25,7 @@ pub fn producer_inspector(p: &Props) -> Html {
     }
     let tl = app.state.timeline.borrow();
     let Some(prod) = tl.world().sim.producer(id) else {
-        return html! { <p class="muted">{ t.gone }</p> };
+        return gone(t);
     };
     let spec = prod.spec.clone();
     let body_text = (*body).clone().unwrap_or_else(|| spec.body.clone());
@@ -61,10 +57,7 @@ pub fn producer_inspector(p: &Props) -> Html {
         facts.push(fact(t.f_expiration, e.clone()));
     }
     if let Some(h) = &props.headers {
-        facts.push(fact(
-            t.f_headers,
-            crate::ui::components::fields::table_text(h).replace('\n', ", "),
-        ));
+        facts.push(fact(t.f_headers, fields::table_text(h).replace('\n', ", ")));
     }
     if spec.confirm {
         facts.push(fact(
@@ -129,17 +122,14 @@ pub fn producer_inspector(p: &Props) -> Html {
     };
     html! {
         <div class="insp" id="producer-inspector">
-            <div class="insp-title">
-                <span class="badge producer">{ t.kind_producer }</span>
-                <h3>{ name }</h3>
-            </div>
+            { title("producer", t.kind_producer, &name) }
             <dl class="facts">{ for facts }</dl>
             if let Some(e) = last_error { <p class="form-error">{ e }</p> }
             <div class="publish-box">
                 <div class="field">
                     <label for="publish-body">{ t.f_body }</label>
                     <textarea id="publish-body" rows="2" value={body_text.clone()} spellcheck="false"
-                        oninput={{ let b = body.clone(); Callback::from(move |e: InputEvent| b.set(Some(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))) }} />
+                        oninput={{ let b = body.clone(); fields::value_of::<web_sys::HtmlTextAreaElement, InputEvent>(move |v| b.set(Some(v))) }} />
                     <p class="help">{ t.body_help }</p>
                 </div>
                 <div class="actions">
@@ -148,13 +138,13 @@ pub fn producer_inspector(p: &Props) -> Html {
                 <div class="actions inline">
                     <label class="mini" for="publish-count">{ t.publish_n_label }</label>
                     <input id="publish-count" class="mini-input" type="text" inputmode="numeric" value={(*count).clone()}
-                        oninput={{ let c = count.clone(); Callback::from(move |e: InputEvent| c.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())) }} />
+                        oninput={fields::keep::<web_sys::HtmlInputElement, InputEvent>(&count)} />
                     <button type="button" class="btn" id="publish-n" onclick={publish(None)}>{ t.publish_n }</button>
                 </div>
                 <div class="actions inline">
                     <label class="mini" for="publish-every-ms">{ t.every_label }</label>
                     <input id="publish-every-ms" class="mini-input" type="text" inputmode="numeric" value={(*every).clone()}
-                        oninput={{ let c = every.clone(); Callback::from(move |e: InputEvent| c.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())) }} />
+                        oninput={fields::keep::<web_sys::HtmlInputElement, InputEvent>(&every)} />
                     if periodic.is_some() {
                         <button type="button" class="btn" id="publish-stop"
                             onclick={app.callback(move |_| Action::Command(Command::PublishEvery { producer: id, every_ms: None }))}>{ t.stop }</button>

@@ -2,11 +2,13 @@
 //! management UI's "Add a new queue".
 
 use crate::engine::method::{Method, QueueDeclare};
+use crate::engine::queue::Queue;
 use crate::engine::value::{FieldTable, FieldValue};
 use crate::sim::world::Command;
-use crate::ui::components::fields;
+use crate::sim::Simulation;
+use crate::ui::components::fields::{Draft, Field, Form, FormView, Frame};
 use crate::ui::i18n::Text;
-use crate::ui::state::{use_app, Action, Prefill};
+use crate::ui::state::{AppCtx, Prefill};
 use std::collections::BTreeMap;
 use yew::prelude::*;
 
@@ -18,46 +20,37 @@ enum ArgKind {
     Choice(&'static [&'static str]),
 }
 
-/// The x-arguments offered, with their type.
-const ARGS: &[(&str, ArgKind)] = &[
-    ("x-message-ttl", ArgKind::Int),
-    ("x-expires", ArgKind::Int),
-    ("x-max-length", ArgKind::Int),
-    ("x-max-length-bytes", ArgKind::Int),
-    (
-        "x-overflow",
-        ArgKind::Choice(&["", "drop-head", "reject-publish", "reject-publish-dlx"]),
-    ),
-    ("x-dead-letter-exchange", ArgKind::Str),
-    ("x-dead-letter-routing-key", ArgKind::Str),
-    ("x-max-priority", ArgKind::Int),
-    ("x-single-active-consumer", ArgKind::Bool),
-    (
-        "x-queue-type",
-        ArgKind::Choice(&["", "classic", "quorum", "stream"]),
-    ),
-    ("x-delivery-limit", ArgKind::Int),
+const OVERFLOW: &[&str] = &["", "drop-head", "reject-publish", "reject-publish-dlx"];
+const QUEUE_TYPES: &[&str] = &["", "classic", "quorum", "stream"];
+
+/// An x-argument's help.
+type Help = fn(&Text) -> &'static str;
+
+/// The x-arguments offered: what each takes, and its help.
+#[rustfmt::skip]
+const ARGS: &[(&str, ArgKind, Help)] = &[
+    ("x-message-ttl", ArgKind::Int, |t| t.arg_message_ttl),
+    ("x-expires", ArgKind::Int, |t| t.arg_expires),
+    ("x-max-length", ArgKind::Int, |t| t.arg_max_length),
+    ("x-max-length-bytes", ArgKind::Int, |t| t.arg_max_length_bytes),
+    ("x-overflow", ArgKind::Choice(OVERFLOW), |t| t.arg_overflow),
+    ("x-dead-letter-exchange", ArgKind::Str, |t| t.arg_dlx),
+    ("x-dead-letter-routing-key", ArgKind::Str, |t| t.arg_dlrk),
+    ("x-max-priority", ArgKind::Int, |t| t.arg_max_priority),
+    ("x-single-active-consumer", ArgKind::Bool, |t| t.arg_sac),
+    ("x-queue-type", ArgKind::Choice(QUEUE_TYPES), |t| t.arg_queue_type),
+    ("x-delivery-limit", ArgKind::Int, |t| t.arg_delivery_limit),
 ];
 
+/// The help of an x-argument the form offers ("" for others).
 pub fn arg_help(t: &Text, key: &str) -> &'static str {
-    match key {
-        "x-message-ttl" => t.arg_message_ttl,
-        "x-expires" => t.arg_expires,
-        "x-max-length" => t.arg_max_length,
-        "x-max-length-bytes" => t.arg_max_length_bytes,
-        "x-overflow" => t.arg_overflow,
-        "x-dead-letter-exchange" => t.arg_dlx,
-        "x-dead-letter-routing-key" => t.arg_dlrk,
-        "x-max-priority" => t.arg_max_priority,
-        "x-single-active-consumer" => t.arg_sac,
-        "x-queue-type" => t.arg_queue_type,
-        "x-delivery-limit" => t.arg_delivery_limit,
-        _ => "",
-    }
+    ARGS.iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or("", |(_, _, help)| help(t))
 }
 
 #[derive(Clone, PartialEq, Default)]
-struct Data {
+pub struct Data {
     name: String,
     durable: bool,
     exclusive: bool,
@@ -69,7 +62,7 @@ struct Data {
 impl Data {
     fn arguments(&self) -> Result<FieldTable, String> {
         let mut table = FieldTable::new();
-        for (key, kind) in ARGS {
+        for (key, kind, _) in ARGS {
             let Some(text) = self
                 .args
                 .get(key)
@@ -93,106 +86,88 @@ impl Data {
         }
         Ok(table)
     }
+
+    fn of_queue(q: &Queue) -> Data {
+        let args = ARGS
+            .iter()
+            .filter_map(|(key, _, _)| Some((*key, q.args.get(*key)?.to_string())))
+            .collect();
+        Data {
+            name: q.name.to_string(),
+            durable: q.durable,
+            exclusive: q.exclusive_owner.is_some(),
+            auto_delete: q.auto_delete,
+            args,
+            editing: true,
+        }
+    }
 }
 
-#[function_component(QueueForm)]
-pub fn queue_form() -> Html {
-    let app = use_app();
-    let t = app.t();
-    let data = use_state(Data::default);
-    let error = use_state(|| None::<String>);
+impl Form for Data {
+    const NAME: &'static str = "queue";
 
-    {
-        let data = data.clone();
-        let state = app.state.clone();
-        use_effect_with(app.state.prefill_rev, move |_| {
-            if let Prefill::EditQueue(name) = &state.prefill {
-                let tl = state.timeline.borrow();
-                if let Some(q) = tl.world().sim.broker.queue_by_name(name) {
-                    let mut args = BTreeMap::new();
-                    for (key, _) in ARGS {
-                        if let Some(v) = q.args.get(*key) {
-                            args.insert(*key, v.to_string());
-                        }
-                    }
-                    data.set(Data {
-                        name: q.name.to_string(),
-                        durable: q.durable,
-                        exclusive: q.exclusive_owner.is_some(),
-                        auto_delete: q.auto_delete,
-                        args,
-                        editing: true,
-                    });
-                }
-            }
-        });
+    fn prefill(request: &Prefill, sim: &Simulation) -> Option<Data> {
+        match request {
+            Prefill::EditQueue(name) => sim.broker.queue_by_name(name).map(Data::of_queue),
+            _ => None,
+        }
     }
 
-    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
-    let set_b = |f: fn(&mut Data, bool)| fields::setter(&data, f);
-    let onsubmit = {
-        let data = data.clone();
-        let error = error.clone();
-        let d = app.dispatch.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match data.arguments() {
-                Ok(arguments) => {
-                    error.set(None);
-                    d.emit(Action::Command(Command::Method(Method::QueueDeclare(
-                        QueueDeclare {
-                            queue: data.name.trim().to_string(),
-                            durable: data.durable,
-                            exclusive: data.exclusive,
-                            auto_delete: data.auto_delete,
-                            arguments,
-                            ..Default::default()
-                        },
-                    ))));
-                }
-                Err(m) => error.set(Some(m)),
-            }
-        })
-    };
-    let set_count = data.args.values().filter(|v| !v.trim().is_empty()).count();
-    html! {
-        <form class="form" id="queue-form" {onsubmit} aria-label={t.tab_queue}>
-            <p class="form-intro">{ t.queue_intro }</p>
-            { fields::text("queue-name", t.f_name, &data.name, set(|d, v| d.name = v), Some(t.queue_name_help), None) }
+    fn command(draft: &UseStateHandle<Data>) -> Result<Command, String> {
+        Ok(Command::Method(Method::QueueDeclare(QueueDeclare {
+            queue: draft.name.trim().to_string(),
+            durable: draft.durable,
+            exclusive: draft.exclusive,
+            auto_delete: draft.auto_delete,
+            arguments: draft.arguments()?,
+            ..Default::default()
+        })))
+    }
+
+    fn view(draft: &Draft<Data>, app: &AppCtx) -> Html {
+        let (t, data) = (app.t(), &*draft.data);
+        let set_count = data.args.values().filter(|v| !v.trim().is_empty()).count();
+        let fields = html! { <>
+            { Field::new("queue-name", t.f_name).help(t.queue_name_help).text(&data.name, draft.set(|d, v| d.name = v)) }
             <div class="checks">
-                { fields::check("queue-durable", t.f_durable, data.durable, set_b(|d, v| d.durable = v), Some(t.queue_durable_help)) }
-                { fields::check("queue-exclusive", t.f_exclusive, data.exclusive, set_b(|d, v| d.exclusive = v), Some(t.queue_exclusive_help)) }
-                { fields::check("queue-auto-delete", t.f_auto_delete, data.auto_delete, set_b(|d, v| d.auto_delete = v), Some(t.queue_auto_delete_help)) }
+                { Field::new("queue-durable", t.f_durable).help(t.queue_durable_help).check(data.durable, draft.set(|d, v| d.durable = v)) }
+                { Field::new("queue-exclusive", t.f_exclusive).help(t.queue_exclusive_help).check(data.exclusive, draft.set(|d, v| d.exclusive = v)) }
+                { Field::new("queue-auto-delete", t.f_auto_delete).help(t.queue_auto_delete_help).check(data.auto_delete, draft.set(|d, v| d.auto_delete = v)) }
             </div>
             <details class="args" open={set_count > 0}>
                 <summary>{ t.f_arguments }{ if set_count > 0 { format!(" ({set_count})") } else { String::new() } }</summary>
-                { for ARGS.iter().map(|(key, kind)| {
+                { for ARGS.iter().map(|(key, kind, help)| {
                     let id = format!("queue-arg-{}", &key[2..]);
                     let value = data.args.get(key).cloned().unwrap_or_default();
                     let key_s: &'static str = key;
-                    let data = data.clone();
+                    let data = draft.data.clone();
                     let on = Callback::from(move |v: String| {
                         let mut d = (*data).clone();
                         d.args.insert(key_s, v);
                         data.set(d);
                     });
-                    let help = Some(arg_help(t, key));
+                    let help = help(t);
                     match kind {
-                        ArgKind::Int => fields::number(&id, key, &value, on, help),
-                        ArgKind::Str => fields::text(&id, key, &value, on, help, Some("exchange-names")),
-                        ArgKind::Bool => fields::select(&id, key, &[("", "—"), ("true", "true"), ("false", "false")], &value, on, help),
+                        ArgKind::Int => Field::new(&id, key).help(help).number(&value, on),
+                        ArgKind::Str => Field::new(&id, key).help(help).list("exchange-names").text(&value, on),
+                        ArgKind::Bool => Field::new(&id, key).help(help).select(&[("", "—"), ("true", "true"), ("false", "false")], &value, on),
                         ArgKind::Choice(options) => {
                             let opts: Vec<(&str, &str)> = options.iter().map(|o| (*o, if o.is_empty() { "—" } else { *o })).collect();
-                            fields::select(&id, key, &opts, &value, on, help)
+                            Field::new(&id, key).help(help).select(&opts, &value, on)
                         }
                     }
                 }) }
             </details>
-            if data.editing { <p class="help warn-text">{ t.redeclare_note }</p> }
-            if let Some(m) = &*error { <p class="form-error" role="alert">{ m.clone() }</p> }
-            <div class="form-actions">
-                <button type="submit" class="btn primary" id="queue-submit">{ t.declare_queue }</button>
-            </div>
-        </form>
+        </> };
+        let frame = Frame {
+            label: t.tab_queue,
+            intro: t.queue_intro,
+            submit: t.declare_queue,
+            note: data.editing.then_some(t.redeclare_note),
+        };
+        draft.view(app, frame, fields, html! {})
     }
 }
+
+/// Declaring a queue.
+pub type QueueForm = FormView<Data>;

@@ -3,11 +3,11 @@
 use crate::engine::method::{Method, QueueDelete, QueuePurge};
 use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
-use crate::ui::components::inspector::{fact, yes_no};
+use crate::ui::components::inspector::{fact, message_link, title, yes_no};
 use crate::ui::components::queue_form::arg_help;
 use crate::ui::components::virtual_list::VirtualList;
 use crate::ui::i18n::fill;
-use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
+use crate::ui::state::{use_app, Action, BuildTab, Prefill};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -60,12 +60,12 @@ pub fn queue_inspector(p: &Props) -> Html {
             let body = e.msg.preview(60);
             html! {
                 <div class="vrow msg-row" role="listitem" key={format!("m{id}-{}", e.seq())}>
-                    <button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
+                    { message_link(&app, id, html! { <>
                         <span class="msg-id">{ format!("#{id}") }</span>
                         <span class="msg-body">{ body }</span>
                         if e.redelivered() { <span class="tag redelivered" title="redelivered">{ "↺" }</span> }
                         if e.msg.is_persistent() { <span class="tag" title="persistent">{ "P" }</span> }
-                    </button>
+                    </> }) }
                 </div>
             }
         })
@@ -90,10 +90,7 @@ pub fn queue_inspector(p: &Props) -> Html {
     let (n1, n2, n3) = (qname.clone(), qname.clone(), qname.clone());
     let html = html! {
         <div class="insp" id="queue-inspector" data-name={name.clone()}>
-            <div class="insp-title">
-                <span class="badge queue">{ t.kind_queue }</span>
-                <h3>{ name.clone() }</h3>
-            </div>
+            { title("queue", t.kind_queue, &name) }
             <div class="counts-row">
                 <div class="count ready"><span class="n" id="insp-ready">{ ready }</span><span>{ t.legend_ready }</span></div>
                 <div class="count unacked"><span class="n" id="insp-unacked">{ q.unacked }</span><span>{ t.legend_unacked }</span></div>
@@ -128,13 +125,8 @@ pub fn queue_inspector(p: &Props) -> Html {
             if !out.is_empty() {
                 <h4>{ fill(t.out_messages_n, &[("n", &out.len().to_string())]) }</h4>
                 <ul class="plain out">
-                    { for out.iter().take(50).map(|(id, tag, who, red)| {
-                        let id = *id;
-                        html! {
-                            <li><button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(id))))}>
-                                { format!("#{id} → {who} · tag {tag}{}", if *red { " ↺" } else { "" }) }
-                            </button></li>
-                        }
+                    { for out.iter().take(50).map(|(id, tag, who, red)| html! {
+                        <li>{ message_link(&app, *id, html! { format!("#{id} → {who} · tag {tag}{}", if *red { " ↺" } else { "" }) }) }</li>
                     }) }
                 </ul>
             }

@@ -5,6 +5,7 @@
 //! gives its error in the dialog, and the broker on screen stays.
 
 use crate::document::{definitions, Document, Language, ViewOptions};
+use crate::ui::components::fields;
 use crate::ui::i18n::Lang;
 use crate::ui::state::{use_app, Action};
 use std::rc::Rc;
@@ -79,15 +80,7 @@ pub fn scenario_dialog() -> Html {
             }
         })
     };
-    let on_import_input = {
-        let import_text = import_text.clone();
-        Callback::from(move |e: InputEvent| {
-            import_text.set(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            )
-        })
-    };
+    let on_import_input = fields::keep::<web_sys::HtmlTextAreaElement, InputEvent>(&import_text);
     let on_file = {
         let import_text = import_text.clone();
         let error = error.clone();
@@ -134,15 +127,7 @@ pub fn scenario_dialog() -> Html {
             }
         })
     };
-    let on_vhost = {
-        let vhost = vhost.clone();
-        Callback::from(move |e: Event| {
-            vhost.set(
-                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-                    .value(),
-            )
-        })
-    };
+    let on_vhost = fields::keep::<web_sys::HtmlSelectElement, Event>(&vhost);
     let select_all = Callback::from(|e: FocusEvent| {
         if let Some(el) = e
             .target()

@@ -2,13 +2,13 @@
 
 use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::sim::world::Command;
-use crate::sim::{ActorId, OnDone, Subscription, WorkTime, WorkerSpec};
-use crate::ui::components::fields;
-use crate::ui::state::{use_app, Action, Prefill};
+use crate::sim::{ActorId, OnDone, Simulation, Subscription, WorkTime, WorkerSpec};
+use crate::ui::components::fields::{self, Draft, Field, Form, FormView, Frame};
+use crate::ui::state::{AppCtx, Prefill};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
-struct Data {
+pub struct Data {
     name: String,
     /// Consume a named queue, or declare an own exclusive one bound to an exchange.
     subscribe: bool,
@@ -21,7 +21,7 @@ struct Data {
     prefetch: String,
     per_dot: bool,
     work_ms: String,
-    on_done: String,
+    on_done: OnDone,
     editing: Option<ActorId>,
 }
 
@@ -38,33 +38,22 @@ impl Default for Data {
             prefetch: "1".into(),
             per_dot: true,
             work_ms: "1000".into(),
-            on_done: "ack".into(),
+            on_done: OnDone::Ack,
             editing: None,
         }
     }
 }
 
-fn on_done_code(o: OnDone) -> &'static str {
-    match o {
-        OnDone::Ack => "ack",
-        OnDone::Forget => "forget",
-        OnDone::Reject { requeue: true } => "reject-requeue",
-        OnDone::Reject { requeue: false } => "reject",
-        OnDone::Nack { requeue: true } => "nack-requeue",
-        OnDone::Nack { requeue: false } => "nack",
-    }
-}
-
-fn on_done_of(code: &str) -> OnDone {
-    match code {
-        "forget" => OnDone::Forget,
-        "reject-requeue" => OnDone::Reject { requeue: true },
-        "reject" => OnDone::Reject { requeue: false },
-        "nack-requeue" => OnDone::Nack { requeue: true },
-        "nack" => OnDone::Nack { requeue: false },
-        _ => OnDone::Ack,
-    }
-}
+/// What a manual-ack worker can do with a finished message, by its value
+/// in the form.
+const ON_DONE: [(&str, OnDone); 6] = [
+    ("ack", OnDone::Ack),
+    ("forget", OnDone::Forget),
+    ("reject-requeue", OnDone::Reject { requeue: true }),
+    ("reject", OnDone::Reject { requeue: false }),
+    ("nack-requeue", OnDone::Nack { requeue: true }),
+    ("nack", OnDone::Nack { requeue: false }),
+];
 
 impl Data {
     fn spec(&self) -> Result<WorkerSpec, String> {
@@ -74,11 +63,7 @@ impl Data {
         };
         let ms = fields::bounded("ms", &self.work_ms, VirtualMs::new)?;
         Ok(WorkerSpec {
-            name: if self.name.trim().is_empty() {
-                "worker".into()
-            } else {
-                self.name.trim().to_string()
-            },
+            name: fields::name_or(&self.name, "worker"),
             queue: self.queue.trim().to_string(),
             subscribe: self.subscribe.then(|| Subscription {
                 exchange: self.sub_exchange.trim().to_string(),
@@ -92,131 +77,99 @@ impl Data {
             } else {
                 WorkTime::Fixed { ms }
             },
-            on_done: on_done_of(&self.on_done),
+            on_done: self.on_done,
         })
+    }
+
+    fn from_spec(id: ActorId, s: &WorkerSpec) -> Data {
+        let (per_dot, ms) = match s.work {
+            WorkTime::PerDot { ms } => (true, ms),
+            WorkTime::Fixed { ms } => (false, ms),
+        };
+        let sub = s.subscribe.as_ref();
+        Data {
+            name: s.name.clone(),
+            subscribe: sub.is_some(),
+            queue: s.queue.clone(),
+            sub_exchange: sub.map(|x| x.exchange.clone()).unwrap_or_default(),
+            sub_keys: sub.map(|x| x.routing_keys.join(", ")).unwrap_or_default(),
+            reply: s.reply,
+            auto_ack: s.no_ack,
+            prefetch: s.prefetch.to_string(),
+            per_dot,
+            work_ms: ms.to_string(),
+            on_done: s.on_done,
+            editing: Some(id),
+        }
     }
 }
 
-#[function_component(WorkerForm)]
-pub fn worker_form() -> Html {
-    let app = use_app();
-    let t = app.t();
-    let data = use_state(Data::default);
-    let error = use_state(|| None::<String>);
-    {
-        let data = data.clone();
-        let state = app.state.clone();
-        use_effect_with(app.state.prefill_rev, move |_| {
-            if let Prefill::EditWorker(id) = &state.prefill {
-                let tl = state.timeline.borrow();
-                if let Some(w) = tl.world().sim.worker(*id) {
-                    let s = &w.spec;
-                    let (per_dot, ms) = match s.work {
-                        WorkTime::PerDot { ms } => (true, ms),
-                        WorkTime::Fixed { ms } => (false, ms),
-                    };
-                    data.set(Data {
-                        name: s.name.clone(),
-                        subscribe: s.subscribe.is_some(),
-                        queue: s.queue.clone(),
-                        sub_exchange: s
-                            .subscribe
-                            .as_ref()
-                            .map(|x| x.exchange.clone())
-                            .unwrap_or_default(),
-                        sub_keys: s
-                            .subscribe
-                            .as_ref()
-                            .map(|x| x.routing_keys.join(", "))
-                            .unwrap_or_default(),
-                        reply: s.reply,
-                        auto_ack: s.no_ack,
-                        prefetch: s.prefetch.to_string(),
-                        per_dot,
-                        work_ms: ms.to_string(),
-                        on_done: on_done_code(s.on_done).into(),
-                        editing: Some(*id),
-                    });
-                }
-            }
-        });
+impl Form for Data {
+    const NAME: &'static str = "worker";
+
+    fn prefill(request: &Prefill, sim: &Simulation) -> Option<Data> {
+        match request {
+            Prefill::EditWorker(id) => sim.worker(*id).map(|w| Data::from_spec(*id, &w.spec)),
+            _ => None,
+        }
     }
-    let set = |f: fn(&mut Data, String)| fields::setter(&data, f);
-    let onsubmit = {
-        let data = data.clone();
-        let error = error.clone();
-        let d = app.dispatch.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match data.spec() {
-                Ok(spec) => {
-                    error.set(None);
-                    d.emit(Action::Command(match data.editing {
-                        Some(id) => Command::ReplaceWorker(id, spec),
-                        None => Command::AddWorker(spec),
-                    }));
-                    // A second worker is the usual next step: keep the settings, bump the name.
-                    if data.editing.is_none() {
-                        let mut next = (*data).clone();
-                        next.name = bump_name(&next.name);
-                        data.set(next);
-                    }
-                }
-                Err(m) => error.set(Some(m)),
-            }
-        })
-    };
-    let set_b = |f: fn(&mut Data, bool)| fields::setter(&data, f);
-    let on_new = {
-        let data = data.clone();
-        Callback::from(move |_: MouseEvent| data.set(Data::default()))
-    };
-    let done_options = [
-        ("ack", t.on_ack),
-        ("forget", t.on_forget),
-        ("reject-requeue", t.on_reject_requeue),
-        ("reject", t.on_reject),
-        ("nack-requeue", t.on_nack_requeue),
-        ("nack", t.on_nack),
-    ];
-    html! {
-        <form class="form" id="worker-form" {onsubmit} aria-label={t.tab_worker}>
-            <p class="form-intro">{ t.worker_intro }</p>
-            { fields::text("worker-name", t.f_name, &data.name, set(|d, v| d.name = v), None, None) }
-            { fields::select("worker-source", t.f_consumes, &[("queue", t.source_queue), ("subscribe", t.source_subscribe)],
-                if data.subscribe { "subscribe" } else { "queue" }, set(|d, v| d.subscribe = v == "subscribe"),
-                Some(if data.subscribe { t.source_subscribe_help } else { t.source_queue_help })) }
+
+    fn command(draft: &UseStateHandle<Data>) -> Result<Command, String> {
+        let spec = draft.spec()?;
+        let Some(id) = draft.editing else {
+            // A second worker is the usual next step: keep the settings, bump the name.
+            draft.set(Data {
+                name: bump_name(&draft.name),
+                ..(**draft).clone()
+            });
+            return Ok(Command::AddWorker(spec));
+        };
+        Ok(Command::ReplaceWorker(id, spec))
+    }
+
+    fn view(draft: &Draft<Data>, app: &AppCtx) -> Html {
+        let (t, data) = (app.t(), &*draft.data);
+        let on_done = ON_DONE
+            .iter()
+            .find(|(_, o)| *o == data.on_done)
+            .map_or("ack", |(v, _)| *v);
+        let fields = html! { <>
+            { Field::new("worker-name", t.f_name).text(&data.name, draft.set(|d, v| d.name = v)) }
+            { Field::new("worker-source", t.f_consumes).help(if data.subscribe { t.source_subscribe_help } else { t.source_queue_help }).select(&[("queue", t.source_queue), ("subscribe", t.source_subscribe)], if data.subscribe { "subscribe" } else { "queue" }, draft.set(|d, v: String| d.subscribe = v == "subscribe")) }
             if data.subscribe {
-                { fields::text("worker-sub-exchange", t.f_exchange, &data.sub_exchange, set(|d, v| d.sub_exchange = v), None, Some("exchange-names")) }
-                { fields::text("worker-sub-keys", t.f_sub_keys, &data.sub_keys, set(|d, v| d.sub_keys = v), Some(t.sub_keys_help), None) }
+                { Field::new("worker-sub-exchange", t.f_exchange).list("exchange-names").text(&data.sub_exchange, draft.set(|d, v| d.sub_exchange = v)) }
+                { Field::new("worker-sub-keys", t.f_sub_keys).help(t.sub_keys_help).text(&data.sub_keys, draft.set(|d, v| d.sub_keys = v)) }
             } else {
-                { fields::text("worker-queue", t.f_queue, &data.queue, set(|d, v| d.queue = v), None, Some("queue-names")) }
+                { Field::new("worker-queue", t.f_queue).list("queue-names").text(&data.queue, draft.set(|d, v| d.queue = v)) }
             }
-            { fields::select("worker-ack", t.f_ack_mode, &[("manual", t.ack_manual), ("auto", t.ack_auto)],
-                if data.auto_ack { "auto" } else { "manual" }, set(|d, v| d.auto_ack = v == "auto"),
-                Some(if data.auto_ack { t.ack_auto_help } else { t.ack_manual_help })) }
-            { fields::number("worker-prefetch", t.f_prefetch, &data.prefetch, set(|d, v| d.prefetch = v), Some(t.prefetch_help)) }
+            { Field::new("worker-ack", t.f_ack_mode).help(if data.auto_ack { t.ack_auto_help } else { t.ack_manual_help }).select(&[("manual", t.ack_manual), ("auto", t.ack_auto)], if data.auto_ack { "auto" } else { "manual" }, draft.set(|d, v: String| d.auto_ack = v == "auto")) }
+            { Field::new("worker-prefetch", t.f_prefetch).help(t.prefetch_help).number(&data.prefetch, draft.set(|d, v| d.prefetch = v)) }
             <div class="row2">
-                { fields::select("worker-work", t.f_work, &[("dot", t.work_per_dot), ("fixed", t.work_fixed)],
-                    if data.per_dot { "dot" } else { "fixed" }, set(|d, v| d.per_dot = v == "dot"), None) }
-                { fields::number("worker-ms", if data.per_dot { t.f_ms_per_dot } else { t.f_ms }, &data.work_ms, set(|d, v| d.work_ms = v), None) }
+                { Field::new("worker-work", t.f_work).select(&[("dot", t.work_per_dot), ("fixed", t.work_fixed)], if data.per_dot { "dot" } else { "fixed" }, draft.set(|d, v: String| d.per_dot = v == "dot")) }
+                { Field::new("worker-ms", if data.per_dot { t.f_ms_per_dot } else { t.f_ms }).number(&data.work_ms, draft.set(|d, v| d.work_ms = v)) }
             </div>
             if !data.auto_ack {
-                { fields::select("worker-on-done", t.f_on_done, &done_options, &data.on_done, set(|d, v| d.on_done = v), Some(t.on_done_help)) }
+                { Field::new("worker-on-done", t.f_on_done).help(t.on_done_help).select(&ON_DONE.map(|(v, o)| (v, t.on_done(o))), on_done, draft.set(|d, v: String| d.on_done = ON_DONE.iter().find(|(c, _)| *c == v).map_or(OnDone::Ack, |(_, o)| *o))) }
             }
-            { fields::check("worker-reply", t.f_reply, data.reply, set_b(|d, v| d.reply = v), Some(t.reply_help)) }
-            if let Some(m) = &*error { <p class="form-error" role="alert">{ m.clone() }</p> }
-            <div class="form-actions">
-                <button type="submit" class="btn primary" id="worker-submit">
-                    { if data.editing.is_some() { t.apply_worker } else { t.add_worker } }
-                </button>
-                if data.editing.is_some() {
-                    <button type="button" class="btn ghost" onclick={on_new}>{ t.new_instead }</button>
-                }
-            </div>
-        </form>
+            { Field::new("worker-reply", t.f_reply).help(t.reply_help).check(data.reply, draft.set(|d, v| d.reply = v)) }
+        </> };
+        let editing = data.editing.is_some();
+        let frame = Frame {
+            label: t.tab_worker,
+            intro: t.worker_intro,
+            submit: if editing {
+                t.apply_worker
+            } else {
+                t.add_worker
+            },
+            note: None,
+        };
+        draft.view(app, frame, fields, draft.new_button(editing, t.new_instead))
     }
 }
+
+/// Adding or changing a worker.
+pub type WorkerForm = FormView<Data>;
 
 /// "worker 1" → "worker 2"; "worker" → "worker 2".
 fn bump_name(name: &str) -> String {

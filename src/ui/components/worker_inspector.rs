@@ -3,26 +3,21 @@
 
 use crate::sim::actors::WorkerState;
 use crate::sim::world::Command;
-use crate::sim::{ActorId, OnDone, WorkTime};
-use crate::ui::components::inspector::fact;
+use crate::sim::{ActorId, WorkTime};
+use crate::ui::components::inspector::{fact, gone, message_link, title, ActorProps};
 use crate::ui::i18n::{fill, format_time};
-use crate::ui::state::{use_app, Action, BuildTab, Prefill, Selection};
+use crate::ui::state::{use_app, Action, BuildTab, Prefill};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub id: u32,
-}
-
 #[function_component(WorkerInspector)]
-pub fn worker_inspector(p: &Props) -> Html {
+pub fn worker_inspector(p: &ActorProps) -> Html {
     let app = use_app();
     let t = app.t();
     let id = ActorId(p.id);
     let tl = app.state.timeline.borrow();
     let world = tl.world();
     let Some(w) = world.sim.worker(id) else {
-        return html! { <p class="muted">{ t.gone }</p> };
+        return gone(t);
     };
     let now = world.sim.now();
     let broker = &world.sim.broker;
@@ -57,14 +52,7 @@ pub fn worker_inspector(p: &Props) -> Html {
     let on_done = if w.spec.no_ack {
         "—"
     } else {
-        match w.spec.on_done {
-            OnDone::Ack => t.on_ack,
-            OnDone::Forget => t.on_forget,
-            OnDone::Reject { requeue: true } => t.on_reject_requeue,
-            OnDone::Reject { requeue: false } => t.on_reject,
-            OnDone::Nack { requeue: true } => t.on_nack_requeue,
-            OnDone::Nack { requeue: false } => t.on_nack,
-        }
+        t.on_done(w.spec.on_done)
     };
     let facts = vec![
         fact(t.f_queue, w.queue.to_string()),
@@ -97,9 +85,7 @@ pub fn worker_inspector(p: &Props) -> Html {
         let mid = task.delivery.message;
         html! {
             <div class="task-box" id="worker-current" data-body={task.delivery.body.clone()} data-redelivered={task.delivery.redelivered.to_string()}>
-                <button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(mid))))}>
-                    { format!("#{} “{}”", task.delivery.message, task.delivery.body) }
-                </button>
+                { message_link(&app, mid, html! { format!("#{mid} “{}”", task.delivery.body) }) }
                 if task.delivery.redelivered { <span class="tag redelivered">{ t.redelivered }</span> }
                 <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{pct:.0}")}
                     aria-label={t.progress}>
@@ -117,10 +103,7 @@ pub fn worker_inspector(p: &Props) -> Html {
     drop(tl);
     html! {
         <div class="insp" id="worker-inspector">
-            <div class="insp-title">
-                <span class="badge worker">{ t.kind_worker }</span>
-                <h3>{ name }</h3>
-            </div>
+            { title("worker", t.kind_worker, &name) }
             <div class="actions">
                 if !dead {
                     <button type="button" class="btn small" id="worker-pause"
@@ -145,13 +128,8 @@ pub fn worker_inspector(p: &Props) -> Html {
             <h4>{ fill(t.unacked_n, &[("n", &unacked.len().to_string())]) }</h4>
             if unacked.is_empty() { <p class="muted">{ t.none }</p> }
             <ul class="plain" id="worker-unacked">
-                { for unacked.iter().map(|(tag, mid, body, red)| {
-                    let mid = *mid;
-                    html! {
-                        <li><button type="button" class="linkish" onclick={app.callback(move |_| Action::Select(Some(Selection::Message(mid))))}>
-                            { format!("tag {tag} · #{mid} “{body}”{}", if *red { " ↺" } else { "" }) }
-                        </button></li>
-                    }
+                { for unacked.iter().map(|(tag, mid, body, red)| html! {
+                    <li>{ message_link(&app, *mid, html! { format!("tag {tag} · #{mid} “{body}”{}", if *red { " ↺" } else { "" }) }) }</li>
                 }) }
             </ul>
         </div>
