@@ -10,6 +10,7 @@
 //!   RabbitMQ definitions.json).
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
 //! - [`benchmark`]: benchmark workloads, shared by native and wasm runs.
+//! - [`wire`]: the AMQP 0-9-1 wire codec (frames, methods, tables), pure.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
 //! - `ui` (wasm32 only): the yew workbench.
@@ -24,6 +25,7 @@ pub mod engine;
 pub mod sim;
 pub mod store;
 pub mod tutorial;
+pub mod wire;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

@@ -32,6 +32,7 @@ const PURE: &[&str] = &[
     "src/conformance",
     "src/benchmark.rs",
     "src/workload.rs",
+    "src/wire",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -328,21 +328,6 @@ fn quote_alone(v: Option<&FieldValue>) -> String {
     }
 }
 
-fn type_class(v: &FieldValue) -> &'static str {
-    match v {
-        FieldValue::Int(_) | FieldValue::Long(_) => "int",
-        FieldValue::Double(_) => "float",
-        other => other.type_name(),
-    }
-}
-
-fn raw_equal(a: &FieldValue, b: &FieldValue) -> bool {
-    match (a.as_integer(), b.as_integer()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 /// Compares the known arguments of a redeclare with the queue's, in
 /// RabbitMQ's order; returns the explanation for the first difference
 /// (`inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received
@@ -356,7 +341,8 @@ pub fn equivalence_error(
         let (cur, new) = (current.get(key), received.get(key));
         let ok = match (cur, new) {
             (None, None) => true,
-            (Some(c), Some(n)) => type_class(c) == type_class(n) && raw_equal(c, n),
+            // Integer types are interchangeable (`I 1000` then `l 1000`).
+            (Some(c), Some(n)) => c.is_equivalent_argument(n),
             // An absent queue type is the classic type.
             (None, Some(FieldValue::LongStr(s))) | (Some(FieldValue::LongStr(s)), None)
                 if key == "x-queue-type" =>
@@ -435,6 +421,35 @@ mod tests {
                 res
             ),
             None
+        );
+    }
+
+    /// SUMMARY §8 "Equivalence": `I 1000` redeclared as `l 1000` or
+    /// `s 1000` is accepted; a different value, or a float, is not.
+    #[test]
+    fn integer_types_are_equivalent_when_the_values_are() {
+        let res = "queue 'ce_q2' in vhost '/'";
+        let declared = args(json!({"x-message-ttl": 1000}));
+        for same in [
+            json!({"$long": 1000}),
+            json!({"$short": 1000}),
+            json!({"$unsignedshort": 1000}),
+            json!({"$unsignedint": 1000}),
+        ] {
+            let again = args(json!({ "x-message-ttl": same }));
+            assert_eq!(equivalence_error(&declared, &again, res), None, "{same}");
+        }
+        assert_eq!(
+            equivalence_error(&declared, &args(json!({"x-message-ttl": 2000})), res).unwrap(),
+            "inequivalent arg 'x-message-ttl' for queue 'ce_q2' in vhost '/': received '2000' but current is '1000'"
+        );
+        assert!(
+            equivalence_error(&declared, &args(json!({"x-message-ttl": 1000.0})), res).is_some()
+        );
+        // Integer-typed arguments accept every integer type.
+        assert_eq!(
+            validate(&args(json!({"x-max-length": {"$unsignedbyte": 7}}))).map(|s| s.max_length),
+            Ok(Some(7))
         );
     }
 

@@ -9,8 +9,9 @@
 //!
 //! A pattern value of type `void` (JSON `null`) only asks for the key to be
 //! present. Otherwise values are compared the way Erlang's `==` compares
-//! them in RabbitMQ 3.x: numbers by value whatever their AMQP type (`1`
-//! equals `1.0`), strings by bytes, and a string never equals a number. An
+//! them in RabbitMQ 3.x: numbers by value whatever their AMQP type (`I 1`,
+//! `b 1`, `B 1`, `s 1`, `u 1`, `i 1`, `l 1` and `d 1.0` are all equal),
+//! strings by bytes, and a string never equals a number. An
 //! `all` pattern with nothing to compare matches every message; an `any`
 //! pattern with nothing to compare matches none.
 
@@ -74,37 +75,12 @@ pub fn match_mode(args: &FieldTable) -> MatchMode {
     }
 }
 
-/// Erlang `==` on AMQP values: numbers compare by value across types.
+/// Erlang `==` on AMQP values (RabbitMQ 3.x): numbers compare by value
+/// across every integer type, timestamps and floats (`I 1`, `b 1`, `B 1`,
+/// `s 1`, `u 1`, `i 1`, `l 1` and `d 1.0` all match); `S "1"` and `t true`
+/// do not match `1`. See [`FieldValue::erlang_equal`].
 pub fn loosely_equal(a: &FieldValue, b: &FieldValue) -> bool {
-    fn number(v: &FieldValue) -> Option<f64> {
-        match v {
-            FieldValue::Int(i) => Some(f64::from(*i)),
-            FieldValue::Long(i) => Some(*i as f64),
-            FieldValue::Double(d) => Some(*d),
-            _ => None,
-        }
-    }
-    match (a, b) {
-        (FieldValue::Int(_) | FieldValue::Long(_), FieldValue::Int(_) | FieldValue::Long(_)) => {
-            a.as_integer() == b.as_integer()
-        }
-        _ => match (number(a), number(b)) {
-            (Some(x), Some(y)) => x == y,
-            (None, None) => match (a, b) {
-                (FieldValue::Table(x), FieldValue::Table(y)) => {
-                    x.len() == y.len()
-                        && x.iter()
-                            .zip(y)
-                            .all(|((k1, v1), (k2, v2))| k1 == k2 && loosely_equal(v1, v2))
-                }
-                (FieldValue::Array(x), FieldValue::Array(y)) => {
-                    x.len() == y.len() && x.iter().zip(y).all(|(v1, v2)| loosely_equal(v1, v2))
-                }
-                _ => a == b,
-            },
-            _ => false,
-        },
-    }
+    a.erlang_equal(b)
 }
 
 /// One pattern key's verdict, for explanations.
@@ -118,8 +94,9 @@ pub enum KeyVerdict {
 
 /// Compares each considered pattern key with the headers; returns the mode,
 /// the per-key verdicts, and whether the binding matches.
-/// `exact` compares values with their types (RabbitMQ 4.x, Erlang `=:=`)
-/// instead of loosely (3.x, `==`).
+/// `exact` compares values with Erlang's `=:=` (RabbitMQ 4.x: an integer
+/// never equals a float, but integer types still compare by value) instead
+/// of `==` (3.x).
 pub fn explain(
     args: &FieldTable,
     headers: Option<&FieldTable>,
@@ -135,7 +112,8 @@ pub fn explain(
             None => KeyVerdict::Missing,
             Some(_) if matches!(pattern, FieldValue::Void) => KeyVerdict::Present,
             Some(value)
-                if (exact && pattern == value) || (!exact && loosely_equal(pattern, value)) =>
+                if (exact && pattern.erlang_exactly_equal(value))
+                    || (!exact && loosely_equal(pattern, value)) =>
             {
                 KeyVerdict::Equal
             }
@@ -238,6 +216,43 @@ mod tests {
         let b = table(json!({"a": 1}));
         assert!(!matches(&b, Some(&table(json!({"a": 1.0}))), true));
         assert!(matches(&b, Some(&table(json!({"a": 1}))), true));
+        // `=:=` still equates integers of different AMQP types.
+        assert!(matches(&b, Some(&table(json!({"a": {"$long": 1}}))), true));
+        assert!(matches(&b, Some(&table(json!({"a": {"$byte": 1}}))), true));
+    }
+
+    /// The recording `tbl_headers_exchange_binding_types`: a binding
+    /// `n = I 1` (x-match all) against a header `n` of every type.
+    #[test]
+    fn every_numeric_type_matches_like_rabbitmq_3() {
+        let binding = table(json!({"x-match": "all", "n": 1}));
+        let matching = [
+            json!(1),
+            json!({"$long": 1}),
+            json!({"$byte": 1}),
+            json!({"$unsignedbyte": 1}),
+            json!({"$short": 1}),
+            json!({"$unsignedshort": 1}),
+            json!({"$unsignedint": 1}),
+            json!(1.0),
+            json!({"$float": 1.0}),
+        ];
+        for header in matching {
+            let headers = table(json!({ "n": header }));
+            assert!(matches(&binding, Some(&headers), false), "{header}");
+        }
+        for header in [
+            json!("1"),
+            json!(true),
+            json!({"$decimal": {"scale": 0, "value": 1}}),
+        ] {
+            let headers = table(json!({ "n": header }));
+            assert!(!matches(&binding, Some(&headers), false), "{header}");
+        }
+        // A longstr and a binary with the same bytes are both Erlang binaries.
+        let by_string = table(json!({"s": "ab"}));
+        let binary = table(json!({"s": {"$binary": "YWI="}}));
+        assert!(matches(&by_string, Some(&binary), false));
     }
 
     #[test]
