@@ -9,10 +9,16 @@
 //! - [`document`]: scenario documents (export, import, share links,
 //!   RabbitMQ definitions.json).
 //! - [`conformance`]: replays RabbitMQ-recorded scenarios against the engine.
+//! - [`control`]: warrenctl, a rabbitmqctl-compatible command line (pure;
+//!   the server answers it on its control port).
+//! - [`describe`]: the log for people: one sentence per event, English
+//!   and Chinese (the workbench's log, `warren-server`'s output).
 //! - [`benchmark`]: benchmark workloads, shared by native and wasm runs.
 //! - [`wire`]: the AMQP 0-9-1 wire codec (frames, methods, tables), pure.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
+//! - `server` (native only): `warren-server`, the engine behind real AMQP
+//!   0-9-1 sockets (tokio, one thread), with the disk store.
 //! - `ui` (wasm32 only): the yew workbench.
 //! - `api` (wasm32 only): the JavaScript API exported with wasm-bindgen.
 //!
@@ -20,6 +26,8 @@
 
 pub mod benchmark;
 pub mod conformance;
+pub mod control;
+pub mod describe;
 pub mod document;
 pub mod engine;
 pub mod sim;
@@ -27,6 +35,9 @@ pub mod store;
 pub mod tutorial;
 pub mod wire;
 pub mod workload;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod server;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -33,6 +33,8 @@ const PURE: &[&str] = &[
     "src/benchmark.rs",
     "src/workload.rs",
     "src/wire",
+    "src/describe",
+    "src/control",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

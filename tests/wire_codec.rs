@@ -922,6 +922,7 @@ fn server_methods_map_like_rabbitmq_sends_them() {
         reply_code: 404,
         reply_text: "NOT_FOUND - no queue 'q' in vhost '/'".into(),
         method: Some(MethodId::QUEUE_DECLARE),
+        await_close_ok: true,
     }));
     assert_eq!(
         close.method,

@@ -40,6 +40,10 @@ pub struct BrokerConfig {
     /// With internal durability, also keep each committed batch for the host
     /// to copy to a store (`take_committed_batches`).
     pub retain_committed_batches: bool,
+    /// The largest message body a publish may carry (RabbitMQ's
+    /// `max_message_size`, 128 MiB by default); a larger one closes the
+    /// channel with 406.
+    pub max_message_size: u64,
 }
 
 impl Default for BrokerConfig {
@@ -51,6 +55,7 @@ impl Default for BrokerConfig {
             commit_interval_ms: 200,
             durability: crate::engine::durable::Durability::Internal,
             retain_committed_batches: false,
+            max_message_size: crate::engine::limits::MAX_MESSAGE_SIZE,
         }
     }
 }
@@ -155,6 +160,8 @@ pub struct Broker {
     /// The default exchange's name, shared (publishes to it are the common
     /// case, and each names its exchange).
     pub(crate) empty_name: Rc<str>,
+    /// Users, whether the vhost exists, permissions (`vhost.rs`).
+    pub(crate) access: crate::engine::vhost::AccessControl,
 }
 
 impl Broker {
@@ -191,6 +198,7 @@ impl Broker {
             log: Vec::new(),
             log_base: 0,
             empty_name: Rc::from(""),
+            access: Default::default(),
         };
         broker.emit(EventKind::BrokerStarted {
             profile: broker.config.profile.name(),
@@ -200,8 +208,15 @@ impl Broker {
         broker
     }
 
-    /// The exchanges every vhost starts with. They are durable and cannot be deleted.
+    /// The exchanges every vhost starts with. They are durable and cannot be
+    /// deleted by clients. A deleted vhost has none.
     pub(crate) fn declare_system_exchanges(&mut self) {
+        if !self
+            .access
+            .vhost_exists(crate::engine::vhost::DEFAULT_VHOST)
+        {
+            return;
+        }
         let system = [
             ("amq.direct", ExchangeType::Direct, false),
             ("amq.fanout", ExchangeType::Fanout, false),
@@ -515,6 +530,11 @@ impl Broker {
 
     pub fn channel(&self, id: ChannelId) -> Option<&Channel> {
         self.channels.get(&id)
+    }
+
+    /// Channels in the order they were opened (closed ones too).
+    pub fn channels(&self) -> impl Iterator<Item = &Channel> {
+        self.channels.values()
     }
 
     /// The id the broker gave the most recent publish (for explanations: a

@@ -128,6 +128,35 @@ impl Channel {
     }
 }
 
+/// One end of a TCP connection, as text (the engine does no I/O).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// An IP address, `127.0.0.1` or `::1`.
+    pub host: String,
+    pub port: u16,
+}
+
+/// What the broker knows of a connection's client beyond the methods it
+/// sent: where it connects from and what it said in the handshake (for
+/// `list_connections`). Simulated clients keep the defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientInfo {
+    /// The client's address and port (`peer_host`, `peer_port`).
+    pub peer: Option<Endpoint>,
+    /// The broker's address and port the client reached.
+    pub local: Option<Endpoint>,
+    /// connection.start-ok's client properties (`connection_name`,
+    /// `product`, `capabilities`...).
+    pub properties: crate::engine::value::FieldTable,
+    /// `PLAIN` or `AMQPLAIN`.
+    pub auth_mechanism: String,
+    /// Negotiated in connection.tune-ok (0: not negotiated).
+    pub frame_max: u32,
+    pub heartbeat: u16,
+    /// Virtual time of the connection, in ms.
+    pub connected_at: crate::engine::clock::Millis,
+}
+
 /// A client connection.
 #[derive(Clone, Debug)]
 pub struct Connection {
@@ -148,6 +177,7 @@ pub struct Connection {
     /// What the broker sends this client on its own, in wire order
     /// (`outbox.rs`): drained by whoever plays the client.
     pub outbox: VecDeque<Outgoing>,
+    pub client: ClientInfo,
 }
 
 impl Connection {

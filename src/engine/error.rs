@@ -42,6 +42,33 @@ pub enum ReplyCode {
 }
 
 impl ReplyCode {
+    /// Every reply code.
+    pub const ALL: [ReplyCode; 18] = [
+        ReplyCode::ContentTooLarge,
+        ReplyCode::NoRoute,
+        ReplyCode::NoConsumers,
+        ReplyCode::ConnectionForced,
+        ReplyCode::InvalidPath,
+        ReplyCode::AccessRefused,
+        ReplyCode::NotFound,
+        ReplyCode::ResourceLocked,
+        ReplyCode::PreconditionFailed,
+        ReplyCode::FrameError,
+        ReplyCode::SyntaxError,
+        ReplyCode::CommandInvalid,
+        ReplyCode::ChannelError,
+        ReplyCode::UnexpectedFrame,
+        ReplyCode::ResourceError,
+        ReplyCode::NotAllowed,
+        ReplyCode::NotImplemented,
+        ReplyCode::InternalError,
+    ];
+
+    /// The reply code with this number, if AMQP defines one.
+    pub fn from_code(code: u16) -> Option<ReplyCode> {
+        ReplyCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
     /// The numeric code on the wire.
     pub fn code(self) -> u16 {
         match self {
@@ -134,10 +161,14 @@ impl AmqpError {
         }
     }
 
-    /// RabbitMQ's reply text: `NOT_FOUND - no queue 'q' in vhost '/'`.
-    /// Like RabbitMQ, a text over 255 bytes (a short string on the wire) is
-    /// cut to its first 252 bytes and `...`.
+    /// RabbitMQ's reply text: `NOT_FOUND - no queue 'q' in vhost '/'`, or
+    /// the code's name alone without an explanation (a crash:
+    /// `INTERNAL_ERROR`). Like RabbitMQ, a text over 255 bytes (a short
+    /// string on the wire) is cut to its first 252 bytes and `...`.
     pub fn reply_text(&self) -> String {
+        if self.explanation.is_empty() {
+            return self.code.name().to_string();
+        }
         let text = format!("{} - {}", self.code.name(), self.explanation);
         if text.len() <= crate::engine::limits::SHORTSTR_BYTES_MAX {
             return text;
@@ -167,6 +198,23 @@ impl AmqpError {
 
     pub fn resource_locked(explanation: impl Into<String>) -> AmqpError {
         AmqpError::new(ReplyCode::ResourceLocked, explanation)
+    }
+
+    /// What a crashed RabbitMQ channel sends: 541 `INTERNAL_ERROR`, with
+    /// no explanation and no method.
+    pub fn crash() -> AmqpError {
+        AmqpError::new(ReplyCode::InternalError, "")
+    }
+
+    pub fn is_crash(&self) -> bool {
+        self.code == ReplyCode::InternalError && self.explanation.is_empty()
+    }
+
+    /// A message body over the broker's `max_message_size` (406).
+    pub fn message_too_large(size: u64, max: u64) -> AmqpError {
+        AmqpError::precondition_failed(format!(
+            "message size {size} is larger than configured max size {max}"
+        ))
     }
 }
 

@@ -82,6 +82,10 @@ pub enum QueueDeleteReason {
     Expired,
     /// Not durable, so it did not survive a broker restart or crash.
     NotDurable,
+    /// `rabbitmqctl delete_queue`: an operator deleted it.
+    Operator,
+    /// Its virtual host was deleted (`rabbitmqctl delete_vhost`).
+    VhostDeleted,
 }
 
 /// Why an exchange went away.
@@ -92,6 +96,8 @@ pub enum ExchangeDeleteReason {
     /// auto-delete: its last binding (as a source) was removed.
     AutoDelete,
     NotDurable,
+    /// Its virtual host was deleted (`rabbitmqctl delete_vhost`).
+    VhostDeleted,
 }
 
 /// Why a binding went away.
@@ -500,6 +506,26 @@ pub enum EventKind {
     },
     TxSelected {
         channel: ChannelId,
+    },
+    /// An operator deleted the virtual host (`rabbitmqctl delete_vhost`):
+    /// its queues, exchanges and permissions go and its connections are
+    /// closed (the events that follow).
+    VhostDeleted {
+        vhost: Rc<str>,
+    },
+    /// An operator added the virtual host back (`rabbitmqctl add_vhost`),
+    /// with its predeclared exchanges and no permissions.
+    VhostAdded {
+        vhost: Rc<str>,
+    },
+    /// An operator gave a user a permission on the vhost
+    /// (`rabbitmqctl set_permissions`).
+    PermissionsSet {
+        vhost: Rc<str>,
+        user: Rc<str>,
+        configure: String,
+        write: String,
+        read: String,
     },
 }
 

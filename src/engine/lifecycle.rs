@@ -29,13 +29,14 @@ impl Broker {
     pub fn stop(&mut self, graceful: bool) -> Vec<ConnId> {
         let dropped = self.open_connections();
         if graceful {
-            // RabbitMQ closes every connection first, and says why.
+            // RabbitMQ closes every connection first, says why, and resets
+            // the socket at once, without waiting for close-ok.
             let shutdown = AmqpError::new(
                 ReplyCode::ConnectionForced,
                 "broker forced connection closure with reason 'shutdown'",
             );
             for conn in &dropped {
-                self.connection_down(*conn, Initiator::Broker, Some(&shutdown));
+                self.connection_down_with(*conn, Initiator::Broker, Some(&shutdown), false);
             }
             self.settle_dying();
             self.seal();

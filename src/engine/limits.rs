@@ -31,3 +31,7 @@ pub const EXCHANGE_HOPS_MAX: usize = 1_000;
 /// Channels open at once per connection: RabbitMQ 3.10's default
 /// `channel_max`, which it offers in connection.tune.
 pub const CHANNEL_MAX: u16 = 2047;
+
+/// RabbitMQ's default `max_message_size`: 128 MiB of body per message
+/// (`BrokerConfig::max_message_size`).
+pub const MAX_MESSAGE_SIZE: u64 = 134_217_728;

@@ -26,6 +26,8 @@
 //! - [`durable`], [`persist`], [`lifecycle`]: what survives a restart, the
 //!   batched commits that write it, restart and crash.
 //! - [`profile`]: RabbitMQ 3.x or 4.3 behaviour.
+//! - [`vhost`]: the virtual host, users and permissions; [`operator`]: the
+//!   queue and connection commands of `rabbitmqctl`.
 
 pub mod broker;
 pub mod channel;
@@ -44,6 +46,7 @@ pub mod limits;
 pub mod message;
 pub mod method;
 pub mod methods;
+pub mod operator;
 pub mod outbox;
 pub mod persist;
 pub mod profile;
@@ -52,6 +55,7 @@ pub mod queue_args;
 pub mod rng;
 pub mod routing;
 pub mod value;
+pub mod vhost;
 
 pub use broker::{Broker, BrokerConfig};
 pub use error::{AmqpError, CommandError, ReplyCode};

@@ -76,6 +76,12 @@ pub struct Closing {
     pub reply_text: String,
     /// The method that failed (`None` for a forced close).
     pub method: Option<MethodId>,
+    /// What the server does with the socket after sending this close, as
+    /// RabbitMQ 3.10 does: `true`, it waits for the client's close-ok (an
+    /// error, a channel close, `rabbitmqctl close_connection`); `false`, it
+    /// resets the socket at once without waiting (a broker shutdown, a
+    /// vhost deletion). Only the socket layer acts on it.
+    pub await_close_ok: bool,
 }
 
 /// One frame (with its content) on its way to a client.

@@ -175,4 +175,14 @@ impl Broker {
     pub fn uncommitted_ops(&self) -> usize {
         self.open_ops.len()
     }
+
+    /// Publishes on `channel` whose confirm waits for a batch to commit
+    /// (`rabbitmqctl list_channels messages_unconfirmed`).
+    pub fn unconfirmed_count(&self, channel: ChannelId) -> u64 {
+        self.awaiting_commit
+            .values()
+            .flatten()
+            .filter(|(c, _)| *c == channel)
+            .count() as u64
+    }
 }

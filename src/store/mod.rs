@@ -7,9 +7,11 @@
 //!   IndexedDB is unavailable; it can inject faults;
 //! - `indexeddb::IndexedDbStorage` (wasm32): one database per named broker,
 //!   one transaction per batch, one read transaction on boot, and one owner
-//!   at a time (`lock.rs`: a second tab is refused, waits or takes over).
+//!   at a time (`lock.rs`: a second tab is refused, waits or takes over);
+//! - `disk::DiskStorage` (native, `warren-server --data DIR`): the same
+//!   records in a journal flushed to disk per batch, one process at a time.
 //!
-//! Both hold the same records (`record.rs`).
+//! All three hold the same records (`record.rs`).
 //!
 //! [`flush`] is the host's side of the contract: after the broker steps, it
 //! writes every sealed batch in order and tells the broker how each went
@@ -18,6 +20,8 @@
 pub mod memory;
 pub mod record;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod disk;
 #[cfg(target_arch = "wasm32")]
 pub mod indexeddb;
 #[cfg(target_arch = "wasm32")]

@@ -18,7 +18,8 @@
 
 pub mod components;
 pub mod describe;
-pub mod i18n;
+/// The sentences and labels (pure, shared with `warren-server`).
+pub use crate::describe::i18n;
 pub mod layout;
 pub mod lesson;
 pub mod persistence;

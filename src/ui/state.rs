@@ -69,35 +69,7 @@ pub enum Prefill {
     EditQueue(Rc<str>),
 }
 
-/// Event-log categories a person can filter by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    Publish,
-    Deliver,
-    Settle,
-    Dead,
-    Error,
-    Topology,
-    Client,
-    Worker,
-    Store,
-    Broker,
-}
-
-impl Category {
-    pub const ALL: [Category; 10] = [
-        Category::Publish,
-        Category::Deliver,
-        Category::Settle,
-        Category::Dead,
-        Category::Error,
-        Category::Topology,
-        Category::Client,
-        Category::Worker,
-        Category::Store,
-        Category::Broker,
-    ];
-}
+pub use crate::describe::Category;
 
 /// The event log's filter.
 #[derive(Clone, Debug, PartialEq, Default)]

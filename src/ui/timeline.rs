@@ -15,12 +15,10 @@
 
 use crate::engine::clock::Millis;
 use crate::engine::durable::{Batch, DurableState};
-use crate::engine::event::{Event, EventKind};
-use crate::engine::ids::ChannelId;
-use crate::engine::message::MessageRef;
+use crate::engine::event::Event;
 use crate::engine::{BrokerConfig, CommandError};
 use crate::sim::world::{Applied, Command, World};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// At most this many snapshots are kept.
@@ -83,15 +81,7 @@ pub enum SeekRefused {
     DurableRestart,
 }
 
-/// Names learnt from the log as it happens, for sentences and inspectors.
-#[derive(Clone, Debug, Default)]
-pub struct Names {
-    /// Channel -> the label of its connection (the worker's or producer's name).
-    pub channels: HashMap<ChannelId, Rc<str>>,
-    /// Message id -> the message as last seen (published or delivered; a
-    /// dead-lettered copy carries its `x-death` header).
-    pub messages: HashMap<u64, MessageRef>,
-}
+pub use crate::describe::Names;
 
 pub struct Timeline {
     pub config: BrokerConfig,
@@ -310,21 +300,7 @@ impl Timeline {
         let have = self.events.len() as u64;
         if next > have {
             for e in broker.events_since(have) {
-                match &e.kind {
-                    EventKind::ChannelOpened { conn, channel, .. } => {
-                        let label = broker
-                            .connection(*conn)
-                            .map(|c| c.label.clone())
-                            .unwrap_or_else(|| Rc::from(conn.to_string()));
-                        self.names.channels.insert(*channel, label);
-                    }
-                    EventKind::Published { message, .. }
-                    | EventKind::Delivered { message, .. }
-                    | EventKind::Returned { message, .. } => {
-                        self.names.messages.insert(message.id().0, message.clone());
-                    }
-                    _ => {}
-                }
+                self.names.learn(broker, e);
                 self.events.push(e.clone());
             }
         }

@@ -84,6 +84,7 @@ mod method_encode;
 pub mod primitives;
 pub mod properties;
 pub mod protocol_header;
+pub mod session;
 
 pub use content::{body_frame_payload_max, body_frame_payloads, ContentHeader, BASIC_CLASS_ID};
 pub use engine_bridge::{

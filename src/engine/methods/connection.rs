@@ -45,6 +45,10 @@ impl Broker {
                 channel_numbers: BTreeMap::new(),
                 channel_max: limits::CHANNEL_MAX,
                 outbox: std::collections::VecDeque::new(),
+                client: crate::engine::channel::ClientInfo {
+                    connected_at: self.clock.now(),
+                    ..Default::default()
+                },
             },
         );
         self.emit(EventKind::ConnectionOpened {
@@ -53,6 +57,49 @@ impl Broker {
             label,
         });
         id
+    }
+
+    /// The channel_max a client chose in connection.tune-ok: how many
+    /// channels it may have open at once.
+    pub fn set_channel_max(&mut self, conn: ConnId, channel_max: u16) {
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.channel_max = channel_max;
+        }
+    }
+
+    /// A connection error the wire layer found (a malformed frame, a
+    /// method out of place): logged like the engine's own, the connection's
+    /// channels close (requeueing what they held), and connection.close
+    /// goes to its outbox.
+    pub fn fail_connection_from_wire(&mut self, conn: ConnId, e: AmqpError) {
+        if self.connections.get(&conn).is_some_and(|c| c.open) {
+            self.fail_connection(conn, &e);
+            self.settle_dying();
+        }
+    }
+
+    /// A channel error the wire layer found (a message over
+    /// `max_message_size`, whose body it did not keep): logged like the
+    /// engine's own, channel `number` closes (requeueing what it held), and
+    /// channel.close goes to the outbox.
+    pub fn fail_channel_from_wire(&mut self, conn: ConnId, number: u16, e: AmqpError) {
+        let open = self
+            .connections
+            .get(&conn)
+            .filter(|c| c.open)
+            .and_then(|c| c.channel_numbers.get(&number).copied())
+            .filter(|ch| self.channels.get(ch).is_some_and(|c| c.open));
+        if let Some(ch) = open {
+            self.fail(ch, conn, &e);
+            self.settle_dying();
+        }
+    }
+
+    /// Records what the wire handshake learnt about `conn`'s client.
+    pub fn set_client_info(&mut self, conn: ConnId, info: crate::engine::channel::ClientInfo) {
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.client = info;
+        }
     }
 
     /// An open connection, or the client's refusal (a closed connection; an
@@ -67,20 +114,18 @@ impl Broker {
         }
     }
 
-    /// connection.open: Warren has one virtual host, `/`.
+    /// connection.open: Warren has one virtual host, `/`, which the
+    /// connection's user needs a permission on (`vhost.rs`).
     pub(crate) fn connection_open(
         &mut self,
         conn: ConnId,
         virtual_host: &str,
     ) -> Result<Reply, CommandError> {
-        self.open_connection_ref(conn)?;
-        if virtual_host == "/" {
+        let user = self.open_connection_ref(conn)?.user.clone();
+        let Some(refusal) = self.vhost_refusal(virtual_host, &user) else {
             return Ok(Reply::ConnectionOpenOk);
-        }
-        let mut e = AmqpError::new(
-            ReplyCode::NotAllowed,
-            format!("vhost {virtual_host} not found"),
-        );
+        };
+        let mut e = AmqpError::new(ReplyCode::NotAllowed, refusal);
         e.method = Some(MethodId::CONNECTION_OPEN);
         self.fail_connection(conn, &e);
         Err(CommandError::Amqp(e))
@@ -123,11 +168,12 @@ impl Broker {
         // RabbitMQ's channel_max bounds how many channels are open at once,
         // not the numbers (recorded: with channel_max 10, channel 65535
         // opens, and an 11th channel is refused).
+        // The channel_max refusal names no method (recorded: class 0,
+        // method 0): RabbitMQ's reader refuses before any channel exists.
         let refusal = if c.channel_numbers.contains_key(&number) {
-            Some(AmqpError::new(
-                ReplyCode::ChannelError,
-                "second 'channel.open' seen",
-            ))
+            let mut e = AmqpError::new(ReplyCode::ChannelError, "second 'channel.open' seen");
+            e.method = Some(MethodId::CHANNEL_OPEN);
+            Some(e)
         } else if c.channel_numbers.len() >= usize::from(c.channel_max) {
             Some(AmqpError::new(
                 ReplyCode::NotAllowed,
@@ -140,8 +186,7 @@ impl Broker {
         } else {
             None
         };
-        if let Some(mut e) = refusal {
-            e.method = Some(MethodId::CHANNEL_OPEN);
+        if let Some(e) = refusal {
             self.fail_connection(conn, &e);
             return Err(CommandError::Amqp(e));
         }
@@ -286,7 +331,7 @@ impl Broker {
         }
         if let (Initiator::Broker, Some(e)) = (by, error) {
             if self.connections.get(&conn).is_some_and(|c| c.open) {
-                self.send(ch, ServerMethod::ChannelClose(closing(e)));
+                self.send(ch, ServerMethod::ChannelClose(closing(e, true)));
             }
         }
         self.emit(EventKind::ChannelClosed {
@@ -299,12 +344,26 @@ impl Broker {
         });
     }
 
-    /// The connection stops: its channels close and its exclusive queues are deleted.
+    /// The connection stops: its channels close and its exclusive queues
+    /// are deleted. A close the broker sends waits for the client's close-ok.
     pub(crate) fn connection_down(
         &mut self,
         conn: ConnId,
         by: Initiator,
         error: Option<&AmqpError>,
+    ) {
+        self.connection_down_with(conn, by, error, true);
+    }
+
+    /// [`Broker::connection_down`], saying whether the server waits for the
+    /// client's close-ok after its connection.close (`await_close_ok`) or
+    /// resets the socket at once (shutdown, vhost deletion).
+    pub(crate) fn connection_down_with(
+        &mut self,
+        conn: ConnId,
+        by: Initiator,
+        error: Option<&AmqpError>,
+        await_close_ok: bool,
     ) {
         let Some(c) = self.connections.get_mut(&conn) else {
             return;
@@ -328,7 +387,10 @@ impl Broker {
             self.delete_queue(queue, QueueDeleteReason::OwnerClosed);
         }
         if let (Initiator::Broker, Some(e)) = (by, error) {
-            self.send_on_connection(conn, ServerMethod::ConnectionClose(closing(e)));
+            self.send_on_connection(
+                conn,
+                ServerMethod::ConnectionClose(closing(e, await_close_ok)),
+            );
         }
         self.emit(EventKind::ConnectionClosed {
             conn,
@@ -339,10 +401,11 @@ impl Broker {
 }
 
 /// The close frame's fields for an error.
-fn closing(e: &AmqpError) -> Closing {
+fn closing(e: &AmqpError, await_close_ok: bool) -> Closing {
     Closing {
         reply_code: e.code.code(),
         reply_text: e.reply_text(),
         method: e.method,
+        await_close_ok,
     }
 }

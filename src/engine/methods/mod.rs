@@ -241,7 +241,10 @@ impl Broker {
         match result {
             Ok(v) => Ok(v),
             Err(mut e) => {
-                e.method = Some(method);
+                // A crash names no method (RabbitMQ's channel process died).
+                if !e.is_crash() {
+                    e.method = Some(method);
+                }
                 self.fail(ch, conn, &e);
                 Err(CommandError::Amqp(e))
             }

@@ -1,8 +1,9 @@
 //! basic.publish: checks, routing, enqueueing, returns and confirms.
 //!
-//! A publish is checked in RabbitMQ's order (exchange exists: 404; not
-//! internal: 403; `user_id` matches the login: 406; `expiration` parses:
-//! 406), then routed. If no queue takes it, it is dropped, or returned
+//! A publish is checked in RabbitMQ's order (`immediate`: 540; the body
+//! within `max_message_size`: 406; exchange exists: 404; not internal:
+//! 403; `user_id` matches the login: 406; `expiration` parses: 406), then
+//! routed. If no queue takes it, it is dropped, or returned
 //! with 312 NO_ROUTE when `mandatory` is set. Under publisher confirms the
 //! broker then acks it (a return always comes first), or nacks it if a full
 //! queue with `x-overflow: reject-publish` refused it. Inside a transaction
@@ -90,6 +91,10 @@ impl Broker {
     ) -> Result<Option<u64>, AmqpError> {
         if p.immediate {
             return Err(AmqpError::new(ReplyCode::NotImplemented, "immediate=true"));
+        }
+        let (size, max) = (p.body.len() as u64, self.config.max_message_size);
+        if size > max {
+            return Err(AmqpError::message_too_large(size, max));
         }
         let exchange_name: Rc<str> = if p.exchange.is_empty() {
             self.default_exchange_name()

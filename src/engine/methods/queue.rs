@@ -14,8 +14,10 @@ use crate::engine::exchange::Destination;
 use crate::engine::ids::{ChannelId, ConnId, QueueId};
 use crate::engine::method::{MethodId, QueueDeclare, QueueDeclareOk, QueueDelete};
 use crate::engine::methods::{check_shortstr, check_table};
+use crate::engine::profile::Profile;
 use crate::engine::queue::{queue_resource, Queue};
 use crate::engine::queue_args;
+use crate::engine::value::{FieldTable, FieldValue};
 use std::rc::Rc;
 
 /// The 405 text RabbitMQ gives for another connection's exclusive queue
@@ -55,6 +57,14 @@ impl Broker {
         let owner = d.exclusive.then_some(conn);
         let server_named = d.queue.is_empty();
         let name: String = if server_named {
+            // RabbitMQ 3.10 asks the queue type whether it allows a
+            // server-named queue before it validates the arguments, and
+            // an unknown type crashes the channel there (recorded: 541
+            // for `x-queue-type` `foo`; a named queue gets the 406 of
+            // `queue_args::validate`).
+            if self.config.profile == Profile::RabbitMq3 && unknown_queue_type(&d.arguments) {
+                return Err(AmqpError::crash());
+            }
             loop {
                 let candidate = self.rng.generated_name("amq.gen");
                 if !self.queue_names.contains_key(candidate.as_str()) {
@@ -284,22 +294,28 @@ impl Broker {
             let name = b.expand_queue_name(ch, queue)?;
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;
-            let Some(q) = b.queues.get_mut(&id) else {
-                return Ok(0);
-            };
-            let purged = q.take_all_ready();
-            let count = purged.len() as u64;
-            let name = q.name.clone();
-            for e in &purged {
-                b.record_gone(id, e);
-            }
-            b.emit(EventKind::QueuePurged {
-                queue: id,
-                name,
-                count,
-            });
-            Ok(count)
+            Ok(b.purge_ready(id))
         })
+    }
+
+    /// Removes a queue's ready messages (unacked ones stay with their
+    /// channels) and returns how many (queue.purge, `rabbitmqctl purge_queue`).
+    pub(crate) fn purge_ready(&mut self, id: QueueId) -> u64 {
+        let Some(q) = self.queues.get_mut(&id) else {
+            return 0;
+        };
+        let purged = q.take_all_ready();
+        let count = purged.len() as u64;
+        let name = q.name.clone();
+        for e in &purged {
+            self.record_gone(id, e);
+        }
+        self.emit(EventKind::QueuePurged {
+            queue: id,
+            name,
+            count,
+        });
+        count
     }
 
     /// Deletes a queue: its consumers are cancelled (the broker tells their
@@ -339,4 +355,12 @@ impl Broker {
         });
         lost
     }
+}
+
+/// Whether `x-queue-type` names no queue type RabbitMQ 3.10 knows.
+fn unknown_queue_type(arguments: &FieldTable) -> bool {
+    let known = |s: &str| ["classic", "quorum", "stream"].contains(&s);
+    arguments
+        .get("x-queue-type")
+        .is_some_and(|t| !matches!(t, FieldValue::LongStr(s) if known(s)))
 }

@@ -32,7 +32,7 @@ pub fn controls() -> Html {
     let last = {
         let say = crate::ui::describe::Say {
             names: &tl.names,
-            world: tl.world(),
+            world: Some(tl.world()),
         };
         tl.last_tick_events()
             .iter()

@@ -66,7 +66,7 @@ pub fn event_log() -> Html {
             let tl = s.timeline.borrow();
             let say = Say {
                 names: &tl.names,
-                world: tl.world(),
+                world: Some(tl.world()),
             };
             let (tick, time, cat, kind, text) = match rows.get(i) {
                 Some(Row::Broker(b)) => {

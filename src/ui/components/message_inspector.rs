@@ -42,7 +42,7 @@ pub fn message_inspector(p: &Props) -> Html {
     let id = p.id;
     let say = Say {
         names: &tl.names,
-        world: tl.world(),
+        world: Some(tl.world()),
     };
     let Some(msg) = tl.names.messages.get(&id).cloned() else {
         return html! { <p class="muted">{ t.gone }</p> };

@@ -1,0 +1,260 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! warren-server as a process: a real socket, a real data directory, real
+//! signals. One owner per data directory (a second server is refused and
+//! the first keeps its data); what was confirmed survives SIGKILL; SIGTERM
+//! closes every connection with 320 CONNECTION_FORCED; warrenctl reads the
+//! same broker.
+
+#[path = "support/amqp_client.rs"]
+mod amqp_client;
+
+use amqp_client::{Client, Received};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use warren::engine::message::Properties;
+use warren::engine::method::{BasicGet, BasicPublish, Method, QueueDeclare};
+use warren::wire::{Frame, WireMethod};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("server-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A running warren-server, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    control: u16,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let (port, control) = (free_port(), free_port());
+        let child = spawn(data, port, control);
+        let server = Server {
+            child,
+            port,
+            control,
+        };
+        server.wait_until_listening();
+        server
+    }
+
+    fn wait_until_listening(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "warren-server did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn ctl(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_warrenctl"))
+            .arg("-n")
+            .arg(format!("127.0.0.1:{}", self.control))
+            .args(args)
+            .output()
+            .expect("warrenctl runs");
+        assert!(
+            out.status.success(),
+            "warrenctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn signal(&mut self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().expect("wait").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "warren-server did not stop on SIG{signal}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(data: &Path, port: u16, control: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_warren-server"))
+        .arg("--amqp")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--control")
+        .arg(format!("127.0.0.1:{control}"))
+        .arg("--data")
+        .arg(data)
+        .arg("--log")
+        .arg("off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warren-server starts")
+}
+
+fn declare_durable(client: &mut Client, queue: &str) {
+    client.send(1, &WireMethod::ChannelOpen).unwrap();
+    assert_eq!(client.next_method().unwrap(), WireMethod::ChannelOpenOk);
+    let declare = Method::QueueDeclare(QueueDeclare {
+        queue: queue.into(),
+        durable: true,
+        ..Default::default()
+    });
+    assert!(matches!(
+        client.call(1, &declare).unwrap(),
+        WireMethod::QueueDeclareOk { .. }
+    ));
+}
+
+/// Publishes `n` persistent messages with confirms; returns when all are acked.
+fn publish_confirmed(client: &mut Client, queue: &str, n: u32) {
+    let select = Method::ConfirmSelect { no_wait: false };
+    assert_eq!(
+        client.call(1, &select).unwrap(),
+        WireMethod::ConfirmSelectOk
+    );
+    for i in 0..n {
+        let publish = Method::BasicPublish(BasicPublish {
+            properties: Properties {
+                delivery_mode: Some(2),
+                ..Default::default()
+            },
+            ..BasicPublish::new("", queue, format!("message {i}"))
+        });
+        client.send_method(1, &publish).unwrap();
+    }
+    let mut acked = 0u64;
+    while acked < u64::from(n) {
+        match client.next_method().unwrap() {
+            WireMethod::BasicAck(ack) if ack.multiple => acked = ack.delivery_tag,
+            WireMethod::BasicAck(_) => acked += 1,
+            other => panic!("expected a confirm, got {other:?}"),
+        }
+    }
+}
+
+fn get(client: &mut Client, queue: &str) -> Option<(bool, Vec<u8>)> {
+    let get = Method::BasicGet(BasicGet {
+        queue: queue.into(),
+        no_ack: true,
+    });
+    match client.call(1, &get).unwrap() {
+        WireMethod::BasicGetOk(ok) => Some((ok.redelivered, client.content().unwrap())),
+        WireMethod::BasicGetEmpty => None,
+        other => panic!("expected get-ok or get-empty, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_second_server_on_the_same_data_is_refused_and_the_first_keeps_its_data() {
+    let data = fresh_dir("two-owners");
+    let first = Server::start(&data);
+    let mut client = Client::connect(first.port).unwrap();
+    declare_durable(&mut client, "orders");
+    publish_confirmed(&mut client, "orders", 5);
+
+    let second = spawn(&data, free_port(), free_port());
+    let out = second.wait_with_output().expect("the second server exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a second server on {} must not run",
+        data.display()
+    );
+    assert!(
+        stderr.contains("another tab or process owns") || stderr.contains("in another"),
+        "the refusal says why: {stderr}"
+    );
+    assert!(
+        stderr.contains(&first.child.id().to_string()),
+        "and names the owner: {stderr}"
+    );
+
+    // The first server is untouched: its queue and messages are there.
+    let listing = first.ctl(&["list_queues", "-q", "name", "messages"]);
+    assert!(listing.contains("orders\t5"), "{listing}");
+    assert!(get(&mut client, "orders").is_some());
+}
+
+#[test]
+fn confirmed_messages_survive_sigkill_and_sigterm_closes_connections_with_320() {
+    let data = fresh_dir("crash");
+    let mut server = Server::start(&data);
+    let mut client = Client::connect(server.port).unwrap();
+    declare_durable(&mut client, "task_queue");
+    publish_confirmed(&mut client, "task_queue", 20);
+    // Taken without ack by a consumer that then dies with the server.
+    let take = Method::BasicGet(BasicGet {
+        queue: "task_queue".into(),
+        no_ack: false,
+    });
+    assert!(matches!(
+        client.call(1, &take).unwrap(),
+        WireMethod::BasicGetOk(_)
+    ));
+    client.content().unwrap();
+    server.signal("KILL");
+
+    let mut server = Server::start(&data);
+    let listing = server.ctl(&["list_queues", "-q", "name", "messages"]);
+    assert!(
+        listing.contains("task_queue\t20"),
+        "every confirmed message is back: {listing}"
+    );
+    let mut client = Client::connect(server.port).unwrap();
+    client.send(1, &WireMethod::ChannelOpen).unwrap();
+    client.next_method().unwrap();
+    let (redelivered, body) = get(&mut client, "task_queue").expect("a message");
+    assert!(
+        redelivered,
+        "the message out when the server died comes back redelivered"
+    );
+    assert_eq!(body, b"message 0");
+
+    server.signal("TERM");
+    let mut saw_close = None;
+    loop {
+        match client.next() {
+            Ok(Received::Frame(Frame::Method {
+                method: WireMethod::ConnectionClose(close),
+                ..
+            })) => saw_close = Some(close),
+            Ok(Received::Frame(_)) => {}
+            Ok(Received::Closed) | Err(_) => break,
+        }
+    }
+    let close = saw_close.expect("connection.close before the socket ends");
+    assert_eq!(close.reply_code, 320);
+    assert_eq!(
+        close.reply_text,
+        "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'"
+    );
+    assert!(
+        server.child.wait().unwrap().success(),
+        "a graceful stop exits 0"
+    );
+}
