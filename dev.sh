@@ -2,7 +2,8 @@
 # Warren's developer commands (see README.md):
 #
 #   ./dev.sh serve   install what is missing, build, serve on http://127.0.0.1:8080/
-#   ./dev.sh test    install what is missing, run every test (native, browser, end-to-end)
+#   ./dev.sh test    install what is missing, run every test (native, browser, end-to-end,
+#                    real clients against warren-server)
 #   ./dev.sh setup   only install what is missing
 #   ./dev.sh build   only build pkg/ (wasm-pack, release)
 #   ./dev.sh bench   the benchmarks (figures and ratios, never pass/fail)
@@ -83,12 +84,28 @@ install_node_modules() {
   touch "$stamp"
 }
 
+# pika for the real-client tests: a venv under target/ with the version the
+# conformance recordings were made with. Debian's python3 needs python3-venv.
+install_pika() {
+  if target/wire-venv/bin/python -c 'import pika' 2>/dev/null; then return; fi
+  say "python venv with pika 1.4.4 (target/wire-venv)"
+  if ! python3 -m venv target/wire-venv 2>/dev/null; then
+    rm -rf target/wire-venv
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get install -y -q --no-install-recommends python3-venv
+    python3 -m venv target/wire-venv
+  fi
+  target/wire-venv/bin/pip install --quiet --disable-pip-version-check pika==1.4.4
+}
+
 setup() {
   timed "apt (chromium, chromium-driver)" install_chromium
   timed "rustup target" install_wasm_target
   timed "wasm-pack" install_wasm_pack
   timed "wasm-bindgen-cli" install_wasm_bindgen
   timed "npm ci" install_node_modules
+  mkdir -p target
+  timed "pika venv" install_pika
 }
 
 build() {
@@ -169,7 +186,37 @@ run_tests() {
   for t in tests/e2e/*.test.mjs; do
     timed "end-to-end $t" node "$t" "$E2E_URL"
   done
+  timed "release build (warren-server, warrenctl)" \
+    cargo build --quiet --release --bin warren-server --bin warrenctl
+  timed "real clients over the wire (pika, amqplib, load test)" run_wire_clients
   say "all tests passed"
+}
+
+# The lessons' and tutorials' pika programs, the conformance scenarios
+# replayed by pika, amqplib and the load test, against a warren-server this
+# starts (and stops) on a free port pair with a fresh --data.
+run_wire_clients() {
+  local port
+  port=$(python3 - <<'PY'
+import random, socket
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while True:
+    p = random.randrange(15000, 45000)
+    if free(p) and free(p + 20000):
+        print(p); break
+PY
+)
+  rm -rf target/warren-broker
+  WIRE_PYTHON=$PWD/target/wire-venv/bin/python ORACLE_AMQP_PORT=$port WARREN_LOG=off \
+    WARREN_BIN_DIR="${CARGO_TARGET_DIR:-$PWD/target}/release" \
+    tests/wire_clients/run_all.sh tests/wire_clients/warren_broker.sh
 }
 
 # tests/support/web_conformance_list.rs: the browser test's include_str! list of

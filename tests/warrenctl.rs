@@ -1044,3 +1044,83 @@ fn a_broker_shutdown_resets_sockets_without_waiting() {
         ),
     );
 }
+
+/// An ack inside a transaction settles nothing until tx.commit: the queue
+/// still counts the delivery unacknowledged (RabbitMQ 3.10.8,
+/// `tests/conformance/expected/tx_ack_rollback_commit.json`: 3 unacked after
+/// an uncommitted ack of 3 deliveries), while the channel has already moved
+/// it out of its own unacked set (`list_channels`, RabbitMQ's
+/// `unacked_message_q`). list_queues must agree with the queue's counter,
+/// which the conformance replayer reads.
+#[test]
+fn acks_held_by_a_transaction_stay_unacknowledged_in_list_queues() {
+    use warren::engine::method::BasicAck;
+    let mut broker = Broker::new(BrokerConfig::default());
+    let conn = connect(&mut broker, "tx", client_info(40000, "tx"));
+    let s = open_channel(&mut broker, conn);
+    let w = open_channel(&mut broker, conn);
+    ok(s.call(
+        &mut broker,
+        Method::QueueDeclare(QueueDeclare::named("work")),
+    ));
+    for _ in 0..4 {
+        publish(&mut broker, s, "", "work", false);
+    }
+    ok(w.call(&mut broker, Method::TxSelect));
+    qos(&mut broker, w, 3, false);
+    consume(&mut broker, w, "work", "c", false, false, FieldTable::new());
+    broker.run_until_idle();
+    let ack = |broker: &mut Broker, delivery_tag: u64, multiple: bool| {
+        ok(w.call(
+            broker,
+            Method::BasicAck(BasicAck {
+                delivery_tag,
+                multiple,
+            }),
+        ))
+    };
+    let columns = [
+        "list_queues",
+        "-q",
+        "name",
+        "messages_ready",
+        "messages_unacknowledged",
+        "messages",
+        "message_bytes_unacknowledged",
+    ];
+    let queues = |broker: &mut Broker| run(broker, &strings(&columns)).stdout;
+    let channel_unacked = |broker: &mut Broker| {
+        run(
+            broker,
+            &strings(&["list_channels", "-q", "number", "messages_unacknowledged"]),
+        )
+        .stdout
+    };
+    let header =
+        "name\tmessages_ready\tmessages_unacknowledged\tmessages\tmessage_bytes_unacknowledged\n";
+
+    ack(&mut broker, 1, false);
+    broker.run_until_idle();
+    assert_eq!(queues(&mut broker), format!("{header}work\t1\t3\t4\t6\n"));
+    assert_eq!(
+        broker.queue_stats("work").map(|q| (q.ready, q.unacked)),
+        Some((1, 3))
+    );
+    assert_eq!(
+        channel_unacked(&mut broker),
+        "number\tmessages_unacknowledged\n1\t0\n2\t2\n"
+    );
+    // Rolled back, then acked (multiple) again inside the transaction.
+    ok(w.call(&mut broker, Method::TxRollback));
+    ack(&mut broker, 2, true);
+    broker.run_until_idle();
+    assert_eq!(queues(&mut broker), format!("{header}work\t1\t3\t4\t6\n"));
+    // The commit settles them, and the fourth message goes out.
+    ok(w.call(&mut broker, Method::TxCommit));
+    broker.run_until_idle();
+    assert_eq!(queues(&mut broker), format!("{header}work\t0\t2\t2\t4\n"));
+    assert_eq!(
+        broker.queue_stats("work").map(|q| (q.ready, q.unacked)),
+        Some((0, 2))
+    );
+}

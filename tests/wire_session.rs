@@ -1104,3 +1104,153 @@ fn any_input_is_answered_without_panic() {
         );
     }
 }
+
+/// pika's `channel.close()` sends basic.cancel for each of the channel's
+/// consumers and then channel.close, without waiting in between; the two
+/// may reach warren-server in separate reads, and the host runs the broker
+/// (`Host::settle`) after each. RabbitMQ 3.10.8
+/// (`tests/conformance/expected/sac_prefetch.json`): cancelling the single
+/// active consumer only hands the role over, the queue does not run, so
+/// the next consumer's first delivery is the closed channel's unacked m2,
+/// redelivered, not the ready m3. Each method here is its own read, with
+/// the broker run to idle in between.
+#[test]
+fn a_single_active_consumer_cancelled_then_closed_hands_its_unacked_over_first() {
+    use warren::engine::method::{
+        BasicAck, BasicCancel, BasicConsume, BasicPublish, BasicQos, Close,
+    };
+    use warren::wire::{
+        encode_client_method, encode_method_frame, ConnectionStartOk, Tune, PROTOCOL_HEADER,
+    };
+
+    let mut broker = Broker::new(BrokerConfig::default());
+    let peer = Endpoint {
+        host: "127.0.0.1".into(),
+        port: 40000,
+    };
+    let local = Endpoint {
+        host: "127.0.0.1".into(),
+        port: 5672,
+    };
+    let mut session = ServerSession::new(SessionConfig::default(), peer, local, 0);
+    let mut output = Vec::new();
+    // One read of `bytes`, then what warren-server's host does after it.
+    let mut read = |broker: &mut Broker, bytes: &[u8]| {
+        session.receive(broker, bytes, 10);
+        broker.run_until_idle();
+        session.send_outbox(broker, 10);
+        output.extend(session.take_output());
+        assert_eq!(session.state(), SocketState::Open);
+    };
+    let wire = |channel: u16, method: WireMethod| {
+        let mut out = Vec::new();
+        encode_method_frame(&mut out, channel, &method).expect("encodable");
+        out
+    };
+    let method = |channel: u16, method: Method| {
+        let mut out = Vec::new();
+        encode_client_method(&mut out, channel, &method, 131_072).expect("encodable");
+        out
+    };
+
+    read(&mut broker, &PROTOCOL_HEADER);
+    let start_ok = ConnectionStartOk {
+        client_properties: Default::default(),
+        mechanism: "PLAIN".into(),
+        response: b"\0guest\0guest".to_vec(),
+        locale: "en_US".into(),
+    };
+    read(
+        &mut broker,
+        &wire(0, WireMethod::ConnectionStartOk(start_ok)),
+    );
+    let tune_ok = Tune {
+        channel_max: 2047,
+        frame_max: 131_072,
+        heartbeat: 0,
+    };
+    read(&mut broker, &wire(0, WireMethod::ConnectionTuneOk(tune_ok)));
+    let open = warren::engine::method::ConnectionOpen {
+        virtual_host: "/".into(),
+    };
+    read(&mut broker, &wire(0, WireMethod::ConnectionOpen(open)));
+    // s = 1, ch1 = 2, ch2 = 3, as sac_prefetch opens them.
+    for channel in 1..=3 {
+        read(&mut broker, &wire(channel, WireMethod::ChannelOpen));
+    }
+    let mut sac = warren::engine::value::FieldTable::new();
+    sac.insert("x-single-active-consumer".into(), FieldValue::Bool(true));
+    let declare = QueueDeclare {
+        arguments: sac,
+        ..QueueDeclare::named("sacp")
+    };
+    read(&mut broker, &method(1, Method::QueueDeclare(declare)));
+    for (channel, tag) in [(2, "c1"), (3, "c2")] {
+        let qos = BasicQos {
+            prefetch_size: 0,
+            prefetch_count: 1,
+            global: false,
+        };
+        read(&mut broker, &method(channel, Method::BasicQos(qos)));
+        let consume = BasicConsume {
+            queue: "sacp".into(),
+            consumer_tag: tag.into(),
+            ..Default::default()
+        };
+        read(&mut broker, &method(channel, Method::BasicConsume(consume)));
+    }
+    for body in ["m1", "m2", "m3"] {
+        let publish = BasicPublish::new("", "sacp", body);
+        read(&mut broker, &method(1, Method::BasicPublish(publish)));
+    }
+    let ack = BasicAck {
+        delivery_tag: 1,
+        multiple: false,
+    };
+    read(&mut broker, &method(2, Method::BasicAck(ack)));
+    // pika's ch1.close(): basic.cancel, then channel.close, read apart.
+    let cancel = BasicCancel::new("c1");
+    read(&mut broker, &method(2, Method::BasicCancel(cancel)));
+    read(
+        &mut broker,
+        &method(2, Method::ChannelClose(Close::normal())),
+    );
+
+    // Every delivery, in order: (channel, tag, redelivered, body).
+    let decoder = FrameDecoder::new();
+    let mut at = 0;
+    let mut deliveries: Vec<(u16, String, bool, String)> = Vec::new();
+    while let Ok(Some((frame, used))) = decoder.next_frame(&output[at..]) {
+        at += used;
+        match frame {
+            Frame::Method {
+                channel,
+                method: WireMethod::BasicDeliver(d),
+            } => deliveries.push((channel, d.consumer_tag, d.redelivered, String::new())),
+            Frame::Body { payload, .. } => {
+                if let Some(last) = deliveries.last_mut() {
+                    last.3.push_str(&String::from_utf8_lossy(&payload));
+                }
+            }
+            _ => {}
+        }
+    }
+    let got: Vec<(u16, &str, bool, &str)> = deliveries
+        .iter()
+        .map(|(ch, tag, redelivered, body)| (*ch, tag.as_str(), *redelivered, body.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "c1", false, "m1"),
+            (2, "c1", false, "m2"),
+            (3, "c2", true, "m2"),
+        ]
+    );
+    assert_eq!(
+        broker
+            .queue_stats("sacp")
+            .map(|q| (q.ready, q.unacked, q.consumers)),
+        Some((1, 1, 1))
+    );
+}

@@ -121,6 +121,20 @@ impl Channel {
         self.channel_prefetch > 0 && self.volume >= self.channel_prefetch
     }
 
+    /// Every delivery its queue still counts as unacknowledged: those
+    /// awaiting an ack, and those whose ack, nack or reject an open
+    /// transaction holds (they left `unacked`, so a second ack of the tag
+    /// is refused, but RabbitMQ only settles them with the queue at
+    /// tx.commit). The queues' `unacked` counters follow the same rule
+    /// (`Broker::queue_stats`); a channel's own unacknowledged count
+    /// (`list_channels`) is `unacked` alone, as in RabbitMQ.
+    pub fn unsettled(&self) -> impl Iterator<Item = &Unacked> {
+        let held = self.tx.iter().flat_map(|tx| &tx.settles);
+        self.unacked
+            .values()
+            .chain(held.flat_map(|s| &s.deliveries))
+    }
+
     pub fn take_delivery_tag(&mut self) -> u64 {
         let tag = self.next_delivery_tag;
         self.next_delivery_tag += 1;

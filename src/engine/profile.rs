@@ -10,7 +10,9 @@
 //! - a topic binding key may hold at most two `#` words;
 //! - dead-lettered messages also carry `x-last-death-*` headers (added in 3.13);
 //! - headers-exchange values compare exactly (Erlang `=:=`), so `1` no longer
-//!   equals `1.0`.
+//!   equals `1.0`;
+//! - basic.cancel of a single active consumer makes the queue deliver to the
+//!   consumer it activates at once.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +62,18 @@ impl Profile {
     }
 
     pub fn headers_compare_exactly(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    /// Whether a client's basic.cancel of a queue's single active consumer
+    /// makes the queue deliver to the consumer it activates right away.
+    /// RabbitMQ 3.10's classic queue only hands the role over (its
+    /// `basic_cancel` clause replies without `run_message_queue`): the new
+    /// active consumer gets nothing until something else runs the queue (a
+    /// publish, a requeue, a channel closing). 4.x runs the queue
+    /// when the active consumer changed (`requeue_and_run(AckTags,
+    /// Holder =/= Holder1, ...)`).
+    pub fn delivers_after_single_active_cancel(self) -> bool {
         self == Profile::RabbitMq43
     }
 }

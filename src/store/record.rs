@@ -494,6 +494,33 @@ mod tests {
     }
 
     #[test]
+    fn bodies_are_stored_as_text_or_base64_and_old_byte_lists_read() {
+        for (body, stored) in [
+            (b"Hello".to_vec(), r#""body":"Hello""#),
+            (vec![0xff, 0x00, 0x41], r#""body":{"base64":"/wBB"}"#),
+        ] {
+            let record = MessageRecord {
+                queue: "q".into(),
+                message: DurableMessage {
+                    body: body.clone(),
+                    ..message(1)
+                },
+            };
+            let text = encode(&record);
+            assert!(text.contains(stored), "{text}");
+            let back: MessageRecord = decode("messages", "q", &text).unwrap();
+            assert_eq!(back.message.body, body);
+        }
+        let old = encode(&MessageRecord {
+            queue: "q".into(),
+            message: message(1),
+        })
+        .replace(r#""body":"hi""#, r#""body":[104,105]"#);
+        let back: MessageRecord = decode("messages", "q", &old).unwrap();
+        assert_eq!(back.message.body, b"hi");
+    }
+
+    #[test]
     fn record_set_follows_the_durable_state_and_undoes_a_failed_write() {
         let queue = |name: &str| DurableOp::PutQueue {
             name: name.into(),

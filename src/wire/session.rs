@@ -362,7 +362,10 @@ impl ServerSession {
 
     /// Takes the bytes to write.
     pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.output)
+        // The next batch starts as large as this one: a busy connection
+        // then writes without growing (and copying) its buffer each time.
+        let capacity = self.output.len().min(1 << 20);
+        std::mem::replace(&mut self.output, Vec::with_capacity(capacity))
     }
 
     pub fn has_output(&self) -> bool {
@@ -449,13 +452,16 @@ impl ServerSession {
         if let Some(heartbeats) = self.heartbeats.as_mut() {
             heartbeats.read = true;
         }
-        self.inbox.extend_from_slice(bytes);
+        // The buffer is taken out of `self` while its frames are handled,
+        // so a frame's payload is read in place (no copy per frame).
+        let mut inbox = std::mem::take(&mut self.inbox);
+        inbox.extend_from_slice(bytes);
         let mut used = 0;
         loop {
             if matches!(self.phase, Phase::Reset | Phase::Silent) {
                 break;
             }
-            let rest = &self.inbox[used..];
+            let rest = &inbox[used..];
             if self.phase == Phase::AwaitingHeader {
                 match check_protocol_header(rest) {
                     ProtocolHeaderCheck::NeedMore => break,
@@ -472,28 +478,21 @@ impl ServerSession {
                     }
                 }
             }
-            let (frame, size) = match self.decoder.next_raw(rest) {
-                Ok(Some((frame, size))) => (frame, size),
+            let (raw, size) = match self.decoder.next_raw(rest) {
+                Ok(Some(found)) => found,
                 Ok(None) => break,
                 Err(e) => {
                     self.protocol_error(broker, &e, now);
+                    // Frame boundaries are lost: nothing more is read.
                     self.unframed = true;
-                    self.inbox.clear();
                     return;
                 }
             };
-            // Owned copy of the frame's parts: the handlers need `self`.
-            let (frame_type, channel) = (frame.frame_type, frame.channel);
-            let payload = frame.payload.to_vec();
             used += size;
-            let raw = RawFrame {
-                frame_type,
-                channel,
-                payload: &payload,
-            };
             self.frame(broker, raw, now);
         }
-        self.inbox.drain(..used.min(self.inbox.len()));
+        inbox.drain(..used.min(inbox.len()));
+        self.inbox = inbox;
     }
 
     /// connection.start, after a good protocol header.

@@ -4,7 +4,9 @@
 # (tests/bench/browser.mjs: the same workloads in wasm, IndexedDB batched vs
 # one transaction per message, the workbench's render time and DOM size,
 # time to interactive), and the size of pkg/. Prints the table with each
-# goal and writes target/bench.json. Figures, never pass/fail.
+# goal and writes target/bench.json. Then the wire benchmarks
+# (tests/bench/wire_compare.sh): three clients against warren-server and
+# against RabbitMQ 3.10.8, side by side. Figures, never pass/fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p target
@@ -19,3 +21,5 @@ trap 'kill $server 2>/dev/null || true' EXIT
 sleep 0.5
 echo "==> browser benchmarks (Chromium)" >&2
 node tests/bench/browser.mjs "http://127.0.0.1:$port/" target/bench-native.json target/bench.json
+echo "==> wire benchmarks: warren-server against RabbitMQ" >&2
+bash tests/bench/wire_compare.sh

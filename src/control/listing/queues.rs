@@ -81,9 +81,12 @@ pub(crate) fn rows(source: &Source, columns: &[String]) -> Vec<Vec<Cell>> {
     }
     let broker = source.broker;
     // Unacknowledged deliveries live on channels: tally them per queue once.
+    // `unsettled`, not `unacked`: an ack held by an open transaction still
+    // counts until tx.commit, as in the queue's own counter that the
+    // conformance replayer reads (`Broker::queue_stats`).
     let mut unacked: BTreeMap<QueueId, Tally> = BTreeMap::new();
     for channel in broker.channels().filter(|c| c.open) {
-        for delivery in channel.unacked.values() {
+        for delivery in channel.unsettled() {
             let durable = broker.queue(delivery.queue).is_some_and(|q| q.durable);
             unacked
                 .entry(delivery.queue)
@@ -98,10 +101,16 @@ pub(crate) fn rows(source: &Source, columns: &[String]) -> Vec<Vec<Cell>> {
             for entry in queue.handoff.iter().chain(queue.ready.iter()) {
                 ready.add(entry, queue.durable);
             }
+            let mut unacked = unacked.get(&queue.id).copied().unwrap_or_default();
+            // The count is the queue's own counter, the one the engine keeps
+            // at each delivery and settlement and `Broker::queue_stats`
+            // reports, so list_queues and the replayer cannot disagree; the
+            // tally above (the same deliveries) gives the sizes.
+            unacked.count = queue.unacked;
             let figures = Figures {
                 queue,
                 ready,
-                unacked: unacked.get(&queue.id).copied().unwrap_or_default(),
+                unacked,
             };
             columns.iter().map(|c| cell(source, &figures, c)).collect()
         })

@@ -268,7 +268,19 @@ impl Broker {
                 tag,
                 queue_name,
             });
-            self.schedule_dispatch(c.queue);
+            // A channel closing requeues and runs the queue anyway; a queue
+            // deleted has nothing to run. After a client's basic.cancel,
+            // RabbitMQ 3.10 leaves the queue idle (see the profile): pika's
+            // channel.close() sends basic.cancel and then channel.close, and
+            // the new active consumer must first get the requeued unacked
+            // messages, not the next ready one, however the two methods
+            // reach the broker (together, or with broker work in between
+            // as on warren-server).
+            if reason != CancelReason::Client
+                || self.profile().delivers_after_single_active_cancel()
+            {
+                self.schedule_dispatch(c.queue);
+            }
         }
     }
 
