@@ -197,22 +197,7 @@ run_tests() {
 # starts (and stops) on a free port pair with a fresh --data.
 run_wire_clients() {
   local port
-  port=$(python3 - <<'PY'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-while True:
-    p = random.randrange(15000, 45000)
-    if free(p) and free(p + 20000):
-        print(p); break
-PY
-)
+  port=$(python3 tests/support/free_port.py)
   rm -rf target/warren-broker
   WIRE_PYTHON=$PWD/target/wire-venv/bin/python ORACLE_AMQP_PORT=$port WARREN_LOG=off \
     WARREN_BIN_DIR="${CARGO_TARGET_DIR:-$PWD/target}/release" \

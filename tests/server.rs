@@ -5,15 +5,12 @@
 //! closes every connection with 320 CONNECTION_FORCED; warrenctl reads the
 //! same broker.
 
-#[path = "support/amqp_client.rs"]
-mod amqp_client;
-
-use amqp_client::{Client, Received};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use warren::engine::message::Properties;
 use warren::engine::method::{BasicGet, BasicPublish, Method, QueueDeclare};
+use warren::server::client::{BlockingClient as Client, Received};
 use warren::wire::{Frame, WireMethod};
 
 fn free_port() -> u16 {
@@ -125,7 +122,7 @@ fn declare_durable(client: &mut Client, queue: &str) {
         ..Default::default()
     });
     assert!(matches!(
-        client.call(1, &declare).unwrap(),
+        client.call(&declare).unwrap(),
         WireMethod::QueueDeclareOk { .. }
     ));
 }
@@ -133,10 +130,7 @@ fn declare_durable(client: &mut Client, queue: &str) {
 /// Publishes `n` persistent messages with confirms; returns when all are acked.
 fn publish_confirmed(client: &mut Client, queue: &str, n: u32) {
     let select = Method::ConfirmSelect { no_wait: false };
-    assert_eq!(
-        client.call(1, &select).unwrap(),
-        WireMethod::ConfirmSelectOk
-    );
+    assert_eq!(client.call(&select).unwrap(), WireMethod::ConfirmSelectOk);
     for i in 0..n {
         let publish = Method::BasicPublish(BasicPublish {
             properties: Properties {
@@ -162,7 +156,7 @@ fn get(client: &mut Client, queue: &str) -> Option<(bool, Vec<u8>)> {
         queue: queue.into(),
         no_ack: true,
     });
-    match client.call(1, &get).unwrap() {
+    match client.call(&get).unwrap() {
         WireMethod::BasicGetOk(ok) => Some((ok.redelivered, client.content().unwrap())),
         WireMethod::BasicGetEmpty => None,
         other => panic!("expected get-ok or get-empty, got {other:?}"),
@@ -213,7 +207,7 @@ fn confirmed_messages_survive_sigkill_and_sigterm_closes_connections_with_320() 
         no_ack: false,
     });
     assert!(matches!(
-        client.call(1, &take).unwrap(),
+        client.call(&take).unwrap(),
         WireMethod::BasicGetOk(_)
     ));
     client.content().unwrap();
@@ -238,7 +232,7 @@ fn confirmed_messages_survive_sigkill_and_sigterm_closes_connections_with_320() 
     server.signal("TERM");
     let mut saw_close = None;
     loop {
-        match client.next() {
+        match client.receive() {
             Ok(Received::Frame(Frame::Method {
                 method: WireMethod::ConnectionClose(close),
                 ..

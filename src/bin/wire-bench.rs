@@ -22,159 +22,23 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
-    use std::io::{BufWriter, Read, Write};
-    use std::net::TcpStream;
-    use std::time::{Duration, Instant};
+    use std::io::{BufWriter, Write};
+    use std::time::Instant;
     use warren::engine::message::Properties;
     use warren::engine::method::{
-        BasicAck, BasicConsume, BasicPublish, BasicQos, Close, ConnectionOpen, Method,
-        QueueDeclare, QueueDelete,
+        BasicAck, BasicConsume, BasicPublish, BasicQos, Method, QueueDeclare, QueueDelete,
     };
-    use warren::engine::value::FieldTable;
-    use warren::wire::{
-        encode_client_method, encode_method_frame, ConnectionStartOk, Frame, FrameDecoder, Tune,
-        WireMethod, PROTOCOL_HEADER,
-    };
+    use warren::server::client::{BlockingClient, ClientError};
+    use warren::wire::{Frame, WireMethod};
 
-    type Result<T> = std::result::Result<T, String>;
+    type Result<T> = std::result::Result<T, ClientError>;
 
-    /// One connection with channel 1 open.
-    struct Conn {
-        stream: TcpStream,
-        inbox: Vec<u8>,
-        read_at: usize,
-        decoder: FrameDecoder,
-        frame_max: u32,
-    }
-
-    impl Conn {
-        fn open(port: u16) -> Result<Conn> {
-            let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-            let _ = stream.set_nodelay(true);
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-            let mut c = Conn {
-                stream,
-                inbox: Vec::with_capacity(1 << 20),
-                read_at: 0,
-                decoder: FrameDecoder::with_frame_max(0),
-                frame_max: 131_072,
-            };
-            c.write(&PROTOCOL_HEADER)?;
-            c.expect(|m| matches!(m, WireMethod::ConnectionStart(_)))?;
-            c.send(
-                &WireMethod::ConnectionStartOk(ConnectionStartOk {
-                    client_properties: FieldTable::new(),
-                    mechanism: "PLAIN".into(),
-                    response: b"\0guest\0guest".to_vec(),
-                    locale: "en_US".into(),
-                }),
-                0,
-            )?;
-            let tune = match c.method()? {
-                WireMethod::ConnectionTune(t) => t,
-                other => return Err(format!("expected connection.tune, got {}", other.name())),
-            };
-            c.frame_max = tune.frame_max;
-            c.send(
-                &WireMethod::ConnectionTuneOk(Tune {
-                    heartbeat: 0,
-                    ..tune
-                }),
-                0,
-            )?;
-            c.send(
-                &WireMethod::ConnectionOpen(ConnectionOpen {
-                    virtual_host: "/".into(),
-                }),
-                0,
-            )?;
-            c.expect(|m| *m == WireMethod::ConnectionOpenOk)?;
-            c.send(&WireMethod::ChannelOpen, 1)?;
-            c.expect(|m| *m == WireMethod::ChannelOpenOk)?;
-            Ok(c)
-        }
-
-        fn write(&mut self, bytes: &[u8]) -> Result<()> {
-            self.stream.write_all(bytes).map_err(|e| e.to_string())
-        }
-
-        fn send(&mut self, method: &WireMethod, channel: u16) -> Result<()> {
-            let mut out = Vec::new();
-            encode_method_frame(&mut out, channel, method).map_err(|e| format!("{e:?}"))?;
-            self.write(&out)
-        }
-
-        fn call(&mut self, method: Method) -> Result<WireMethod> {
-            let mut out = Vec::new();
-            encode_client_method(&mut out, 1, &method, self.frame_max)
-                .map_err(|e| format!("{e:?}"))?;
-            self.write(&out)?;
-            self.method()
-        }
-
-        fn frame(&mut self) -> Result<Frame> {
-            loop {
-                match self.decoder.next_frame(&self.inbox[self.read_at..]) {
-                    Ok(Some((frame, used))) => {
-                        self.read_at += used;
-                        return Ok(frame);
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Err(format!("bad frame from the broker: {e:?}")),
-                }
-                self.inbox.drain(..self.read_at);
-                self.read_at = 0;
-                let len = self.inbox.len();
-                self.inbox.resize(len + 65536, 0);
-                let n = self
-                    .stream
-                    .read(&mut self.inbox[len..])
-                    .map_err(|e| e.to_string())?;
-                self.inbox.truncate(len + n);
-                if n == 0 {
-                    return Err("the broker closed the connection".into());
-                }
-            }
-        }
-
-        fn method(&mut self) -> Result<WireMethod> {
-            loop {
-                match self.frame()? {
-                    Frame::Method { method, .. } => {
-                        if let WireMethod::ConnectionClose(c) | WireMethod::ChannelClose(c) =
-                            &method
-                        {
-                            return Err(format!("closed by the broker: {}", c.reply_text));
-                        }
-                        return Ok(method);
-                    }
-                    Frame::Heartbeat => {}
-                    _ => {}
-                }
-            }
-        }
-
-        fn expect(&mut self, ok: impl Fn(&WireMethod) -> bool) -> Result<()> {
-            let m = self.method()?;
-            if ok(&m) {
-                Ok(())
-            } else {
-                Err(format!("unexpected {}", m.name()))
-            }
-        }
-
-        fn close(mut self) -> Result<()> {
-            self.send(&WireMethod::ConnectionClose(Close::normal()), 0)?;
-            self.expect(|m| *m == WireMethod::ConnectionCloseOk)
-        }
-    }
-
-    fn declare(c: &mut Conn, queue: &str, durable: bool) -> Result<()> {
-        let _ = c.call(Method::QueueDelete(QueueDelete {
+    fn declare(c: &mut BlockingClient, queue: &str, durable: bool) -> Result<()> {
+        c.call(&Method::QueueDelete(QueueDelete {
             queue: queue.into(),
             ..Default::default()
         }))?;
-        c.call(Method::QueueDeclare(QueueDeclare {
+        c.call(&Method::QueueDeclare(QueueDeclare {
             queue: queue.into(),
             durable,
             ..Default::default()
@@ -182,12 +46,13 @@ mod bench {
         .map(|_| ())
     }
 
+    /// `n` publishes to `queue` on channel 1, as bytes.
     fn publishes(
+        c: &BlockingClient,
         queue: &str,
         n: u64,
         body: usize,
         persistent: bool,
-        frame_max: u32,
     ) -> Result<Vec<u8>> {
         let publish = Method::BasicPublish(BasicPublish {
             properties: Properties {
@@ -196,51 +61,41 @@ mod bench {
             },
             ..BasicPublish::new("", queue, vec![b'x'; body])
         });
-        let mut one = Vec::new();
-        encode_client_method(&mut one, 1, &publish, frame_max).map_err(|e| format!("{e:?}"))?;
-        Ok(one.repeat(n as usize))
+        Ok(c.encode(1, &publish)?.repeat(n as usize))
     }
 
     /// A publisher and a consumer connection: msg/s from the first publish
     /// to the last ack.
     fn publish_consume_ack(port: u16, n: u64, body: usize) -> Result<f64> {
         let queue = "wire-bench-flow";
-        let mut consumer = Conn::open(port)?;
+        let mut consumer = BlockingClient::connect_with_channel(port)?;
         declare(&mut consumer, queue, false)?;
-        consumer.call(Method::BasicQos(BasicQos {
+        consumer.call(&Method::BasicQos(BasicQos {
             prefetch_count: 1000,
             ..Default::default()
         }))?;
-        consumer.call(Method::BasicConsume(BasicConsume {
+        consumer.call(&Method::BasicConsume(BasicConsume {
             queue: queue.into(),
             ..Default::default()
         }))?;
-        let publisher = Conn::open(port)?;
-        let batch = 1000.min(n);
-        let frames = publishes(queue, batch, body, false, publisher.frame_max)?;
+        let publisher = BlockingClient::connect_with_channel(port)?;
+        let batch = 1000.min(n).max(1);
+        let one = publishes(&publisher, queue, 1, body, false)?;
+        let frames = one.repeat(batch as usize);
         let started = Instant::now();
         let sender = std::thread::spawn(move || -> Result<()> {
+            let mut out = BufWriter::with_capacity(1 << 20, publisher.writer()?);
             let mut sent = 0;
-            let mut out = BufWriter::with_capacity(
-                1 << 20,
-                publisher.stream.try_clone().map_err(|e| e.to_string())?,
-            );
             while sent < n {
                 let k = batch.min(n - sent);
-                let bytes = if k == batch {
-                    &frames[..]
-                } else {
-                    &frames[..frames.len() / batch as usize * k as usize]
-                };
-                out.write_all(bytes).map_err(|e| e.to_string())?;
+                out.write_all(&frames[..one.len() * k as usize])?;
                 sent += k;
             }
-            out.flush().map_err(|e| e.to_string())?;
+            out.flush()?;
             drop(out);
             publisher.close()
         });
         let mut got = 0u64;
-        let mut acks = Vec::new();
         while got < n {
             if let Frame::Method {
                 method: WireMethod::BasicDeliver(d),
@@ -248,22 +103,19 @@ mod bench {
             } = consumer.frame()?
             {
                 got += 1;
-                if got % 100 == 0 || got == n {
-                    acks.clear();
+                if got.is_multiple_of(100) || got == n {
                     let ack = Method::BasicAck(BasicAck {
                         delivery_tag: d.delivery_tag,
                         multiple: true,
                     });
-                    encode_client_method(&mut acks, 1, &ack, consumer.frame_max)
-                        .map_err(|e| format!("{e:?}"))?;
-                    consumer.write(&acks)?;
+                    consumer.send_method(1, &ack)?;
                 }
             }
         }
         let elapsed = started.elapsed().as_secs_f64();
         sender
             .join()
-            .map_err(|_| "the publisher thread died".to_string())??;
+            .map_err(|_| ClientError::Unexpected("the publisher thread died".into()))??;
         consumer.close()?;
         Ok(n as f64 / elapsed)
     }
@@ -272,11 +124,11 @@ mod bench {
     /// window of 1000 unconfirmed.
     fn confirms(port: u16, n: u64, body: usize) -> Result<f64> {
         let queue = "wire-bench-confirms";
-        let mut c = Conn::open(port)?;
+        let mut c = BlockingClient::connect_with_channel(port)?;
         declare(&mut c, queue, true)?;
-        c.call(Method::ConfirmSelect { no_wait: false })?;
+        c.call(&Method::ConfirmSelect { no_wait: false })?;
         let window = 1000u64;
-        let one = publishes(queue, 1, body, true, c.frame_max)?;
+        let one = publishes(&c, queue, 1, body, true)?;
         let started = Instant::now();
         let (mut sent, mut confirmed) = (0u64, 0u64);
         while confirmed < n {
@@ -285,23 +137,20 @@ mod bench {
                 c.write(&one.repeat(room as usize))?;
                 sent += room;
             }
-            match c.method()? {
-                WireMethod::BasicAck(a) => {
-                    confirmed = if a.multiple {
-                        a.delivery_tag
-                    } else {
-                        confirmed + 1
-                    }
+            match c.next_method()? {
+                WireMethod::BasicAck(a) if a.multiple => confirmed = a.delivery_tag,
+                WireMethod::BasicAck(_) => confirmed += 1,
+                WireMethod::BasicNack(_) => {
+                    return Err(ClientError::Unexpected("a publish was nacked".into()))
                 }
-                WireMethod::BasicNack(_) => return Err("a publish was nacked".into()),
                 _ => {}
             }
         }
         let rate = n as f64 / started.elapsed().as_secs_f64();
-        let _ = c.call(Method::QueueDelete(QueueDelete {
+        c.call(&Method::QueueDelete(QueueDelete {
             queue: queue.into(),
             ..Default::default()
-        }));
+        }))?;
         c.close()?;
         Ok(rate)
     }
@@ -311,7 +160,7 @@ mod bench {
         let mut times = Vec::new();
         for _ in 0..50 {
             let t = Instant::now();
-            Conn::open(port)?.close()?;
+            BlockingClient::connect_with_channel(port)?.close()?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);
@@ -329,7 +178,7 @@ mod bench {
     pub fn main() -> std::process::ExitCode {
         let args: Vec<String> = std::env::args().collect();
         let port = arg(&args, "--port", 5672) as u16;
-        let n = arg(&args, "--messages", 200_000);
+        let n = arg(&args, "--messages", 200_000).max(4);
         let body = arg(&args, "--body", 100) as usize;
         let run = || -> Result<String> {
             let flow = publish_consume_ack(port, n, body)?;
@@ -345,10 +194,8 @@ mod bench {
                 std::process::ExitCode::SUCCESS
             }
             Err(e) => {
-                println!(
-                    "{{\"client\":\"wire-bench\",\"error\":{}}}",
-                    serde_json::Value::String(e)
-                );
+                let error = serde_json::Value::String(e.to_string());
+                println!("{{\"client\":\"wire-bench\",\"error\":{error}}}");
                 std::process::ExitCode::FAILURE
             }
         }

@@ -62,20 +62,9 @@ pub(crate) fn list_permissions(broker: &Broker, vhost: &str) -> Report {
     let rows = broker
         .access()
         .permissions_on(vhost)
-        .map(|(user, p)| {
-            let mut row = vec![Cell::text(user)];
-            row.extend(permission_cells(p));
-            row
-        })
+        .map(|(user, p)| permission_row(user, p))
         .collect();
-    Report::rows(
-        banner,
-        Rows {
-            columns: columns(&["user", "configure", "write", "read"]),
-            rows,
-            when_empty: WhenEmpty::BlankLine,
-        },
-    )
+    permission_report(banner, "user", rows)
 }
 
 pub(crate) fn list_user_permissions(broker: &Broker, user: &str) -> Report {
@@ -91,16 +80,25 @@ pub(crate) fn list_user_permissions(broker: &Broker, user: &str) -> Report {
         .access()
         .permissions_on(DEFAULT_VHOST)
         .filter(|(u, _)| *u == user)
-        .map(|(_, p)| {
-            let mut row = vec![Cell::text(DEFAULT_VHOST)];
-            row.extend(permission_cells(p));
-            row
-        })
+        .map(|(_, p)| permission_row(DEFAULT_VHOST, p))
         .collect();
+    permission_report(banner, "vhost", rows)
+}
+
+/// One row of a permissions listing: who or where, then the three patterns.
+fn permission_row(first: &str, permissions: &Permission) -> Vec<Cell> {
+    let mut row = vec![Cell::text(first)];
+    row.extend(permission_cells(permissions));
+    row
+}
+
+/// A permissions listing whose first column is `first_column` (`user` or
+/// `vhost`), as `rabbitmqctl list_permissions` / `list_user_permissions`.
+fn permission_report(banner: Vec<String>, first_column: &str, rows: Vec<Vec<Cell>>) -> Report {
     Report::rows(
         banner,
         Rows {
-            columns: columns(&["vhost", "configure", "write", "read"]),
+            columns: columns(&[first_column, "configure", "write", "read"]),
             rows,
             when_empty: WhenEmpty::BlankLine,
         },

@@ -19,6 +19,7 @@
 //! SIGKILL is a crash: what was committed (confirmed) is on disk, the rest
 //! is lost, as with RabbitMQ.
 
+pub mod client;
 pub mod clock;
 pub mod host;
 pub mod log;

@@ -883,6 +883,24 @@ impl ServerSession {
         self.send_outbox(broker, now);
     }
 
+    /// The message a content frame on `channel` continues: none when the
+    /// frame is to be ignored (the connection is not running yet, or the
+    /// channel is closing), an error when no content-carrying method came
+    /// first (505 UNEXPECTED_FRAME, as RabbitMQ).
+    fn assembly_for_content(&mut self, channel: u16) -> Result<Option<&mut Assembly>, WireError> {
+        if self.phase != Phase::Running {
+            return Ok(None);
+        }
+        let wire = self.channels.entry(channel).or_default();
+        if wire.closing_by_server || wire.closed_by_client {
+            return Ok(None);
+        }
+        match wire.assembling.as_mut() {
+            Some(assembly) => Ok(Some(assembly)),
+            None => Err(WireError::ExpectedMethodFrame),
+        }
+    }
+
     /// A content header frame.
     fn header_frame(
         &mut self,
@@ -891,15 +909,10 @@ impl ServerSession {
         header: ContentHeader,
         now: HostMs,
     ) {
-        if self.phase != Phase::Running {
-            return;
-        }
-        let wire = self.channels.entry(channel).or_default();
-        if wire.closing_by_server || wire.closed_by_client {
-            return;
-        }
-        let Some(assembly) = wire.assembling.as_mut() else {
-            return self.protocol_error(broker, &WireError::ExpectedMethodFrame, now);
+        let assembly = match self.assembly_for_content(channel) {
+            Ok(Some(assembly)) => assembly,
+            Ok(None) => return,
+            Err(e) => return self.protocol_error(broker, &e, now),
         };
         if assembly.header.is_some() {
             let e = WireError::ExpectedContentBody {
@@ -924,15 +937,10 @@ impl ServerSession {
 
     /// A content body frame.
     fn body_frame(&mut self, broker: &mut Broker, channel: u16, payload: Vec<u8>, now: HostMs) {
-        if self.phase != Phase::Running {
-            return;
-        }
-        let wire = self.channels.entry(channel).or_default();
-        if wire.closing_by_server || wire.closed_by_client {
-            return;
-        }
-        let Some(assembly) = wire.assembling.as_mut() else {
-            return self.protocol_error(broker, &WireError::ExpectedMethodFrame, now);
+        let assembly = match self.assembly_for_content(channel) {
+            Ok(Some(assembly)) => assembly,
+            Ok(None) => return,
+            Err(e) => return self.protocol_error(broker, &e, now),
         };
         let Some(header) = &assembly.header else {
             let e = WireError::ExpectedContentHeader {

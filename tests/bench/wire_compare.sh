@@ -18,23 +18,7 @@ if ! [ -x /usr/sbin/rabbitmq-server ] && ! [ -x /usr/lib/rabbitmq/bin/rabbitmq-s
 fi
 cargo build --quiet --release --bin warren-server --bin warrenctl --bin wire-bench
 # A free port whose +20000 (the control / Erlang distribution port) is free too.
-port() {
-  python3 - <<'PY'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-while True:
-    p = random.randrange(15000, 45000)
-    if free(p) and free(p + 20000):
-        print(p); break
-PY
-}
+port() { python3 tests/support/free_port.py; }
 
 echo "==> wire benchmarks: warren-server (release, --data on disk)" >&2
 rm -rf target/bench-warren
