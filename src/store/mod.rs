@@ -66,7 +66,7 @@ impl fmt::Display for StoreError {
             StoreError::TakenOver(why) => write!(f, "another tab took over this broker's database: {why}"),
             StoreError::Locked(broker) => write!(
                 f,
-                "broker '{broker}' is open in another tab or window, which owns its stored state; this one does not write to it"
+                "broker '{broker}' is open in another tab, window or process, which owns its stored state; this one does not write to it"
             ),
         }
     }
