@@ -59,7 +59,22 @@ fn check(chapters: &[Chapter]) -> ExitCode {
             }
         }
         if tracker.finished(c) {
-            println!("ok   {:>2} {} ({} tasks)", c.number, c.id, c.tasks.len());
+            let waiting: Vec<String> = c
+                .pending
+                .iter()
+                .map(|(_, t)| format!("{} waits for {}", t.id, t.needs.as_deref().unwrap_or("?")))
+                .collect();
+            let waiting = if waiting.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", waiting.join(", "))
+            };
+            println!(
+                "ok   {:>2} {} ({} tasks{waiting})",
+                c.number,
+                c.id,
+                c.tasks.len()
+            );
         } else {
             failed += 1;
             println!(

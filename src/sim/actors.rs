@@ -87,6 +87,11 @@ pub enum OnDone {
     Nack {
         requeue: bool,
     },
+    /// The callback raises before it acks and the process dies: the blog
+    /// lesson's `ch.basic_ack(delivery_tag=method.deliver_tag)` (an
+    /// AttributeError). Its connection closes and the message goes back to
+    /// the queue, to crash the next worker that takes it.
+    Crash,
 }
 
 /// What a worker did with a message it finished.
@@ -104,6 +109,8 @@ pub enum Outcome {
     Nacked {
         requeue: bool,
     },
+    /// Its callback raised before acking: the process exited.
+    Crashed,
 }
 
 /// A worker that subscribes rather than sharing a named queue: on

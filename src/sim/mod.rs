@@ -623,13 +623,18 @@ impl Simulation {
                         requeue,
                     })),
                 ),
+                OnDone::Crash => (Outcome::Crashed, None),
             }
         };
         if let Some(method) = settle {
             // An error (the channel closed meanwhile) ends the task all the same.
             let _ = self.broker.apply(conn, number, method);
         }
-        if let Some(w) = self.workers.get_mut(&id) {
+        if let Some(w) = self
+            .workers
+            .get_mut(&id)
+            .filter(|_| outcome != Outcome::Crashed)
+        {
             w.done += 1;
         }
         self.emit(ActorEventKind::WorkerFinished {
@@ -638,6 +643,12 @@ impl Simulation {
             delivery_tag: tag,
             outcome,
         });
+        if outcome == Outcome::Crashed {
+            // The exception ends the program: its connection closes, and
+            // what it held (this message too) goes back to the queue.
+            self.kill_worker(id);
+            return;
+        }
         self.deliver_outboxes();
         self.start_next_task(id);
     }

@@ -10,8 +10,8 @@
 
 use crate::engine::clock::Millis;
 use crate::engine::method::{
-    ExchangeBind, ExchangeDeclare, ExchangeDelete, Method, QueueBind, QueueDeclare, QueueDelete,
-    QueuePurge,
+    BasicQos, ExchangeBind, ExchangeDeclare, ExchangeDelete, Method, QueueBind, QueueDeclare,
+    QueueDelete, QueuePurge,
 };
 use crate::sim::bounded::{Prefetch, PublishCount, VirtualMs};
 use crate::sim::world::{Command, World};
@@ -39,6 +39,9 @@ pub enum Action {
     /// exchange.bind: `destination` gets what `source` routes.
     BindExchange(ExchangeBind),
     UnbindExchange(ExchangeBind),
+    /// basic.qos on the workbench's channel, which publishes and consumes
+    /// nothing: where the blog lesson's producer.py calls it.
+    Qos(BasicQos),
     AddProducer {
         producer: ProducerSpec,
     },
@@ -171,6 +174,7 @@ impl Action {
             Action::Unbind(m) => method(Method::QueueUnbind(m.clone())),
             Action::BindExchange(m) => method(Method::ExchangeBind(m.clone())),
             Action::UnbindExchange(m) => method(Method::ExchangeUnbind(m.clone())),
+            Action::Qos(m) => method(Method::BasicQos(*m)),
             Action::AddProducer { producer: p } => Command::AddProducer(p.clone()),
             Action::EditProducer { name, producer: p } => {
                 Command::EditProducer(producer(name)?, p.clone())

@@ -12,7 +12,16 @@
 //!
 //! The contract each chapter meets, proven by `tests/tutorials.rs`: its
 //! starting state does not pass the first task's checkpoints, and playing
-//! the solutions in order passes every task's checkpoints in turn.
+//! the solutions in order passes every task's checkpoints in turn. Every
+//! task also has a hint in both languages and the exact pika line it
+//! stands for (`pika`, checked against what [`pika`] writes for its
+//! solution), and the counts its goal names are the counts its
+//! checkpoints ask for.
+//!
+//! A task may wait for the engine: `"needs": "consumer_timeout"` keeps it
+//! out of its chapter until [`ENGINE_FEATURES`] lists the feature (the
+//! task is parsed and checked all the same, and kept in
+//! [`Chapter::pending`]; a test says when the engine can run it).
 //!
 //! ```json
 //! {"tutorial": 1, "id": "01-hello-world", "number": 1,
@@ -38,6 +47,20 @@ use serde::{Deserialize, Serialize};
 
 /// The chapter format version this build reads.
 pub const TUTORIAL_VERSION: u32 = 1;
+
+/// Engine features a task may wait for (its `needs`), each with what it
+/// is. A task that needs one of these is left out of its chapter until
+/// the feature is in [`ENGINE_FEATURES`].
+pub const KNOWN_NEEDS: &[(&str, &str)] = &[(
+    "consumer_timeout",
+    "the delivery acknowledgement timeout: a delivery left unacked past the broker's \
+     consumer_timeout (30 min) closes its channel with 406 PRECONDITION_FAILED (issue 17)",
+)];
+
+/// The features of [`KNOWN_NEEDS`] the engine has. Adding one here turns
+/// on the tasks that wait for it (`tests/tutorials.rs` tells when a
+/// pending task would pass: then it belongs here).
+pub const ENGINE_FEATURES: &[&str] = &[];
 
 /// A text in both of Warren's languages.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -68,6 +91,20 @@ pub struct Concept {
     pub point: Option<String>,
 }
 
+/// What the blog lessons (`../shared/lessons`) call something, and what
+/// RabbitMQ calls it: chapter 0's bridge for a learner who arrives from
+/// them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bridge {
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// One entry per term or mistake: what the lessons wrote, then what
+    /// it is.
+    pub entries: Vec<Concept>,
+}
+
 /// One thing to do, and how Warren knows it was done.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,11 +115,29 @@ pub struct Task {
     /// Shown once the task is done: why it behaved so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Text>,
+    /// Worded for both ways of doing the task: the workbench's controls
+    /// and the pika code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<Text>,
+    /// The pika line(s) the task stands for, as Warren's code panel writes
+    /// them (`#` lines are comments). The same in both languages.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pika: String,
+    /// An engine feature the task waits for (one of [`KNOWN_NEEDS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
     pub checks: Vec<Checkpoint>,
     /// What "show me" does, from the state the previous task left.
     pub solution: Vec<Action>,
+}
+
+impl Task {
+    /// Whether the engine has what this task needs.
+    pub fn ready(&self) -> bool {
+        self.needs
+            .as_deref()
+            .is_none_or(|n| ENGINE_FEATURES.contains(&n))
+    }
 }
 
 /// A chapter as written in its file.
@@ -98,6 +153,8 @@ struct ChapterFile {
     intro: Text,
     #[serde(default)]
     concepts: Vec<Concept>,
+    #[serde(default)]
+    bridge: Option<Bridge>,
     start: serde_json::Value,
     tasks: Vec<Task>,
     #[serde(default)]
@@ -113,8 +170,13 @@ pub struct Chapter {
     pub summary: Text,
     pub intro: Text,
     pub concepts: Vec<Concept>,
+    pub bridge: Option<Bridge>,
     pub start: Document,
+    /// The tasks the engine can run, in order.
     pub tasks: Vec<Task>,
+    /// Tasks waiting for an engine feature (see [`Task::needs`]): each
+    /// with the number of tasks before it in the file's order.
+    pub pending: Vec<(usize, Task)>,
     pub wrap_up: Option<Text>,
 }
 
@@ -187,6 +249,32 @@ impl Chapter {
                 step.validate()
                     .map_err(|m| err(format!("tasks[{i}].solution[{a}]"), m))?;
             }
+            if let Some(need) = &task.needs {
+                if !KNOWN_NEEDS.iter().any(|(n, _)| n == need) {
+                    return Err(err(
+                        format!("tasks[{i}].needs"),
+                        format!(
+                            "no engine feature is called '{need}' (known: {})",
+                            KNOWN_NEEDS
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        let (mut tasks, mut pending) = (Vec::new(), Vec::new());
+        for task in file.tasks {
+            if task.ready() {
+                tasks.push(task);
+            } else {
+                pending.push((tasks.len(), task));
+            }
+        }
+        if tasks.is_empty() {
+            return Err(err("tasks", "every task waits for the engine"));
         }
         Ok(Chapter {
             id: file.id,
@@ -195,8 +283,10 @@ impl Chapter {
             summary: file.summary,
             intro: file.intro,
             concepts: file.concepts,
-            start: start,
-            tasks: file.tasks,
+            bridge: file.bridge,
+            start,
+            tasks,
+            pending,
             wrap_up: file.wrap_up,
         })
     }

@@ -10,7 +10,9 @@
 //! behave as the chapters say.
 //!
 //! The lessons have a typo worth not copying: `method.deliver_tag`. The
-//! attribute is `method.delivery_tag`, and every ack written here uses it.
+//! attribute is `method.delivery_tag`, and every ack written here uses it
+//! — except a worker told to crash (`OnDone::Crash`), which reproduces
+//! the typo on purpose, as chapter 3 does to show what it costs.
 
 use crate::engine::message::Properties;
 use crate::engine::method::{Method, QueueDeclare};
@@ -81,8 +83,21 @@ fn pika_keyword(field: &str) -> Option<&str> {
     }
 }
 
-/// `name=value` keyword arguments for a struct's fields (in the struct's
-/// order): names and keys always, flags and numbers when they differ from
+/// Fields that come first in a call, in this order, as pika's own
+/// signatures have them (`queue_declare(queue, …)`, `queue_bind(queue,
+/// exchange, routing_key)`); the others follow alphabetically.
+const LEADING_FIELDS: &[&str] = &[
+    "queue",
+    "destination",
+    "source",
+    "exchange",
+    "type",
+    "routing_key",
+];
+
+/// `name=value` keyword arguments for a struct's fields: the names first
+/// ([`LEADING_FIELDS`]), then the rest alphabetically (a JSON object's
+/// order); names and keys always, flags and numbers when they differ from
 /// the default, tables when not empty. Generic over every method's
 /// arguments and the basic properties, so no field is spelled out here.
 fn keywords<T: Serialize + Default>(args: &T) -> Vec<String> {
@@ -91,6 +106,13 @@ fn keywords<T: Serialize + Default>(args: &T) -> Vec<String> {
     let (Some(fields), Some(defaults)) = (value.as_object(), default.as_object()) else {
         return Vec::new();
     };
+    let mut fields: Vec<(&String, &serde_json::Value)> = fields.iter().collect();
+    fields.sort_by_key(|(f, _)| {
+        LEADING_FIELDS
+            .iter()
+            .position(|l| l == f)
+            .unwrap_or(LEADING_FIELDS.len())
+    });
     let mut out = Vec::new();
     for (field, v) in fields {
         let Some(keyword) = pika_keyword(field) else {
@@ -233,7 +255,15 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
                 body: body.clone().unwrap_or(spec.body.clone()),
                 ..spec
             };
-            publish_lines(&spec, u64::from(count.get()), false)
+            let lines = publish_lines(&spec, u64::from(count.get()), false);
+            if spec.confirm && count.get() > 1 {
+                format!(
+                    "# with confirm_delivery() on a BlockingConnection each publish waits for its\n\
+                     # own confirm; to publish them all first, see the program (SelectConnection)\n{lines}"
+                )
+            } else {
+                lines
+            }
         }
         Command::PublishEvery {
             producer: id,
@@ -293,8 +323,17 @@ fn seconds(ms: u64) -> String {
 fn publish_lines(spec: &ProducerSpec, count: u64, in_program: bool) -> String {
     let numbered = spec.body.contains("{n}");
     let body = if numbered {
-        let parts: Vec<String> = spec.body.split("{n}").map(py_str).collect();
-        parts.join(" + str(n) + ")
+        // `'message ' + str(n)`, not `'message ' + str(n) + ''`.
+        let mut pieces = Vec::new();
+        for (i, part) in spec.body.split("{n}").enumerate() {
+            if i > 0 {
+                pieces.push("str(n)".to_string());
+            }
+            if !part.is_empty() {
+                pieces.push(py_str(part));
+            }
+        }
+        pieces.join(" + ")
     } else {
         py_str(&spec.body)
     };
@@ -353,8 +392,22 @@ pub fn producer_program(spec: &ProducerSpec, b: &Broker) -> String {
     publish_program(spec, 1, b)
 }
 
-/// A producer program that publishes `count` messages.
+/// Publisher confirms on a BlockingConnection, as its programs say it.
+const CONFIRM_BLOCKING: &str = "\
+# publisher confirms (a RabbitMQ extension to AMQP 0-9-1): from here on each
+# basic_publish waits for the broker's basic.ack of that one message, and
+# raises pika.exceptions.NackError on a basic.nack
+channel.confirm_delivery()
+";
+
+/// A producer program that publishes `count` messages. With publisher
+/// confirms and more than one message it is written for SelectConnection
+/// ([`confirm_program`]): on a BlockingConnection every publish would wait
+/// for its own confirm, and a batch could never be confirmed at once.
 pub fn publish_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
+    if spec.confirm && count > 1 && !spec.rpc {
+        return confirm_program(spec, count, b);
+    }
     let mut out = String::new();
     let _ = writeln!(out, "#!/usr/bin/env python\n# {}", spec.name);
     let mut imports = vec!["pika"];
@@ -371,7 +424,7 @@ pub fn publish_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
         out.push_str(&line);
     }
     if spec.confirm {
-        out.push_str("# publisher confirms: basic_publish now waits for the broker's ack\n# and raises pika.exceptions.NackError on a nack\nchannel.confirm_delivery()\n");
+        out.push_str(CONFIRM_BLOCKING);
     }
     if spec.rpc {
         out.push_str(
@@ -391,6 +444,61 @@ pub fn publish_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
         );
     }
     out.push_str("connection.close()\n");
+    out
+}
+
+/// A producer that publishes `count` messages without waiting and handles
+/// the broker's confirms in a callback as they arrive (tutorial seven's
+/// batched and asynchronous strategies): pika's SelectConnection.
+pub fn confirm_program(spec: &ProducerSpec, count: u64, b: &Broker) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env python\n# {}", spec.name);
+    out.push_str(
+        "# Publisher confirms (a RabbitMQ extension to AMQP 0-9-1) without waiting\n\
+         # for each one: BlockingConnection's basic_publish waits for every confirm,\n\
+         # so this uses SelectConnection and a confirm callback. The broker may\n\
+         # confirm many publishes with one basic.ack (multiple=True).\n\
+         import pika\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "outstanding = set(range(1, {}))  # sequence numbers not confirmed yet\n",
+        count + 1
+    );
+    out.push_str(
+        "\ndef on_confirm(frame):\n    \
+             m = frame.method  # pika.spec.Basic.Ack or Basic.Nack\n    \
+             tags = {t for t in outstanding if t <= m.delivery_tag} if m.multiple else {m.delivery_tag}\n    \
+             outstanding.difference_update(tags)\n    \
+             print(\" [x] %s for %d message(s), multiple=%s\" % (m.NAME, len(tags), m.multiple))\n    \
+             if not outstanding:\n        \
+                 connection.close()\n\n\n\
+         def on_channel(channel):\n",
+    );
+    let start = "channel.confirm_delivery(ack_nack_callback=on_confirm, callback=lambda _frame: publish(channel))";
+    let declare = if spec.exchange.is_empty() {
+        b.queue_by_name(&spec.routing_key)
+            .map(|_| queue_declare_line(b, &spec.routing_key))
+    } else {
+        exchange_declare_line(b, &spec.exchange)
+    };
+    match declare {
+        Some(line) => {
+            let call = line.trim_end().trim_end_matches(')');
+            let _ = writeln!(out, "    {call},\n        callback=lambda _frame: {start})");
+        }
+        None => {
+            let _ = writeln!(out, "    {start}");
+        }
+    }
+    out.push_str("\n\ndef publish(channel):\n");
+    out.push_str(&indent(&publish_lines(spec, count, true), "    "));
+    out.push_str(
+        "\n\nconnection = pika.SelectConnection(pika.ConnectionParameters(host='localhost'),\n\
+         \x20                                  on_open_callback=lambda c: c.channel(on_open_callback=on_channel),\n\
+         \x20                                  on_close_callback=lambda c, reason: c.ioloop.stop())\n\
+         connection.ioloop.start()\n",
+    );
     out
 }
 
@@ -487,6 +595,12 @@ pub fn worker_program(spec: &WorkerSpec, b: &Broker) -> String {
                     if requeue { "True" } else { "False" }
                 );
             }
+            // The blog lesson's line, typo and all: the attribute is
+            // `delivery_tag`, so this raises AttributeError and the program
+            // exits before acking.
+            OnDone::Crash => out.push_str(
+                "    ch.basic_ack(delivery_tag=method.deliver_tag)  # the lesson's typo: AttributeError\n",
+            ),
         }
     }
     out.push('\n');
@@ -551,6 +665,23 @@ pub fn topology_program(sim: &Simulation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_name_the_queue_or_exchange_first() {
+        let declare = QueueDeclare {
+            durable: true,
+            ..QueueDeclare::named("ja")
+        };
+        assert_eq!(
+            method_call(&Method::QueueDeclare(declare)),
+            "channel.queue_declare(queue='ja', durable=True)"
+        );
+        let bind = crate::engine::method::QueueBind::new("q", "m2", "ja");
+        assert_eq!(
+            method_call(&Method::QueueBind(bind)),
+            "channel.queue_bind(queue='q', exchange='m2', routing_key='ja')"
+        );
+    }
 
     #[test]
     fn python_literals_are_escaped() {

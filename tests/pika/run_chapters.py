@@ -125,7 +125,7 @@ class Run:
 
     def busy(self, name):
         """A running worker that printed Received more often than Done."""
-        if name not in self.procs:
+        if name not in self.procs or self.procs[name][0].poll() is not None:
             return False
         out = open(self.procs[name][1]).read()
         return out.count("[x] Received") > out.count("[x] Done")
@@ -196,6 +196,12 @@ def claims_3(r):
     yield "forgotten acks: 3 messages unacknowledged in list_queues (%s)" % (q,), q[1] >= 3 and q[0] == 0
     q = r.snapshots["release"]["hello"]
     yield "after killing worker 2 they are ready again (%s)" % (q,), q[0] >= 3 and q[1] == 0
+    typo = "AttributeError: 'Deliver' object has no attribute 'deliver_tag'"
+    yield "customer.py (the lesson's deliver_tag) died with AttributeError", typo in r.output("customer.py")
+    yield "customer 2 took the message again and died the same way", (
+        typo in r.output("customer 2") and any("(redelivered)" in l for l in r.received("customer 2")))
+    q = r.snapshots["poison"]["hello"]
+    yield "the messages are still in hello, none unacked (%s)" % (q,), q[0] >= 3 and q[1] == 0
 
 
 def claims_5(r):
@@ -204,6 +210,7 @@ def claims_5(r):
     # without prefetch, the later one with prefetch 1.
     slow_before = [l for l in open(r.logs["slow worker"][0]).read().splitlines() if "Received" in l]
     fast_before = [l for l in open(r.logs["fast worker"][0]).read().splitlines() if "Received" in l]
+    yield "basic_qos on a channel that only publishes raised nothing (%s)" % (r.errors,), not r.errors
     yield "without prefetch: five tasks each (%d/%d)" % (len(slow_before), len(fast_before)), (len(slow_before), len(fast_before)) == (5, 5)
     fast_after = len(fast) - len(fast_before)
     yield "with prefetch 1: the fast worker took most of ten (%d)" % fast_after, fast_after >= 7
@@ -220,7 +227,8 @@ def claims_6(r):
 def claims_7(r):
     log = r.logs["customizer.py"]
     first = [l for l in open(log[0]).read().splitlines() if "Received" in l]
-    yield "bound to m1, customizer.py received nothing", not first
+    yield "bound to m1, customizer.py received nothing from m2", not any("'hello'" in l for l in first)
+    yield "bound to m1 with ja, it received m1's nihao (published with an empty key)", any("'nihao'" in l for l in first)
     later = r.received("customizer.py")
     yield "bound to m2 with ja, it received hello", any("'hello'" in l for l in later)
     yield "customizer 2 received disk full", any("disk full" in l for l in r.received("customizer 2"))

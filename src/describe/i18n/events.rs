@@ -149,7 +149,7 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
             let back = if *requeued > 0 {
                 tr!(l,
                     en: format!("; {} went back to their queues", plural(*requeued, "unacknowledged message", "unacknowledged messages")),
-                    zh: format!("；{requeued} 条未确认的消息回到了各自的队列"))
+                    zh: format!("；{requeued} 条未应答的消息回到了各自的队列"))
             } else {
                 String::new()
             };
@@ -237,7 +237,7 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
         }
         ConsumerAdded { tag, channel, queue_name, no_ack, prefetch: p, .. } => {
             let (c, n) = (s.chan(*channel), prefetch(l, *p));
-            let ack = if *no_ack { tr!(l, en: "auto-ack", zh: "自动确认") } else { tr!(l, en: "manual ack", zh: "手动确认") };
+            let ack = if *no_ack { tr!(l, en: "auto-ack", zh: "自动应答") } else { tr!(l, en: "manual ack", zh: "手动应答") };
             tr!(l,
                 en: format!("{c} started consuming from '{queue_name}' ({ack}, prefetch {n}) as {tag}."),
                 zh: format!("{c} 开始从 '{queue_name}' 消费（{ack}，预取 {n}），消费者标签 {tag}。"))
@@ -359,7 +359,7 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
                 String::new()
             };
             let again = if *redelivered { tr!(l, en: ", redelivered", zh: "，重新投递") } else { "" };
-            let auto = if *ack_required { "" } else { tr!(l, en: ", auto-ack: the broker forgets it now", zh: "，自动确认：代理立即忘掉它") };
+            let auto = if *ack_required { "" } else { tr!(l, en: ", auto-ack: the broker forgets it now", zh: "，自动应答：代理立即忘掉它") };
             tr!(l,
                 en: format!("'{queue_name}' delivered {m} to {c}{how} (delivery tag {delivery_tag}{again}{auto}){skipped}."),
                 zh: format!("'{queue_name}' 把 {m} 投递给 {c}{how}（投递标签 {delivery_tag}{again}{auto}）{skipped}。"))
@@ -374,7 +374,7 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
             let (c, m) = (s.chan(*channel), s.msg(message.0));
             tr!(l,
                 en: format!("{c} acknowledged {m} (tag {delivery_tag}): '{queue_name}' forgets it."),
-                zh: format!("{c} 确认了 {m}（标签 {delivery_tag}）：'{queue_name}' 删除它。"))
+                zh: format!("{c} 应答了 {m}（标签 {delivery_tag}）：'{queue_name}' 删除它。"))
         }
         Rejected { channel, delivery_tag, message, queue_name, requeue, nack } => {
             let (c, m) = (s.chan(*channel), s.msg(message.0));
@@ -394,8 +394,8 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
                 RequeueReason::Nack => tr!(l, en: "nacked with requeue", zh: "被 nack 并要求重新入队"),
                 RequeueReason::Reject => tr!(l, en: "rejected with requeue", zh: "被 reject 并要求重新入队"),
                 RequeueReason::Recover => "basic.recover",
-                RequeueReason::ChannelClosed => tr!(l, en: "its channel closed before the ack", zh: "确认之前信道就关闭了"),
-                RequeueReason::Restart => tr!(l, en: "the broker restarted before the ack", zh: "确认之前代理重启了"),
+                RequeueReason::ChannelClosed => tr!(l, en: "its channel closed before the ack", zh: "应答之前信道就关闭了"),
+                RequeueReason::Restart => tr!(l, en: "the broker restarted before the ack", zh: "应答之前代理重启了"),
             };
             tr!(l,
                 en: format!("{m} went back to '{queue_name}' at its original place ({why}); its next delivery is marked redelivered."),
@@ -465,10 +465,10 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
             zh: format!("存储无法写入批次 {batch}（{reason}）：其中的变更都不是持久的。")),
         TxCommitted { channel, publishes, acks } => tr!(l,
             en: format!("{} committed a transaction ({publishes} publishes, {acks} acks).", s.chan(*channel)),
-            zh: format!("{} 提交了事务（{publishes} 次发布，{acks} 次确认）。", s.chan(*channel))),
+            zh: format!("{} 提交了事务（{publishes} 次发布，{acks} 次应答）。", s.chan(*channel))),
         TxRolledBack { channel, publishes, acks } => tr!(l,
             en: format!("{} rolled back a transaction ({publishes} publishes, {acks} acks).", s.chan(*channel)),
-            zh: format!("{} 回滚了事务（{publishes} 次发布，{acks} 次确认）。", s.chan(*channel))),
+            zh: format!("{} 回滚了事务（{publishes} 次发布，{acks} 次应答）。", s.chan(*channel))),
         ConfirmSelected { channel } => tr!(l,
             en: format!("{} turned on publisher confirms.", s.chan(*channel)),
             zh: format!("{} 开启了发布确认。", s.chan(*channel))),
@@ -501,13 +501,14 @@ pub fn actor_event(l: Lang, kind: &ActorEventKind, s: &Say) -> String {
         WorkerFinished { worker, message, outcome, .. } => {
             let (w, m) = (s.actor(*worker), s.msg(*message));
             let then = match *outcome {
-                Outcome::Acked => tr!(l, en: "acked it", zh: "并确认了它"),
-                Outcome::Forgot => tr!(l, en: "forgot to ack it: it stays unacknowledged", zh: "但忘了确认：它一直处于未确认状态"),
+                Outcome::Acked => tr!(l, en: "acked it", zh: "并应答了它"),
+                Outcome::Forgot => tr!(l, en: "forgot to ack it: it stays unacknowledged", zh: "但忘了应答：它一直处于未应答状态"),
                 Outcome::Rejected { requeue: true } => tr!(l, en: "rejected it with requeue", zh: "并拒绝了它（重新入队）"),
                 Outcome::Rejected { requeue: false } => tr!(l, en: "rejected it", zh: "并拒绝了它"),
                 Outcome::Nacked { requeue: true } => tr!(l, en: "nacked it with requeue", zh: "并 nack 了它（重新入队）"),
                 Outcome::Nacked { requeue: false } => tr!(l, en: "nacked it", zh: "并 nack 了它"),
-                Outcome::Done => tr!(l, en: "is done (auto-ack: nothing to send)", zh: "无需确认（自动确认）"),
+                Outcome::Done => tr!(l, en: "is done (auto-ack: nothing to send)", zh: "无需应答（自动应答）"),
+                Outcome::Crashed => tr!(l, en: "crashed before acking it: the program exits", zh: "但在应答之前崩溃了：程序退出"),
             };
             tr!(l, en: format!("{w} finished {m} and {then}."), zh: format!("{w} 处理完 {m}，{then}。"))
         }

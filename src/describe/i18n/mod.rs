@@ -15,6 +15,26 @@ use crate::engine::clock::Millis;
 use crate::engine::event::EventKind;
 use crate::sim::{ActorEventKind, OnDone};
 
+/// Chinese words Warren does not use, each with the one it uses instead,
+/// so one thing keeps one name across the workbench and the chapters
+/// (issue 19): a consumer's ack is 应答 and a publisher's confirm 发布确认,
+/// never both 确认; a worker is a 工作进程 (or a 消费者), as the lessons
+/// say; the channel is 信道. The English `worker` and `prefetch` are
+/// not used in Chinese prose either, except in names (`worker.py`,
+/// `prefetch_count`). Checked over every label and event sentence here,
+/// and over every chapter in `tests/tutorials.rs`.
+pub const ZH_AVOIDED: &[(&str, &str)] = &[
+    ("工作者", "工作进程"),
+    ("自动确认", "自动应答"),
+    ("手动确认", "手动应答"),
+    ("未确认", "未应答"),
+    ("忘记确认", "忘记应答"),
+    ("消息确认", "应答"),
+    ("确认方式", "应答方式"),
+    ("频道", "信道"),
+    ("轮训", "轮询"),
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
@@ -72,6 +92,7 @@ impl Text {
             OnDone::Reject { requeue: false } => self.on_reject,
             OnDone::Nack { requeue: true } => self.on_nack_requeue,
             OnDone::Nack { requeue: false } => self.on_nack,
+            OnDone::Crash => self.on_crash,
         }
     }
 
@@ -140,5 +161,64 @@ pub fn format_time(ms: Millis) -> String {
         } else {
             format!("{min} min {}", format_time(rest))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ZH_AVOIDED;
+
+    /// The string literals of a source file that contain Chinese (a
+    /// backslash escapes the next character, so `\"` stays inside).
+    fn chinese_literals(source: &str) -> Vec<String> {
+        let (mut out, mut current, mut inside, mut escaped) =
+            (Vec::new(), String::new(), false, false);
+        for c in source.chars() {
+            match (inside, escaped, c) {
+                (true, true, _) => {
+                    current.push(c);
+                    escaped = false;
+                }
+                (true, false, '\\') => escaped = true,
+                (true, false, '"') => {
+                    inside = false;
+                    out.push(std::mem::take(&mut current));
+                }
+                (true, false, _) => current.push(c),
+                (false, _, '"') => inside = true,
+                (false, _, _) => {}
+            }
+        }
+        out.retain(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        out
+    }
+
+    #[test]
+    fn the_chinese_labels_keep_one_word_per_thing() {
+        let mut failures = Vec::new();
+        for (file, source) in [
+            ("text.rs", include_str!("text.rs")),
+            ("events.rs", include_str!("events.rs")),
+        ] {
+            for zh in chinese_literals(source) {
+                for (avoided, instead) in ZH_AVOIDED {
+                    if zh.contains(avoided) {
+                        failures.push(format!("{file}: {avoided} (say {instead}) in {zh}"));
+                    }
+                }
+                // `{prefetch}` is a placeholder, not a word anyone reads.
+                let lower: String = zh
+                    .split('{')
+                    .map(|part| part.split_once('}').map_or(part, |(_, after)| after))
+                    .collect::<String>()
+                    .to_lowercase();
+                for (word, name) in [("worker", "worker."), ("prefetch", "prefetch_")] {
+                    if lower.matches(word).count() != lower.matches(name).count() {
+                        failures.push(format!("{file}: English '{word}' in {zh}"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     }
 }

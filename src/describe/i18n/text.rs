@@ -24,7 +24,7 @@ texts! {
     share_link: "Link to this setup", "这个场景的链接";
     share_help:
         "The link carries the topology, producers and workers (not the messages) in its #fragment, which never reaches a server.",
-        "链接在 # 片段中携带拓扑、生产者和工作者（不含消息），片段不会发送到服务器。";
+        "链接在 # 片段中携带拓扑、生产者和工作进程（不含消息），片段不会发送到服务器。";
     copy: "Copy", "复制";
     export_json: "Warren scenario (JSON)", "Warren 场景（JSON）";
     export_definitions:
@@ -72,16 +72,16 @@ texts! {
         "还没有内容：你搭建的东西会以 pika 代码显示在这里。";
     code_refused: "refused by the broker", "被 broker 拒绝";
     code_program_label: "Program", "程序";
-    ack_auto: "auto-ack", "自动确认";
+    ack_auto: "auto-ack", "自动应答";
     ack_auto_help:
         "auto_ack=True: the broker forgets each message as it sends it. If the worker dies mid-task, the task is lost.",
-        "auto_ack=True：代理发出消息的同时就忘掉它。若工作者在任务中途挂掉，任务就丢了。";
-    ack_manual: "manual ack", "手动确认";
+        "auto_ack=True：代理发出消息的同时就忘掉它。若工作进程在任务中途挂掉，任务就丢了。";
+    ack_manual: "manual ack", "手动应答";
     ack_manual_help:
         "The worker sends basic.ack when done; if it dies first, the message goes back to the queue.",
-        "工作者完成后发送 basic.ack；若它先挂掉，消息会回到队列。";
+        "工作进程完成后发送 basic.ack；若它先挂掉，消息会回到队列。";
     add_producer: "Add producer", "添加生产者";
-    add_worker: "Add worker", "添加工作者";
+    add_worker: "Add worker", "添加工作进程";
     advance_1s: "+1 s", "+1 秒";
     advance_help:
         "Let one second of virtual time pass (everything due in it happens)",
@@ -117,10 +117,10 @@ texts! {
     aria_producer: "Producer {name}, {n} sent", "生产者 {name}，已发送 {n} 条";
     aria_queue:
         "Queue {name}: {ready} ready, {unacked} unacknowledged, {consumers} consumers",
-        "队列 {name}：{ready} 条就绪，{unacked} 条未确认，{consumers} 个消费者";
+        "队列 {name}：{ready} 条就绪，{unacked} 条未应答，{consumers} 个消费者";
     aria_worker:
         "Worker {name}, {state}, {unacked} unacknowledged",
-        "工作者 {name}，{state}，{unacked} 条未确认";
+        "工作进程 {name}，{state}，{unacked} 条未应答";
     bind: "Bind", "绑定";
     binding_args_help:
         "For headers exchanges: x-match=all or any, then key=value lines.",
@@ -143,7 +143,7 @@ texts! {
     bindings_n: "Bindings ({n})", "绑定（{n}）";
     body_help:
         "Free text. A lesson worker works one second for each '.', so “Task ...” takes 3 s.",
-        "任意文本。课程中的工作者每遇到一个 '.' 就工作一秒，所以 “Task ...” 需要 3 秒。";
+        "任意文本。课程中的工作进程每遇到一个 '.' 就工作一秒，所以 “Task ...” 需要 3 秒。";
     broker_title: "Broker", "代理（Broker）";
     build_title: "Build", "搭建";
     cancel_consumer: "Cancel consumer", "取消消费";
@@ -154,9 +154,9 @@ texts! {
     cat_error: "errors", "错误";
     cat_publish: "publish", "发布";
     cat_store: "disk", "磁盘";
-    cat_settle: "ack/nack", "确认/拒绝";
+    cat_settle: "ack/nack", "应答/拒绝";
     cat_topology: "topology", "拓扑";
-    cat_worker: "workers", "工作者";
+    cat_worker: "workers", "工作进程";
     channel_closed_short: "channel closed", "信道关闭";
     channel_is_closed: "The channel is closed: the client sends nothing.", "信道已关闭：客户端不会发送任何内容。";
     client_refused: "refused by the client", "客户端拒绝发送";
@@ -201,7 +201,7 @@ texts! {
     empty_step1: "Declare a queue, e.g. task_queue (durable).", "声明一个队列，例如 task_queue（持久化）。";
     empty_step2:
         "Add a producer that publishes to it, and one or two workers that consume from it.",
-        "添加一个向它发布消息的生产者，以及一两个从它消费的工作者。";
+        "添加一个向它发布消息的生产者，以及一两个从它消费的工作进程。";
     empty_step3: "Publish, then step through every delivery with Space.", "发布消息，然后按空格键逐步查看每一次投递。";
     empty_title: "Nothing here yet", "这里还什么都没有";
     every_label: "Every (ms)", "间隔（毫秒）";
@@ -218,7 +218,7 @@ texts! {
         "Per-message TTL in ms (the expiration property).",
         "单条消息的 TTL，单位毫秒（expiration 属性）。";
     expired_short: "expired", "已过期";
-    f_ack_mode: "Acknowledgement", "确认方式";
+    f_ack_mode: "Acknowledgement", "应答方式";
     f_alternate: "Alternate exchange", "备用交换机";
     f_arguments: "Arguments (x-…)", "参数（x-…）";
     f_auto_delete: "Auto-delete", "自动删除";
@@ -247,7 +247,7 @@ texts! {
         "和 worker.py 一样：在已存在的队列上 basic_consume。";
     source_subscribe_help:
         "Like receive_logs.py: queue_declare(queue='', exclusive=True), bound to the exchange with each key; the queue goes away with the worker.",
-        "和 receive_logs.py 一样：queue_declare(queue='', exclusive=True)，再用每个键绑定到交换机；工作者退出时队列随之删除。";
+        "和 receive_logs.py 一样：queue_declare(queue='', exclusive=True)，再用每个键绑定到交换机；工作进程退出时队列随之删除。";
     f_sub_keys: "Binding keys", "绑定键";
     sub_keys_help:
         "Separated by commas (ja, error). Empty: one binding with the empty key, as a fanout needs.",
@@ -255,7 +255,7 @@ texts! {
     f_reply: "Answer RPC requests", "回复 RPC 请求";
     reply_help:
         "Like rpc_server.py: publish fib(n) to the request's reply_to with its correlation_id, then ack.",
-        "和 rpc_server.py 一样：把 fib(n) 连同 correlation_id 发到请求的 reply_to，然后确认。";
+        "和 rpc_server.py 一样：把 fib(n) 连同 correlation_id 发到请求的 reply_to，然后应答。";
     f_rpc: "RPC client", "RPC 客户端";
     rpc_help:
         "Like rpc_client.py: an exclusive callback queue; every request carries reply_to and a new correlation_id.",
@@ -300,19 +300,19 @@ texts! {
     idle: "idle", "空闲";
     idle_help:
         "Nothing is scheduled: publish a message, add a worker or let time pass.",
-        "没有任何待办：发布一条消息、添加一个工作者，或让时间流逝。";
+        "没有任何待办：发布一条消息、添加一个工作进程，或让时间流逝。";
     idle_title: "Nothing to do", "无事可做";
     implicit_binding: "key = {key}", "键 = {key}";
     in_hand: "Working on", "正在处理";
     inspector_empty:
         "Select a producer, exchange, queue or worker on the diagram (or a message in a queue) to see everything about it.",
-        "在拓扑图上选择生产者、交换机、队列或工作者（或队列中的某条消息），即可查看它的全部细节。";
+        "在拓扑图上选择生产者、交换机、队列或工作进程（或队列中的某条消息），即可查看它的全部细节。";
     inspector_title: "Inspector", "检查器";
     journey: "Journey", "消息历程";
     kill: "Kill", "杀死";
     kill_help:
         "Kill: the worker's process dies, its connection closes and every message it had not acked goes back to the queue, marked redelivered.",
-        "杀死：工作者进程终止，连接关闭，它尚未确认的所有消息都回到队列，并被标记为 redelivered（重新投递）。";
+        "杀死：工作进程终止，连接关闭，它尚未应答的所有消息都回到队列，并被标记为 redelivered（重新投递）。";
     kind_exchange: "exchange", "交换机";
     kind_exchange_caps: "EXCHANGE", "交换机";
     kind_message: "message", "消息";
@@ -320,13 +320,13 @@ texts! {
     kind_producer_caps: "PRODUCER", "生产者";
     kind_queue: "queue", "队列";
     kind_queue_caps: "QUEUE", "队列";
-    kind_worker: "worker", "工作者";
-    kind_worker_caps: "WORKER", "工作者";
+    kind_worker: "worker", "工作进程";
+    kind_worker_caps: "WORKER", "工作进程";
     language: "Language", "语言";
     legend: "Legend", "图例";
     legend_implicit: "default-exchange route", "默认交换机路由";
     legend_ready: "ready", "就绪";
-    legend_unacked: "unacked", "未确认";
+    legend_unacked: "unacked", "未应答";
     lesson_direct: "Routing (direct)", "路由（direct）";
     lesson_fanout: "Publish/Subscribe (fanout)", "发布/订阅（fanout）";
     lesson_hello: "Hello World", "Hello World";
@@ -349,13 +349,16 @@ texts! {
     no_ready: "No ready messages.", "没有就绪消息。";
     no_task: "Nothing.", "无。";
     none: "None.", "无。";
-    on_ack: "ack (basic.ack)", "确认（basic.ack）";
+    on_ack: "ack (basic.ack)", "应答（basic.ack）";
     on_done_help:
         "What a manual-ack worker does when it finishes a message.",
-        "手动确认的工作者处理完一条消息后做什么。";
-    on_forget: "forget to ack", "忘记确认";
+        "手动应答的工作进程处理完一条消息后做什么。";
+    on_forget: "forget to ack", "忘记应答";
     on_nack: "nack, no requeue", "nack，不重新入队";
     on_nack_requeue: "nack with requeue", "nack 并重新入队";
+    on_crash:
+        "crash before the ack (the lesson's method.deliver_tag typo)",
+        "应答前崩溃（课程里 method.deliver_tag 的笔误）";
     on_reject: "reject, no requeue", "reject，不重新入队";
     on_reject_requeue: "reject with requeue", "reject 并重新入队";
     only_selected: "Only the selected object", "只看选中的对象";
@@ -372,7 +375,7 @@ texts! {
     port_help: "Drag onto a queue or exchange to bind", "拖到队列或交换机上进行绑定";
     prefetch_help:
         "basic.qos prefetch_count: at most this many unacked messages at a time (0 = unlimited). 1 gives fair dispatch.",
-        "basic.qos prefetch_count：同时最多这么多条未确认消息（0 = 不限）。设为 1 即公平分发。";
+        "basic.qos prefetch_count：同时最多这么多条未应答消息（0 = 不限）。设为 1 即公平分发。";
     prefetched_n: "{n} more delivered and waiting (prefetched).", "另有 {n} 条已投递、在等待（预取）。";
     priority_help:
         "0–255; only priority queues (x-max-priority) use it.",
@@ -394,7 +397,7 @@ texts! {
     publishing_every: "Publishing every {t} of virtual time.", "每隔 {t}（虚拟时间）发布一次。";
     purge: "Purge", "清空";
     queue_auto_delete_help: "Deleted when its last consumer goes away.", "最后一个消费者离开时删除。";
-    queue_counts: "{ready} ready · {unacked} unacked", "{ready} 就绪 · {unacked} 未确认";
+    queue_counts: "{ready} ready · {unacked} unacked", "{ready} 就绪 · {unacked} 未应答";
     queue_durable_help:
         "The queue survives a broker restart (its persistent messages too).",
         "队列在代理重启后依然存在（其中的持久化消息也一样）。";
@@ -404,7 +407,7 @@ texts! {
     queue_gone: "Queue '{name}' does not exist (any more).", "队列 '{name}' 不存在（或已删除）。";
     queue_intro:
         "Queues hold messages until a consumer takes and acknowledges them.",
-        "队列保存消息，直到消费者取走并确认它们。";
+        "队列保存消息，直到消费者取走并应答它们。";
     queue_name_help: "Leave empty for a server-named queue (amq.gen-…).", "留空则由服务器命名（amq.gen-…）。";
     ready_messages: "Ready messages", "就绪消息";
     ready_messages_n: "Ready messages ({n})", "就绪消息（{n}）";
@@ -422,7 +425,7 @@ texts! {
     restart: "Restart", "重启";
     restart_help:
         "Graceful restart: connections close (unacked messages go back), then durable queues and persistent messages are recovered.",
-        "正常重启：先关闭所有连接（未确认的消息回到队列），再恢复持久化队列和持久化消息。";
+        "正常重启：先关闭所有连接（未应答的消息回到队列），再恢复持久化队列和持久化消息。";
     resume: "Resume", "继续";
     returned: "Returned", "被退回";
     returned_short: "returned to producer", "退回给生产者";
@@ -504,7 +507,7 @@ texts! {
     tab_exchange: "Exchange", "交换机";
     tab_producer: "Producer", "生产者";
     tab_queue: "Queue", "队列";
-    tab_worker: "Worker", "工作者";
+    tab_worker: "Worker", "工作进程";
     table_title: "list_queues", "list_queues";
     tagline: "a RabbitMQ simulator", "RabbitMQ 模拟器";
     task_progress: "{done} of {total} · delivery tag {tag}", "{done} / {total} · 投递标签 {tag}";
@@ -544,7 +547,7 @@ texts! {
     type_topic_help:
         "Routes by patterns of words: * one word, # zero or more.",
         "按单词模式路由：* 一个词，# 零个或多个词。";
-    unacked_n: "Unacknowledged deliveries ({n})", "未确认的投递（{n}）";
+    unacked_n: "Unacknowledged deliveries ({n})", "未应答的投递（{n}）";
     unbind: "Unbind", "解绑";
     unbind_aria: "Unbind {dest} (key {key})", "解绑 {dest}（键 {key}）";
     unlimited: "unlimited", "不限";
@@ -558,7 +561,7 @@ texts! {
     work_per_dot_n: "{t} per '.'", "每个 '.' {t}";
     worker_intro:
         "A worker is a program like worker.py: it consumes from a queue, works on each message, then acks it (or not).",
-        "工作者就像 worker.py 这样的程序：它从队列消费，处理每条消息，然后确认（或不确认）。";
-    worker_sub_idle: "{unacked} unacked · {done} done", "{unacked} 未确认 · {done} 已完成";
+        "工作进程就像 worker.py 这样的程序：它从队列消费，处理每条消息，然后应答（或不应答）。";
+    worker_sub_idle: "{unacked} unacked · {done} done", "{unacked} 未应答 · {done} 已完成";
     yes: "yes", "是";
 }

@@ -114,6 +114,24 @@ pub fn lesson_panel() -> Html {
         }
     });
 
+    // Chapter 0's bridge from the blog lessons: their words, RabbitMQ's.
+    let bridge = chapter.bridge.as_ref().map(|b| {
+        html! {
+            <details class="bridge" id="lesson-bridge">
+                <summary>{ get(&b.title) }</summary>
+                if let Some(i) = &b.intro { { prose(i.get(lang)) } }
+                <dl>
+                    { for b.entries.iter().map(|e| html! {
+                        <>
+                            <dt>{ inline(e.term.get(lang)) }</dt>
+                            <dd>{ prose(e.text.get(lang)) }</dd>
+                        </>
+                    }) }
+                </dl>
+            </details>
+        }
+    });
+
     let done_tasks = chapter.tasks.iter().enumerate().take(tracker.task.min(total)).map(|(i, task)| {
         let explain = (lesson.finished_last == Some(i))
             .then(|| task.explain.as_ref())
@@ -138,6 +156,9 @@ pub fn lesson_panel() -> Html {
             <div class="task current" id="lesson-task" data-task={task.id.clone()}>
                 <p class="task-of">{ fill(t.lesson_task_of, &[("i", &(tracker.task + 1).to_string()), ("n", &total.to_string())]) }</p>
                 <p class="goal" id="lesson-goal">{ inline(task.goal.get(lang)) }</p>
+                if !task.pika.is_empty() {
+                    <pre class="task-pika" id="lesson-pika" aria-label="pika"><code>{ task.pika.clone() }</code></pre>
+                }
                 <h4>{ t.lesson_checks }</h4>
                 <ul class="checks" id="lesson-checks">
                     { for task.checks.iter().enumerate().map(|(i, c)| {
@@ -179,6 +200,7 @@ pub fn lesson_panel() -> Html {
                 { prose(chapter.intro.get(lang)) }
                 { for concepts }
             </details>
+            { for bridge }
             <h3 class="tasks-title">
                 { t.lesson_tasks }
                 <span class="muted">{ fill(t.lesson_progress, &[("done", &tracker.task.min(total).to_string()), ("n", &total.to_string())]) }</span>

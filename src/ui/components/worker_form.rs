@@ -46,13 +46,14 @@ impl Default for Data {
 
 /// What a manual-ack worker can do with a finished message, by its value
 /// in the form.
-const ON_DONE: [(&str, OnDone); 6] = [
+const ON_DONE: [(&str, OnDone); 7] = [
     ("ack", OnDone::Ack),
     ("forget", OnDone::Forget),
     ("reject-requeue", OnDone::Reject { requeue: true }),
     ("reject", OnDone::Reject { requeue: false }),
     ("nack-requeue", OnDone::Nack { requeue: true }),
     ("nack", OnDone::Nack { requeue: false }),
+    ("crash", OnDone::Crash),
 ];
 
 impl Data {
