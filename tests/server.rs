@@ -34,21 +34,36 @@ struct Server {
 }
 
 impl Server {
+    /// Starts a server on fresh ports. A port that was free when picked can
+    /// be taken by another process before the server binds it (other test
+    /// binaries and brokers run on this machine too): then the server exits
+    /// at once, and another pair of ports is tried.
     fn start(data: &Path) -> Server {
-        let (port, control) = (free_port(), free_port());
-        let child = spawn(data, port, control);
-        let server = Server {
-            child,
-            port,
-            control,
-        };
-        server.wait_until_listening();
-        server
+        for _ in 0..5 {
+            let (port, control) = (free_port(), free_port());
+            let mut server = Server {
+                child: spawn(data, port, control),
+                port,
+                control,
+            };
+            if server.wait_until_listening() {
+                return server;
+            }
+        }
+        panic!("warren-server did not start on five pairs of free ports");
     }
 
-    fn wait_until_listening(&self) {
+    /// True once the server accepts connections; false if it exited first.
+    fn wait_until_listening(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        loop {
+            if let Ok(Some(_exited)) = self.child.try_wait() {
+                return false;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                // Ours, not a stranger's: it is still running.
+                return matches!(self.child.try_wait(), Ok(None));
+            }
             assert!(
                 Instant::now() < deadline,
                 "warren-server did not start listening"
