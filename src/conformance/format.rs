@@ -108,6 +108,12 @@ pub enum Step {
     Wait {
         ms: u64,
     },
+    /// The operator sets the broker's `consumer_timeout` (`None`: off) and
+    /// `channel_tick_interval` for channels opened from now on.
+    SetConsumerTimeout {
+        ms: Option<u64>,
+        tick_ms: u64,
+    },
     RestartBroker,
     CrashBroker,
     Observe {
@@ -135,6 +141,7 @@ impl Step {
             Step::Nack { .. } => "nack",
             Step::Reject { .. } => "reject",
             Step::Wait { .. } => "wait",
+            Step::SetConsumerTimeout { .. } => "set_consumer_timeout",
             Step::RestartBroker => "restart_broker",
             Step::CrashBroker => "crash_broker",
             Step::Observe { .. } => "observe",
@@ -171,6 +178,7 @@ const OPS: &[&str] = &[
     "reject",
     "recover",
     "wait",
+    "set_consumer_timeout",
     "restart_broker",
     "crash_broker",
     "observe",
@@ -252,6 +260,7 @@ fn keys_of(op: &str) -> Option<(&'static [&'static str], &'static [&'static str]
         "reject" => (&[], &["channel", "delivery_tag", "delivery", "requeue"]),
         "recover" => (&["channel"], &["requeue"]),
         "wait" => (&["ms"], &[]),
+        "set_consumer_timeout" => (&["ms"], &["tick_ms"]),
         "restart_broker" | "crash_broker" => (&[], &[]),
         "observe" => (&[], &["queues", "exchanges", "bindings", "consumers_of"]),
         _ => return None,
@@ -603,6 +612,13 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
         },
         "wait" => Step::Wait {
             ms: f.int("ms", 0, 0, 365 * 24 * 3_600_000)? as u64,
+        },
+        "set_consumer_timeout" => Step::SetConsumerTimeout {
+            ms: match f.map.get("ms") {
+                Some(Value::Null) => None,
+                _ => Some(f.int("ms", 0, 0, i64::from(u32::MAX))? as u64),
+            },
+            tick_ms: f.int("tick_ms", 60_000, 1, i64::from(u32::MAX))? as u64,
         },
         "restart_broker" => Step::RestartBroker,
         "crash_broker" => Step::CrashBroker,

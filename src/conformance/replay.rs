@@ -175,7 +175,11 @@ impl Run {
         }
         if !matches!(
             step,
-            Step::Observe { .. } | Step::Wait { .. } | Step::RestartBroker | Step::CrashBroker
+            Step::Observe { .. }
+                | Step::Wait { .. }
+                | Step::SetConsumerTimeout { .. }
+                | Step::RestartBroker
+                | Step::CrashBroker
         ) {
             self.drain();
         }
@@ -586,6 +590,10 @@ impl Run {
             Step::Wait { ms } => {
                 self.broker.advance(*ms);
                 self.pump();
+                ok(Map::new())
+            }
+            Step::SetConsumerTimeout { ms, tick_ms } => {
+                self.broker.set_consumer_timeout(*ms, *tick_ms);
                 ok(Map::new())
             }
             Step::RestartBroker | Step::CrashBroker => {

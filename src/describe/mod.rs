@@ -129,7 +129,7 @@ pub fn category(kind: &EventKind) -> Category {
         | VhostDeleted { .. }
         | VhostAdded { .. }
         | PermissionsSet { .. } => Category::Broker,
-        MethodFailed { .. } => Category::Error,
+        MethodFailed { .. } | AckTimedOut { .. } => Category::Error,
         ConnectionClosed { error: Some(_), .. } | ChannelClosed { error: Some(_), .. } => {
             Category::Error
         }
@@ -208,6 +208,7 @@ fn subjects(kind: &EventKind) -> (Option<u64>, Option<ChannelId>) {
         ChannelOpened { channel, .. }
         | ChannelClosed { channel, .. }
         | MethodFailed { channel, .. }
+        | AckTimedOut { channel, .. }
         | QosSet { channel, .. }
         | ConsumerAdded { channel, .. }
         | ConsumerCancelled { channel, .. }

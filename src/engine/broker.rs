@@ -44,6 +44,13 @@ pub struct BrokerConfig {
     /// `max_message_size`, 128 MiB by default); a larger one closes the
     /// channel with 406.
     pub max_message_size: u64,
+    /// RabbitMQ's `consumer_timeout` (ms): a channel whose oldest
+    /// unacknowledged delivery is older than this is closed with 406
+    /// (`ack_timeout.rs`). `None` turns it off. 3.10's default: 30 minutes.
+    pub consumer_timeout_ms: Option<u64>,
+    /// RabbitMQ's `channel_tick_interval` (ms): how often a channel checks
+    /// the timeout. Default 60 s.
+    pub channel_tick_interval_ms: u64,
 }
 
 impl Default for BrokerConfig {
@@ -56,6 +63,8 @@ impl Default for BrokerConfig {
             durability: crate::engine::durable::Durability::Internal,
             retain_committed_batches: false,
             max_message_size: crate::engine::limits::MAX_MESSAGE_SIZE,
+            consumer_timeout_ms: Some(crate::engine::limits::CONSUMER_TIMEOUT_MS),
+            channel_tick_interval_ms: crate::engine::limits::CHANNEL_TICK_INTERVAL_MS,
         }
     }
 }
@@ -70,6 +79,10 @@ pub(crate) enum Timer {
     QueueExpiry(QueueId, u64),
     /// Seal the open batch of durable changes.
     Commit,
+    /// A channel's tick, when it may time out an unacknowledged delivery
+    /// (`ack_timeout.rs`); the generation tells a current timer from a
+    /// re-armed one.
+    ChannelTick(ChannelId, u64),
 }
 
 /// Exchange counts and flags, as `rabbitmqctl list_exchanges` shows them.
@@ -162,11 +175,17 @@ pub struct Broker {
     pub(crate) empty_name: Rc<str>,
     /// Users, whether the vhost exists, permissions (`vhost.rs`).
     pub(crate) access: crate::engine::vhost::AccessControl,
+    /// `consumer_timeout` and `channel_tick_interval` for channels opened
+    /// from now on: the configuration's, or the operator's since the node
+    /// started (`set_consumer_timeout`; a restart forgets it, as RabbitMQ
+    /// forgets `application:set_env`).
+    pub(crate) ack_settings: crate::engine::ack_timeout::AckSettings,
 }
 
 impl Broker {
     /// A fresh broker with the predeclared exchanges of a new vhost.
     pub fn new(config: BrokerConfig) -> Broker {
+        let ack_settings = crate::engine::ack_timeout::AckSettings::from_config(&config);
         let mut broker = Broker {
             clock: Clock::new(config.epoch_unix_seconds),
             rng: SeededRng::new(config.seed),
@@ -199,6 +218,7 @@ impl Broker {
             log_base: 0,
             empty_name: Rc::from(""),
             access: Default::default(),
+            ack_settings,
         };
         broker.emit(EventKind::BrokerStarted {
             profile: broker.config.profile.name(),
@@ -356,6 +376,18 @@ impl Broker {
         self.timers.keys().next().map(|(at, _)| *at)
     }
 
+    /// When the next timer other than a channel's acknowledgement tick
+    /// fires: the next piece of work. A delivery nobody acks keeps its
+    /// channel's tick armed (`ack_timeout.rs`), 30 minutes and more ahead
+    /// by default; driving the world "until idle" should not jump there,
+    /// while moving time on explicitly (`advance`) does reach it.
+    pub fn next_work_timer_at(&self) -> Option<Millis> {
+        self.timers
+            .iter()
+            .find(|(_, timer)| !matches!(timer, Timer::ChannelTick(..)))
+            .map(|((at, _), _)| *at)
+    }
+
     /// Performs the next pending piece of work at the current time: one
     /// delivery, or one due timer. Pieces that turn out to have nothing to
     /// do are skipped. Returns whether anything happened (an event was logged).
@@ -439,6 +471,7 @@ impl Broker {
                 }
             }
             Timer::Commit => self.commit_tick(),
+            Timer::ChannelTick(channel, generation) => self.channel_tick(channel, generation),
             Timer::QueueExpiry(queue, generation) => {
                 let expired = self
                     .queues

@@ -9,6 +9,7 @@
 //! A channel also holds its prefetch settings (basic.qos), its publisher
 //! confirm state (a sequence number per publish) and its transaction.
 
+use crate::engine::ack_timeout::AckClock;
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
 use crate::engine::message::MessageRef;
 use crate::engine::outbox::Outgoing;
@@ -25,6 +26,9 @@ pub struct Unacked {
     pub entry: Entry,
     /// The consumer it went to; `None` for basic.get.
     pub consumer: Option<ConsumerId>,
+    /// When it was delivered (virtual ms): the acknowledgement timeout
+    /// counts from here.
+    pub delivered_at: crate::engine::clock::Millis,
 }
 
 /// A publish held by an open transaction until tx.commit.
@@ -93,10 +97,12 @@ pub struct Channel {
     /// The last queue declared on this channel: an empty queue name in
     /// bind, consume, get, purge and delete means this one.
     pub most_recent_queue: Option<Rc<str>>,
+    /// The acknowledgement timeout and the tick that checks it.
+    pub ack_clock: AckClock,
 }
 
 impl Channel {
-    pub fn new(id: ChannelId, conn: ConnId, number: u16) -> Channel {
+    pub fn new(id: ChannelId, conn: ConnId, number: u16, ack_clock: AckClock) -> Channel {
         Channel {
             id,
             conn,
@@ -113,6 +119,7 @@ impl Channel {
             tx: None,
             consumers: BTreeMap::new(),
             most_recent_queue: None,
+            ack_clock,
         }
     }
 

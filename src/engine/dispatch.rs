@@ -210,6 +210,9 @@ impl Broker {
             q.unacked += 1;
         }
         let queue_name = q.name.clone();
+        // The delivery reaches the channel (and may wake it: ack_timeout.rs).
+        self.touch_channel(channel_id);
+        let now = self.clock.now();
         let Some(ch) = self.channels.get_mut(&channel_id) else {
             return;
         };
@@ -230,6 +233,7 @@ impl Broker {
                     queue_name: queue_name.clone(),
                     entry,
                     consumer: Some(consumer),
+                    delivered_at: now,
                 },
             );
         }
@@ -255,6 +259,9 @@ impl Broker {
             skipped,
             message_count: None,
         });
+        if ack_required {
+            self.arm_ack_tick(channel_id);
+        }
     }
 
     /// Removes messages whose TTL has run out from the head of the queue

@@ -255,6 +255,19 @@ pub enum EventKind {
         /// How many unacknowledged deliveries went back to their queues.
         requeued: u32,
     },
+    /// A channel's oldest unacknowledged delivery outlived `consumer_timeout`
+    /// at one of the channel's ticks; the broker closes the channel next
+    /// (`ack_timeout.rs`).
+    AckTimedOut {
+        conn: ConnId,
+        channel: ChannelId,
+        number: u16,
+        delivery_tag: u64,
+        queue_name: Rc<str>,
+        /// When the delivery was made (virtual ms).
+        delivered_at: Millis,
+        timeout_ms: u64,
+    },
     /// A method failed; the broker closes the channel or connection next.
     MethodFailed {
         conn: ConnId,
@@ -560,7 +573,8 @@ pub fn connection_of(kind: &EventKind) -> Option<ConnId> {
         | EventKind::ConnectionClosed { conn, .. }
         | EventKind::ChannelOpened { conn, .. }
         | EventKind::ChannelClosed { conn, .. }
-        | EventKind::MethodFailed { conn, .. } => Some(*conn),
+        | EventKind::MethodFailed { conn, .. }
+        | EventKind::AckTimedOut { conn, .. } => Some(*conn),
         _ => None,
     }
 }

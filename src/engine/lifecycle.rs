@@ -47,6 +47,8 @@ impl Broker {
         }
         self.awaiting_commit.clear();
         self.commit_scheduled = false;
+        // What the operator set at run time does not survive the node.
+        self.ack_settings = crate::engine::ack_timeout::AckSettings::from_config(&self.config);
         self.emit(EventKind::BrokerStopped { graceful });
         dropped
     }

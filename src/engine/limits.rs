@@ -32,6 +32,14 @@ pub const EXCHANGE_HOPS_MAX: usize = 1_000;
 /// `channel_max`, which it offers in connection.tune.
 pub const CHANNEL_MAX: u16 = 2047;
 
+/// RabbitMQ 3.10's default `consumer_timeout`: 30 minutes to ack a delivery
+/// (`BrokerConfig::consumer_timeout_ms`, `ack_timeout.rs`).
+pub const CONSUMER_TIMEOUT_MS: u64 = 1_800_000;
+
+/// RabbitMQ's default `channel_tick_interval`: a channel checks the
+/// consumer timeout once a minute.
+pub const CHANNEL_TICK_INTERVAL_MS: u64 = 60_000;
+
 /// RabbitMQ's default `max_message_size`: 128 MiB of body per message
 /// (`BrokerConfig::max_message_size`).
 pub const MAX_MESSAGE_SIZE: u64 = 134_217_728;

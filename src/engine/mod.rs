@@ -17,7 +17,8 @@
 //!   follows exchange-to-exchange bindings and alternate exchanges.
 //! - [`queue`], [`queue_args`]: queues, their ready messages and arguments.
 //! - [`consumer`]: consumers and the order a queue serves them in.
-//! - [`channel`]: channels and connections, delivery tags, unacked deliveries.
+//! - [`channel`]: channels and connections, delivery tags, unacked deliveries;
+//!   [`ack_timeout`]: the delivery acknowledgement timeout (`consumer_timeout`).
 //! - [`dispatch`]: delivering to consumers; TTL and length limits at the head.
 //! - [`dead_letter`]: dead-lettering and the `x-death` header.
 //! - [`message`], [`value`]: messages, properties, AMQP field values.
@@ -29,6 +30,7 @@
 //! - [`vhost`]: the virtual host, users and permissions; [`operator`]: the
 //!   queue and connection commands of `rabbitmqctl`.
 
+pub mod ack_timeout;
 pub mod broker;
 pub mod channel;
 pub mod client;

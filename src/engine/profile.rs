@@ -12,7 +12,9 @@
 //! - headers-exchange values compare exactly (Erlang `=:=`), so `1` no longer
 //!   equals `1.0`;
 //! - basic.cancel of a single active consumer makes the queue deliver to the
-//!   consumer it activates at once.
+//!   consumer it activates at once;
+//! - the delivery acknowledgement timeout no longer closes channels over
+//!   classic-queue deliveries (4.3 enforces it for quorum queues only).
 
 use serde::{Deserialize, Serialize};
 
@@ -75,5 +77,17 @@ impl Profile {
     /// Holder =/= Holder1, ...)`).
     pub fn delivers_after_single_active_cancel(self) -> bool {
         self == Profile::RabbitMq43
+    }
+
+    /// Whether a channel is closed when its oldest unacknowledged delivery
+    /// outlives `consumer_timeout` (`ack_timeout.rs`). RabbitMQ 4.3 supports
+    /// consumer timeouts for quorum queues only: "Classic queues and stream
+    /// queues do not support consumer timeouts" (rabbitmq-server v4.3.0,
+    /// `consumer_timeouts.md`, "Queue Type Support"), and there a timed-out
+    /// quorum-queue consumer is cancelled rather than its channel closed
+    /// (same file, "Changes from v4.2.x"). Warren's 4.3 profile has no
+    /// channel-wide timeout.
+    pub fn channel_closes_on_consumer_timeout(self) -> bool {
+        self == Profile::RabbitMq3
     }
 }

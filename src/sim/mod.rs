@@ -738,8 +738,22 @@ impl Simulation {
         }
     }
 
+    /// When the next piece of work is due: like [`Simulation::next_activity_at`]
+    /// without the channels' acknowledgement deadlines. A worker that forgot
+    /// to ack holds its messages until the consumer timeout (31 minutes
+    /// with RabbitMQ's defaults); the world counts as idle meanwhile, and
+    /// only moving time on (`run_until`, `run_for`) reaches the deadline.
+    pub fn next_work_at(&self) -> Option<Millis> {
+        let actor = self.timers.keys().next().map(|(t, _)| *t);
+        match (actor, self.broker.next_work_timer_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Does the next single thing, moving the clock forward to it if nothing
-    /// is due now. Returns false when the world is idle (nothing scheduled).
+    /// is due now. Returns false when the world is idle (no work scheduled:
+    /// see [`Simulation::next_work_at`]).
     pub fn step(&mut self) -> bool {
         if self.broker.has_pending_work() {
             self.broker.step();
@@ -754,7 +768,7 @@ impl Simulation {
                 return true;
             }
         }
-        match self.next_activity_at() {
+        match self.next_work_at() {
             Some(at) => {
                 self.broker.advance_clock_to(at);
                 true

@@ -186,6 +186,6 @@ impl World {
 
     /// Whether anything is waiting to happen (a step would do something).
     pub fn is_idle(&self) -> bool {
-        !self.sim.broker.has_pending_work() && self.sim.next_activity_at().is_none()
+        !self.sim.broker.has_pending_work() && self.sim.next_work_at().is_none()
     }
 }

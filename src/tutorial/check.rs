@@ -301,7 +301,8 @@ fn event_channel(kind: &EventKind) -> Option<u32> {
         | EventKind::ConsumerAdded { channel, .. }
         | EventKind::ConsumerCancelled { channel, .. }
         | EventKind::ChannelClosed { channel, .. }
-        | EventKind::MethodFailed { channel, .. } => Some(channel.0),
+        | EventKind::MethodFailed { channel, .. }
+        | EventKind::AckTimedOut { channel, .. } => Some(channel.0),
         EventKind::Requeued { channel, .. } => channel.map(|c| c.0),
         _ => None,
     }

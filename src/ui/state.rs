@@ -589,7 +589,7 @@ fn step_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>) -> b
         let next_activity = if world.broker.has_pending_work() {
             now
         } else {
-            world.next_activity_at().unwrap_or(u64::MAX)
+            world.next_work_at().unwrap_or(u64::MAX)
         };
         if due > now && due <= next_activity {
             tl.advance(due - now);

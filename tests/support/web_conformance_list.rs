@@ -81,6 +81,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/consumer_priority.json"),
     ),
     (
+        "consumer_timeout_closes_channel",
+        include_str!("../conformance/scenarios/consumer_timeout_closes_channel.json"),
+        include_str!("../conformance/expected/consumer_timeout_closes_channel.json"),
+    ),
+    (
         "declare_equivalence_errors",
         include_str!("../conformance/scenarios/declare_equivalence_errors.json"),
         include_str!("../conformance/expected/declare_equivalence_errors.json"),

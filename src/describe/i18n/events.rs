@@ -162,6 +162,12 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
                     zh: format!("{c} 的信道 {number} 已关闭{back}。")),
             }
         }
+        AckTimedOut { channel, delivery_tag, queue_name, delivered_at, timeout_ms, .. } => {
+            let c = s.chan(*channel);
+            tr!(l,
+                en: format!("Delivery {delivery_tag} from '{queue_name}' on {c}, delivered at {delivered_at} ms, was not acknowledged within the consumer timeout ({timeout_ms} ms)."),
+                zh: format!("{c} 上来自 '{queue_name}' 的投递 {delivery_tag}（{delivered_at} ms 时投递）没有在消费者超时（{timeout_ms} ms）内被确认。"))
+        }
         MethodFailed { channel, method, error, .. } => {
             let (c, e) = (s.chan(*channel), err_text(error));
             tr!(l, en: format!("{method} from {c} failed: {e}."), zh: format!("{c} 调用 {method} 失败：{e}。"))

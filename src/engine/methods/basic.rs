@@ -338,6 +338,7 @@ impl Broker {
                         queue_name: queue_name.clone(),
                         entry,
                         consumer: None,
+                        delivered_at: b.clock.now(),
                     },
                 );
             }

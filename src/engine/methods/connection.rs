@@ -10,6 +10,7 @@
 //! What a client library does around these (pika cancels a channel's
 //! consumers before closing it) is in `client.rs`.
 
+use crate::engine::ack_timeout::AckClock;
 use crate::engine::broker::Broker;
 use crate::engine::channel::{Channel, Connection};
 use crate::engine::error::{AmqpError, CommandError, ReplyCode};
@@ -195,7 +196,15 @@ impl Broker {
             c.channels.push(id);
             c.channel_numbers.insert(number, id);
         }
-        self.channels.insert(id, Channel::new(id, conn, number));
+        let ack_clock = AckClock::new(
+            self.ack_settings
+                .timeout_ms
+                .filter(|_| self.config.profile.channel_closes_on_consumer_timeout()),
+            self.ack_settings.tick_interval_ms,
+            self.clock.now(),
+        );
+        self.channels
+            .insert(id, Channel::new(id, conn, number, ack_clock));
         self.emit(EventKind::ChannelOpened {
             conn,
             channel: id,

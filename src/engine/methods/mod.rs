@@ -132,6 +132,16 @@ impl Broker {
                 .map(|_| Reply::ChannelOpenOk);
         }
         let ch = self.channel_on(conn, channel)?;
+        // The method reaches the channel (and may wake it: ack_timeout.rs);
+        // what it does to the unacked deliveries moves the next tick.
+        self.touch_channel(ch);
+        let reply = self.apply_on_channel(ch, method);
+        self.arm_ack_tick(ch);
+        reply
+    }
+
+    /// The methods of an open channel.
+    fn apply_on_channel(&mut self, ch: ChannelId, method: Method) -> Result<Reply, CommandError> {
         let id = method.id();
         match method {
             Method::ConnectionOpen(_) | Method::ConnectionClose(_) => Err(CommandError::invalid(
