@@ -60,7 +60,7 @@ pub const KNOWN_NEEDS: &[(&str, &str)] = &[(
 /// The features of [`KNOWN_NEEDS`] the engine has. Adding one here turns
 /// on the tasks that wait for it (`tests/tutorials.rs` tells when a
 /// pending task would pass: then it belongs here).
-pub const ENGINE_FEATURES: &[&str] = &[];
+pub const ENGINE_FEATURES: &[&str] = &["consumer_timeout"];
 
 /// A text in both of Warren's languages.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

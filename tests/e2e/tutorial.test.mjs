@@ -135,6 +135,21 @@ await run('chapter 3 (acknowledgements), in Chinese, through the UI', async ({ p
   await reachTask(page, 6);
   const poisoned = await queueRow(page, 'hello');
   check(poisoned[0] >= 1 && poisoned[1] === 0, `the message is still in hello, unacked by no one (got ${poisoned})`);
+
+  // Task 7 (issue 17): worker 3 works 45 minutes on one message; 30 minutes
+  // after the delivery (at the channel's next 60 s tick) the broker closes
+  // its channel with 406 and requeues the message.
+  await openTab(page, 'worker');
+  await page.fill('#worker-name', 'worker 3');
+  await page.fill('#worker-queue', 'hello');
+  await page.selectOption('#worker-ack', 'manual');
+  await page.fill('#worker-prefetch', '1');
+  await page.selectOption('#worker-work', 'fixed');
+  await page.fill('#worker-ms', '2700000');
+  await page.selectOption('#worker-on-done', 'ack');
+  await acted(page, () => page.click('#worker-submit'));
+  await stepUntil(page, () => document.querySelector('#lesson')?.dataset.finished === 'true');
+  check((await page.textContent('#event-log')).includes('406'), 'the log shows the 406 that closed worker 3\'s channel');
   check(await page.getAttribute('#lesson', 'data-finished') === 'true', 'the chapter is finished');
   check((await page.textContent('#lesson-finished')).includes('本章完成'), 'it says so in Chinese');
 
