@@ -5,6 +5,7 @@
 //! closes every connection with 320 CONNECTION_FORCED; warrenctl reads the
 //! same broker.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,13 +13,6 @@ use warren::engine::message::Properties;
 use warren::engine::method::{BasicGet, BasicPublish, Method, QueueDeclare};
 use warren::server::client::{BlockingClient as Client, Received};
 use warren::wire::{Frame, WireMethod};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 fn fresh_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("server-{name}"));
@@ -34,41 +28,35 @@ struct Server {
 }
 
 impl Server {
-    /// Starts a server on fresh ports. A port that was free when picked can
-    /// be taken by another process before the server binds it (other test
-    /// binaries and brokers run on this machine too): then the server exits
-    /// at once, and another pair of ports is tried.
+    /// Starts a server on ports the system picks (`127.0.0.1:0`) and reads
+    /// them from its first line. (Picking a "free" port first and passing
+    /// it races with every other process on the machine; polling a port in
+    /// the ephemeral range can even connect a socket to itself.) The line is
+    /// printed once both listeners are bound, so the server is ready.
     fn start(data: &Path) -> Server {
-        for _ in 0..5 {
-            let (port, control) = (free_port(), free_port());
-            let mut server = Server {
-                child: spawn(data, port, control),
-                port,
-                control,
-            };
-            if server.wait_until_listening() {
-                return server;
+        let mut child = spawn(data, true);
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with("warren-server: AMQP 0-9-1 on ") => break line,
+                Some(Ok(_)) => {}
+                _ => panic!("warren-server exited before listening: {:?}", child.wait()),
             }
-        }
-        panic!("warren-server did not start on five pairs of free ports");
-    }
-
-    /// True once the server accepts connections; false if it exited first.
-    fn wait_until_listening(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(_exited)) = self.child.try_wait() {
-                return false;
-            }
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                // Ours, not a stranger's: it is still running.
-                return matches!(self.child.try_wait(), Ok(None));
-            }
-            assert!(
-                Instant::now() < deadline,
-                "warren-server did not start listening"
-            );
-            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Keep reading, or the server blocks once the pipe is full.
+        std::thread::spawn(move || lines.for_each(drop));
+        let port_after = |marker: &str| -> u16 {
+            let rest = &ready[ready.find(marker).expect(marker) + marker.len()..];
+            let addr = rest.split([',', ' ']).next().unwrap_or("");
+            let port = addr.rsplit(':').next().unwrap_or("");
+            port.parse()
+                .unwrap_or_else(|_| panic!("a port in {ready:?}"))
+        };
+        Server {
+            port: port_after("AMQP 0-9-1 on "),
+            control: port_after("warrenctl on "),
+            child,
         }
     }
 
@@ -112,17 +100,19 @@ impl Drop for Server {
     }
 }
 
-fn spawn(data: &Path, port: u16, control: u16) -> Child {
+/// Starts warren-server on `data` with system-picked ports; `announce`
+/// pipes its stdout (where it prints its addresses) instead of silencing it.
+fn spawn(data: &Path, announce: bool) -> Child {
     Command::new(env!("CARGO_BIN_EXE_warren-server"))
-        .arg("--amqp")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--control")
-        .arg(format!("127.0.0.1:{control}"))
+        .args(["--amqp", "127.0.0.1:0", "--control", "127.0.0.1:0"])
         .arg("--data")
         .arg(data)
-        .arg("--log")
-        .arg("off")
-        .stdout(Stdio::null())
+        .args(["--log", if announce { "text" } else { "off" }])
+        .stdout(if announce {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::piped())
         .spawn()
         .expect("warren-server starts")
@@ -186,7 +176,7 @@ fn a_second_server_on_the_same_data_is_refused_and_the_first_keeps_its_data() {
     declare_durable(&mut client, "orders");
     publish_confirmed(&mut client, "orders", 5);
 
-    let second = spawn(&data, free_port(), free_port());
+    let second = spawn(&data, false);
     let out = second.wait_with_output().expect("the second server exits");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
