@@ -98,6 +98,24 @@ install_pika() {
   target/wire-venv/bin/pip install --quiet --disable-pip-version-check pika==1.4.4
 }
 
+# What the browser's Python needs, served by Warren itself (no CDN):
+# Pyodide, pinned in www/vendor/package-lock.json, and pika's wheel, pinned
+# by hash in www/vendor/requirements.txt. Neither is committed.
+PIKA_WHEEL=www/vendor/pika-1.4.4-py3-none-any.whl
+install_python_vendor() {
+  local dir=www/vendor stamp=www/vendor/node_modules/.warren-stamp
+  if ! { [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; }; then
+    say "npm ci in www/vendor (Pyodide for Python in the browser)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+  if [ ! -f "$PIKA_WHEEL" ]; then
+    say "pip download pika 1.4.4 (the wheel Pyodide loads)"
+    target/wire-venv/bin/pip download --quiet --disable-pip-version-check --no-deps \
+      --only-binary=:all: --require-hashes -r "$dir/requirements.txt" -d "$dir"
+  fi
+}
+
 setup() {
   timed "apt (chromium, chromium-driver)" install_chromium
   timed "rustup target" install_wasm_target
@@ -106,6 +124,7 @@ setup() {
   timed "npm ci" install_node_modules
   mkdir -p target
   timed "pika venv" install_pika
+  timed "Pyodide and pika for the browser" install_python_vendor
 }
 
 build() {
@@ -189,6 +208,8 @@ run_tests() {
   timed "release build (warren-server, warrenctl)" \
     cargo build --quiet --release --bin warren-server --bin warrenctl
   timed "real clients over the wire (pika, amqplib, load test)" run_wire_clients
+  timed "Python transcripts: Pyodide in Chromium against CPython on warren-server" \
+    run_python_transcripts
   say "all tests passed"
 }
 
@@ -202,6 +223,21 @@ run_wire_clients() {
   WIRE_PYTHON=$PWD/target/wire-venv/bin/python ORACLE_AMQP_PORT=$port WARREN_LOG=off \
     WARREN_BIN_DIR="${CARGO_TARGET_DIR:-$PWD/target}/release" \
     tests/wire_clients/run_all.sh tests/wire_clients/warren_broker.sh
+}
+
+# The lessons' scenarios (tests/python/scenarios.json) with CPython + pika
+# against a warren-server on a free port, compared program by program with
+# what Pyodide + pika printed in Chromium (target/python/browser.json, written
+# by tests/e2e/python.test.mjs, which also checks them against RabbitMQ's).
+run_python_transcripts() {
+  local port
+  port=$(python3 tests/support/free_port.py)
+  rm -rf target/warren-python
+  WARREN_BROKER_DIR=$PWD/target/warren-python WARREN_LOG=off \
+    WARREN_BIN_DIR="${CARGO_TARGET_DIR:-$PWD/target}/release" \
+    target/wire-venv/bin/python tests/python/native_run.py --check --port "$port" \
+    --out target/python/native.json
+  python3 tests/python/transcripts.py target/python/browser.json target/python/native.json
 }
 
 # tests/support/web_conformance_list.rs: the browser test's include_str! list of

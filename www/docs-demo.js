@@ -21,3 +21,40 @@ document.getElementById('api-publish').addEventListener('click', async () => {
   await broker.runUntilIdle();
 });
 document.body.dataset.ready = 'true';
+
+// Python: loaded on the first Run only (www/python.js fetches Pyodide then).
+const runButton = document.getElementById('py-run');
+const status = document.getElementById('py-status');
+const results = document.getElementById('py-results');
+runButton.addEventListener('click', async () => {
+  runButton.disabled = true;
+  status.textContent = 'Loading Python…';
+  results.replaceChildren();
+  try {
+    const { runPythonScripts, loadPython } = await import('./python.js');
+    await loadPython();
+    status.textContent = 'Running (6 virtual seconds)…';
+    const worker = document.getElementById('py-worker').value;
+    const newTask = document.getElementById('py-task').value;
+    const out = await runPythonScripts([
+      { name: 'worker.py', code: worker },
+      { name: 'new_task.py', code: newTask, args: ['First', 'message.'], startAt: 500 },
+      { name: 'new_task.py', code: newTask, args: ['Second', 'message...'], startAt: 600 },
+    ], { until: 6000, profile: 'rabbitmq-3' });
+    for (const r of out) {
+      const box = document.createElement('figure');
+      const title = document.createElement('figcaption');
+      title.textContent = `$ python ${r.name} — ${r.exitCode === null ? 'still running at 6 s (then stopped)' : `exit code ${r.exitCode}`}`;
+      const pre = document.createElement('pre');
+      pre.className = 'console';
+      pre.textContent = r.stdout + r.stderr; // Python output is untrusted text
+      box.append(title, pre);
+      results.append(box);
+    }
+    status.textContent = 'Done.';
+  } catch (e) {
+    status.textContent = String(e && e.message ? e.message : e);
+  } finally {
+    runButton.disabled = false;
+  }
+});

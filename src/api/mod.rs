@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 pub mod bench;
 pub mod broker;
+pub mod python;
 pub use broker::{Broker, Channel, Connection};
 
 use crate::conformance::{self, ReplayOptions};

@@ -6,7 +6,9 @@
 //! a prefetch), works on one message at a time for a while (a fixed time, or
 //! one second per `.` in the body as in the lessons), then acks it — or
 //! forgets to, or rejects it. A *producer* is `new_task.py`: it publishes to
-//! an exchange with a routing key, once, N times, or every X ms.
+//! an exchange with a routing key, once, N times, or every X ms. A *wire
+//! client* ([`wire`]) is a real client speaking AMQP bytes — pika in the
+//! browser's Python — whose heartbeats and deadlines are timers here too.
 //!
 //! [`Simulation::step`] advances the world by one thing: a broker step (one
 //! delivery, one expiry), or one worker or producer action, moving virtual
@@ -16,6 +18,7 @@
 pub mod actors;
 pub mod bounded;
 mod ui_support;
+pub mod wire;
 pub mod world;
 
 use crate::engine::clock::Millis;
@@ -130,10 +133,13 @@ pub struct Simulation {
     next_timer: u64,
     next_actor: u32,
     log: Vec<ActorEvent>,
+    /// Clients that speak AMQP as bytes (Python processes running pika).
+    pub wire: wire::WireClients,
 }
 
 impl Simulation {
     pub fn new(config: BrokerConfig) -> Simulation {
+        let wire = wire::WireClients::new(config.profile);
         Simulation {
             broker: Broker::new(config),
             producers: BTreeMap::new(),
@@ -142,6 +148,7 @@ impl Simulation {
             next_timer: 0,
             next_actor: 1,
             log: Vec::new(),
+            wire,
         }
     }
 
@@ -709,6 +716,8 @@ impl Simulation {
         for id in to_start {
             self.start_next_task(id);
         }
+        let now = self.broker.now();
+        self.wire.flush(&mut self.broker, now);
     }
 
     /// Every client lost its connection (the broker stopped).
@@ -729,13 +738,19 @@ impl Simulation {
 
     // -------------------------------------------------------------- time
 
-    /// When the next thing is scheduled (broker or actor), if anything.
+    /// When the next thing is scheduled (broker, actor or wire client), if
+    /// anything.
     pub fn next_activity_at(&self) -> Option<Millis> {
         let actor = self.timers.keys().next().map(|(t, _)| *t);
-        match (actor, self.broker.next_timer_at()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [actor, self.broker.next_timer_at(), self.wire.next_wakeup()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether a byte-stream client's heartbeat or deadline is due now.
+    fn wire_due(&self) -> bool {
+        self.wire.next_wakeup().is_some_and(|at| at <= self.now())
     }
 
     /// When the next piece of work is due: like [`Simulation::next_activity_at`]
@@ -743,12 +758,18 @@ impl Simulation {
     /// to ack holds its messages until the consumer timeout (31 minutes
     /// with RabbitMQ's defaults); the world counts as idle meanwhile, and
     /// only moving time on (`run_until`, `run_for`) reaches the deadline.
+    /// A Python process's deadline or heartbeat (`wire`) is work: the
+    /// process does something then.
     pub fn next_work_at(&self) -> Option<Millis> {
         let actor = self.timers.keys().next().map(|(t, _)| *t);
-        match (actor, self.broker.next_work_timer_at()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            actor,
+            self.broker.next_work_timer_at(),
+            self.wire.next_wakeup(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Does the next single thing, moving the clock forward to it if nothing
@@ -767,6 +788,12 @@ impl Simulation {
                 }
                 return true;
             }
+        }
+        if self.wire_due() {
+            let now = self.now();
+            self.wire.tick(&mut self.broker, now);
+            self.deliver_outboxes();
+            return true;
         }
         match self.next_work_at() {
             Some(at) => {
@@ -810,6 +837,7 @@ impl Simulation {
                     .keys()
                     .next()
                     .is_some_and(|(at, _)| *at <= self.now())
+                || self.wire_due()
             {
                 self.step();
                 steps += 1;
@@ -845,6 +873,8 @@ impl Simulation {
         self.broker.restart();
         self.deliver_outboxes();
         self.all_disconnected();
+        let now = self.now();
+        self.wire.broker_stopped(&mut self.broker, now);
     }
 
     /// Broker crash (workers lose their connections; unsaved state is lost).
@@ -852,6 +882,32 @@ impl Simulation {
         self.broker.crash();
         self.deliver_outboxes();
         self.all_disconnected();
+        let now = self.now();
+        self.wire.broker_stopped(&mut self.broker, now);
+    }
+
+    /// A byte-stream client connected, wrote or went away (see `wire.rs`);
+    /// what the broker answers is encoded for it at once. Opening an id
+    /// that is taken is refused.
+    pub fn wire_input(
+        &mut self,
+        client: wire::WireId,
+        op: &world::WireOp,
+    ) -> Result<(), CommandError> {
+        let now = self.now();
+        match op {
+            world::WireOp::Open => {
+                if !self.wire.open(client, now) {
+                    return Err(CommandError::invalid(format!(
+                        "client {client} is connected already"
+                    )));
+                }
+            }
+            world::WireOp::Data(bytes) => self.wire.receive(&mut self.broker, client, bytes, now),
+            world::WireOp::Close => self.wire.close(&mut self.broker, client),
+        }
+        self.deliver_outboxes();
+        Ok(())
     }
 
     /// Reconnects a worker whose connection was lost in a restart.

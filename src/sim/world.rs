@@ -9,6 +9,7 @@ use crate::engine::ids::ConnId;
 use crate::engine::method::{Method, Reply};
 use crate::engine::{BrokerConfig, CommandError};
 use crate::sim::bounded::{PublishCount, VirtualMs};
+use crate::sim::wire::WireId;
 use crate::sim::{ActorId, ProducerSpec, Simulation, WorkerSpec};
 
 /// Everything a person can do to the world, besides stepping it.
@@ -42,6 +43,24 @@ pub enum Command {
     ReconnectWorker(ActorId),
     RestartBroker,
     CrashBroker,
+    /// A byte-stream client (a Python process's socket, see `sim/wire.rs`)
+    /// connected, wrote, or went away. Recorded like any command, so a
+    /// replay feeds the broker the same bytes at the same virtual times.
+    Wire {
+        client: WireId,
+        op: WireOp,
+    },
+}
+
+/// What a byte-stream client did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WireOp {
+    /// Its socket connected to the broker's port.
+    Open,
+    /// It wrote these bytes.
+    Data(Vec<u8>),
+    /// Its socket closed (the process ended, or was killed).
+    Close,
 }
 
 impl Command {
@@ -160,6 +179,7 @@ impl World {
                 self.sim.crash_broker();
                 self.admin = None;
             }
+            Command::Wire { client, op } => self.sim.wire_input(*client, op)?,
         }
         Ok(applied)
     }

@@ -292,7 +292,8 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
             "# {}: start it again\n# python worker.py",
             worker_name(*id).unwrap_or_default()
         ),
-        Command::PauseWorker(..) => return None,
+        // A Python terminal's own bytes: its code is the script itself.
+        Command::PauseWorker(..) | Command::Wire { .. } => return None,
         Command::RestartBroker => "# sudo systemctl restart rabbitmq-server".into(),
         Command::CrashBroker => "# sudo kill -9 $(pgrep -f beam.smp)   # a crash, not a clean stop".into(),
     })

@@ -161,7 +161,7 @@ enum Phase {
 
 /// A message arriving in pieces: a content-carrying method, its header,
 /// then body frames until `body_size` bytes have come.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Assembly {
     method: WireMethod,
     /// Its properties are decoded when the message is complete, as
@@ -181,7 +181,7 @@ struct Assembly {
 }
 
 /// What the connection knows about a channel number besides the engine.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct ChannelWire {
     assembling: Option<Assembly>,
     /// The server closed it: everything but close-ok is ignored.
@@ -206,7 +206,7 @@ struct ChannelWire {
 /// Both run on a fixed grid from tune-ok, as RabbitMQ's timers do, and
 /// are due at the same instant every `h`: the receiver looks first
 /// (recorded: no heartbeat along with the reset).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Heartbeats {
     send_every: HostMs,
     next_send: HostMs,
@@ -291,7 +291,9 @@ pub enum SocketState {
     Close,
 }
 
-/// One AMQP connection, server side.
+/// One AMQP connection, server side. Cloneable, so the workbench's
+/// timeline can snapshot Python's connections with the rest of the world.
+#[derive(Clone, Debug)]
 pub struct ServerSession {
     config: SessionConfig,
     phase: Phase,

@@ -3,8 +3,8 @@
 # --release --bin bench), then the browser half in headless Chromium
 # (tests/bench/browser.mjs: the same workloads in wasm, IndexedDB batched vs
 # one transaction per message, the workbench's render time and DOM size,
-# time to interactive), and the size of pkg/. Prints the table with each
-# goal and writes target/bench.json. Then the wire benchmarks
+# time to interactive, Python ready cold and warm), and the size of pkg/.
+# Prints the table with each goal and writes target/bench.json. Then the wire benchmarks
 # (tests/bench/wire_compare.sh): three clients against warren-server and
 # against RabbitMQ 3.10.8, side by side. Figures, never pass/fail.
 set -euo pipefail
