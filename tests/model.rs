@@ -16,6 +16,14 @@
 //! - delivery tags strictly increase per channel;
 //! - nothing is delivered to a cancelled consumer or a closed channel.
 //!
+//! Some queues are quorum queues (issue 17), modelled as RabbitMQ 3.10's
+//! `rabbit_fifo`: returned messages wait in a returns queue served first
+//! (a consumer gone, or any return when `x-delivery-limit` is set) or go
+//! to the back (a nack or reject without a limit); every return counts,
+//! and a message returned more than the limit is dead-lettered; deliveries
+//! carry `x-delivery-count` (basic.get's always, a consumer's once the
+//! message came back); every message survives a restart.
+//!
 //! 10,000 cases run by default from a fixed seed, so a failure replays:
 //! `WARREN_MODEL_SEED=<seed> cargo test --test model` (and
 //! `WARREN_MODEL_CASES=<n>` to run more or fewer).
@@ -24,7 +32,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use warren::engine::event::EventKind;
+use warren::engine::event::{DeathReason, EventKind, RequeueReason};
 use warren::engine::exchange::topic_trie::key_matches;
 use warren::engine::ids::{ChannelId, ConnId, ConsumerId};
 use warren::engine::message::Properties;
@@ -58,6 +66,9 @@ struct QueueSpec {
     direct_key: Option<usize>,
     topic_pattern: Option<usize>,
     fanout: bool,
+    /// A quorum queue (then durable, without priorities).
+    quorum: bool,
+    delivery_limit: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -141,8 +152,10 @@ prop_compose! {
         direct_key in prop::option::weighted(0.6, 0..2usize),
         topic_pattern in prop::option::weighted(0.6, 0..TOPIC_PATTERNS.len()),
         fanout in prop::bool::weighted(0.4),
+        quorum in prop::bool::weighted(0.3),
+        delivery_limit in prop::option::weighted(0.5, 0u8..3),
     ) -> QueueSpec {
-        QueueSpec { durable, max_length, overflow, ttl, dlx, max_priority, direct_key, topic_pattern, fanout }
+        QueueSpec { durable, max_length, overflow, ttl, dlx, max_priority, direct_key, topic_pattern, fanout, quorum, delivery_limit }
     }
 }
 
@@ -187,18 +200,30 @@ fn queue_name(i: usize) -> String {
 #[derive(Clone, Debug)]
 struct Copy {
     msg: u64,
+    /// Order within its class: the publish order, or (quorum queues) the
+    /// order it came back in.
     pos: u64,
     level: u8,
     persistent: bool,
+    /// Quorum queues: 0 while it waits among the returns (served first), 1 otherwise.
+    class: u8,
+    /// Its publish order (a restart puts messages back in it).
+    orig: u64,
+    /// Quorum queues: how often it came back.
+    returns: u32,
+    delivered: bool,
 }
 
 #[derive(Clone, Debug, Default)]
 struct MQueue {
     max_priority: Option<u8>,
     durable: bool,
+    quorum: bool,
+    delivery_limit: Option<u64>,
     handoff: Vec<Copy>,
     ready: Vec<Copy>,
     next_pos: u64,
+    next_return: u64,
 }
 
 impl MQueue {
@@ -208,8 +233,10 @@ impl MQueue {
 
     /// Index into `ready` of the head: highest level, then lowest position.
     fn ready_head(&self) -> Option<usize> {
-        (0..self.ready.len())
-            .min_by_key(|&i| (std::cmp::Reverse(self.ready[i].level), self.ready[i].pos))
+        (0..self.ready.len()).min_by_key(|&i| {
+            let c = &self.ready[i];
+            (std::cmp::Reverse(c.level), c.class, c.pos)
+        })
     }
 }
 
@@ -328,11 +355,19 @@ impl Model {
                     .get("x-max-priority")
                     .and_then(FieldValue::as_integer)
                     .map(|p| p as u8);
+                let quorum =
+                    arguments.get("x-queue-type").and_then(|v| v.as_str()) == Some("quorum");
+                let delivery_limit = arguments
+                    .get("x-delivery-limit")
+                    .and_then(FieldValue::as_integer)
+                    .map(|n| n as u64);
                 self.queues.insert(
                     name.to_string(),
                     MQueue {
                         max_priority,
                         durable: *durable,
+                        quorum,
+                        delivery_limit,
                         ..Default::default()
                     },
                 );
@@ -354,6 +389,10 @@ impl Model {
                     pos: q.next_pos,
                     level,
                     persistent,
+                    class: 1,
+                    orig: q.next_pos,
+                    returns: 0,
+                    delivered: false,
                 };
                 q.next_pos += 1;
                 if *handoff {
@@ -417,7 +456,23 @@ impl Model {
                         return fail(format!("consumer {c} over its prefetch {prefetch}"));
                     }
                 }
-                let copy = self.take_head(queue_name, message.id().0, "delivery")?;
+                let mut copy = self.take_head(queue_name, message.id().0, "delivery")?;
+                copy.delivered = true;
+                let quorum = self.queues.get(&**queue_name).is_some_and(|q| q.quorum);
+                let header = message
+                    .properties
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("x-delivery-count"))
+                    .and_then(FieldValue::as_integer);
+                let expected = (quorum && (consumer.is_none() || copy.returns > 0))
+                    .then_some(i64::from(copy.returns));
+                if header != expected {
+                    return fail(format!(
+                        "m{} from {queue_name}: x-delivery-count {header:?}, model says {expected:?}",
+                        copy.msg
+                    ));
+                }
                 if *ack_required {
                     self.out.insert(
                         (*channel, *delivery_tag),
@@ -470,6 +525,7 @@ impl Model {
                 queue_name,
                 channel,
                 delivery_tag,
+                reason,
                 ..
             } => {
                 let key = (
@@ -490,8 +546,69 @@ impl Model {
                     ));
                 }
                 if let Some(q) = self.queues.get_mut(&**queue_name) {
-                    q.ready.push(o.copy);
+                    let mut copy = o.copy;
+                    if q.quorum {
+                        copy.returns += 1;
+                        let explicit = matches!(
+                            reason,
+                            RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover
+                        );
+                        if explicit && q.delivery_limit.is_none() {
+                            copy.class = 1;
+                            copy.pos = q.next_pos;
+                            q.next_pos += 1;
+                        } else {
+                            if q.delivery_limit
+                                .is_some_and(|l| u64::from(copy.returns) > l)
+                            {
+                                return fail(format!(
+                                    "m{} requeued past its delivery limit",
+                                    copy.msg
+                                ));
+                            }
+                            copy.class = 0;
+                            copy.pos = q.next_return;
+                            q.next_return += 1;
+                        }
+                    }
+                    q.ready.push(copy);
                 }
+            }
+            EventKind::MessageDead {
+                message,
+                queue_name,
+                reason: DeathReason::DeliveryLimit,
+                ..
+            } => {
+                let key = self
+                    .limbo
+                    .iter()
+                    .chain(self.out.iter())
+                    .find(|(_, o)| o.copy.msg == message.0 && o.queue == **queue_name)
+                    .map(|(k, _)| *k)
+                    .ok_or_else(|| {
+                        TestCaseError::fail(format!(
+                            "m{} dead at its delivery limit but not out",
+                            message.0
+                        ))
+                    })?;
+                let o = self
+                    .limbo
+                    .remove(&key)
+                    .or_else(|| self.out.remove(&key))
+                    .ok_or_else(|| TestCaseError::fail("delivery-limit death: lost"))?;
+                let limit = self
+                    .queues
+                    .get(&**queue_name)
+                    .and_then(|q| q.delivery_limit)
+                    .ok_or_else(|| TestCaseError::fail("delivery-limit death without a limit"))?;
+                if u64::from(o.copy.returns) < limit {
+                    return fail(format!(
+                        "m{} dead after {} returns, limit {limit}",
+                        message.0, o.copy.returns
+                    ));
+                }
+                self.accounts.rejected += 1;
             }
             EventKind::Expired {
                 message,
@@ -561,6 +678,25 @@ impl Model {
             }
             EventKind::ChannelClosed { channel, .. } => {
                 self.pending_confirms.retain(|(c, _)| c != channel);
+                // A quorum queue's message past its delivery limit is
+                // dead-lettered after the close (its `MessageDead` follows).
+                let dying: Vec<(ChannelId, u64)> = self
+                    .out
+                    .iter()
+                    .filter(|((c, _), o)| {
+                        c == channel
+                            && self.queues.get(&o.queue).is_some_and(|q| {
+                                q.delivery_limit
+                                    .is_some_and(|l| u64::from(o.copy.returns) + 1 > l)
+                            })
+                    })
+                    .map(|(k, _)| *k)
+                    .collect();
+                for key in dying {
+                    if let Some(o) = self.out.remove(&key) {
+                        self.limbo.insert(key, o);
+                    }
+                }
                 if self.out.keys().any(|(c, _)| c == channel) {
                     return fail(format!(
                         "channel {channel} closed with deliveries still out"
@@ -582,7 +718,15 @@ impl Model {
                     let moved: Vec<Copy> = q.handoff.drain(..).collect();
                     q.ready.extend(moved);
                     let before = q.ready.len();
-                    q.ready.retain(|c| c.persistent);
+                    let quorum = q.quorum;
+                    q.ready.retain(|c| c.persistent || quorum);
+                    // Back in publish order; the store keeps only whether a
+                    // message was delivered (a quorum queue counts it once).
+                    for c in &mut q.ready {
+                        c.class = 1;
+                        c.pos = c.orig;
+                        c.returns = u32::from(quorum && c.delivered);
+                    }
                     lost += (before - q.ready.len()) as u64;
                     true
                 });
@@ -693,14 +837,20 @@ impl Runner {
             if spec.dlx {
                 a.push(("x-dead-letter-exchange", FieldValue::LongStr("dlx".into())));
             }
-            if let Some(p) = spec.max_priority {
+            if spec.quorum {
+                // Quorum queues are durable and have no priorities.
+                a.push(("x-queue-type", FieldValue::LongStr("quorum".into())));
+                if let Some(limit) = spec.delivery_limit {
+                    a.push(("x-delivery-limit", FieldValue::Int(i32::from(limit))));
+                }
+            } else if let Some(p) = spec.max_priority {
                 a.push(("x-max-priority", FieldValue::Int(i32::from(p))));
             }
             let name = queue_name(i);
             ch.call(
                 &mut broker,
                 Method::QueueDeclare(QueueDeclare {
-                    durable: spec.durable,
+                    durable: spec.durable || spec.quorum,
                     arguments: args(&a),
                     ..QueueDeclare::named(&name)
                 }),
@@ -884,6 +1034,17 @@ impl Runner {
                 let mut arguments = FieldTable::new();
                 if *priority != 0 {
                     arguments.insert("x-priority".into(), FieldValue::Int(*priority as i32));
+                }
+                // A quorum queue refuses a channel with a global prefetch
+                // with a connection error (recorded: qq_consumers_and_restart);
+                // the model does not follow connections closing.
+                let quorum = self.setup.queues.get(*queue).is_some_and(|q| q.quorum);
+                let global = self
+                    .broker
+                    .channel(chan.id)
+                    .is_some_and(|c| c.channel_prefetch > 0);
+                if quorum && global {
+                    return Ok(());
                 }
                 let consume = BasicConsume {
                     queue: queue_name(*queue),

@@ -19,7 +19,8 @@ use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
 use crate::engine::message::parse_expiration;
 use crate::engine::outbox::{Delivery, ServerMethod};
 use crate::engine::queue::Entry;
-use crate::engine::queue_args::{Overflow, QueueType};
+use crate::engine::queue_args::Overflow;
+use crate::engine::queue_type::{RequeuePlacement, ReturnKind};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -210,6 +211,7 @@ impl Broker {
             q.unacked += 1;
         }
         let queue_name = q.name.clone();
+        let counts_deliveries = q.settings.queue_type.rules().counts_deliveries();
         // The delivery reaches the channel (and may wake it: ack_timeout.rs).
         self.touch_channel(channel_id);
         let now = self.clock.now();
@@ -221,7 +223,9 @@ impl Broker {
             ch.volume += 1;
         }
         let (mut msg, redelivered) = (entry.msg.clone(), entry.redelivered());
-        if entry.returns() > 0 {
+        // A consumer's delivery carries the count once the message came
+        // back (rabbit_fifo_client:transform_msgs); basic.get's always does.
+        if counts_deliveries && entry.returns() > 0 {
             msg = with_delivery_count(&msg, entry.returns());
         }
         if ack_required {
@@ -346,7 +350,8 @@ impl Broker {
             return;
         };
         entry.set_redelivered(true);
-        if q.settings.queue_type == QueueType::Quorum {
+        let rules = q.settings.queue_type.rules();
+        if rules.counts_deliveries() {
             entry.count_return();
             if q.settings
                 .delivery_limit
@@ -358,7 +363,17 @@ impl Broker {
             }
         }
         let (message, name) = (entry.msg.id(), q.name.clone());
-        q.ready.insert_by_seq(entry);
+        let kind = match reason {
+            RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover => {
+                ReturnKind::Explicit
+            }
+            RequeueReason::ChannelClosed | RequeueReason::Restart => ReturnKind::ConsumerGone,
+        };
+        match rules.requeue_placement(kind, q.settings.delivery_limit.is_some()) {
+            RequeuePlacement::OriginalPosition => q.ready.insert_by_seq(entry),
+            RequeuePlacement::ReturnsFirst => q.ready.insert_after_returns(entry),
+            RequeuePlacement::Back => q.ready.push_back_returned(entry),
+        }
         self.emit(EventKind::Requeued {
             message,
             queue,
@@ -409,9 +424,9 @@ impl Broker {
     }
 }
 
-/// A quorum queue's redelivery carries `x-delivery-count`: how often the
-/// message came back before.
-fn with_delivery_count(
+/// A quorum queue's delivery carries `x-delivery-count`: how often the
+/// message came back before (0 the first time).
+pub(crate) fn with_delivery_count(
     msg: &crate::engine::message::MessageRef,
     count: u32,
 ) -> crate::engine::message::MessageRef {

@@ -327,11 +327,10 @@ impl Broker {
     /// The stored name of a message copy, if the copy is durable (a
     /// persistent message in a stored queue).
     pub(crate) fn durable_copy(&self, queue: QueueId, msg: &MessageRef) -> Option<String> {
-        if msg.is_persistent() && self.stores_queue(queue) {
-            self.queues.get(&queue).map(|q| q.name.to_string())
-        } else {
-            None
-        }
+        self.queues
+            .get(&queue)
+            .filter(|q| q.stores_message(msg))
+            .map(|q| q.name.to_string())
     }
 
     /// Records that a copy left its queue for good (acked, expired,
@@ -409,7 +408,7 @@ impl Broker {
                 .handoff
                 .iter()
                 .chain(q.ready.iter())
-                .filter(|e| e.msg.is_persistent())
+                .filter(|e| q.stores_message(&e.msg))
                 .map(|e| (e.seq(), DurableMessage::from_entry(e)))
                 .collect();
             state.queues.insert(
@@ -490,8 +489,15 @@ impl Broker {
                 let msg = MessageRef::with_envelope(MessageId(m.id), envelope, &m.body);
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
-                q.ready
-                    .push_back(Entry::new(msg, m.seq, m.expires_at, m.redelivered, level));
+                let mut entry = Entry::new(msg, m.seq, m.expires_at, m.redelivered, level);
+                // A quorum queue counts the delivery that was out when the
+                // node stopped as a return. The store keeps only whether a
+                // message was delivered, not how often it came back, so a
+                // delivered message restarts with a count of one.
+                if m.redelivered && q.settings.queue_type.rules().counts_deliveries() {
+                    entry.count_return();
+                }
+                q.ready.push_back(entry);
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);

@@ -15,7 +15,8 @@
 //!   [`outbox`]: what the broker sends each connection on its own.
 //! - [`exchange`]: exchange types and their routing indexes; [`routing`]
 //!   follows exchange-to-exchange bindings and alternate exchanges.
-//! - [`queue`], [`queue_args`]: queues, their ready messages and arguments.
+//! - [`queue`], [`queue_args`]: queues, their ready messages and arguments;
+//!   [`queue_type`]: classic, quorum and stream queues' own rules.
 //! - [`consumer`]: consumers and the order a queue serves them in.
 //! - [`channel`]: channels and connections, delivery tags, unacked deliveries;
 //!   [`ack_timeout`]: the delivery acknowledgement timeout (`consumer_timeout`).
@@ -54,6 +55,7 @@ pub mod persist;
 pub mod profile;
 pub mod queue;
 pub mod queue_args;
+pub mod queue_type;
 pub mod rng;
 pub mod routing;
 pub mod value;

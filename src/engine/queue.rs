@@ -39,6 +39,8 @@ pub struct Entry {
 const SEQ_BITS: u32 = 48;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 const REDELIVERED_BIT: u64 = 1 << 56;
+/// In a quorum queue's returns, at the front of the ready messages.
+const RETURNED_BIT: u64 = 1 << 57;
 const DEADLINE_BITS: u32 = 48;
 const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
 
@@ -85,6 +87,20 @@ impl Entry {
             self.order |= REDELIVERED_BIT;
         } else {
             self.order &= !REDELIVERED_BIT;
+        }
+    }
+
+    /// Quorum queues: whether it waits among the returns, ahead of the
+    /// messages never delivered.
+    pub fn in_returns(&self) -> bool {
+        self.order & RETURNED_BIT != 0
+    }
+
+    fn set_in_returns(&mut self, returned: bool) {
+        if returned {
+            self.order |= RETURNED_BIT;
+        } else {
+            self.order &= !RETURNED_BIT;
         }
     }
 
@@ -168,6 +184,26 @@ impl ReadyQueue {
         level.insert(at, entry);
     }
 
+    /// A quorum queue's return: after the messages returned before it,
+    /// ahead of every message never delivered (`queue_type/quorum.rs`).
+    /// Entries in the returns are marked, and only ever at the front.
+    pub fn insert_after_returns(&mut self, mut entry: Entry) {
+        entry.set_in_returns(true);
+        self.len += 1;
+        self.bytes += entry.msg.body_len();
+        let level = self.level_mut(entry.level());
+        let at = level.partition_point(|e| e.in_returns());
+        level.insert(at, entry);
+    }
+
+    /// A quorum queue's requeue without a delivery limit: behind everything.
+    pub fn push_back_returned(&mut self, mut entry: Entry) {
+        entry.set_in_returns(false);
+        self.len += 1;
+        self.bytes += entry.msg.body_len();
+        self.level_mut(entry.level()).push_back(entry);
+    }
+
     /// The next message to deliver: the head of the highest non-empty level.
     pub fn front(&self) -> Option<&Entry> {
         self.levels.iter().rev().find_map(|l| l.front())
@@ -218,6 +254,9 @@ impl ReadyQueue {
 /// A queue.
 #[derive(Clone, Debug)]
 pub struct Queue {
+    /// A quorum queue with `reject-publish` that went over its limit
+    /// refuses publishes until it is down to 80% of it.
+    pub publish_blocked: bool,
     pub id: QueueId,
     pub name: Rc<str>,
     pub durable: bool,
@@ -283,6 +322,7 @@ impl Queue {
             next_seq: 0,
             consumers: ConsumerSet::default(),
             has_had_consumers: false,
+            publish_blocked: false,
             expiry_generation: 0,
             ttl_timer_at: None,
             dispatch_pending: false,
@@ -326,6 +366,45 @@ impl Queue {
     }
 
     /// Whether one more message of `bytes` would exceed a length limit.
+    /// Whether the queue stores `msg` (it survives a restart): a durable,
+    /// non-exclusive queue stores persistent messages, and a quorum queue
+    /// every message.
+    pub fn stores_message(&self, msg: &MessageRef) -> bool {
+        self.durable
+            && self.exclusive_owner.is_none()
+            && (msg.is_persistent() || self.settings.queue_type.rules().stores_every_message())
+    }
+
+    /// Whether a `reject-publish` queue refuses a message of `bytes` now.
+    /// A classic queue refuses one that would take it over its limit. A
+    /// quorum queue accepts it and, once over the limit, refuses every
+    /// publish until it is down to 80% (`rabbit_fifo:evaluate_limit`,
+    /// `is_below_soft_limit`); `note_enqueued` then blocks it.
+    pub fn refuses_publish(&mut self, bytes: u64) -> bool {
+        if !self.settings.queue_type.rules().soft_reject_publish() {
+            return self.would_overflow(bytes);
+        }
+        let below = |max: Option<u64>, n: u64| max.is_none_or(|m| n <= m * 8 / 10);
+        if self.publish_blocked
+            && below(self.settings.max_length, self.ready.len())
+            && below(self.settings.max_length_bytes, self.ready.bytes())
+        {
+            self.publish_blocked = false;
+        }
+        self.publish_blocked
+    }
+
+    /// After an enqueue: a quorum queue over its `reject-publish` limit
+    /// blocks further publishes.
+    pub fn note_enqueued(&mut self) {
+        if self.settings.overflow != crate::engine::queue_args::Overflow::DropHead
+            && self.settings.queue_type.rules().soft_reject_publish()
+            && self.is_over_limit()
+        {
+            self.publish_blocked = true;
+        }
+    }
+
     pub fn would_overflow(&self, bytes: u64) -> bool {
         self.settings
             .max_length

@@ -9,7 +9,6 @@
 
 use crate::engine::limits;
 use crate::engine::value::{FieldTable, FieldValue};
-use serde::Serialize;
 use std::rc::Rc;
 
 /// The known queue arguments, in the order RabbitMQ 3.10 checks and compares them.
@@ -48,48 +47,7 @@ pub enum Overflow {
     RejectPublishDlx,
 }
 
-/// `x-queue-type`. Warren simulates classic queues; quorum and stream queues
-/// are declared with their own rules (durable, not exclusive, not
-/// auto-delete, some arguments refused) and then behave like classic ones,
-/// except that a quorum queue counts redeliveries (`x-delivery-count`) and
-/// honours `x-delivery-limit`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QueueType {
-    #[default]
-    Classic,
-    Quorum,
-    Stream,
-}
-
-impl QueueType {
-    /// Arguments this queue type refuses (RabbitMQ 3.10).
-    pub fn refused_args(self) -> &'static [&'static str] {
-        match self {
-            QueueType::Classic => &[],
-            QueueType::Quorum => &["x-max-priority", "x-queue-mode"],
-            QueueType::Stream => &[
-                "x-expires",
-                "x-message-ttl",
-                "x-max-priority",
-                "x-queue-mode",
-                "x-overflow",
-                "x-max-in-memory-length",
-                "x-max-in-memory-bytes",
-                "x-quorum-initial-group-size",
-                "x-cancel-on-ha-failover",
-            ],
-        }
-    }
-
-    pub fn module(self) -> &'static str {
-        match self {
-            QueueType::Classic => "rabbit_classic_queue",
-            QueueType::Quorum => "rabbit_quorum_queue",
-            QueueType::Stream => "rabbit_stream_queue",
-        }
-    }
-}
+pub use crate::engine::queue_type::QueueType;
 
 /// The parsed, validated arguments the engine acts on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -105,7 +63,9 @@ pub struct QueueSettings {
     pub max_priority: Option<u8>,
     pub single_active_consumer: bool,
     pub queue_type: QueueType,
-    /// Quorum queues: a message returned more often than this is dead-lettered.
+    /// Quorum queues: a message returned more often than this is
+    /// dead-lettered. RabbitMQ 3.10 does not validate `x-delivery-limit`;
+    /// a value that is not a non-negative integer sets no limit here.
     pub delivery_limit: Option<u64>,
 }
 
@@ -127,11 +87,26 @@ impl Default for QueueSettings {
     }
 }
 
-/// A rejected argument: the key and RabbitMQ's reason term.
+/// A rejected argument: the key and RabbitMQ's reason term, or `None`
+/// when the queue's type does not take the argument at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidArg {
     pub key: &'static str,
-    pub reason: String,
+    pub reason: Option<String>,
+}
+
+impl InvalidArg {
+    /// RabbitMQ's explanation for queue `resource` of type `kind`.
+    pub fn explanation(&self, resource: &str, kind: QueueType) -> String {
+        match &self.reason {
+            Some(reason) => format!("invalid arg '{}' for {resource}: {reason}", self.key),
+            None => format!(
+                "invalid arg '{}' for {resource} of queue type {}",
+                self.key,
+                kind.module()
+            ),
+        }
+    }
 }
 
 fn expected_integer(v: &FieldValue) -> String {
@@ -173,13 +148,33 @@ fn one_of(
     }
 }
 
-/// Validates a new queue's arguments and extracts its settings. The first
-/// failing known argument, in RabbitMQ's order, is the error.
+/// Validates a new queue's arguments and extracts its settings, as
+/// `rabbit_amqqueue:check_declare_arguments` does: `x-queue-type` first,
+/// then the values of the arguments the type takes (in [`DECLARE_ARGS`]
+/// order), then arguments only other types take
+/// ([`InvalidArg::reason`] `None`). The first failure is the error.
 pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
     let mut settings = QueueSettings::default();
+    if let Some(value) = args.get("x-queue-type") {
+        one_of(value, &["classic", "quorum", "stream"], |s| {
+            format!("\"unsupported queue type '{s}'\"")
+        })
+        .map_err(|reason| InvalidArg {
+            key: "x-queue-type",
+            reason: Some(reason),
+        })?;
+        settings.queue_type = QueueType::from_argument(value.as_str());
+    }
+    let kind = settings.queue_type;
     for &key in DECLARE_ARGS {
+        if !kind.takes_argument(key) {
+            continue;
+        }
         let Some(value) = args.get(key) else { continue };
-        let fail = |reason: String| InvalidArg { key, reason };
+        let fail = |reason: String| InvalidArg {
+            key,
+            reason: Some(reason),
+        };
         match key {
             "x-expires" => {
                 let n = integer(value).map_err(fail)?;
@@ -256,17 +251,7 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
                 FieldValue::Bool(b) => settings.single_active_consumer = *b,
                 other => return Err(fail(format!("{{unacceptable_type,{}}}", other.type_name()))),
             },
-            "x-queue-type" => {
-                one_of(value, &["classic", "quorum", "stream"], |s| {
-                    format!("\"unsupported queue type '{s}'\"")
-                })
-                .map_err(fail)?;
-                settings.queue_type = match value.as_str() {
-                    Some("quorum") => QueueType::Quorum,
-                    Some("stream") => QueueType::Stream,
-                    _ => QueueType::Classic,
-                };
-            }
+            "x-queue-type" => {}
             "x-quorum-initial-group-size" | "x-initial-cluster-size" => {
                 let n = integer(value).map_err(fail)?;
                 if n == 0 {
@@ -289,12 +274,17 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
             _ => {}
         }
     }
-    if let Some(v) = args.get("x-delivery-limit") {
-        let limit = non_negative(v).map_err(|reason| InvalidArg {
-            key: "x-delivery-limit",
-            reason,
-        })?;
-        settings.delivery_limit = Some(limit);
+    // Arguments another type takes and this one does not (the table's
+    // order; Warren's tables are sorted by key).
+    if let Some(key) = args.keys().find_map(|k| kind.refused_argument(k)) {
+        return Err(InvalidArg { key, reason: None });
+    }
+    settings.overflow = kind.rules().overflow(settings.overflow);
+    if kind.takes_argument("x-delivery-limit") {
+        settings.delivery_limit = args
+            .get("x-delivery-limit")
+            .and_then(FieldValue::as_integer)
+            .and_then(|n| u64::try_from(n).ok());
     }
     Ok(settings)
 }
@@ -337,7 +327,8 @@ pub fn equivalence_error(
     received: &FieldTable,
     resource: &str,
 ) -> Option<String> {
-    for &key in DECLARE_ARGS {
+    let kind = QueueType::from_argument(current.get("x-queue-type").and_then(|v| v.as_str()));
+    for &key in kind.rules().queue_arguments() {
         let (cur, new) = (current.get(key), received.get(key));
         let ok = match (cur, new) {
             (None, None) => true,
@@ -464,8 +455,9 @@ mod tests {
         assert_eq!(
             validate(&args(json!({"x-max-priority": 256})))
                 .unwrap_err()
-                .reason,
-            "{max_value_exceeded,256}"
+                .reason
+                .as_deref(),
+            Some("{max_value_exceeded,256}")
         );
         assert_eq!(
             validate(&args(json!({"x-max-priority": 0})))
@@ -476,12 +468,16 @@ mod tests {
         assert_eq!(
             validate(&args(json!({"x-max-priority": -1})))
                 .unwrap_err()
-                .reason,
-            "{value_negative,-1}"
+                .reason
+                .as_deref(),
+            Some("{value_negative,-1}")
         );
         assert_eq!(
-            validate(&args(json!({"x-expires": 0}))).unwrap_err().reason,
-            "{value_zero,0}"
+            validate(&args(json!({"x-expires": 0})))
+                .unwrap_err()
+                .reason
+                .as_deref(),
+            Some("{value_zero,0}")
         );
         assert_eq!(
             validate(&args(json!({"x-expires": 1}))).unwrap().expires,
@@ -496,8 +492,9 @@ mod tests {
         assert_eq!(
             validate(&args(json!({"x-message-ttl": -1})))
                 .unwrap_err()
-                .reason,
-            "{value_negative,-1}"
+                .reason
+                .as_deref(),
+            Some("{value_negative,-1}")
         );
         assert_eq!(
             validate(&args(json!({"x-message-ttl": 4_294_967_295u64})))
@@ -514,20 +511,23 @@ mod tests {
         assert_eq!(
             validate(&args(json!({"x-message-ttl": "1000"})))
                 .unwrap_err()
-                .reason,
-            "\"expected integer, got longstr\""
+                .reason
+                .as_deref(),
+            Some("\"expected integer, got longstr\"")
         );
         assert_eq!(
             validate(&args(json!({"x-overflow": "bogus"})))
                 .unwrap_err()
-                .reason,
-            "invalid_overflow"
+                .reason
+                .as_deref(),
+            Some("invalid_overflow")
         );
         assert_eq!(
             validate(&args(json!({"x-dead-letter-routing-key": "k"})))
                 .unwrap_err()
-                .reason,
-            "routing_key_but_no_dlx_defined"
+                .reason
+                .as_deref(),
+            Some("routing_key_but_no_dlx_defined")
         );
     }
 }

@@ -256,6 +256,31 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/qos_global_change_with_consumers.json"),
     ),
     (
+        "qq_consumers_and_restart",
+        include_str!("../conformance/scenarios/qq_consumers_and_restart.json"),
+        include_str!("../conformance/expected/qq_consumers_and_restart.json"),
+    ),
+    (
+        "qq_declare_arguments",
+        include_str!("../conformance/scenarios/qq_declare_arguments.json"),
+        include_str!("../conformance/expected/qq_declare_arguments.json"),
+    ),
+    (
+        "qq_delivery_limit_and_requeue",
+        include_str!("../conformance/scenarios/qq_delivery_limit_and_requeue.json"),
+        include_str!("../conformance/expected/qq_delivery_limit_and_requeue.json"),
+    ),
+    (
+        "qq_requeue_order",
+        include_str!("../conformance/scenarios/qq_requeue_order.json"),
+        include_str!("../conformance/expected/qq_requeue_order.json"),
+    ),
+    (
+        "qq_ttl_overflow_purge",
+        include_str!("../conformance/scenarios/qq_ttl_overflow_purge.json"),
+        include_str!("../conformance/expected/qq_ttl_overflow_purge.json"),
+    ),
+    (
         "queue_expires_unused",
         include_str!("../conformance/scenarios/queue_expires_unused.json"),
         include_str!("../conformance/expected/queue_expires_unused.json"),

@@ -113,11 +113,20 @@ impl Broker {
                     )));
                 }
             }
+            let rules = q.settings.queue_type.rules();
+            let exclusive = c.exclusive && rules.honours_exclusive_consume();
             let in_use = AmqpError::access_refused(format!("{} in exclusive use", q.resource()));
             if q.consumers.exclusive.is_some()
-                || (c.exclusive && (!q.consumers.is_empty() || q.settings.single_active_consumer))
+                || (exclusive && (!q.consumers.is_empty() || q.settings.single_active_consumer))
             {
                 return Err(in_use);
+            }
+            let global_prefetch = b.channels.get(&ch).is_some_and(|x| x.channel_prefetch > 0);
+            if global_prefetch && rules.refuses_global_qos() {
+                return Err(AmqpError::new(
+                    ReplyCode::NotImplemented,
+                    format!("{} does not support global qos", q.resource()),
+                ));
             }
             let tag: Rc<str> = if c.consumer_tag.is_empty() {
                 Rc::from(b.rng.generated_name("amq.ctag"))
@@ -134,7 +143,7 @@ impl Broker {
                     channel: ch,
                     queue,
                     no_ack: c.no_ack,
-                    exclusive: c.exclusive,
+                    exclusive,
                     prefetch,
                     priority,
                     args: c.arguments,
@@ -151,7 +160,7 @@ impl Broker {
             q.has_had_consumers = true;
             // A consumer makes the queue "used": x-expires waits.
             q.expiry_generation += 1;
-            if c.exclusive {
+            if exclusive {
                 q.consumers.exclusive = Some(id);
             }
             let sac = q.settings.single_active_consumer;
@@ -169,7 +178,7 @@ impl Broker {
                 queue,
                 queue_name,
                 no_ack: c.no_ack,
-                exclusive: c.exclusive,
+                exclusive,
                 prefetch,
                 priority,
                 active,
@@ -318,13 +327,18 @@ impl Broker {
             let now = b.clock.now();
             let expiring = q.ready.iter().take_while(|e| e.is_expired(now)).count() as u64;
             let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
+            let message = if q.settings.queue_type.rules().counts_deliveries() {
+                crate::engine::dispatch::with_delivery_count(&entry.msg, entry.returns())
+            } else {
+                entry.msg.clone()
+            };
             b.record_delivery(id, &entry, !no_ack);
             let Some(channel) = b.channels.get_mut(&ch) else {
                 return Ok(None);
             };
             let tag = channel.take_delivery_tag();
             let ok = GetOk {
-                message: entry.msg.clone(),
+                message,
                 delivery_tag: tag,
                 redelivered: entry.redelivered(),
                 message_count,

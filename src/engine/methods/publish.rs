@@ -286,7 +286,7 @@ impl Broker {
         let Some(q) = self.queues.get_mut(&queue) else {
             return Enqueued::Refused;
         };
-        if q.settings.overflow != Overflow::DropHead && q.would_overflow(msg.body_len()) {
+        if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len()) {
             let (name, max_length, max_length_bytes) = (
                 q.name.clone(),
                 q.settings.max_length,
@@ -310,7 +310,7 @@ impl Broker {
         let level = q.level_for(&msg);
         let entry = Entry::new(msg, seq, expires_at, false, level);
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
-        let stored = entry.msg.is_persistent() && q.durable && q.exclusive_owner.is_none();
+        let stored = q.stores_message(&entry.msg);
         let (id, persistent) = (entry.msg.id(), stored);
         let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {
             queue: q.name.to_string(),
@@ -321,6 +321,7 @@ impl Broker {
         } else {
             q.ready.push_back(entry);
         }
+        q.note_enqueued();
         let (name, ready) = (q.name.clone(), q.ready_count());
         if let Some(op) = record {
             self.record(op);

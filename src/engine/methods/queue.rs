@@ -65,6 +65,16 @@ impl Broker {
             if self.config.profile == Profile::RabbitMq3 && unknown_queue_type(&d.arguments) {
                 return Err(AmqpError::crash());
             }
+            let rules = queue_args::QueueType::from_argument(
+                d.arguments.get("x-queue-type").and_then(|v| v.as_str()),
+            )
+            .rules();
+            if !rules.server_named_allowed() {
+                return Err(AmqpError::precondition_failed(format!(
+                    "Cannot declare a server-named queue for type {}",
+                    rules.module()
+                )));
+            }
             loop {
                 let candidate = self.rng.generated_name("amq.gen");
                 if !self.queue_names.contains_key(candidate.as_str()) {
@@ -118,13 +128,12 @@ impl Broker {
         if let Some(text) = queue_args::dlx_type_error(&d.arguments, &resource) {
             return Err(AmqpError::precondition_failed(text));
         }
-        let settings = queue_args::validate(&d.arguments).map_err(|e| {
-            AmqpError::precondition_failed(format!(
-                "invalid arg '{}' for {}: {}",
-                e.key, resource, e.reason
-            ))
-        })?;
-        self.check_queue_type_rules(&settings, &d, durable, server_named, &resource)?;
+        let kind = queue_args::QueueType::from_argument(
+            d.arguments.get("x-queue-type").and_then(|v| v.as_str()),
+        );
+        let settings = queue_args::validate(&d.arguments)
+            .map_err(|e| AmqpError::precondition_failed(e.explanation(&resource, kind)))?;
+        self.check_queue_type_rules(&settings, &d, durable, &resource)?;
 
         let id = QueueId(self.take_id());
         let name: Rc<str> = Rc::from(name);
@@ -171,50 +180,17 @@ impl Broker {
         ok
     }
 
-    /// Quorum and stream queues' own declare rules, in RabbitMQ's order:
-    /// refused arguments, then auto-delete, exclusive, non-durable.
+    /// The properties the queue's type refuses (`rabbit_quorum_queue:declare`;
+    /// a server-named queue was refused before the arguments were checked).
     fn check_queue_type_rules(
         &self,
         settings: &queue_args::QueueSettings,
         d: &QueueDeclare,
         durable: bool,
-        server_named: bool,
         resource: &str,
     ) -> Result<(), AmqpError> {
-        let kind = settings.queue_type;
-        if kind == queue_args::QueueType::Classic {
-            return Ok(());
-        }
-        if server_named {
-            return Err(AmqpError::precondition_failed(format!(
-                "Cannot declare a server-named queue for type {}",
-                kind.module()
-            )));
-        }
-        for key in kind.refused_args() {
-            if d.arguments.contains_key(*key) {
-                return Err(AmqpError::precondition_failed(format!(
-                    "invalid arg '{key}' for {resource}"
-                )));
-            }
-        }
-        if kind == queue_args::QueueType::Quorum
-            && d.arguments.get("x-overflow").and_then(|v| v.as_str()) == Some("reject-publish-dlx")
-        {
-            return Err(AmqpError::precondition_failed(format!(
-                "invalid arg 'x-overflow' with value 'reject-publish-dlx' for {resource}"
-            )));
-        }
-        let property = if d.auto_delete {
-            Some("auto-delete")
-        } else if d.exclusive {
-            Some("exclusive-owner")
-        } else if !durable {
-            Some("non-durable")
-        } else {
-            None
-        };
-        match property {
+        let rules = settings.queue_type.rules();
+        match rules.refused_property(durable, d.exclusive, d.auto_delete) {
             Some(p) => Err(AmqpError::precondition_failed(format!(
                 "invalid property '{p}' for {resource}"
             ))),

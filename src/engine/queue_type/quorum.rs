@@ -1,0 +1,127 @@
+//! Quorum queues (`rabbit_quorum_queue`): a replicated log (Raft) that
+//! RabbitMQ recommends for anything that must not be lost.
+//!
+//! What differs from a classic queue, as RabbitMQ 3.10.8 does it
+//! (recorded: `args_queue_type`, `qq_declare_arguments`,
+//! `qq_delivery_limit_and_requeue`):
+//! - always durable, never exclusive nor auto-delete (checked in that
+//!   order: `invalid property 'auto-delete' for queue 'q' in vhost '/'`),
+//!   and never server-named (`Cannot declare a server-named queue for type
+//!   rabbit_quorum_queue`);
+//! - no `x-max-priority`, `x-queue-mode`, `x-queue-version`; it takes
+//!   `x-delivery-limit` (not validated: any value is accepted),
+//!   `x-dead-letter-strategy`, `x-max-in-memory-*` and
+//!   `x-quorum-initial-group-size`, and a redeclare must repeat
+//!   `x-delivery-limit`;
+//! - a delivery carries `x-delivery-count`, how often the message came back
+//!   before: a consumer's once it came back at least once, basic.get's
+//!   always (0 the first time; `rabbit_fifo_client:dequeue` and
+//!   `transform_msgs`). A message that comes back more than
+//!   `x-delivery-limit` times is dead-lettered (reason `delivery_limit`)
+//!   instead;
+//! - a returned message counts as a delivery (nack, reject, basic.recover,
+//!   a closed channel, a restart). Where it goes depends on how it came
+//!   back (recorded: `qq_requeue_order`): a nack or reject without a
+//!   delivery limit sends it to the back of the queue; with a delivery
+//!   limit, and whenever its consumer went away, it goes ahead of the
+//!   messages never delivered;
+//! - `exclusive` on basic.consume is ignored; a channel with a global
+//!   prefetch cannot consume (540, a connection error);
+//! - every message is stored, persistent or not;
+//! - `x-overflow` `reject-publish` is a soft limit: the publish that goes
+//!   over is still accepted (and confirmed), later ones are refused until
+//!   the queue is down to 80%; `reject-publish-dlx` means `drop-head`.
+
+use super::{QueueTypeRules, RequeuePlacement, ReturnKind};
+use crate::engine::queue_args::Overflow;
+
+pub struct Quorum;
+
+impl QueueTypeRules for Quorum {
+    fn module(&self) -> &'static str {
+        "rabbit_quorum_queue"
+    }
+
+    /// `rabbit_quorum_queue:capabilities()` in 3.10.8.
+    fn queue_arguments(&self) -> &'static [&'static str] {
+        &[
+            "x-dead-letter-exchange",
+            "x-dead-letter-routing-key",
+            "x-dead-letter-strategy",
+            "x-expires",
+            "x-max-length",
+            "x-max-length-bytes",
+            "x-max-in-memory-length",
+            "x-max-in-memory-bytes",
+            "x-overflow",
+            "x-single-active-consumer",
+            "x-queue-type",
+            "x-quorum-initial-group-size",
+            "x-delivery-limit",
+            "x-message-ttl",
+            "x-queue-leader-locator",
+        ]
+    }
+
+    fn server_named_allowed(&self) -> bool {
+        false
+    }
+
+    /// `rabbit_quorum_queue:declare`: auto-delete, exclusive, non-durable.
+    fn refused_property(
+        &self,
+        durable: bool,
+        exclusive: bool,
+        auto_delete: bool,
+    ) -> Option<&'static str> {
+        if auto_delete {
+            Some("auto-delete")
+        } else if exclusive {
+            Some("exclusive-owner")
+        } else if !durable {
+            Some("non-durable")
+        } else {
+            None
+        }
+    }
+
+    /// `rabbit_fifo` 3.10.8: without a delivery limit, a nack or reject
+    /// is turned into a `requeue` command that enqueues the message again
+    /// at the back; with one, and for every message of a consumer that went
+    /// away, `return_one` puts it in the `returns` queue, served first.
+    fn requeue_placement(&self, kind: ReturnKind, delivery_limit: bool) -> RequeuePlacement {
+        match kind {
+            ReturnKind::Explicit if !delivery_limit => RequeuePlacement::Back,
+            _ => RequeuePlacement::ReturnsFirst,
+        }
+    }
+
+    fn stores_every_message(&self) -> bool {
+        true
+    }
+
+    fn honours_exclusive_consume(&self) -> bool {
+        false
+    }
+
+    fn refuses_global_qos(&self) -> bool {
+        true
+    }
+
+    /// `reject-publish-dlx` is accepted but means `drop-head`
+    /// (`rabbit_quorum_queue:overflow/3` logs a warning and uses the default).
+    fn overflow(&self, declared: Overflow) -> Overflow {
+        match declared {
+            Overflow::RejectPublishDlx => Overflow::DropHead,
+            other => other,
+        }
+    }
+
+    fn soft_reject_publish(&self) -> bool {
+        true
+    }
+
+    fn counts_deliveries(&self) -> bool {
+        true
+    }
+}
