@@ -471,7 +471,8 @@ impl Broker {
         for dq in state.queues.values() {
             // Arguments were valid when declared; a stored record that says
             // otherwise brings the queue back with default settings.
-            let settings = queue_args::validate(&dq.arguments).unwrap_or_default();
+            let mut settings = queue_args::validate(&dq.arguments).unwrap_or_default();
+            settings.apply_profile(&dq.arguments, self.config.profile);
             let id = QueueId(self.take_id());
             let mut q = Queue::new(id, Rc::from(dq.name.as_str()), settings);
             q.durable = true;

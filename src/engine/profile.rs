@@ -14,9 +14,14 @@
 //! - basic.cancel of a single active consumer makes the queue deliver to the
 //!   consumer it activates at once;
 //! - the delivery acknowledgement timeout no longer closes channels over
-//!   classic-queue deliveries (4.3 enforces it for quorum queues only).
+//!   classic-queue deliveries (4.3 enforces it for quorum queues only);
+//! - a quorum queue without `x-delivery-limit` has a limit of 20, and a
+//!   negative one means none.
 
 use serde::{Deserialize, Serialize};
+
+/// RabbitMQ 4.x's delivery limit for a quorum queue that sets none.
+pub const QUORUM_DEFAULT_DELIVERY_LIMIT_4_3: u64 = 20;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Profile {
@@ -89,5 +94,23 @@ impl Profile {
     /// channel-wide timeout.
     pub fn channel_closes_on_consumer_timeout(self) -> bool {
         self == Profile::RabbitMq3
+    }
+
+    /// A quorum queue's delivery limit for its `x-delivery-limit` argument.
+    /// 3.10: the argument as it is (not validated; a value that is not a
+    /// non-negative integer sets none). 4.3: 20 when the argument is absent
+    /// or not an integer, none when it is negative (rabbitmq-server v4.3.0,
+    /// `rabbit_quorum_queue`: `get_delivery_limit` and
+    /// `?DEFAULT_DELIVERY_LIMIT`; a negative limit is "undefined", see
+    /// `canonicalize_delivery_limit`; a 4.0 change, listed in
+    /// `shared/notes/rabbitmq-semantics.md`, B10).
+    pub fn quorum_delivery_limit(self, argument: Option<i64>) -> Option<u64> {
+        match self {
+            Profile::RabbitMq3 => argument.and_then(|n| u64::try_from(n).ok()),
+            Profile::RabbitMq43 => match argument {
+                None => Some(QUORUM_DEFAULT_DELIVERY_LIMIT_4_3),
+                Some(n) => u64::try_from(n).ok(),
+            },
+        }
     }
 }

@@ -87,6 +87,20 @@ impl Default for QueueSettings {
     }
 }
 
+impl QueueSettings {
+    /// What depends on the broker's profile: a quorum queue's delivery
+    /// limit (`Profile::quorum_delivery_limit`).
+    pub fn apply_profile(&mut self, args: &FieldTable, profile: crate::engine::Profile) {
+        if self.queue_type.rules().counts_deliveries() {
+            // A value that is not an integer counts as absent.
+            let argument = args
+                .get("x-delivery-limit")
+                .and_then(FieldValue::as_integer);
+            self.delivery_limit = profile.quorum_delivery_limit(argument);
+        }
+    }
+}
+
 /// A rejected argument: the key and RabbitMQ's reason term, or `None`
 /// when the queue's type does not take the argument at all.
 #[derive(Clone, Debug, PartialEq, Eq)]

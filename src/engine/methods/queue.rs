@@ -131,8 +131,9 @@ impl Broker {
         let kind = queue_args::QueueType::from_argument(
             d.arguments.get("x-queue-type").and_then(|v| v.as_str()),
         );
-        let settings = queue_args::validate(&d.arguments)
+        let mut settings = queue_args::validate(&d.arguments)
             .map_err(|e| AmqpError::precondition_failed(e.explanation(&resource, kind)))?;
+        settings.apply_profile(&d.arguments, self.config.profile);
         self.check_queue_type_rules(&settings, &d, durable, &resource)?;
 
         let id = QueueId(self.take_id());

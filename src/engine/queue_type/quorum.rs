@@ -28,6 +28,9 @@
 //! - `exclusive` on basic.consume is ignored; a channel with a global
 //!   prefetch cannot consume (540, a connection error);
 //! - every message is stored, persistent or not;
+//! - in the `rabbitmq-4.3` profile, a queue without `x-delivery-limit` has
+//!   a limit of 20 and a negative one means none
+//!   (`Profile::quorum_delivery_limit`); the rest is 3.10's behaviour;
 //! - `x-overflow` `reject-publish` is a soft limit: the publish that goes
 //!   over is still accepted (and confirmed), later ones are refused until
 //!   the queue is down to 80%; `reject-publish-dlx` means `drop-head`.
