@@ -326,6 +326,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/server_named_last_queue.json"),
     ),
     (
+        "stream_declare_and_refusals",
+        include_str!("../conformance/scenarios/stream_declare_and_refusals.json"),
+        include_str!("../conformance/expected/stream_declare_and_refusals.json"),
+    ),
+    (
         "t1_hello_world",
         include_str!("../conformance/scenarios/t1_hello_world.json"),
         include_str!("../conformance/expected/t1_hello_world.json"),

@@ -18,6 +18,7 @@ use crate::engine::method::{
 };
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::outbox::ServerMethod;
+use crate::engine::queue_type::{unsupported_error, Operation};
 use crate::engine::value::FieldValue;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -114,6 +115,18 @@ impl Broker {
                 }
             }
             let rules = q.settings.queue_type.rules();
+            let consumer_prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
+            if rules.consume_needs_prefetch() && consumer_prefetch == 0 {
+                return Err(AmqpError::precondition_failed(format!(
+                    "consumer prefetch count is not set for '{}'",
+                    q.resource()
+                )));
+            }
+            if c.no_ack {
+                if let Some(what) = rules.unsupported(Operation::AutoAckConsume) {
+                    return Err(unsupported_error(what, &q.resource()));
+                }
+            }
             let exclusive = c.exclusive && rules.honours_exclusive_consume();
             let in_use = AmqpError::access_refused(format!("{} in exclusive use", q.resource()));
             if q.consumers.exclusive.is_some()
@@ -307,6 +320,7 @@ impl Broker {
             let name = b.expand_queue_name(ch, queue)?;
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;
+            b.check_supported(id, Operation::BasicGet)?;
             b.arm_queue_expiry(id);
             let Some(q) = b.queues.get_mut(&id) else {
                 return Ok(None);
@@ -437,6 +451,9 @@ impl Broker {
         multiple: bool,
         kind: SettleKind,
     ) -> Result<(), AmqpError> {
+        if kind != SettleKind::Ack {
+            self.check_settle_supported(ch, tag, multiple)?;
+        }
         let deliveries = self.collect_acks(ch, tag, multiple)?;
         let Some(channel) = self.channels.get_mut(&ch) else {
             return Ok(());
@@ -446,6 +463,42 @@ impl Broker {
             return Ok(());
         }
         self.settle(ch, deliveries, Some(kind));
+        Ok(())
+    }
+
+    /// Whether `op` is supported by queue `id`'s type (540 if not).
+    pub(crate) fn check_supported(&self, id: QueueId, op: Operation) -> Result<(), AmqpError> {
+        let Some(q) = self.queues.get(&id) else {
+            return Ok(());
+        };
+        match q.settings.queue_type.rules().unsupported(op) {
+            Some(what) => Err(unsupported_error(what, &q.resource())),
+            None => Ok(()),
+        }
+    }
+
+    /// A nack or reject of deliveries from a queue that refuses them (a
+    /// stream) is an error, checked before anything is settled. An unknown
+    /// tag is left to `collect_acks`.
+    fn check_settle_supported(
+        &self,
+        ch: ChannelId,
+        tag: u64,
+        multiple: bool,
+    ) -> Result<(), AmqpError> {
+        let Some(channel) = self.channels.get(&ch) else {
+            return Ok(());
+        };
+        let named = channel.unacked.iter().filter(|(t, _)| {
+            if multiple {
+                tag == 0 || **t <= tag
+            } else {
+                **t == tag
+            }
+        });
+        for (_, u) in named {
+            self.check_supported(u.queue, Operation::NackOrReject)?;
+        }
         Ok(())
     }
 

@@ -131,8 +131,15 @@ impl Broker {
         let kind = queue_args::QueueType::from_argument(
             d.arguments.get("x-queue-type").and_then(|v| v.as_str()),
         );
-        let mut settings = queue_args::validate(&d.arguments)
-            .map_err(|e| AmqpError::precondition_failed(e.explanation(&resource, kind)))?;
+        let mut settings = queue_args::validate(&d.arguments).map_err(|e| {
+            // A stream parses x-max-age itself, and crashes on a bad one
+            // (recorded: 541, the connection closes).
+            if e.key == "x-max-age" && kind.rules().crashes_on_bad_max_age() {
+                AmqpError::crash()
+            } else {
+                AmqpError::precondition_failed(e.explanation(&resource, kind))
+            }
+        })?;
         settings.apply_profile(&d.arguments, self.config.profile);
         self.check_queue_type_rules(&settings, &d, durable, &resource)?;
 
@@ -271,6 +278,7 @@ impl Broker {
             let name = b.expand_queue_name(ch, queue)?;
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;
+            b.check_supported(id, crate::engine::queue_type::Operation::QueuePurge)?;
             Ok(b.purge_ready(id))
         })
     }

@@ -3,7 +3,7 @@
 //! durable, exclusive and auto-delete; the server may name it; a returned
 //! message goes back to its original place; no delivery counting.
 
-use super::{QueueTypeRules, RequeuePlacement, ReturnKind};
+use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
 use crate::engine::queue_args::Overflow;
 
 pub struct Classic;
@@ -58,6 +58,18 @@ impl QueueTypeRules for Classic {
 
     fn overflow(&self, declared: Overflow) -> Overflow {
         declared
+    }
+
+    fn unsupported(&self, _: Operation) -> Option<&'static str> {
+        None
+    }
+
+    fn consume_needs_prefetch(&self) -> bool {
+        false
+    }
+
+    fn crashes_on_bad_max_age(&self) -> bool {
+        false
     }
 
     fn soft_reject_publish(&self) -> bool {

@@ -57,6 +57,17 @@ pub enum ReturnKind {
     ConsumerGone,
 }
 
+/// An operation some queue types do not support.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    BasicGet,
+    /// basic.consume with `no_ack`.
+    AutoAckConsume,
+    /// basic.nack or basic.reject.
+    NackOrReject,
+    QueuePurge,
+}
+
 /// What one queue type decides. Every method is a fixed fact of the type:
 /// no state, no side effects.
 pub trait QueueTypeRules {
@@ -102,6 +113,20 @@ pub trait QueueTypeRules {
         declared: crate::engine::queue_args::Overflow,
     ) -> crate::engine::queue_args::Overflow;
 
+    /// `Some(what)` if the type does not support `op`: RabbitMQ answers
+    /// 540 `NOT_IMPLEMENTED - {what} not supported by stream queues queue
+    /// 'q' in vhost '/'`, a connection error.
+    fn unsupported(&self, op: Operation) -> Option<&'static str>;
+
+    /// Whether basic.consume needs a per-consumer prefetch (basic.qos
+    /// global=false): 406 `consumer prefetch count is not set for 'queue
+    /// 'q' in vhost '/''` otherwise.
+    fn consume_needs_prefetch(&self) -> bool;
+
+    /// Whether a bad `x-max-age` crashes the declaring channel (541, the
+    /// connection closes) instead of a 406.
+    fn crashes_on_bad_max_age(&self) -> bool;
+
     /// Whether `reject-publish` is a soft limit: the publish that goes over
     /// the limit is accepted, and publishes are refused from then on until
     /// the queue is down to 80% of it (`rabbit_fifo:evaluate_limit`).
@@ -110,6 +135,15 @@ pub trait QueueTypeRules {
     /// Whether deliveries carry `x-delivery-count` (how often the message
     /// came back before) and `x-delivery-limit` applies.
     fn counts_deliveries(&self) -> bool;
+}
+
+/// RabbitMQ's refusal of `op` on queue `resource` of a type that does not
+/// support it: 540, a connection error.
+pub fn unsupported_error(what: &str, resource: &str) -> crate::engine::AmqpError {
+    crate::engine::AmqpError::new(
+        crate::engine::ReplyCode::NotImplemented,
+        format!("{what} not supported by stream queues {resource}"),
+    )
 }
 
 impl QueueType {

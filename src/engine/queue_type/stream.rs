@@ -1,11 +1,16 @@
 //! Streams (`rabbit_stream_queue`): an append-only log read by offset.
 //!
-//! Warren has the declare rules of a stream (durable, not exclusive, not
-//! auto-delete, not server-named; its own arguments) and otherwise treats
-//! it as a classic queue: the log, offsets and credit are not simulated
-//! yet.
+//! Warren has a stream's declare rules (durable, not exclusive, not
+//! auto-delete, not server-named; its own arguments; a bad `x-max-age`
+//! crashes the channel, 541) and the operations it refuses, as RabbitMQ
+//! 3.10.8 answers them (recorded: `stream_declare_and_refusals`):
+//! basic.get, basic.consume with `no_ack`, basic.nack and basic.reject,
+//! queue.purge (540, closing the connection), and basic.consume without a
+//! per-consumer prefetch (406; a global prefetch does not count).
+//! Otherwise it is treated as a classic queue: the append-only log,
+//! `x-stream-offset`, credit and retention are not simulated yet.
 
-use super::{QueueTypeRules, RequeuePlacement, ReturnKind};
+use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
 use crate::engine::queue_args::Overflow;
 
 pub struct Stream;
@@ -59,6 +64,24 @@ impl QueueTypeRules for Stream {
 
     fn overflow(&self, declared: Overflow) -> Overflow {
         declared
+    }
+
+    /// `rabbit_stream_queue` 3.10.8: `dequeue`, `consume`, `settle`, `purge`.
+    fn unsupported(&self, op: Operation) -> Option<&'static str> {
+        Some(match op {
+            Operation::BasicGet => "basic.get",
+            Operation::AutoAckConsume => "automatic acknowledgement",
+            Operation::NackOrReject => "basic.nack and basic.reject",
+            Operation::QueuePurge => "queue.purge",
+        })
+    }
+
+    fn consume_needs_prefetch(&self) -> bool {
+        true
+    }
+
+    fn crashes_on_bad_max_age(&self) -> bool {
+        true
     }
 
     fn soft_reject_publish(&self) -> bool {
