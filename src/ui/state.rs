@@ -801,6 +801,17 @@ impl AppCtx {
     pub fn t(&self) -> &'static crate::ui::i18n::Text {
         self.state.lang.text()
     }
+
+    /// A panel's landmark label. An embedded player prefixes its title: a
+    /// docs page with two players would otherwise offer a screen reader two
+    /// landmarks of the same name ("Topology diagram") it cannot tell apart.
+    pub fn region_label(&self, base: &str) -> String {
+        if self.state.embed.is_some() && !self.state.title.is_empty() {
+            format!("{}: {base}", self.state.title)
+        } else {
+            base.to_string()
+        }
+    }
 }
 
 /// The context inside components.

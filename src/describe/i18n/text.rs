@@ -113,14 +113,7 @@ texts! {
     arg_sac:
         "Only one consumer receives messages; the others wait as standbys.",
         "只有一个消费者接收消息，其余作为备用等待。";
-    aria_exchange: "Exchange {name}, type {type}", "交换机 {name}，类型 {type}";
-    aria_producer: "Producer {name}, {n} sent", "生产者 {name}，已发送 {n} 条";
-    aria_queue:
-        "Queue {name}: {ready} ready, {unacked} unacknowledged, {consumers} consumers",
-        "队列 {name}：{ready} 条就绪，{unacked} 条未应答，{consumers} 个消费者";
-    aria_worker:
-        "Worker {name}, {state}, {unacked} unacknowledged",
-        "工作进程 {name}，{state}，{unacked} 条未应答";
+    bottom_region: "Event log and tools", "事件日志与工具";
     bind: "Bind", "绑定";
     binding_args_help:
         "For headers exchanges: x-match=all or any, then key=value lines.",

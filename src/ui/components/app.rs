@@ -323,15 +323,19 @@ pub fn app() -> Html {
             <ContextProvider<AppCtx> context={ctx}>
                 <div class="wb embed" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
                     <EmbedBar />
-                    if embed.shows("controls") { <Controls /> }
-                    <NoticeBar />
-                    <div class="embed-main">
-                        if embed.shows("diagram") { <DiagramView /> }
-                        if embed.shows("log") { <EventLog /> }
-                        if embed.shows("queues") { <crate::ui::components::queue_table::QueueTable /> }
-                        if embed.shows("inspector") { <Inspector /> }
-                        if embed.shows("build") && !embed.read_only { <BuildPanel /> }
-                    </div>
+                    // The player is the page's main content (its frame's
+                    // document has nothing else).
+                    <main class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
+                        if embed.shows("controls") { <Controls /> }
+                        <NoticeBar />
+                        <div class="embed-main">
+                            if embed.shows("diagram") { <DiagramView /> }
+                            if embed.shows("log") { <EventLog /> }
+                            if embed.shows("queues") { <crate::ui::components::queue_table::QueueTable /> }
+                            if embed.shows("inspector") { <Inspector /> }
+                            if embed.shows("build") && !embed.read_only { <BuildPanel /> }
+                        </div>
+                    </main>
                 </div>
             </ContextProvider<AppCtx>>
         };
@@ -342,9 +346,14 @@ pub fn app() -> Html {
             <div class="wb" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
                 <a class="skip-link" href="#diagram">{ t.skip_to_diagram }</a>
                 <Header />
-                <crate::ui::components::ownership::OwnershipBar on_claim={on_claim} />
-                <Controls />
-                <NoticeBar />
+                // Every part of the page sits in a landmark, so a screen
+                // reader can jump between them: the playback bar and its
+                // notices are one region.
+                <section class="wb-top" aria-label={t.controls}>
+                    <crate::ui::components::ownership::OwnershipBar on_claim={on_claim} />
+                    <Controls />
+                    <NoticeBar />
+                </section>
                 <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))}>
                     <aside class="wb-build" aria-label={t.build_title}>
                         <LessonPanel />
@@ -353,10 +362,10 @@ pub fn app() -> Html {
                     <main class="wb-center">
                         <DiagramView />
                     </main>
-                    <div class="wb-bottom">
+                    <section class="wb-bottom" aria-label={t.bottom_region}>
                         <EventLog />
                         <BottomRight />
-                    </div>
+                    </section>
                     <aside class="wb-side" aria-label={t.inspector_title}>
                         <Inspector />
                         <BrokerPanel />
@@ -464,10 +473,11 @@ fn embed_bar() -> Html {
         .map(|f| format!("./#{f}"))
         .unwrap_or_else(|| "./".into());
     html! {
-        <div class="embed-bar">
+        <header class="embed-bar" aria-label={app.region_label("Warren")}>
             <span class="brand-mini">{ "Warren" }</span>
-            <span class="embed-title" id="embed-title">{ app.state.title.to_string() }</span>
+            // The scenario's title is the player's page heading.
+            <h1 class="embed-title" id="embed-title">{ app.state.title.to_string() }</h1>
             <a class="embed-open" href={href} target="_blank" rel="noopener">{ t.embed_open }{ " ↗" }</a>
-        </div>
+        </header>
     }
 }

@@ -42,6 +42,11 @@ struct Move {
     delay_ms: u32,
 }
 
+/// Between a node's `<text>` lines: SVG draws no text outside them, but the
+/// space keeps the words apart for anything that reads the node's text
+/// (a screen reader's name from content, axe's label-in-name check).
+const SEP: &str = " ";
+
 /// Where a message token is drawn: queue cells show this many at most.
 const CELLS_MAX: u64 = 12;
 
@@ -312,7 +317,7 @@ pub fn diagram_view() -> Html {
     if d.nodes.is_empty() {
         drop(tl);
         return html! {
-            <section class="diagram empty" id="diagram" aria-label={t.diagram}>
+            <section class="diagram empty" id="diagram" aria-label={app.region_label(t.diagram)}>
                 <div class="empty-state">
                     <h2>{ t.empty_title }</h2>
                     <p>{ t.empty_help }</p>
@@ -518,7 +523,7 @@ pub fn diagram_view() -> Html {
     };
     let min_w = format!("max-width:{:.0}px;--w:{:.0}px", d.width * 1.2, d.width);
     let html = html! {
-        <section class={classes!("diagram", (app.state.pointed.as_deref() == Some("broker")).then_some("pointed"))} id="diagram" aria-label={t.diagram}>
+        <section class={classes!("diagram", (app.state.pointed.as_deref() == Some("broker")).then_some("pointed"))} id="diagram" aria-label={app.region_label(t.diagram)}>
             <div class="diagram-bar">
                 <h2>{ t.topology }</h2>
                 <div class="legend" aria-label={t.legend}>
@@ -682,7 +687,11 @@ fn render_node(
         selected.then_some("selected"),
         pointed.then_some("pointed")
     );
-    let (label, body, id): (String, Html, String) = match &n.key {
+    // Each arm returns the node's visible text, in document order, with its
+    // drawing: the accessible name is that text (WCAG 2.5.3, label in name:
+    // someone using voice control says what they see), plus the full name
+    // when the drawing had to clip it.
+    let (visible, body, id): (Vec<String>, Html, String) = match &n.key {
         NodeKey::Producer(pid) => {
             let Some(p) = sim.producer(*pid) else {
                 return html! {};
@@ -701,17 +710,22 @@ fn render_node(
             } else {
                 String::new()
             };
+            let name = clip(&p.spec.name, 14);
+            let sub = format!(
+                "→ {} · {}{}{}",
+                clip(&target, 10),
+                fill(t.sent_n, &[("n", &p.sent.to_string())]),
+                every,
+                confirms
+            );
             (
-                fill(
-                    t.aria_producer,
-                    &[("name", &p.spec.name), ("n", &p.sent.to_string())],
-                ),
+                vec![t.kind_producer_caps.to_string(), name.clone(), sub.clone()],
                 html! {
                     <>
                         <path class="shape" d={format!("M0,8 Q0,0 8,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L8,{h:.0} Q0,{h:.0} 0,{:.0} Z", w - 16.0, h / 2.0, w - 16.0, h - 8.0)} />
-                        <text class="kind" x="12" y="15">{ t.kind_producer_caps }</text>
-                        <text class="name" x="12" y="33">{ clip(&p.spec.name, 14) }</text>
-                        <text class="sub" x="12" y="49">{ format!("→ {} · {}{}{}", clip(&target, 10), fill(t.sent_n, &[("n", &p.sent.to_string())]), every, confirms) }</text>
+                        <text class="kind" x="12" y="15">{ t.kind_producer_caps }</text>{ SEP }
+                        <text class="name" x="12" y="33">{ name }</text>{ SEP }
+                        <text class="sub" x="12" y="49">{ sub }</text>{ SEP }
                     </>
                 },
                 format!("node-producer-{}", pid.0),
@@ -763,18 +777,28 @@ fn render_node(
                     <g class="port" {onmousedown}>
                         <title>{ t.port_help }</title>
                         <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r="8" />
-                        <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>
+                        <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
                     </g>
                 }
             };
+            let shown_name = clip(&shown, 14);
+            let sub = if flags.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} · {flags}")
+            };
             (
-                fill(t.aria_exchange, &[("name", &shown), ("type", kind)]),
+                vec![
+                    t.kind_exchange_caps.to_string(),
+                    shown_name.clone(),
+                    sub.clone(),
+                ],
                 html! {
                     <>
                         <path class="shape" d={format!("M14,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L14,{h:.0} L0,{:.0} Z", w - 14.0, h / 2.0, w - 14.0, h / 2.0)} />
-                        <text class="kind" x="18" y="15">{ t.kind_exchange_caps }</text>
-                        <text class="name" x="18" y="33">{ clip(&shown, 14) }</text>
-                        <text class="sub" x="18" y="49">{ if flags.is_empty() { kind.to_string() } else { format!("{kind} · {flags}") } }</text>
+                        <text class="kind" x="18" y="15">{ t.kind_exchange_caps }</text>{ SEP }
+                        <text class="name" x="18" y="33">{ shown_name }</text>{ SEP }
+                        <text class="sub" x="18" y="49">{ sub }</text>{ SEP }
                         { port }
                     </>
                 },
@@ -817,29 +841,44 @@ fn render_node(
                 <rect class="cell unacked" x={format!("{:.0}", 10.0 + (shown_ready + i) as f64 * (cell + 2.0))} y="40" width="11" height="14" rx="2" />
             }));
             let more = (ready + unacked).saturating_sub(shown_ready + shown_unacked);
+            let kind = format!(
+                "{}{}",
+                t.kind_queue_caps,
+                if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", flags.join(" "))
+                }
+            );
+            let shown_name = clip(name, 17);
+            let counts = fill(
+                t.queue_counts,
+                &[
+                    ("ready", &ready.to_string()),
+                    ("unacked", &unacked.to_string()),
+                    ("consumers", &consumers.to_string()),
+                ],
+            );
+            let mut visible = vec![kind.clone(), shown_name.clone()];
+            if more > 0 {
+                visible.push(format!("+{more}"));
+            }
+            visible.push(counts.clone());
             (
-                fill(
-                    t.aria_queue,
-                    &[
-                        ("name", name),
-                        ("ready", &ready.to_string()),
-                        ("unacked", &unacked.to_string()),
-                        ("consumers", &consumers.to_string()),
-                    ],
-                ),
+                visible,
                 html! {
                     <>
                         <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="6" />
                         <path class="mouth" d={format!("M{:.0},6 L{:.0},{:.0}", w - 6.0, w - 6.0, h - 6.0)} />
-                        <text class="kind" x="10" y="15">{ format!("{}{}", t.kind_queue_caps, if flags.is_empty() { String::new() } else { format!(" · {}", flags.join(" ")) }) }</text>
-                        <text class="name" x="10" y="32">{ clip(name, 17) }</text>
+                        <text class="kind" x="10" y="15">{ kind }</text>{ SEP }
+                        <text class="name" x="10" y="32">{ shown_name }</text>{ SEP }
                         { for cells }
                         if more > 0 {
-                            <text class="more" x={format!("{:.0}", 12.0 + (shown_ready + shown_unacked) as f64 * (cell + 2.0))} y="51">{ format!("+{more}") }</text>
+                            <text class="more" x={format!("{:.0}", 12.0 + (shown_ready + shown_unacked) as f64 * (cell + 2.0))} y="51">{ format!("+{more}") }</text>{ SEP }
                         }
                         <text class="counts" x="10" y="69" data-ready={ready.to_string()} data-unacked={unacked.to_string()}>
-                            { fill(t.queue_counts, &[("ready", &ready.to_string()), ("unacked", &unacked.to_string()), ("consumers", &consumers.to_string())]) }
-                        </text>
+                            { counts }
+                        </text>{ SEP }
                     </>
                 },
                 format!("node-queue-{}", css_id(name)),
@@ -889,27 +928,37 @@ fn render_node(
                 None => (0.0, String::new(), String::new(), false),
             };
             let bar_w = w - 20.0;
-            (
+            let state = format!("{state_icon} {state_text}");
+            let name = clip(&wk.spec.name, 16);
+            let sub = if current_body.is_empty() {
                 fill(
-                    t.aria_worker,
+                    t.worker_sub_idle,
                     &[
-                        ("name", &wk.spec.name),
-                        ("state", state_text),
                         ("unacked", &unacked.to_string()),
+                        ("done", &wk.done.to_string()),
                     ],
-                ),
+                )
+            } else {
+                format!("“{}”", clip(&current_body, 20))
+            };
+            (
+                vec![
+                    t.kind_worker_caps.to_string(),
+                    state.clone(),
+                    name.clone(),
+                    sub.clone(),
+                    task_text.clone(),
+                ],
                 html! {
                     <>
                         <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="16" />
-                        <text class="kind" x="12" y="15">{ t.kind_worker_caps }</text>
-                        <text class={classes!("state", state_class)} x={format!("{:.0}", w - 12.0)} y="15" text-anchor="end">{ format!("{state_icon} {state_text}") }</text>
-                        <text class="name" x="12" y="33">{ clip(&wk.spec.name, 16) }</text>
-                        <text class="sub" x="12" y="49">{ if current_body.is_empty() {
-                            fill(t.worker_sub_idle, &[("unacked", &unacked.to_string()), ("done", &wk.done.to_string())])
-                        } else { format!("“{}”", clip(&current_body, 20)) } }</text>
+                        <text class="kind" x="12" y="15">{ t.kind_worker_caps }</text>{ SEP }
+                        <text class={classes!("state", state_class)} x={format!("{:.0}", w - 12.0)} y="15" text-anchor="end">{ state }</text>{ SEP }
+                        <text class="name" x="12" y="33">{ name }</text>{ SEP }
+                        <text class="sub" x="12" y="49">{ sub }</text>{ SEP }
                         <rect class="bar-bg" x="10" y="58" width={format!("{bar_w:.0}")} height="8" rx="4" />
                         <rect class={classes!("bar", redelivered.then_some("redelivered"))} x="10" y="58" width={format!("{:.1}", bar_w * progress)} height="8" rx="4" />
-                        <text class="task" x="10" y="77" data-body={current_body.clone()} data-redelivered={redelivered.to_string()}>{ task_text }</text>
+                        <text class="task" x="10" y="77" data-body={current_body.clone()} data-redelivered={redelivered.to_string()}>{ task_text }</text>{ SEP }
                     </>
                 },
                 format!("node-worker-{}", wid.0),
@@ -922,6 +971,16 @@ fn render_node(
         NodeKey::Exchange(x) | NodeKey::Queue(x) => Some(x.to_string()),
     }
     .unwrap_or_default();
+    let mut label = visible
+        .iter()
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if visible.iter().any(|v| v.ends_with('…')) {
+        // Something was clipped to fit: the name in full, after what is seen.
+        label.push_str(&format!(" ({name})"));
+    }
     html! {
         <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
             data-name={name}

@@ -128,7 +128,7 @@ pub fn event_log() -> Html {
         })
     };
     html! {
-        <section class="panel log" id="event-log" aria-label={t.log_title}>
+        <section class="panel log" id="event-log" aria-label={app.region_label(t.log_title)}>
             <div class="panel-head">
                 <h2>{ t.log_title }</h2>
                 <div class="chips" role="group" aria-label={t.filter_kinds}>

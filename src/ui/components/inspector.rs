@@ -27,7 +27,7 @@ pub fn inspector() -> Html {
         Some(Selection::Message(id)) => html! { <MessageInspector id={id} /> },
     };
     html! {
-        <section class="panel inspector" id="inspector" aria-label={t.inspector_title}>
+        <section class="panel inspector" id="inspector" aria-label={app.region_label(t.inspector_title)}>
             <div class="panel-head">
                 <h2>{ t.inspector_title }</h2>
                 if app.state.selection.is_some() {

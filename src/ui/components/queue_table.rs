@@ -22,7 +22,7 @@ pub fn queue_table() -> Html {
         .collect();
     drop(tl);
     html! {
-        <section class="panel qtable" id="list-queues" aria-label={t.table_title}>
+        <section class="panel qtable" id="list-queues" aria-label={app.region_label(t.table_title)}>
             <div class="panel-head"><h2>{ t.table_title }</h2></div>
             <pre class="cmd" aria-hidden="true">{ "$ rabbitmqctl list_queues name messages_ready messages_unacknowledged consumers" }</pre>
             <div class="table-wrap">

@@ -1,0 +1,202 @@
+// Accessibility (issue 18): axe-core, injected from node_modules (no CDN),
+// checks every page a learner or a docs reader meets against the WCAG 2.0,
+// 2.1 and 2.2 A and AA rules, plus axe's best practices for landmarks,
+// headings and regions (a page must say where its main content is and what
+// it is called). Any violation fails the test and is printed rule by rule.
+// Each page is checked in English and in Chinese; Warren has one color
+// scheme, so there is no dark variant to check.
+//
+// Pages: the empty workbench; chapter 2 open; a scenario running a few
+// steps with a queue and a message selected; the embed player at 640×360;
+// the docs demo page (its two players are iframes, checked by axe too).
+//
+// Also: prefers-reduced-motion turns animations and transitions off, and
+// the workbench at 200% text size loses no content (nothing is clipped
+// or needs two-dimensional scrolling in the controls and header).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { run, check, screenshot } from './browser.mjs';
+import { stepKey } from './workbench.mjs';
+
+const url = process.argv[2] || 'http://127.0.0.1:8080/';
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/** Every violation summed up per page; printed at the end. */
+const summary = [];
+
+/**
+ * Injects axe into every frame (the page's CSP forbids inline scripts, but
+ * an evaluation through the DevTools protocol is not a page script), runs
+ * it, and returns the violations, one line per rule and element.
+ */
+async function axeViolations(page) {
+  for (const frame of page.frames()) {
+    // A frame still loading (lazy iframes) or cross-origin is skipped;
+    // axe reports such a frame as untested rather than passing it.
+    await frame.evaluate(`(() => { if (!window.axe) { ${AXE_SOURCE}\n } })()`).catch(() => {});
+  }
+  const result = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+    }));
+  }, TAGS);
+  return result;
+}
+
+/** Fails with a readable list of every violation on this page. */
+async function checkPage(page, label) {
+  await screenshot(page, `a11y-${label}`);
+  const violations = await axeViolations(page);
+  const nodes = violations.reduce((n, v) => n + v.nodes.length, 0);
+  summary.push(`${label}: ${violations.length} rules, ${nodes} elements` +
+    violations.map((v) => `\n    ${v.id} (${v.impact}) ×${v.nodes.length}`).join(''));
+  if (violations.length === 0) return;
+  // A11Y_VERBOSE=1 lists every element, not the first eight per rule.
+  const shown = process.env.A11Y_VERBOSE ? Infinity : 8;
+  const lines = violations.map((v) => `  ${v.id} (${v.impact}): ${v.help}\n` +
+    v.nodes.slice(0, shown).map((n) => `    ${n.target}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`).join('\n') +
+    (v.nodes.length > shown ? `\n    … and ${v.nodes.length - shown} more` : ''));
+  throw new Error(`${label}: ${violations.length} axe rules violated on ${nodes} elements\n${lines.join('\n')}`);
+}
+
+async function ready(page) {
+  await page.waitForSelector('[data-ready="true"]');
+}
+
+for (const lang of ['en', 'zh']) {
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+
+  await run(`axe: the empty workbench (${lang})`, async ({ page }) => {
+    await page.goto(`${url}?lang=${lang}&broker=a11y-empty`);
+    await ready(page);
+    await page.waitForSelector(`.wb[data-lang="${lang}"]`);
+    await checkPage(page, `workbench-empty-${lang}`);
+  }, { locale });
+
+  await run(`axe: chapter 2 open (${lang})`, async ({ page }) => {
+    await page.goto(`${url}?chapter=2&lang=${lang}`);
+    await page.waitForSelector('#lesson[data-chapter="02-work-queues"]');
+    await page.waitForSelector('g.node.queue');
+    await checkPage(page, `chapter2-${lang}`);
+  }, { locale });
+
+  await run(`axe: a scenario running, a queue and a message selected (${lang})`, async ({ page }) => {
+    await page.goto(`${url}?src=www/scenarios/fanout.json&lang=${lang}&broker=a11y-run`);
+    await ready(page);
+    await page.waitForSelector('g.node.queue');
+    for (let i = 0; i < 6; i++) await stepKey(page);
+    await page.waitForSelector('#log-list .log-row');
+    await page.click('g.node.queue');
+    await page.waitForSelector('#queue-inspector');
+    await checkPage(page, `running-queue-${lang}`);
+    // A message: the first one a worker or queue inspector links to.
+    await page.click('g.node.worker');
+    await page.waitForSelector('#inspector button.linkish');
+    await page.click('#inspector button.linkish');
+    await page.waitForSelector('#message-inspector');
+    await checkPage(page, `running-message-${lang}`);
+  }, { locale });
+
+  await run(`axe: the embed player at 640×360 (${lang})`, async ({ page }) => {
+    await page.goto(`${url}?embed&src=www/scenarios/topic-puzzle.json&panels=diagram,controls,log,queues&lang=${lang}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await page.waitForSelector('g.node.exchange');
+    await page.click('#ctl-step');
+    await page.waitForFunction(() => document.querySelectorAll('#list-queues tr[data-queue]').length > 0);
+    await checkPage(page, `embed-${lang}`);
+  }, { width: 640, height: 360, locale });
+
+  await run(`axe: the docs demo page and its players (${lang} browser)`, async ({ page }) => {
+    await page.goto(new URL('www/docs-demo.html', url).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    for (const id of ['fanout-frame', 'topic-frame']) {
+      await page.$eval(`#${id}`, (f) => f.scrollIntoView());
+      const frame = await (await page.$(`#${id}`)).contentFrame();
+      await frame.waitForSelector('g.node.exchange');
+    }
+    await checkPage(page, `docs-demo-${lang}`);
+  }, { locale });
+}
+
+await run('prefers-reduced-motion: messages do not travel, bars do not slide', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(`${url}?chapter=2&lang=en`);
+  await page.waitForSelector('g.node.producer');
+  await page.click('g.node.producer');
+  await page.click('#publish-once');
+  await page.waitForSelector('g.token');
+  const token = await page.$eval('g.token', (g) => getComputedStyle(g).animationDuration);
+  check(parseFloat(token) <= 0.001, `a message token does not travel (animation ${token})`);
+  // A worker's bar, made for the purpose (chapter 2 has no worker yet).
+  const bar = await page.evaluate(() => {
+    const probe = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    probe.setAttribute('class', 'bar');
+    const g = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    g.setAttribute('class', 'node');
+    g.append(probe);
+    document.querySelector('svg.topo-svg').append(g);
+    const d = getComputedStyle(probe).transitionDuration;
+    g.remove();
+    return d;
+  });
+  check(parseFloat(bar) === 0, `a worker's progress bar does not slide (transition ${bar})`);
+});
+
+await run('text at 200%: nothing is lost (1280×860 zoomed 200% is a 640×430 viewport)', async ({ page }) => {
+  await page.goto(`${url}?chapter=2&lang=en`);
+  await page.waitForSelector('g.node.producer');
+  await screenshot(page, 'a11y-zoom-200');
+  const lost = await page.evaluate(() => {
+    const problems = [];
+    const what = (el) => `${el.tagName.toLowerCase()}#${el.id || el.textContent.trim().slice(0, 30)}`;
+    // Every control can be scrolled to: no ancestor that hides overflow
+    // (rather than scrolling it) cuts it off. The skip link waits off-screen
+    // until it is focused, on purpose.
+    for (const el of document.querySelectorAll('button, select, input, textarea, a[href]:not(.skip-link), g.node, h1, h2, label')) {
+      let r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not shown (closed details, another tab)
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const o = getComputedStyle(a);
+        // Inside a scroller the element is reached by scrolling it; from
+        // there on, the scroller itself must not be cut off.
+        if (/auto|scroll/.test(o.overflowX + o.overflowY)) { r = a.getBoundingClientRect(); continue; }
+        if (!/hidden|clip/.test(o.overflowX + o.overflowY)) continue;
+        const c = a.getBoundingClientRect();
+        const cutX = /hidden|clip/.test(o.overflowX) && (r.left < c.left - 1 || r.right > c.right + 1);
+        const cutY = /hidden|clip/.test(o.overflowY) && (r.top < c.top - 1 || r.bottom > c.bottom + 1);
+        if (cutX || cutY) { problems.push(`cut off: ${what(el)} by ${what(a)}`); break; }
+      }
+    }
+    // Buttons show their whole label.
+    for (const b of document.querySelectorAll('.btn, .tab, .seg')) {
+      if (b.offsetWidth > 0 && b.scrollWidth > b.clientWidth + 1) problems.push(`clipped label: ${what(b)}`);
+    }
+    // The panels do not paint over one another (a squeezed grid row lets
+    // the diagram run under the event log).
+    const panels = ['#diagram', '#event-log', '.wb-controls', '.wb-build', '.wb-side']
+      .map((sel) => [sel, document.querySelector(sel)?.getBoundingClientRect()]).filter(([, r]) => r);
+    for (let i = 0; i < panels.length; i++) {
+      for (let j = i + 1; j < panels.length; j++) {
+        const [a, ra] = panels[i];
+        const [b, rb] = panels[j];
+        const overlap = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left) > 1
+          && Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 1;
+        if (overlap) problems.push(`${a} overlaps ${b}`);
+      }
+    }
+    const diagram = document.querySelector('#diagram').getBoundingClientRect();
+    if (diagram.height < 240) problems.push(`the diagram is squeezed to ${Math.round(diagram.height)}px`);
+    return problems;
+  });
+  check(lost.length === 0, `at 200% everything stays reachable:\n  ${lost.join('\n  ')}`);
+}, { width: 640, height: 430 });
+
+console.log(`axe summary (${TAGS.join(', ')}):\n  ${summary.join('\n  ')}`);
