@@ -10,13 +10,15 @@
 // steps with a queue and a message selected; the embed player at 640×360;
 // the docs demo page (its two players are iframes, checked by axe too).
 //
-// Also: prefers-reduced-motion turns animations and transitions off, and
-// the workbench at 200% text size loses no content (nothing is clipped
-// or needs two-dimensional scrolling in the controls and header).
+// Also: the polite live region says each step (and no more than once per
+// 2 s while playing, then where playback stopped); prefers-reduced-motion
+// stops messages travelling and bars sliding; and the workbench at 200%
+// zoom loses nothing (no control cut off, no label clipped, no panel
+// painted over another).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { run, check, screenshot } from './browser.mjs';
-import { stepKey } from './workbench.mjs';
+import { stepKey, acted, addWorker, pos } from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 const require = createRequire(import.meta.url);
@@ -125,6 +127,35 @@ for (const lang of ['en', 'zh']) {
     await checkPage(page, `docs-demo-${lang}`);
   }, { locale });
 }
+
+await run('live region: every step is said, at most once per 2 s while playing, and the stop', async ({ page }) => {
+  await page.goto(`${url}?chapter=2&lang=en`);
+  await page.waitForSelector('g.node.producer');
+  await page.click('g.node.producer');
+  await page.fill('#publish-body', 'quick');
+  await page.fill('#publish-count', '30');
+  await acted(page, () => page.click('#publish-n'));
+  await addWorker(page, { name: 'w', queue: 'hello', manual: false, prefetch: '' });
+  await stepKey(page);
+  const first = await page.textContent('#announce-polite');
+  check(/^Step \d+: /.test(first), `a step is announced with its events (${first})`);
+  await page.evaluate(() => {
+    window.__said = [];
+    const region = document.querySelector('#announce-polite');
+    new MutationObserver(() => window.__said.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+  const from = await pos(page);
+  await page.selectOption('#ctl-speed', '4'); // 16 steps a second
+  await page.click('#ctl-play');
+  await page.waitForTimeout(3000);
+  await page.click('#ctl-play');
+  const to = await pos(page);
+  await page.waitForFunction(() => window.__said.length > 0 && /^Step /.test(window.__said[window.__said.length - 1]));
+  const said = await page.evaluate(() => window.__said);
+  check(to - from >= 15, `playing moved on (${from} → ${to})`);
+  check(said.length <= 3, `at most one announcement per 2 s of playing, and one at the stop (${said.length}: ${said.join(' | ')})`);
+  check(said[said.length - 1].startsWith(`Step ${to}:`), `the stop announces where it stopped (${said[said.length - 1]})`);
+});
 
 await run('prefers-reduced-motion: messages do not travel, bars do not slide', async ({ page }) => {
   await page.emulateMedia({ reducedMotion: 'reduce' });

@@ -114,6 +114,19 @@ texts! {
         "Only one consumer receives messages; the others wait as standbys.",
         "只有一个消费者接收消息，其余作为备用等待。";
     bottom_region: "Event log and tools", "事件日志与工具";
+    announce_step: "Step {n}", "第 {n} 步";
+    announce_more: "(and {n} more events)", "（还有 {n} 个事件）";
+    diagram_as_text: "The diagram as a list", "拓扑图的文字版";
+    diagram_text_nodes: "{n} objects; each lists where its messages go.", "共 {n} 个对象；每个对象列出它的消息去向。";
+    edge_publish: "publishes to {to}", "发布到 {to}";
+    edge_publish_key: "publishes to {to} with routing key '{key}'", "用路由键 '{key}' 发布到 {to}";
+    edge_binding: "bound to {to}", "绑定到 {to}";
+    edge_binding_key: "bound to {to} with key '{key}'", "用键 '{key}' 绑定到 {to}";
+    edge_implicit: "routes key '{key}' to {to} (implicit binding)", "把路由键 '{key}' 路由到 {to}（隐式绑定）";
+    edge_consume: "delivers to {to}", "投递给 {to}";
+    edge_alternate: "unroutable messages go to the alternate exchange {to}", "无法路由的消息转到备用交换机 {to}";
+    edge_dead_letter: "dead letters go to {to}", "死信转到 {to}";
+    edge_none: "no outgoing connections", "没有向外的连接";
     bind: "Bind", "绑定";
     binding_args_help:
         "For headers exchanges: x-match=all or any, then key=value lines.",

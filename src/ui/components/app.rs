@@ -3,9 +3,9 @@
 use crate::engine::Profile;
 use crate::ui::components::scenario_dialog::ScenarioDialog;
 use crate::ui::components::{
-    broker_panel::BrokerPanel, build_panel::BuildPanel, code_panel::BottomRight,
-    controls::Controls, diagram::DiagramView, event_log::EventLog, header::Header,
-    inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
+    announcer::Announcer, broker_panel::BrokerPanel, build_panel::BuildPanel,
+    code_panel::BottomRight, controls::Controls, diagram::DiagramView, event_log::EventLog,
+    header::Header, inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
 };
 use crate::ui::i18n::Lang;
 use crate::ui::scenario::{Embed, UrlRequest};
@@ -336,6 +336,7 @@ pub fn app() -> Html {
                             if embed.shows("build") && !embed.read_only { <BuildPanel /> }
                         </div>
                     </main>
+                    <Announcer />
                 </div>
             </ContextProvider<AppCtx>>
         };
@@ -371,6 +372,7 @@ pub fn app() -> Html {
                         <BrokerPanel />
                     </aside>
                 </div>
+                <Announcer />
             </div>
         </ContextProvider<AppCtx>>
     }

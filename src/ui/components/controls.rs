@@ -28,24 +28,6 @@ pub fn controls() -> Html {
     let pos = tl.pos();
     let len = tl.recorded();
     let time = tl.current_mark().time;
-    // The last thing that happened, for screen readers.
-    let last = {
-        let say = crate::ui::describe::Say {
-            names: &tl.names,
-            world: Some(tl.world()),
-        };
-        tl.last_tick_events()
-            .iter()
-            .rev()
-            .find(|e| {
-                !matches!(
-                    crate::ui::describe::category(&e.kind),
-                    crate::ui::state::Category::Store
-                )
-            })
-            .map(|e| s.lang.event(&e.kind, &say))
-            .unwrap_or_default()
-    };
     let idle = pos == len && tl.world().is_idle();
     drop(tl);
 
@@ -90,7 +72,8 @@ pub fn controls() -> Html {
                     aria-label={t.timeline} aria-valuetext={fill(t.step_of, &[("pos", &pos.to_string()), ("len", &len.to_string())])}
                     oninput={on_seek} />
             </div>
-            <div class="clock" aria-live="polite">
+            // Not a live region: the announcer says each step with its events.
+            <div class="clock">
                 <span id="step-counter" data-pos={pos.to_string()} data-len={len.to_string()}>
                     { fill(t.step_of, &[("pos", &pos.to_string()), ("len", &len.to_string())]) }
                 </span>
@@ -100,7 +83,6 @@ pub fn controls() -> Html {
                 if idle { <span class="idle-chip">{ t.idle }</span> }
             </div>
             <div class="keys" aria-hidden="true">{ t.shortcuts }</div>
-            <div class="sr-only" aria-live="polite" id="last-event">{ last }</div>
         </div>
     }
 }

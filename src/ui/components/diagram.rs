@@ -480,15 +480,21 @@ pub fn diagram_view() -> Html {
 
     let selected = s.selection.clone();
     let pointed = app.state.pointed.clone();
-    let nodes = d.nodes.iter().map(|n| {
-        let sel = selected
-            .as_ref()
-            .is_some_and(|x| *x == selection_of(&n.key));
-        let point = pointed
-            .as_deref()
-            .is_some_and(|p| points_at(p, &n.key, &tl.world().sim));
-        render_node(&app, &tl, n, sel, point, now, &drag)
-    });
+    let (nodes, labels): (Vec<Html>, Vec<(NodeKey, String)>) = d
+        .nodes
+        .iter()
+        .map(|n| {
+            let sel = selected
+                .as_ref()
+                .is_some_and(|x| *x == selection_of(&n.key));
+            let point = pointed
+                .as_deref()
+                .is_some_and(|p| points_at(p, &n.key, &tl.world().sim));
+            let (html, label) = render_node(&app, &tl, n, sel, point, now, &drag);
+            (html, (n.key.clone(), label))
+        })
+        .unzip();
+    let as_text = crate::ui::components::diagram_text::diagram_text(t, tl.world(), &d, &labels);
 
     let tokens = moves(&tl, &d).into_iter().enumerate().map(|(i, m)| {
         let (dx, dy) = (m.to.0 - m.from.0, m.to.1 - m.from.1);
@@ -555,6 +561,7 @@ pub fn diagram_view() -> Html {
                     { link }
                 </svg>
             </div>
+            { as_text }
         </section>
     };
     drop(tl);
@@ -605,7 +612,7 @@ fn render_node(
     pointed: bool,
     now: u64,
     drag: &UseStateHandle<Option<Drag>>,
-) -> Html {
+) -> (Html, String) {
     let t = app.t();
     let broker = &tl.world().sim.broker;
     let sim = &tl.world().sim;
@@ -694,7 +701,7 @@ fn render_node(
     let (visible, body, id): (Vec<String>, Html, String) = match &n.key {
         NodeKey::Producer(pid) => {
             let Some(p) = sim.producer(*pid) else {
-                return html! {};
+                return (html! {}, String::new());
             };
             let target = if p.spec.exchange.is_empty() {
                 t.default_exchange.to_string()
@@ -814,7 +821,7 @@ fn render_node(
         }
         NodeKey::Queue(name) => {
             let Some(q) = broker.queue_by_name(name) else {
-                return html! {};
+                return (html! {}, String::new());
             };
             let ready = q.ready_count();
             let unacked = q.unacked;
@@ -886,7 +893,7 @@ fn render_node(
         }
         NodeKey::Worker(wid) => {
             let Some(wk) = sim.worker(*wid) else {
-                return html! {};
+                return (html! {}, String::new());
             };
             let unacked = broker
                 .channel(wk.link.channel)
@@ -981,14 +988,15 @@ fn render_node(
         // Something was clipped to fit: the name in full, after what is seen.
         label.push_str(&format!(" ({name})"));
     }
-    html! {
+    let node = html! {
         <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
             data-name={name}
-            tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()}
+            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
             {onmousedown} {onkeydown}>
             { body }
         </g>
-    }
+    };
+    (node, label)
 }
 
 /// A name made safe for an element id (the e2e tests find nodes by it).

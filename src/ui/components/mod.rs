@@ -1,5 +1,6 @@
 //! The workbench's components, one per file.
 
+pub mod announcer;
 pub mod app;
 pub mod bench_hook;
 pub mod binding_form;
@@ -9,6 +10,7 @@ pub mod code_panel;
 pub mod controls;
 pub mod depth_chart;
 pub mod diagram;
+pub mod diagram_text;
 pub mod event_log;
 pub mod exchange_form;
 pub mod exchange_inspector;

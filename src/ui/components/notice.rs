@@ -2,18 +2,18 @@
 //! nothing.
 
 use crate::engine::CommandError;
+use crate::ui::i18n::Text;
 use crate::ui::state::{use_app, Action, Hint, Notice};
 use crate::ui::timeline::SeekRefused;
 use yew::prelude::*;
 
-#[function_component(NoticeBar)]
-pub fn notice_bar() -> Html {
-    let app = use_app();
-    let t = app.t();
-    let Some(notice) = app.state.notice.clone() else {
-        return html! { <div class="wb-notice empty" aria-live="polite"></div> };
-    };
-    let (class, title, text, hint) = match &notice {
+/// What a notice says: its kind (`error`, `warn` or `info`), its title,
+/// its text and a hint. The bar shows it; the announcer reads it out.
+pub fn notice_parts(
+    notice: &Notice,
+    t: &'static Text,
+) -> (&'static str, String, String, Option<&'static str>) {
+    match notice {
         Notice::Command { error, hint } => {
             let (title, text) = match error {
                 CommandError::Amqp(e) => (
@@ -71,9 +71,21 @@ pub fn notice_bar() -> Html {
             why.clone(),
             Some(t.show_me_failed_hint),
         ),
+    }
+}
+
+#[function_component(NoticeBar)]
+pub fn notice_bar() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let Some(notice) = app.state.notice.clone() else {
+        return html! { <div class="wb-notice empty"></div> };
     };
+    let (class, title, text, hint) = notice_parts(&notice, t);
+    // Not a live region itself: the announcer (always on the page) reads
+    // notices out, errors assertively, and a second region would say it twice.
     html! {
-        <div class={classes!("wb-notice", class)} id="notice" role={if class == "error" { "alert" } else { "status" }}>
+        <div class={classes!("wb-notice", class)} id="notice">
             <span class="notice-badge">{ title }</span>
             <span class="notice-text" id="notice-text">{ text }</span>
             if let Some(h) = hint { <span class="notice-hint">{ h }</span> }
