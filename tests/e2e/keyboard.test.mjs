@@ -146,6 +146,8 @@ await run('chapter 2 (work queues) with the keyboard alone', async ({ page }) =>
   await tabTo(page, '#worker-current button.linkish');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#message-inspector');
+  check(await page.evaluate(() => !!document.activeElement.closest('#inspector')),
+    'focus stays in the inspector when the link that had it is replaced');
   const message = await page.textContent('#message-inspector');
   check(message.includes('First message.'), `the message inspector shows the body (${message.slice(0, 80)})`);
   await screenshot(page, 'keyboard-3-message-inspector');

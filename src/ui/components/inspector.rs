@@ -26,8 +26,30 @@ pub fn inspector() -> Html {
         Some(Selection::Worker(id)) => html! { <WorkerInspector id={id.0} /> },
         Some(Selection::Message(id)) => html! { <MessageInspector id={id} /> },
     };
+    // Following a link in the inspector (a message, a bound queue) or
+    // closing it removes the focused button with the old content, and
+    // focus would fall back to the top of the page; a keyboard user would
+    // have to Tab through everything again. Focus stays in the inspector.
+    let panel = use_node_ref();
+    let mounted = use_mut_ref(|| false);
+    {
+        let panel = panel.clone();
+        use_effect_with(app.state.selection.clone(), move |_| {
+            let first = !std::mem::replace(&mut *mounted.borrow_mut(), true);
+            let lost = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+            if !first && lost {
+                if let Some(el) = panel.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     html! {
-        <section class="panel inspector" id="inspector" aria-label={app.region_label(t.inspector_title)}>
+        <section class="panel inspector" id="inspector" aria-label={app.region_label(t.inspector_title)}
+            ref={panel} tabindex="-1">
             <div class="panel-head">
                 <h2>{ t.inspector_title }</h2>
                 if app.state.selection.is_some() {
