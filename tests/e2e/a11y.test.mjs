@@ -4,7 +4,8 @@
 // headings and regions (a page must say where its main content is and what
 // it is called). Any violation fails the test and is printed rule by rule.
 // Each page is checked in English and in Chinese, and in the dark color
-// scheme too if the page's style sheets have one (Warren has none yet).
+// scheme too if the page's style sheets have one (www/style.css and
+// www/docs-demo.css do: a prefers-color-scheme: dark block).
 //
 // Pages: the empty workbench; chapter 2 open; a scenario running a few
 // steps with a queue and a message selected; the embed player at 640×360;
@@ -54,8 +55,8 @@ async function axeViolations(page) {
 }
 
 /**
- * Whether any frame's style sheets have a dark color scheme. Warren has
- * none yet; the day one is added, every page is checked in it too.
+ * Whether any frame's style sheets have a dark color scheme (Warren's do);
+ * when one has, every page is checked in it too.
  */
 async function hasDarkScheme(page) {
   for (const frame of page.frames()) {
@@ -109,6 +110,7 @@ for (const lang of ['en', 'zh']) {
     await page.goto(`${url}?lang=${lang}&broker=a11y-empty`);
     await ready(page);
     await page.waitForSelector(`.wb[data-lang="${lang}"]`);
+    check(await hasDarkScheme(page), 'the workbench has a dark color scheme (www/style.css)');
     await checkPage(page, `workbench-empty-${lang}`);
   }, { locale });
 
