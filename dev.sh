@@ -100,14 +100,23 @@ install_pika() {
 
 # What the browser's Python needs, served by Warren itself (no CDN):
 # Pyodide, pinned in www/vendor/package-lock.json, and pika's wheel, pinned
-# by hash in www/vendor/requirements.txt. Neither is committed.
+# by hash in www/vendor/requirements.txt; the terminals' editor, CodeMirror 6
+# pinned there too, bundled by esbuild. None of them is committed.
 PIKA_WHEEL=www/vendor/pika-1.4.4-py3-none-any.whl
+EDITOR_BUNDLE=www/vendor/editor.bundle.js
 install_python_vendor() {
   local dir=www/vendor stamp=www/vendor/node_modules/.warren-stamp
   if ! { [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; }; then
-    say "npm ci in www/vendor (Pyodide for Python in the browser)"
+    say "npm ci in www/vendor (Pyodide, CodeMirror and esbuild for Python in the browser)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$stamp"
+  fi
+  # The terminals' editor: CodeMirror 6 bundled into one ES module.
+  if ! { [ -f "$EDITOR_BUNDLE" ] && [ "$EDITOR_BUNDLE" -nt "$stamp" ] \
+    && [ "$EDITOR_BUNDLE" -nt "$dir/editor.js" ]; }; then
+    say "esbuild: the terminals' editor (CodeMirror 6) into $EDITOR_BUNDLE"
+    "$dir/node_modules/.bin/esbuild" "$dir/editor.js" --bundle --format=esm --minify \
+      --log-level=warning --outfile="$EDITOR_BUNDLE"
   fi
   if [ ! -f "$PIKA_WHEEL" ]; then
     say "pip download pika 1.4.4 (the wheel Pyodide loads)"

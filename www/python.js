@@ -13,8 +13,9 @@
 // - one Pyodide runtime per page, pika's wheel unpacked into it, and
 //   `python/warren_io.py` under pika (sockets, select and time);
 // - a *hub* joins processes to one broker (a *host*): a headless
-//   `PythonHost` for `runPythonScripts` (the workbench's timeline can be
-//   another host: it records the same open/bytes/close as `Command::Wire`);
+//   `PythonHost` for `runPythonScripts`, or the workbench's own timeline
+//   for its terminals (`terminals.js`: the same open/bytes/close, recorded
+//   as `Command::Wire`);
 // - a process waits (JSPI: `pyodide.ffi.run_sync`) until its socket has
 //   bytes, its deadline comes on the virtual clock, Ctrl-C, or kill;
 // - virtual time moves only when every process of the hub is waiting.

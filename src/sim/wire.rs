@@ -9,13 +9,14 @@
 //!  pika ◀──socket.recv─── host ◀──output─── ServerSession ◀─outbox──┘
 //! ```
 //!
-//! The host (`api::python::PythonHost` for `runPythonScripts`; a
-//! workbench would record the same inputs as `world::Command::Wire`) gives
+//! The host (`api::python::PythonHost` for `runPythonScripts`; the
+//! workbench's terminals record the same inputs as `world::Command::Wire`,
+//! see `ui/python.rs`) gives
 //! every client an id of its own choosing, hands over bytes with
 //! [`WireClients::receive`], takes what the broker answered with
 //! [`WireClients::take_output`], and reports the client's socket gone with
 //! [`WireClients::close`]. Everything is deterministic: the same bytes
-//! at the same virtual times give the same run, which is what would let a
+//! at the same virtual times give the same run, which is what lets the
 //! workbench record them as ticks and replay them when stepping back.
 
 use crate::engine::channel::Endpoint;

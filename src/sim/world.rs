@@ -5,6 +5,7 @@
 //! stepping back relies on (see `ui/timeline.rs`), and what lets a
 //! tutorial's "show me" be data (see `tutorial/action.rs`).
 
+use crate::engine::clock::Millis;
 use crate::engine::ids::ConnId;
 use crate::engine::method::{Method, Reply};
 use crate::engine::{BrokerConfig, CommandError};
@@ -188,16 +189,34 @@ impl World {
     /// delivery, an expiry, a worker finishing…). False when nothing is
     /// scheduled at all.
     pub fn step(&mut self) -> bool {
+        self.step_within(None)
+    }
+
+    /// [`step`](Self::step), but the clock does not move past `limit`
+    /// (a Python process's next deadline: it must run then), and the step
+    /// also ends when a byte-stream client gets something to read (so a
+    /// Python process answers before the broker goes on without it).
+    pub fn step_within(&mut self, limit: Option<Millis>) -> bool {
         let broker_before = self.sim.broker.next_event_seq();
         let actors_before = self.sim.actor_events().len();
+        let news_before = self.sim.wire.news();
+        let changed = |w: &World| {
+            w.sim.broker.next_event_seq() != broker_before
+                || w.sim.actor_events().len() != actors_before
+                || w.sim.wire.news() != news_before
+        };
         for _ in 0..QUIET_STEPS_MAX {
-            if !self.sim.step() {
-                return self.sim.broker.next_event_seq() != broker_before
-                    || self.sim.actor_events().len() != actors_before;
+            if let Some(limit) = limit {
+                let due_by_limit = self.sim.broker.has_pending_work()
+                    || self.sim.next_activity_at().is_some_and(|at| at <= limit);
+                if !due_by_limit {
+                    return changed(self);
+                }
             }
-            if self.sim.broker.next_event_seq() != broker_before
-                || self.sim.actor_events().len() != actors_before
-            {
+            if !self.sim.step() {
+                return changed(self);
+            }
+            if changed(self) {
                 return true;
             }
         }

@@ -14,6 +14,8 @@
 //! - [`scenario`]: documents in the page (links, files, the last setup,
 //!   `?embed`), and their scripts.
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
+//! - [`python`]: the door between the Python terminals (`www/terminals.js`)
+//!   and the timeline: their bytes as `Command::Wire`, their pacing.
 //! - [`components`]: one file per component.
 
 pub mod components;
@@ -23,6 +25,7 @@ pub use crate::describe::i18n;
 pub mod layout;
 pub mod lesson;
 pub mod persistence;
+pub mod python;
 pub mod scenario;
 pub mod state;
 pub mod timeline;

@@ -311,6 +311,9 @@ pub enum Action {
     ShowDialog(bool),
     /// The embed player: its panels and options.
     SetEmbed(Embed),
+    /// Python processes changed the timeline from outside the reducer
+    /// (their bytes, as `Command::Wire`; see `ui/python.rs`): render again.
+    Refresh,
 }
 
 impl Workbench {
@@ -557,6 +560,7 @@ impl Reducible for Workbench {
             Action::DocumentFailed(why) => next.notice = Some(Notice::Document(why)),
             Action::ShowDialog(open) => next.dialog = open,
             Action::SetEmbed(embed) => next.embed = Some(Rc::new(embed)),
+            Action::Refresh => {}
         }
         // Checkpoints read the engine after every action, whoever acted.
         if let Some(lesson) = next.lesson.as_mut() {
@@ -574,6 +578,13 @@ impl Reducible for Workbench {
 /// first (at its exact virtual time); otherwise the timeline steps.
 fn step_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>) -> bool {
     let mut tl = timeline.borrow_mut();
+    if tl.python.live {
+        // Python paces the step (see `ui/python.rs`): while a process runs
+        // nothing moves (playing waits for it); otherwise the step stops
+        // at the earliest deadline of a waiting process.
+        let python = tl.python;
+        return python.busy || tl.forward_within(python.deadline);
+    }
     if next.script.actions.is_empty() || tl.pos() < tl.recorded() {
         // Replaying recorded ticks (after a step back) replays script ticks too.
         return tl.forward();

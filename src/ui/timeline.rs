@@ -33,6 +33,10 @@ const SNAP_WEIGHT_PER_TICK: usize = 256;
 pub enum Tick {
     /// One visible step (see [`World::step`]).
     Step,
+    /// One visible step while Python processes run: it ends when one of
+    /// them has something to read, and the clock stops at the earliest
+    /// deadline among them (see [`World::step_within`]).
+    StepWithin(Option<Millis>),
     /// Virtual time passes: everything due in it happens.
     Advance(Millis),
     Command(Box<Command>),
@@ -79,6 +83,24 @@ pub enum SeekRefused {
     /// The store is durable and a restart or crash lies between: the store
     /// holds what came after, so the earlier state cannot be shown truthfully.
     DurableRestart,
+    /// Python processes are running against this broker: their state lives
+    /// in CPython, which cannot be rewound with the broker's. Once they
+    /// stop, the broker's side (their bytes included) replays exactly.
+    PythonRunning,
+}
+
+/// What the Python processes sharing this broker (`www/terminals.js`)
+/// tell the timeline about themselves after every change.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PythonPacing {
+    /// Some process is alive: the cursor stays at the present.
+    pub live: bool,
+    /// Some process is executing, or wrote bytes not handed over yet: a
+    /// step waits for it (virtual time moves only when every process waits).
+    pub busy: bool,
+    /// The earliest virtual time a waiting process wakes by itself
+    /// (`time.sleep`, a `process_data_events` limit, pika's timers).
+    pub deadline: Option<Millis>,
 }
 
 pub use crate::describe::Names;
@@ -101,6 +123,8 @@ pub struct Timeline {
     durable_store: bool,
     /// Jobs for the durable store, taken by the host after each action.
     outbox: Vec<StoreJob>,
+    /// The Python processes running against this broker, as last reported.
+    pub python: PythonPacing,
 }
 
 impl Timeline {
@@ -175,6 +199,7 @@ impl Timeline {
             names: Names::default(),
             durable_store: false,
             outbox: Vec::new(),
+            python: PythonPacing::default(),
         };
         t.absorb_new_events();
         let _ = t.world.sim.broker.take_committed_batches();
@@ -369,6 +394,9 @@ impl Timeline {
             Tick::Step => {
                 world.step();
             }
+            Tick::StepWithin(limit) => {
+                world.step_within(*limit);
+            }
             Tick::Advance(ms) => {
                 world.sim.run_for(*ms);
             }
@@ -409,6 +437,40 @@ impl Timeline {
         true
     }
 
+    /// One step forward while Python processes run (see
+    /// [`Tick::StepWithin`]); when nothing is due before `limit`, the
+    /// clock moves to it, where a process wakes up. False when nothing is
+    /// due at all.
+    pub fn forward_within(&mut self, limit: Option<Millis>) -> bool {
+        if self.pos < self.ticks.len() {
+            self.redo();
+            return true;
+        }
+        let before = self.world.sim.now();
+        if self.world.step_within(limit) || self.world.sim.now() != before {
+            self.record(Tick::StepWithin(limit), None);
+            return true;
+        }
+        match limit {
+            Some(limit) if limit > before => {
+                self.advance(limit - before);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// What byte-stream client `id` has to read, and whether the broker
+    /// closed its socket after it (`None`: no such client).
+    pub fn take_wire_output(&mut self, id: crate::sim::wire::WireId) -> Option<(Vec<u8>, bool)> {
+        self.world.sim.wire.take_output(id)
+    }
+
+    /// Whether the broker closed byte-stream client `id`'s socket.
+    pub fn wire_closed(&self, id: crate::sim::wire::WireId) -> bool {
+        self.world.sim.wire.is_closed(id)
+    }
+
     /// Lets `ms` of virtual time pass (one tick).
     pub fn advance(&mut self, ms: Millis) {
         self.truncate_future();
@@ -426,6 +488,9 @@ impl Timeline {
 
     /// Whether moving the cursor to `target` can be shown truthfully.
     pub fn can_seek(&self, target: usize) -> Result<(), SeekRefused> {
+        if self.python.live && target != self.pos {
+            return Err(SeekRefused::PythonRunning);
+        }
         if !self.durable_store || target >= self.pos {
             return Ok(());
         }
@@ -577,6 +642,45 @@ mod tests {
         );
         assert!(t.seek(1234).is_ok());
         assert_eq!(t.pos(), 1234);
+    }
+
+    #[wasm_bindgen_test]
+    fn python_processes_refuse_stepping_back_and_their_bytes_replay() {
+        use crate::sim::world::WireOp;
+        let mut t = Timeline::new(BrokerConfig::default());
+        let open = Command::Wire {
+            client: 1,
+            op: WireOp::Open,
+        };
+        let header = Command::Wire {
+            client: 1,
+            op: WireOp::Data(crate::wire::protocol_header::PROTOCOL_HEADER.to_vec()),
+        };
+        assert!(t.command(open).is_ok());
+        assert!(t.command(header).is_ok());
+        let start = t.take_wire_output(1).map(|(b, _)| b).unwrap_or_default();
+        assert!(!start.is_empty(), "connection.start answers the header");
+        t.python.live = true;
+        assert_eq!(t.back(), Err(SeekRefused::PythonRunning));
+        assert_eq!(t.seek(0), Err(SeekRefused::PythonRunning));
+        assert_eq!(t.pos(), 2);
+        // The process stopped: the broker's side steps back, and forward
+        // again the same bytes reach the broker and get the same answer.
+        t.python = PythonPacing::default();
+        assert!(t.back().is_ok());
+        assert_eq!(t.take_wire_output(1), Some((Vec::new(), false)));
+        assert!(t.forward());
+        assert_eq!(t.take_wire_output(1).map(|(b, _)| b), Some(start));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_step_while_python_waits_stops_at_its_deadline() {
+        let mut t = Timeline::new(BrokerConfig::default());
+        assert!(!t.forward_within(None), "nothing due at all");
+        assert!(t.forward_within(Some(1500)), "a process sleeps until 1500");
+        assert_eq!(t.world().sim.now(), 1500);
+        assert!(t.back().is_ok());
+        assert_eq!(t.world().sim.now(), 0);
     }
 
     #[wasm_bindgen_test]

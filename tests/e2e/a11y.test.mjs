@@ -142,6 +142,15 @@ for (const lang of ['en', 'zh']) {
     await checkPage(page, `running-message-${lang}`);
   }, { locale });
 
+  await run(`axe: the Python terminals open with chapter 1's scripts (${lang})`, async ({ page }) => {
+    // Opening loads the terminals and their editor, not Pyodide (nothing runs).
+    await page.goto(`${url}?chapter=1&lang=${lang}&broker=a11y-py`);
+    await ready(page);
+    await page.click('#lesson-run-code');
+    await page.waitForSelector('#py-list .py-term .cm-content');
+    await checkPage(page, `terminals-${lang}`);
+  }, { locale });
+
   await run(`axe: the embed player at 640×360 (${lang})`, async ({ page }) => {
     await page.goto(`${url}?embed&src=www/scenarios/topic-puzzle.json&panels=diagram,controls,log,queues&lang=${lang}`);
     await page.waitForSelector('[data-ready="true"]');

@@ -402,6 +402,58 @@ texts! {
     publish_once: "Publish", "发布";
     publishing_every: "Publishing every {t} of virtual time.", "每隔 {t}（虚拟时间）发布一次。";
     purge: "Purge", "清空";
+    // Python terminals (www/terminals.js; src/ui/python.rs hands these over).
+    py_args: "Arguments", "参数";
+    py_args_help: "sys.argv[1:], separated by spaces", "sys.argv[1:]，用空格分隔";
+    py_broker_replaced:
+        "The broker was replaced (a chapter, a reset or a setup): the Python processes were killed.",
+        "broker 被替换了（换了章节、重置或载入了配置）：Python 进程已被结束。";
+    py_button: "Python", "Python";
+    py_button_help:
+        "Terminals that run real Python and pika against this broker, on its virtual clock",
+        "在这个 broker 上、按它的虚拟时钟运行真正的 Python 和 pika 的终端";
+    py_close: "Close", "关闭";
+    py_code: "Code of {name}", "{name} 的代码";
+    py_console: "Output of {name}", "{name} 的输出";
+    py_interrupt: "Ctrl-C", "Ctrl-C";
+    py_interrupt_help:
+        "Raises KeyboardInterrupt inside the script, so its except KeyboardInterrupt: runs",
+        "在脚本里引发 KeyboardInterrupt，它的 except KeyboardInterrupt: 会执行";
+    py_kill: "Kill", "结束进程";
+    py_kill_help:
+        "kill -9: the connection drops without a close, and unacked messages go back to their queues",
+        "kill -9：连接不经关闭直接断开，未应答的消息回到队列";
+    py_load_failed: "Python could not start: {why}", "Python 无法启动：{why}";
+    py_loading: "Loading Python (Pyodide)…", "正在加载 Python（Pyodide）…";
+    py_name: "File name", "文件名";
+    py_new_terminal: "New terminal", "新建终端";
+    py_pacing:
+        "Python runs on the broker's virtual clock: Step or Play lets time pass (a sleep, a delivery).",
+        "Python 按 broker 的虚拟时钟运行：单步或播放让时间流逝（sleep、投递）。";
+    py_panel_title: "Python terminals", "Python 终端";
+    py_ready: "Python ready ({ms} ms)", "Python 已就绪（{ms} 毫秒）";
+    py_refused:
+        "Python processes cannot be rewound: their state lives in CPython, not in the broker. Stop them (Ctrl-C or Kill), then step back: the broker's side, their bytes included, is replayed exactly.",
+        "Python 进程无法回退：它们的状态在 CPython 里，不在 broker 里。先停止它们（Ctrl-C 或结束进程），再后退：broker 这一侧（包括它们发送的字节）会被精确重放。";
+    py_refused_title: "Python is running", "Python 正在运行";
+    py_remove: "Remove {name}", "移除 {name}";
+    py_run: "Run", "运行";
+    py_run_again: "Run again", "再次运行";
+    py_run_lesson: "Run the lesson's code", "运行课程代码";
+    py_run_lesson_help:
+        "Opens terminals with this chapter's Python scripts (the lessons' own and RabbitMQ's tutorials), ready to run and edit",
+        "打开终端并载入本章的 Python 脚本（课程原文和 RabbitMQ 官方教程），可以直接运行和修改";
+    py_run_line: "Run it", "运行它";
+    py_run_line_help:
+        "Opens this code in a Python terminal, with the connection set up as the chapter's scripts do",
+        "在 Python 终端里打开这段代码，并像本章的脚本那样建立连接";
+    py_status_exit: "exited with status {code}", "已退出，状态码 {code}";
+    py_status_idle: "not started", "未运行";
+    py_status_killed: "killed", "已被结束";
+    py_status_running: "running", "运行中";
+    py_unsupported:
+        "This browser cannot run Python here: it needs JavaScript Promise Integration (Chromium 137 or later). Everything else in Warren works.",
+        "这个浏览器无法在这里运行 Python：需要 JavaScript Promise Integration（Chromium 137 或更新版本）。Warren 的其他功能都能正常使用。";
     queue_auto_delete_help: "Deleted when its last consumer goes away.", "最后一个消费者离开时删除。";
     queue_counts: "{ready} ready · {unacked} unacked", "{ready} 就绪 · {unacked} 未应答";
     queue_durable_help:

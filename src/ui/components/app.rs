@@ -355,6 +355,7 @@ pub fn app() -> Html {
                     <Controls />
                     <NoticeBar />
                 </section>
+                <crate::ui::components::python_dock::PythonLink />
                 <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))}>
                     <aside class="wb-build" aria-label={t.build_title}>
                         <LessonPanel />

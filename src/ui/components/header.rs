@@ -36,6 +36,7 @@ pub fn header() -> Html {
             </div>
             <div class="header-facts">
                 <crate::ui::components::lesson_panel::ChapterPicker />
+                <crate::ui::components::python_dock::PythonButton />
                 <button type="button" class="btn small header-btn" id="share-open"
                     onclick={app.callback(|_| Action::ShowDialog(true))}>{ t.share_button }</button>
                 <span class="fact" id="profile-badge" title={t.profile_help}>

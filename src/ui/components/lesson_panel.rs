@@ -158,6 +158,7 @@ pub fn lesson_panel() -> Html {
                 <p class="goal" id="lesson-goal">{ inline(task.goal.get(lang)) }</p>
                 if !task.pika.is_empty() {
                     <pre class="task-pika" id="lesson-pika" aria-label="pika"><code>{ task.pika.clone() }</code></pre>
+                    <crate::ui::components::python_dock::RunPikaLine chapter={lesson.index} code={task.pika.clone()} />
                 }
                 <h4>{ t.lesson_checks }</h4>
                 <ul class="checks" id="lesson-checks">
@@ -201,6 +202,7 @@ pub fn lesson_panel() -> Html {
                 { for concepts }
             </details>
             { for bridge }
+            <div class="lesson-run"><crate::ui::components::python_dock::RunLessonCode chapter={lesson.index} /></div>
             <h3 class="tasks-title">
                 { t.lesson_tasks }
                 <span class="muted">{ fill(t.lesson_progress, &[("done", &tracker.task.min(total).to_string()), ("n", &total.to_string())]) }</span>

@@ -23,6 +23,7 @@ pub mod notice;
 pub mod ownership;
 pub mod producer_form;
 pub mod producer_inspector;
+pub mod python_dock;
 pub mod queue_form;
 pub mod queue_inspector;
 pub mod queue_table;

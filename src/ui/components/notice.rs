@@ -45,6 +45,12 @@ pub fn notice_parts(
             t.rewind_refused.to_string(),
             None,
         ),
+        Notice::SeekRefused(SeekRefused::PythonRunning) => (
+            "warn",
+            t.py_refused_title.to_string(),
+            t.py_refused.to_string(),
+            None,
+        ),
         Notice::Idle => (
             "info",
             t.idle_title.to_string(),
