@@ -1396,3 +1396,395 @@ fn broker_agrees_with_the_model_on_random_command_sequences() {
         panic!("model test failed with seed {seed}: {e}\nreplay with: WARREN_MODEL_SEED={seed} cargo test --test model");
     }
 }
+
+// ---------------------------------------------------------------- streams
+
+/// Streams (issue 17) against a reference log: a `Vec` of bodies that only
+/// grows, and for each consumer the next offset it reads
+/// (`src/engine/stream_log.rs`). After every command and a run until idle,
+/// every delivery must be the message at its consumer's next offset (body
+/// and `x-stream-offset` header), never redelivered, with a delivery tag
+/// above the channel's last; no consumer holds more unacknowledged
+/// deliveries than its prefetch; a consumer with credit left has read the
+/// whole log; the queue counts the log's length and nothing unacknowledged;
+/// and a restart keeps the log (transient messages too) and drops the
+/// consumers. Same seed variables as the test above.
+mod stream_model {
+    use super::*;
+
+    const STREAM_CHANNELS: usize = 3;
+
+    #[derive(Clone, Copy, Debug)]
+    pub(super) enum Start {
+        First,
+        Last,
+        Next,
+        Offset(i64),
+    }
+
+    #[derive(Clone, Debug)]
+    pub(super) enum SCmd {
+        Publish {
+            ch: usize,
+            count: u8,
+            persistent: bool,
+        },
+        Consume {
+            ch: usize,
+            start: Option<Start>,
+            prefetch: u16,
+        },
+        Ack {
+            ch: usize,
+            pick: usize,
+            multiple: bool,
+        },
+        Cancel {
+            pick: usize,
+        },
+        CloseChannel {
+            ch: usize,
+        },
+        Restart,
+    }
+
+    pub(super) fn scmd() -> impl Strategy<Value = SCmd> {
+        let start = prop_oneof![
+            Just(None),
+            Just(Some(Start::First)),
+            Just(Some(Start::Last)),
+            Just(Some(Start::Next)),
+            (-2i64..10).prop_map(|n| Some(Start::Offset(n))),
+        ];
+        prop_oneof![
+            4 => (0..STREAM_CHANNELS, 1u8..4, any::<bool>())
+                .prop_map(|(ch, count, persistent)| SCmd::Publish { ch, count, persistent }),
+            3 => (0..STREAM_CHANNELS, start, 1u16..4)
+                .prop_map(|(ch, start, prefetch)| SCmd::Consume { ch, start, prefetch }),
+            5 => (0..STREAM_CHANNELS, any::<usize>(), prop::bool::weighted(0.3))
+                .prop_map(|(ch, pick, multiple)| SCmd::Ack { ch, pick, multiple }),
+            1 => any::<usize>().prop_map(|pick| SCmd::Cancel { pick }),
+            1 => (0..STREAM_CHANNELS).prop_map(|ch| SCmd::CloseChannel { ch }),
+            1 => Just(SCmd::Restart),
+        ]
+    }
+
+    struct MConsumer {
+        slot: usize,
+        tag: std::rc::Rc<str>,
+        next: u64,
+        prefetch: u32,
+        alive: bool,
+    }
+
+    struct SRunner {
+        broker: Broker,
+        conn: ConnId,
+        chans: Vec<Chan>,
+        /// Per channel slot: unacked delivery tag -> consumer index.
+        unacked: Vec<BTreeMap<u64, usize>>,
+        last_tag: Vec<u64>,
+        log: Vec<String>,
+        consumers: Vec<MConsumer>,
+        published: u64,
+    }
+
+    impl SRunner {
+        fn new() -> SRunner {
+            let mut broker = Broker::new(BrokerConfig::default());
+            let ch = Chan::connect(&mut broker, "setup");
+            ch.call(
+                &mut broker,
+                Method::QueueDeclare(QueueDeclare {
+                    durable: true,
+                    arguments: args(&[("x-queue-type", FieldValue::LongStr("stream".into()))]),
+                    ..QueueDeclare::named("s")
+                }),
+            )
+            .unwrap();
+            let mut r = SRunner {
+                broker,
+                conn: ch.conn,
+                chans: Vec::new(),
+                unacked: Vec::new(),
+                last_tag: Vec::new(),
+                log: Vec::new(),
+                consumers: Vec::new(),
+                published: 0,
+            };
+            r.connect();
+            r
+        }
+
+        fn connect(&mut self) {
+            self.conn = self.broker.open_connection("client");
+            self.chans = (0..STREAM_CHANNELS)
+                .map(|_| Chan::open(&mut self.broker, self.conn).unwrap())
+                .collect();
+            self.unacked = vec![BTreeMap::new(); STREAM_CHANNELS];
+            self.last_tag = vec![0; STREAM_CHANNELS];
+            for c in &mut self.consumers {
+                c.alive = false;
+            }
+        }
+
+        fn credit_used(&self, consumer: usize) -> u32 {
+            let slot = self.consumers[consumer].slot;
+            self.unacked[slot]
+                .values()
+                .filter(|c| **c == consumer)
+                .count() as u32
+        }
+
+        fn run(&mut self, cmd: &SCmd) -> Result<(), TestCaseError> {
+            let err = |e: warren::engine::CommandError| TestCaseError::fail(e.to_string());
+            match cmd {
+                SCmd::Publish {
+                    ch,
+                    count,
+                    persistent,
+                } => {
+                    for _ in 0..*count {
+                        let body = format!("m{}", self.published);
+                        self.published += 1;
+                        let properties = Properties {
+                            delivery_mode: Some(if *persistent { 2 } else { 1 }),
+                            ..Properties::default()
+                        };
+                        self.chans[*ch]
+                            .call(
+                                &mut self.broker,
+                                Method::BasicPublish(BasicPublish {
+                                    properties,
+                                    ..BasicPublish::new("", "s", body.clone().into_bytes())
+                                }),
+                            )
+                            .map_err(err)?;
+                        self.log.push(body);
+                    }
+                }
+                SCmd::Consume {
+                    ch,
+                    start,
+                    prefetch,
+                } => {
+                    let chan = self.chans[*ch];
+                    chan.call(
+                        &mut self.broker,
+                        Method::BasicQos(BasicQos {
+                            prefetch_size: 0,
+                            prefetch_count: *prefetch,
+                            global: false,
+                        }),
+                    )
+                    .map_err(err)?;
+                    let len = self.log.len() as u64;
+                    let (value, next) = match start {
+                        None => (None, len),
+                        Some(Start::Next) => (Some(FieldValue::LongStr("next".into())), len),
+                        Some(Start::First) => (Some(FieldValue::LongStr("first".into())), 0),
+                        Some(Start::Last) => (
+                            Some(FieldValue::LongStr("last".into())),
+                            len.saturating_sub(1),
+                        ),
+                        Some(Start::Offset(n)) => {
+                            (Some(FieldValue::Long(*n)), u64::try_from(*n).unwrap_or(0))
+                        }
+                    };
+                    let arguments = match value {
+                        Some(v) => args(&[("x-stream-offset", v)]),
+                        None => FieldTable::new(),
+                    };
+                    let reply = chan
+                        .call(
+                            &mut self.broker,
+                            Method::BasicConsume(BasicConsume {
+                                queue: "s".into(),
+                                arguments,
+                                ..Default::default()
+                            }),
+                        )
+                        .map_err(err)?;
+                    self.consumers.push(MConsumer {
+                        slot: *ch,
+                        tag: consume_ok(reply),
+                        next,
+                        prefetch: u32::from(*prefetch),
+                        alive: true,
+                    });
+                }
+                SCmd::Ack { ch, pick, multiple } => {
+                    let tags: Vec<u64> = self.unacked[*ch].keys().copied().collect();
+                    if tags.is_empty() {
+                        return Ok(());
+                    }
+                    let tag = tags[pick % tags.len()];
+                    self.chans[*ch]
+                        .call(
+                            &mut self.broker,
+                            Method::BasicAck(BasicAck {
+                                delivery_tag: tag,
+                                multiple: *multiple,
+                            }),
+                        )
+                        .map_err(err)?;
+                    if *multiple {
+                        self.unacked[*ch].retain(|t, _| *t > tag);
+                    } else {
+                        self.unacked[*ch].remove(&tag);
+                    }
+                }
+                SCmd::Cancel { pick } => {
+                    let alive: Vec<usize> = (0..self.consumers.len())
+                        .filter(|i| self.consumers[*i].alive)
+                        .collect();
+                    if alive.is_empty() {
+                        return Ok(());
+                    }
+                    let i = alive[pick % alive.len()];
+                    let (slot, tag) = (self.consumers[i].slot, self.consumers[i].tag.clone());
+                    self.chans[slot]
+                        .call(
+                            &mut self.broker,
+                            Method::BasicCancel(BasicCancel {
+                                consumer_tag: tag.to_string(),
+                                no_wait: false,
+                            }),
+                        )
+                        .map_err(err)?;
+                    self.consumers[i].alive = false;
+                }
+                SCmd::CloseChannel { ch } => {
+                    let chan = self.chans[*ch];
+                    self.broker
+                        .close_channel_gracefully(chan.conn, chan.number)
+                        .map_err(err)?;
+                    self.broker.take_outbox(chan.conn);
+                    self.chans[*ch] = Chan::open(&mut self.broker, self.conn).map_err(err)?;
+                    self.unacked[*ch].clear();
+                    self.last_tag[*ch] = 0;
+                    for c in self.consumers.iter_mut().filter(|c| c.slot == *ch) {
+                        c.alive = false;
+                    }
+                }
+                SCmd::Restart => {
+                    self.broker.run_until_idle();
+                    self.check_deliveries()?;
+                    self.broker.restart();
+                    self.connect();
+                }
+            }
+            self.broker.run_until_idle();
+            self.check_deliveries()?;
+            self.check_idle()
+        }
+
+        /// Every delivery since the last check is the next one its consumer
+        /// should read.
+        fn check_deliveries(&mut self) -> Result<(), TestCaseError> {
+            for out in self.broker.take_outbox(self.conn) {
+                let ServerMethod::BasicDeliver(d) = out.method else {
+                    continue;
+                };
+                let Some(slot) = self.chans.iter().position(|c| c.number == out.channel) else {
+                    return fail(format!("delivery on unknown channel {}", out.channel));
+                };
+                let Some(i) = self
+                    .consumers
+                    .iter()
+                    .position(|c| c.alive && c.slot == slot && c.tag == d.consumer_tag)
+                else {
+                    return fail(format!("delivery to gone consumer {}", d.consumer_tag));
+                };
+                let next = self.consumers[i].next;
+                let Some(body) = self.log.get(next as usize) else {
+                    return fail(format!(
+                        "{} read past the log's end ({next})",
+                        d.consumer_tag
+                    ));
+                };
+                if d.message.body() != body.as_bytes() {
+                    return fail(format!("offset {next}: expected {body}"));
+                }
+                let header = d
+                    .message
+                    .properties
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("x-stream-offset"))
+                    .cloned();
+                if header != Some(FieldValue::Long(next as i64)) {
+                    return fail(format!("offset {next}: header {header:?}"));
+                }
+                if d.redelivered {
+                    return fail("a stream delivery is never redelivered".into());
+                }
+                if d.delivery_tag <= self.last_tag[slot] {
+                    return fail(format!("delivery tag {} not increasing", d.delivery_tag));
+                }
+                self.last_tag[slot] = d.delivery_tag;
+                self.unacked[slot].insert(d.delivery_tag, i);
+                self.consumers[i].next += 1;
+                if self.credit_used(i) > self.consumers[i].prefetch {
+                    return fail(format!("{} over its prefetch", d.consumer_tag));
+                }
+            }
+            Ok(())
+        }
+
+        /// Run until idle: every live consumer with credit left has read
+        /// the log to its end; the queue counts the log.
+        fn check_idle(&self) -> Result<(), TestCaseError> {
+            let len = self.log.len() as u64;
+            for (i, c) in self.consumers.iter().enumerate() {
+                if c.alive && c.next < len && self.credit_used(i) < c.prefetch {
+                    return fail(format!("{} idle at offset {} with credit", c.tag, c.next));
+                }
+            }
+            let Some(stats) = self.broker.queue_stats("s") else {
+                return fail("the stream is gone".into());
+            };
+            if stats.ready != len || stats.unacked != 0 {
+                return fail(format!("counts {stats:?}, log of {len}"));
+            }
+            let alive = self.consumers.iter().filter(|c| c.alive).count() as u64;
+            if stats.consumers != alive {
+                return fail(format!("{} consumers, expected {alive}", stats.consumers));
+            }
+            Ok(())
+        }
+    }
+
+    pub(super) fn run_case(cmds: Vec<SCmd>) -> Result<(), TestCaseError> {
+        let mut r = SRunner::new();
+        for (i, cmd) in cmds.iter().enumerate() {
+            r.run(cmd)
+                .map_err(|e| TestCaseError::fail(format!("after command {i} {cmd:?}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn streams_agree_with_the_log_model() {
+    let seed = chan::seed_from_env("WARREN_MODEL_SEED", 0x5EED_0017);
+    let cases: u32 = std::env::var("WARREN_MODEL_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
+    let strategy = prop::collection::vec(stream_model::scmd(), 1..40);
+    if let Err(e) = runner.run(&strategy, stream_model::run_case) {
+        panic!("stream model test failed with seed {seed}: {e}\nreplay with: WARREN_MODEL_SEED={seed} cargo test --test model");
+    }
+}

@@ -763,10 +763,16 @@ impl Run {
             let mut m = Map::new();
             for r in consumers_of {
                 let name = self.resolve(r)?;
+                // What `rabbitmqctl list_consumers` shows: not a stream's.
+                let listed = self
+                    .broker
+                    .queue_by_name(&name)
+                    .is_none_or(|q| q.settings.queue_type.rules().lists_consumers());
                 let mut rows: Vec<Value> = self
                     .broker
                     .consumers_of(&name)
                     .into_iter()
+                    .filter(|_| listed)
                     .map(|c| json!(c))
                     .collect();
                 rows.sort_by_key(|c| c["consumer_tag"].as_str().unwrap_or_default().to_string());

@@ -36,6 +36,8 @@ pub struct Consumer {
     pub args: FieldTable,
     /// Deliveries to this consumer not yet acked, rejected or requeued.
     pub unacked: u32,
+    /// On a stream: the next offset it reads (`stream_log.rs`); 0 otherwise.
+    pub stream_offset: u64,
 }
 
 impl Consumer {

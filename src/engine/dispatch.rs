@@ -20,13 +20,13 @@ use crate::engine::message::parse_expiration;
 use crate::engine::outbox::{Delivery, ServerMethod};
 use crate::engine::queue::Entry;
 use crate::engine::queue_args::Overflow;
-use crate::engine::queue_type::{RequeuePlacement, ReturnKind};
+use crate::engine::queue_type::{QueueType, RequeuePlacement, ReturnKind};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 impl Broker {
     /// Whether a consumer is blocked right now, and why.
-    fn blocked_reason(&self, consumer: ConsumerId) -> Option<SkipReason> {
+    pub(crate) fn blocked_reason(&self, consumer: ConsumerId) -> Option<SkipReason> {
         let c = self.consumers.get(&consumer)?;
         if c.is_credit_blocked() {
             return Some(SkipReason::PrefetchLimit {
@@ -139,6 +139,13 @@ impl Broker {
     /// One dispatch of `queue`: delivers its next message if a consumer can
     /// take it. Returns whether a message was delivered.
     pub(crate) fn dispatch_once(&mut self, queue: QueueId) -> bool {
+        if self
+            .queues
+            .get(&queue)
+            .is_some_and(|q| q.settings.queue_type == QueueType::Stream)
+        {
+            return self.dispatch_stream_once(queue);
+        }
         let has_handoff = self
             .queues
             .get(&queue)
@@ -179,7 +186,7 @@ impl Broker {
         if !q.settings.single_active_consumer {
             q.consumers.rotate(consumer);
         }
-        self.deliver(queue, consumer, entry, skipped);
+        self.deliver(queue, consumer, entry, skipped, None);
         self.drop_expired(queue);
         self.schedule_head_expiry(queue);
         self.settle_dying();
@@ -187,13 +194,17 @@ impl Broker {
     }
 
     /// Sends one message to a consumer: a delivery tag on its channel, and,
-    /// unless the consumer is no-ack, an unacked record.
-    fn deliver(
+    /// unless the consumer is no-ack, an unacked record. `stream_offset`: the
+    /// message is read from a stream's log at that offset, which it keeps
+    /// (`stream_log.rs`): nothing is marked delivered, the queue counts
+    /// nothing unacknowledged, and the delivery carries `x-stream-offset`.
+    pub(crate) fn deliver(
         &mut self,
         queue: QueueId,
         consumer: ConsumerId,
         entry: Entry,
         skipped: Vec<(Rc<str>, SkipReason)>,
+        stream_offset: Option<u64>,
     ) {
         let Some(c) = self.consumers.get_mut(&consumer) else {
             return;
@@ -203,11 +214,13 @@ impl Broker {
             c.unacked += 1;
         }
         let (channel_id, tag_name) = (c.channel, c.tag.clone());
-        self.record_delivery(queue, &entry, ack_required);
+        if stream_offset.is_none() {
+            self.record_delivery(queue, &entry, ack_required);
+        }
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
-        if ack_required {
+        if ack_required && stream_offset.is_none() {
             q.unacked += 1;
         }
         let queue_name = q.name.clone();
@@ -227,6 +240,9 @@ impl Broker {
         // back (rabbit_fifo_client:transform_msgs); basic.get's always does.
         if counts_deliveries && entry.returns() > 0 {
             msg = with_delivery_count(&msg, entry.returns());
+        }
+        if let Some(offset) = stream_offset {
+            msg = crate::engine::stream_log::with_offset(&msg, offset);
         }
         if ack_required {
             ch.unacked.insert(
@@ -349,6 +365,10 @@ impl Broker {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
+        if q.settings.queue_type == QueueType::Stream {
+            // The message never left the stream's log (`stream_log.rs`).
+            return;
+        }
         entry.set_redelivered(true);
         let rules = q.settings.queue_type.rules();
         if rules.counts_deliveries() {

@@ -58,6 +58,7 @@ pub mod queue_args;
 pub mod queue_type;
 pub mod rng;
 pub mod routing;
+pub mod stream_log;
 pub mod value;
 pub mod vhost;
 

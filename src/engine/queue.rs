@@ -204,6 +204,12 @@ impl ReadyQueue {
         self.level_mut(entry.level()).push_back(entry);
     }
 
+    /// The `index`th message of a queue with one priority level (a
+    /// stream's log, where the index is the offset).
+    pub fn get(&self, index: u64) -> Option<&Entry> {
+        self.levels.first()?.get(usize::try_from(index).ok()?)
+    }
+
     /// The next message to deliver: the head of the highest non-empty level.
     pub fn front(&self) -> Option<&Entry> {
         self.levels.iter().rev().find_map(|l| l.front())

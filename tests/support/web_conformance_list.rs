@@ -326,9 +326,24 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/server_named_last_queue.json"),
     ),
     (
+        "stream_credit",
+        include_str!("../conformance/scenarios/stream_credit.json"),
+        include_str!("../conformance/expected/stream_credit.json"),
+    ),
+    (
         "stream_declare_and_refusals",
         include_str!("../conformance/scenarios/stream_declare_and_refusals.json"),
         include_str!("../conformance/expected/stream_declare_and_refusals.json"),
+    ),
+    (
+        "stream_offsets",
+        include_str!("../conformance/scenarios/stream_offsets.json"),
+        include_str!("../conformance/expected/stream_offsets.json"),
+    ),
+    (
+        "stream_restart",
+        include_str!("../conformance/scenarios/stream_restart.json"),
+        include_str!("../conformance/expected/stream_restart.json"),
     ),
     (
         "t1_hello_world",

@@ -3,7 +3,8 @@
 //! `prefetch_count` is the consumer's own limit (basic.qos global=false
 //! before basic.consume); a channel-wide limit shows in `list_channels`.
 //! With single active consumer, only the active one is `active`, and the
-//! others are `waiting`.
+//! others are `waiting`. A stream's consumers are not listed (RabbitMQ
+//! 3.10.8 leaves them out; they count in `list_queues consumers`).
 
 use crate::control::cell::Cell;
 use crate::control::listing::Source;
@@ -28,6 +29,7 @@ pub(crate) fn rows(source: &Source, columns: &[String]) -> Vec<Vec<Cell>> {
     let broker = source.broker;
     broker
         .queues()
+        .filter(|q| q.settings.queue_type.rules().lists_consumers())
         .flat_map(|q| {
             q.consumers
                 .ids()

@@ -18,7 +18,7 @@ use crate::engine::method::{
 };
 use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::outbox::ServerMethod;
-use crate::engine::queue_type::{unsupported_error, Operation};
+use crate::engine::queue_type::{unsupported_error, Operation, QueueType};
 use crate::engine::value::FieldValue;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -147,6 +147,14 @@ impl Broker {
                 Rc::from(c.consumer_tag.as_str())
             };
             let prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
+            let stream_offset = if q.settings.queue_type == QueueType::Stream {
+                crate::engine::stream_log::StartAt::from_argument(
+                    c.arguments.get("x-stream-offset"),
+                )
+                .resolve(q.ready.len(), b.clock.now() / 1000)
+            } else {
+                0
+            };
             let id = ConsumerId(b.take_id());
             b.consumers.insert(
                 id,
@@ -161,6 +169,7 @@ impl Broker {
                     priority,
                     args: c.arguments,
                     unacked: 0,
+                    stream_offset,
                 },
             );
             if let Some(channel) = b.channels.get_mut(&ch) {
@@ -564,7 +573,12 @@ impl Broker {
             let message = u.entry.msg.id();
             match kind {
                 Some(SettleKind::Ack) => {
-                    if alive {
+                    // An ack on a stream only gives credit back.
+                    let stream = self
+                        .queues
+                        .get(&u.queue)
+                        .is_some_and(|q| q.settings.queue_type == QueueType::Stream);
+                    if alive && !stream {
                         self.record_gone(u.queue, &u.entry);
                     }
                     self.emit(EventKind::Acked {

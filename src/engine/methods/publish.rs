@@ -20,6 +20,7 @@ use crate::engine::methods::{check_shortstr, check_table};
 use crate::engine::outbox::{Confirm, ServerMethod};
 use crate::engine::queue::{exchange_resource, Entry};
 use crate::engine::queue_args::Overflow;
+use crate::engine::queue_type::QueueType;
 use crate::engine::value::FieldValue;
 use std::rc::Rc;
 
@@ -309,7 +310,10 @@ impl Broker {
         let expires_at = q.ttl_for(&msg).map(|ttl| now.saturating_add(ttl));
         let level = q.level_for(&msg);
         let entry = Entry::new(msg, seq, expires_at, false, level);
-        let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity;
+        // A stream appends to its log, read by offset (`stream_log.rs`).
+        let handed_off = q.ready.is_empty()
+            && (q.handoff.len() as u64) < capacity
+            && q.settings.queue_type != QueueType::Stream;
         let stored = q.stores_message(&entry.msg);
         let (id, persistent) = (entry.msg.id(), stored);
         let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {

@@ -132,6 +132,13 @@ pub trait QueueTypeRules {
     /// the queue is down to 80% of it (`rabbit_fifo:evaluate_limit`).
     fn soft_reject_publish(&self) -> bool;
 
+    /// Whether `rabbitmqctl list_consumers` lists the queue's consumers (a
+    /// stream's are counted in `list_queues consumers` but not listed in
+    /// 3.10.8; recorded: `stream_offsets`).
+    fn lists_consumers(&self) -> bool {
+        true
+    }
+
     /// Whether deliveries carry `x-delivery-count` (how often the message
     /// came back before) and `x-delivery-limit` applies.
     fn counts_deliveries(&self) -> bool;

@@ -7,8 +7,8 @@
 //! basic.get, basic.consume with `no_ack`, basic.nack and basic.reject,
 //! queue.purge (540, closing the connection), and basic.consume without a
 //! per-consumer prefetch (406; a global prefetch does not count).
-//! Otherwise it is treated as a classic queue: the append-only log,
-//! `x-stream-offset`, credit and retention are not simulated yet.
+//! The log itself, read by offset with `x-stream-offset` and consumer
+//! credit, is `stream_log.rs`; retention is not simulated (see there).
 
 use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
 use crate::engine::queue_args::Overflow;
@@ -89,6 +89,10 @@ impl QueueTypeRules for Stream {
     }
 
     fn counts_deliveries(&self) -> bool {
+        false
+    }
+
+    fn lists_consumers(&self) -> bool {
         false
     }
 }
