@@ -21,9 +21,12 @@
 //! - a number `n`: offset `n`, and past the end the consumer waits until the
 //!   log reaches `n` (a publish of offset 5 does not reach a consumer at 99);
 //! - a timestamp (AMQP type `T`): in RabbitMQ, the first chunk written at or
-//!   after it. Warren does not keep publish times in the log (a
-//!   simplification, not recorded): a timestamp not after the virtual clock
-//!   reads from the start, a later one from the end.
+//!   after it (recorded: `stream_timestamp_offset`, the epoch reads from
+//!   the start, 2100 only what comes next). Warren's virtual clock starts at
+//!   the epoch and it does not keep publish times in the log (a
+//!   simplification): a timestamp not after the virtual now reads from the
+//!   start, a later one from the end. A timestamp between two messages'
+//!   publish times is where Warren differs.
 //!
 //! Each delivery carries the message's offset in an `x-stream-offset`
 //! header (a signed 64-bit integer), is never `redelivered`, and takes a

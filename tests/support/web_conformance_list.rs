@@ -346,6 +346,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/stream_restart.json"),
     ),
     (
+        "stream_timestamp_offset",
+        include_str!("../conformance/scenarios/stream_timestamp_offset.json"),
+        include_str!("../conformance/expected/stream_timestamp_offset.json"),
+    ),
+    (
         "t1_hello_world",
         include_str!("../conformance/scenarios/t1_hello_world.json"),
         include_str!("../conformance/expected/t1_hello_world.json"),
