@@ -303,7 +303,9 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
     Ok(settings)
 }
 
-fn valid_max_age(s: &str) -> bool {
+/// An `x-max-age`-style interval (`7D`, `1h`, `30s`: digits, then one of
+/// Y M D h m s), which `x-stream-offset` also takes.
+pub(crate) fn valid_max_age(s: &str) -> bool {
     let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let unit = &s[digits.len()..];
     !digits.is_empty()

@@ -27,6 +27,15 @@
 //!   simplification): a timestamp not after the virtual now reads from the
 //!   start, a later one from the end. A timestamp between two messages'
 //!   publish times is where Warren differs.
+//! - an interval, written like `x-max-age` (`1h`, `7D`): in RabbitMQ, the
+//!   timestamp that long ago. Warren reads it from the start (it keeps no
+//!   publish times; recorded: `stream_offset_arguments`, `1h`, messages
+//!   a few seconds old).
+//!
+//! Any other value (another word, and the words are case-sensitive, a
+//! table, a boolean) crashes the consuming channel in RabbitMQ 3.10.8:
+//! 541 `INTERNAL_ERROR`, and the connection closes
+//! (`stream_offset_arguments`).
 //!
 //! Each delivery carries the message's offset in an `x-stream-offset`
 //! header (a signed 64-bit integer), is never `redelivered`, and takes a
@@ -96,32 +105,42 @@ pub enum StartAt {
     Offset(i64),
     /// An AMQP timestamp, seconds since the epoch.
     Timestamp(u64),
+    /// An interval back from now (`1h`).
+    Interval,
 }
 
 impl StartAt {
-    /// The consumer argument's value (absent: `next`; Warren reads a value
-    /// it does not understand as `next` too).
-    pub fn from_argument(value: Option<&FieldValue>) -> StartAt {
-        match value {
+    /// The consumer argument's value (absent: `next`), or `None` for one
+    /// RabbitMQ crashes on.
+    pub fn from_argument(value: Option<&FieldValue>) -> Option<StartAt> {
+        Some(match value {
             None => StartAt::Next,
             Some(FieldValue::LongStr(s)) => match s.as_str() {
                 "first" => StartAt::First,
                 "last" => StartAt::Last,
-                _ => StartAt::Next,
+                "next" => StartAt::Next,
+                s if crate::engine::queue_args::valid_max_age(s) => StartAt::Interval,
+                _ => return None,
             },
             Some(FieldValue::Timestamp(t)) => StartAt::Timestamp(*t),
-            Some(v) => match v.as_integer() {
-                Some(n) => StartAt::Offset(n),
-                None => StartAt::Next,
-            },
-        }
+            Some(
+                v @ (FieldValue::Byte(_)
+                | FieldValue::UnsignedByte(_)
+                | FieldValue::Short(_)
+                | FieldValue::UnsignedShort(_)
+                | FieldValue::Int(_)
+                | FieldValue::UnsignedInt(_)
+                | FieldValue::Long(_)),
+            ) => StartAt::Offset(v.as_integer()?),
+            Some(_) => return None,
+        })
     }
 
     /// The first offset to read in a log of `len` messages, at virtual
     /// time `now_s` (seconds).
     pub fn resolve(self, len: u64, now_s: u64) -> u64 {
         match self {
-            StartAt::First => 0,
+            StartAt::First | StartAt::Interval => 0,
             StartAt::Last => len.saturating_sub(1),
             StartAt::Next => len,
             StartAt::Offset(n) => u64::try_from(n).unwrap_or(0),
@@ -167,5 +186,24 @@ mod tests {
         assert_eq!(at(StartAt::Timestamp(10)), 0);
         assert_eq!(at(StartAt::Timestamp(11)), 5);
         assert_eq!(StartAt::Last.resolve(0, 0), 0);
+        assert_eq!(at(StartAt::Interval), 0);
+    }
+
+    #[test]
+    fn arguments_rabbitmq_takes() {
+        let arg = |v: FieldValue| StartAt::from_argument(Some(&v));
+        assert_eq!(StartAt::from_argument(None), Some(StartAt::Next));
+        assert_eq!(
+            arg(FieldValue::LongStr("first".into())),
+            Some(StartAt::First)
+        );
+        assert_eq!(
+            arg(FieldValue::LongStr("1h".into())),
+            Some(StartAt::Interval)
+        );
+        assert_eq!(arg(FieldValue::LongStr("NEXT".into())), None);
+        assert_eq!(arg(FieldValue::Bool(true)), None);
+        assert_eq!(arg(FieldValue::Int(-1)), Some(StartAt::Offset(-1)));
+        assert_eq!(arg(FieldValue::Timestamp(5)), Some(StartAt::Timestamp(5)));
     }
 }

@@ -148,9 +148,11 @@ impl Broker {
             };
             let prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
             let stream_offset = if q.settings.queue_type == QueueType::Stream {
+                // A value RabbitMQ cannot read crashes the channel (541).
                 crate::engine::stream_log::StartAt::from_argument(
                     c.arguments.get("x-stream-offset"),
                 )
+                .ok_or_else(AmqpError::crash)?
                 .resolve(q.ready.len(), b.clock.now() / 1000)
             } else {
                 0
