@@ -51,10 +51,18 @@
 //! count them). The count is a statistic RabbitMQ emits every 5 s, so right
 //! after a publish or a restart it lags; recordings wait before observing it.
 //!
-//! Not modelled: retention (`x-max-length-bytes`, `x-max-age`) removes
+//! Not modelled: retention. `x-max-length-bytes` and `x-max-age` remove
 //! whole segment files (`x-stream-max-segment-size-bytes`, 500 MB by
 //! default) once a newer segment exists, so with the default sizes nothing
-//! is removed; Warren accepts those arguments and keeps every message.
+//! is ever removed; Warren accepts those arguments and keeps every message.
+//! Tried against 3.10.8 with tiny segments (not a recording, because Warren
+//! does not reproduce it): with segments of 500 bytes and a 1000-byte limit,
+//! 40 messages of 19 bytes left three messages at offsets 49 to 51 (a
+//! consumer from `first` got only those), and the next publish took
+//! offset 53: each new segment begins with a tracking chunk that takes an
+//! offset of its own (our reading), so offsets are not message numbers;
+//! the queue's count was 8, more than the three messages a consumer read. Reproducing
+//! that needs osiris's byte layout (segment, chunk and record headers).
 
 use crate::engine::broker::Broker;
 use crate::engine::ids::QueueId;

@@ -336,6 +336,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/stream_declare_and_refusals.json"),
     ),
     (
+        "stream_delete",
+        include_str!("../conformance/scenarios/stream_delete.json"),
+        include_str!("../conformance/expected/stream_delete.json"),
+    ),
+    (
         "stream_offset_arguments",
         include_str!("../conformance/scenarios/stream_offset_arguments.json"),
         include_str!("../conformance/expected/stream_offset_arguments.json"),

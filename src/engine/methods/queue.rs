@@ -254,6 +254,10 @@ impl Broker {
             };
             b.check_exclusive_access(id, conn)?;
             let q = &b.queues[&id];
+            if q.settings.queue_type.rules().deletes_unconditionally() {
+                b.delete_queue(id, QueueDeleteReason::Client);
+                return Ok(0);
+            }
             if if_empty && q.ready_count() > 0 {
                 return Err(AmqpError::precondition_failed(format!(
                     "{} not empty",

@@ -132,6 +132,13 @@ pub trait QueueTypeRules {
     /// the queue is down to 80% of it (`rabbit_fifo:evaluate_limit`).
     fn soft_reject_publish(&self) -> bool;
 
+    /// Whether queue.delete ignores `if-unused` and `if-empty` and its
+    /// delete-ok counts 0 messages (`rabbit_stream_queue:delete/4` in
+    /// 3.10.8; recorded: `stream_delete`).
+    fn deletes_unconditionally(&self) -> bool {
+        false
+    }
+
     /// Whether `rabbitmqctl list_consumers` lists the queue's consumers (a
     /// stream's are counted in `list_queues consumers` but not listed in
     /// 3.10.8; recorded: `stream_offsets`).

@@ -7,6 +7,9 @@
 //! basic.get, basic.consume with `no_ack`, basic.nack and basic.reject,
 //! queue.purge (540, closing the connection), and basic.consume without a
 //! per-consumer prefetch (406; a global prefetch does not count).
+//! queue.delete ignores `if-unused` and `if-empty` (a stream with messages
+//! and consumers is deleted, its consumers cancelled) and reports 0
+//! messages (`stream_delete`).
 //! The log itself, read by offset with `x-stream-offset` and consumer
 //! credit, is `stream_log.rs`; retention is not simulated (see there).
 
@@ -94,5 +97,9 @@ impl QueueTypeRules for Stream {
 
     fn lists_consumers(&self) -> bool {
         false
+    }
+
+    fn deletes_unconditionally(&self) -> bool {
+        true
     }
 }
