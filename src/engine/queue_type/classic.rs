@@ -3,8 +3,7 @@
 //! durable, exclusive and auto-delete; the server may name it; a returned
 //! message goes back to its original place; no delivery counting.
 
-use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
-use crate::engine::queue_args::Overflow;
+use super::QueueTypeRules;
 
 pub struct Classic;
 
@@ -30,53 +29,5 @@ impl QueueTypeRules for Classic {
             "x-queue-type",
             "x-queue-master-locator",
         ]
-    }
-
-    fn server_named_allowed(&self) -> bool {
-        true
-    }
-
-    fn refused_property(&self, _: bool, _: bool, _: bool) -> Option<&'static str> {
-        None
-    }
-
-    fn requeue_placement(&self, _: ReturnKind, _: bool) -> RequeuePlacement {
-        RequeuePlacement::OriginalPosition
-    }
-
-    fn stores_every_message(&self) -> bool {
-        false
-    }
-
-    fn honours_exclusive_consume(&self) -> bool {
-        true
-    }
-
-    fn refuses_global_qos(&self) -> bool {
-        false
-    }
-
-    fn overflow(&self, declared: Overflow) -> Overflow {
-        declared
-    }
-
-    fn unsupported(&self, _: Operation) -> Option<&'static str> {
-        None
-    }
-
-    fn consume_needs_prefetch(&self) -> bool {
-        false
-    }
-
-    fn crashes_on_bad_max_age(&self) -> bool {
-        false
-    }
-
-    fn soft_reject_publish(&self) -> bool {
-        false
-    }
-
-    fn counts_deliveries(&self) -> bool {
-        false
     }
 }

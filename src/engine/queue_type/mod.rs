@@ -69,7 +69,9 @@ pub enum Operation {
 }
 
 /// What one queue type decides. Every method is a fixed fact of the type:
-/// no state, no side effects.
+/// no state, no side effects. The provided answers are a classic queue's;
+/// a type overrides only where it differs, so each module reads as the
+/// list of its differences.
 pub trait QueueTypeRules {
     /// RabbitMQ's module for the type, as error texts name it
     /// (`rabbit_quorum_queue`).
@@ -81,56 +83,78 @@ pub trait QueueTypeRules {
     fn queue_arguments(&self) -> &'static [&'static str];
 
     /// Whether queue.declare with an empty name may create one.
-    fn server_named_allowed(&self) -> bool;
+    fn server_named_allowed(&self) -> bool {
+        true
+    }
 
     /// The first queue property the type refuses, as RabbitMQ names it
     /// (`auto-delete`, `exclusive-owner`, `non-durable`), or `None`.
     fn refused_property(
         &self,
-        durable: bool,
-        exclusive: bool,
-        auto_delete: bool,
-    ) -> Option<&'static str>;
+        _durable: bool,
+        _exclusive: bool,
+        _auto_delete: bool,
+    ) -> Option<&'static str> {
+        None
+    }
 
     /// Where a returned message goes; `delivery_limit`: whether the queue
     /// has `x-delivery-limit`.
-    fn requeue_placement(&self, kind: ReturnKind, delivery_limit: bool) -> RequeuePlacement;
+    fn requeue_placement(&self, _kind: ReturnKind, _delivery_limit: bool) -> RequeuePlacement {
+        RequeuePlacement::OriginalPosition
+    }
 
     /// Whether every message is stored, persistent or not (`delivery_mode`
     /// 1 survives a restart).
-    fn stores_every_message(&self) -> bool;
+    fn stores_every_message(&self) -> bool {
+        false
+    }
 
     /// Whether basic.consume honours `exclusive` (a quorum queue ignores it).
-    fn honours_exclusive_consume(&self) -> bool;
+    fn honours_exclusive_consume(&self) -> bool {
+        true
+    }
 
     /// Whether basic.consume refuses a channel with a global prefetch
     /// (540 `queue 'q' in vhost '/' does not support global qos`).
-    fn refuses_global_qos(&self) -> bool;
+    fn refuses_global_qos(&self) -> bool {
+        false
+    }
 
     /// The overflow behaviour `x-overflow` gives this type.
     fn overflow(
         &self,
         declared: crate::engine::queue_args::Overflow,
-    ) -> crate::engine::queue_args::Overflow;
+    ) -> crate::engine::queue_args::Overflow {
+        declared
+    }
 
     /// `Some(what)` if the type does not support `op`: RabbitMQ answers
     /// 540 `NOT_IMPLEMENTED - {what} not supported by stream queues queue
     /// 'q' in vhost '/'`, a connection error.
-    fn unsupported(&self, op: Operation) -> Option<&'static str>;
+    fn unsupported(&self, _op: Operation) -> Option<&'static str> {
+        None
+    }
 
     /// Whether basic.consume needs a per-consumer prefetch (basic.qos
     /// global=false): 406 `consumer prefetch count is not set for 'queue
     /// 'q' in vhost '/''` otherwise.
-    fn consume_needs_prefetch(&self) -> bool;
+    fn consume_needs_prefetch(&self) -> bool {
+        false
+    }
 
     /// Whether a bad `x-max-age` crashes the declaring channel (541, the
     /// connection closes) instead of a 406.
-    fn crashes_on_bad_max_age(&self) -> bool;
+    fn crashes_on_bad_max_age(&self) -> bool {
+        false
+    }
 
     /// Whether `reject-publish` is a soft limit: the publish that goes over
     /// the limit is accepted, and publishes are refused from then on until
     /// the queue is down to 80% of it (`rabbit_fifo:evaluate_limit`).
-    fn soft_reject_publish(&self) -> bool;
+    fn soft_reject_publish(&self) -> bool {
+        false
+    }
 
     /// Whether queue.delete ignores `if-unused` and `if-empty` and its
     /// delete-ok counts 0 messages (`rabbit_stream_queue:delete/4` in
@@ -148,7 +172,9 @@ pub trait QueueTypeRules {
 
     /// Whether deliveries carry `x-delivery-count` (how often the message
     /// came back before) and `x-delivery-limit` applies.
-    fn counts_deliveries(&self) -> bool;
+    fn counts_deliveries(&self) -> bool {
+        false
+    }
 }
 
 /// RabbitMQ's refusal of `op` on queue `resource` of a type that does not

@@ -35,7 +35,7 @@
 //!   over is still accepted (and confirmed), later ones are refused until
 //!   the queue is down to 80%; `reject-publish-dlx` means `drop-head`.
 
-use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
+use super::{QueueTypeRules, RequeuePlacement, ReturnKind};
 use crate::engine::queue_args::Overflow;
 
 pub struct Quorum;
@@ -118,18 +118,6 @@ impl QueueTypeRules for Quorum {
             Overflow::RejectPublishDlx => Overflow::DropHead,
             other => other,
         }
-    }
-
-    fn unsupported(&self, _: Operation) -> Option<&'static str> {
-        None
-    }
-
-    fn consume_needs_prefetch(&self) -> bool {
-        false
-    }
-
-    fn crashes_on_bad_max_age(&self) -> bool {
-        false
     }
 
     fn soft_reject_publish(&self) -> bool {

@@ -13,8 +13,7 @@
 //! The log itself, read by offset with `x-stream-offset` and consumer
 //! credit, is `stream_log.rs`; retention is not simulated (see there).
 
-use super::{Operation, QueueTypeRules, RequeuePlacement, ReturnKind};
-use crate::engine::queue_args::Overflow;
+use super::{Operation, QueueTypeRules};
 
 pub struct Stream;
 
@@ -49,24 +48,8 @@ impl QueueTypeRules for Stream {
         super::quorum::Quorum.refused_property(durable, exclusive, auto_delete)
     }
 
-    fn requeue_placement(&self, _: ReturnKind, _: bool) -> RequeuePlacement {
-        RequeuePlacement::OriginalPosition
-    }
-
     fn stores_every_message(&self) -> bool {
         true
-    }
-
-    fn honours_exclusive_consume(&self) -> bool {
-        true
-    }
-
-    fn refuses_global_qos(&self) -> bool {
-        false
-    }
-
-    fn overflow(&self, declared: Overflow) -> Overflow {
-        declared
     }
 
     /// `rabbit_stream_queue` 3.10.8: `dequeue`, `consume`, `settle`, `purge`.
@@ -85,14 +68,6 @@ impl QueueTypeRules for Stream {
 
     fn crashes_on_bad_max_age(&self) -> bool {
         true
-    }
-
-    fn soft_reject_publish(&self) -> bool {
-        false
-    }
-
-    fn counts_deliveries(&self) -> bool {
-        false
     }
 
     fn lists_consumers(&self) -> bool {
