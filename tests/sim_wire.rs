@@ -85,7 +85,8 @@ impl Client {
         heartbeat: u16,
     ) -> (Client, Vec<WireMethod>) {
         let mut c = Client::new(id);
-        sim.wire_input(id, &WireOp::Open).expect("a fresh id");
+        sim.wire_input(id, &WireOp::Open { process: None })
+            .expect("a fresh id");
         c.write(sim, PROTOCOL_HEADER.to_vec());
         let start = c.methods(sim);
         assert!(matches!(start.as_slice(), [WireMethod::ConnectionStart(_)]));

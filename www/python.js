@@ -166,7 +166,7 @@ class Runtime {
         const p = rt.procs.get(pid);
         if (!p || p.killed) return false;
         const s = { id, proc: p, inbound: [], eof: false, reset: false, dropped: false };
-        if (!p.hub.host.open(id)) return false;
+        if (!p.hub.host.open(id, p.name)) return false;
         rt.socks.set(id, s);
         p.socks.add(s);
         p.hub.socks.set(id, s);
@@ -280,7 +280,7 @@ class Proc {
 /**
  * Processes sharing one broker (`host`):
  *   host.now() → virtual ms
- *   host.open(id) → bool, host.write(id, Uint8Array), host.close(id)
+ *   host.open(id, processName) → bool (the name: the connection's default name), host.write(id, Uint8Array), host.close(id)
  *   host.take(id) → Uint8Array (what the broker wrote), host.isClosed(id) → bool
  * `onChange()` is called when processes start, wait, wake or end.
  */
@@ -463,7 +463,7 @@ export async function runPythonScripts(scripts, options = {}) {
   const engine = new wasm.PythonHost(profile);
   const host = {
     now: () => engine.now(),
-    open: (id) => engine.open(id),
+    open: (id, processName) => engine.open(id, processName ?? ''),
     write: (id, bytes) => engine.write(id, bytes),
     close: (id) => engine.close(id),
     take: (id) => engine.take(id),

@@ -121,7 +121,7 @@ export function brokerReplaced() {
 function workbenchHost(w, generation) {
   return {
     now: () => w.workbenchWireNow(generation),
-    open: (id) => w.workbenchWireOpen(generation, id),
+    open: (id, processName) => w.workbenchWireOpen(generation, id, processName ?? ''),
     write: (id, bytes) => w.workbenchWireWrite(generation, id, bytes),
     close: (id) => w.workbenchWireClose(generation, id),
     take: (id) => w.workbenchWireTake(generation, id),

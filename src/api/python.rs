@@ -42,9 +42,11 @@ impl PythonHost {
         self.sim.now() as f64
     }
 
-    /// A client's socket connected (false: the id is taken).
-    pub fn open(&mut self, id: u32) -> bool {
-        self.input(id, &WireOp::Open)
+    /// A client's socket connected (false: the id is taken). `process` is
+    /// its script's name: the connection's default name.
+    pub fn open(&mut self, id: u32, process: String) -> bool {
+        let process = Some(process).filter(|p| !p.is_empty());
+        self.input(id, &WireOp::Open { process })
     }
 
     /// Bytes a client wrote.

@@ -896,8 +896,8 @@ impl Simulation {
     ) -> Result<(), CommandError> {
         let now = self.now();
         match op {
-            world::WireOp::Open => {
-                if !self.wire.open(client, now) {
+            world::WireOp::Open { process } => {
+                if !self.wire.open(client, process.as_deref(), now) {
                     return Err(CommandError::invalid(format!(
                         "client {client} is connected already"
                     )));

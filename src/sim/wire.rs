@@ -111,9 +111,10 @@ impl WireClients {
             .map(|(id, _)| *id)
     }
 
-    /// A client connected from loopback at `now`. False (and nothing
-    /// changes) if `id` is taken.
-    pub fn open(&mut self, id: WireId, now: Millis) -> bool {
+    /// A client connected from loopback at `now`, from the program
+    /// `process` if the host knows it (its connections are named after it).
+    /// False (and nothing changes) if `id` is taken.
+    pub fn open(&mut self, id: WireId, process: Option<&str>, now: Millis) -> bool {
         if self.sessions.contains_key(&id) {
             return false;
         }
@@ -126,7 +127,8 @@ impl WireClients {
             host: "127.0.0.1".into(),
             port: AMQP_PORT,
         };
-        let session = ServerSession::new(self.config.clone(), peer, local, now);
+        let session = ServerSession::new(self.config.clone(), peer, local, now)
+            .for_process(process.map(str::to_string));
         self.sessions.insert(id, session);
         true
     }
@@ -218,8 +220,8 @@ mod tests {
     fn a_client_gets_connection_start_and_a_closed_socket_drops_its_connection() {
         let mut broker = Broker::new(BrokerConfig::default());
         let mut wire = WireClients::new(Profile::RabbitMq3);
-        assert!(wire.open(7, 0));
-        assert!(!wire.open(7, 0), "an id is taken once");
+        assert!(wire.open(7, None, 0));
+        assert!(!wire.open(7, None, 0), "an id is taken once");
         wire.receive(&mut broker, 7, &PROTOCOL_HEADER, 0);
         assert_eq!(wire.news(), 1);
         let (bytes, closed) = wire.take_output(7).unwrap_or_default();

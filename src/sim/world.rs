@@ -56,8 +56,9 @@ pub enum Command {
 /// What a byte-stream client did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WireOp {
-    /// Its socket connected to the broker's port.
-    Open,
+    /// Its socket connected to the broker's port, from the program
+    /// `process` (`send.py`) if known: its connections are named after it.
+    Open { process: Option<String> },
     /// It wrote these bytes.
     Data(Vec<u8>),
     /// Its socket closed (the process ended, or was killed).

@@ -308,6 +308,26 @@ fn event_channel(kind: &EventKind) -> Option<u32> {
     }
 }
 
+/// The channels of every connection opened with `label`, over the whole
+/// log the broker holds: whose a channel is does not depend on when the
+/// task began (a worker started in the previous task is still that worker).
+fn labelled_channels(sim: &Simulation, label: &str) -> Vec<u32> {
+    let mut conns = Vec::new();
+    let mut channels = Vec::new();
+    for e in sim.broker.events() {
+        match &e.kind {
+            EventKind::ConnectionOpened { conn, label: l, .. } if **l == *label => {
+                conns.push(*conn)
+            }
+            EventKind::ChannelOpened { conn, channel, .. } if conns.contains(conn) => {
+                channels.push(channel.0)
+            }
+            _ => {}
+        }
+    }
+    channels
+}
+
 /// Every channel the named worker or producer has had: its channel now,
 /// and those of the connections opened under its name (a worker edited or
 /// reconnected gets a new one).
@@ -328,17 +348,152 @@ fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&
                 .map(|p| p.link.channel.0),
         );
     }
-    let label = worker.or(producer).unwrap_or_default();
-    let mut conns = Vec::new();
-    for e in obs.events {
-        match &e.kind {
-            EventKind::ConnectionOpened { conn, label: l, .. } if **l == *label => {
-                conns.push(*conn)
+    out.extend(labelled_channels(
+        sim,
+        worker.or(producer).unwrap_or_default(),
+    ));
+    out
+}
+
+/// Python processes stand in for workbench actors by name.
+///
+/// A pika script in a terminal is not a simulated worker or producer: the
+/// broker only sees its connections, which carry the process's name as
+/// their label (`send.py`, or the script's own `connection_name`). So a
+/// checkpoint naming an actor that the workbench does not have is checked
+/// against the engine's events on the channels of connections so labelled,
+/// read the way the actor's own counters would be:
+///
+/// - `actor_event` `producer_published` ← `published` on those channels;
+///   `worker_started` ← `consumer_added`; `worker_finished` ← `acked`
+///   (outcome `acked`), `rejected` (outcome `rejected` or `nacked`, with
+///   `requeue`) and deliveries that need no ack (outcome `done`: auto-ack
+///   is finished when sent). Other actor events have no engine
+///   counterpart and count nothing for a process.
+/// - `producer` by name ← one stand-in per name, once it has published:
+///   `sent` = publishes,
+///   `confirm` = some publish had a confirm number, `acked`/`nacked` =
+///   `confirmed` with ack true/false, `returned` = `returned`. Fields only
+///   the workbench knows (exchange, routing key, persistent, rpc, replies,
+///   unconfirmed, lost) are not matched by a process when asked for.
+/// - `worker` by name ← each consumer added on those channels: `queue`,
+///   `no_ack` and `prefetch` as basic.consume and basic.qos set them;
+///   `done` = deliveries settled (acked, rejected, or auto-ack, which the
+///   broker counts done when sent); `in_hand` = deliveries needing an ack
+///   not yet settled, plus, while it consumes, its auto-ack deliveries
+///   (the broker cannot see pika work through them); `state`
+///   `running` while the consumer is not cancelled, any other state after.
+/// - `event` with `worker`/`producer` already counts those channels
+///   (see `actor_channels`).
+///
+/// As for actors, `actor_event` counts since the task began, while
+/// `producer` and `worker` read the process's whole history (the log the
+/// broker holds), as an actor's counters do.
+///
+/// A name a simulated actor has is that actor's alone: its checks are
+/// unchanged, and a process of the same name is not counted twice.
+fn process_channels(obs: Observation<'_>, name: &str) -> Option<Vec<u32>> {
+    let sim = obs.sim;
+    if sim.workers().any(|w| w.spec.name == name) || sim.producers().any(|p| p.spec.name == name) {
+        return None;
+    }
+    Some(labelled_channels(sim, name))
+}
+
+/// The events of `log` on `channels`.
+fn events_on<'a>(log: &'a [Event], channels: &'a [u32]) -> impl Iterator<Item = &'a EventKind> {
+    log.iter()
+        .map(|e| &e.kind)
+        .filter(move |k| event_channel(k).is_some_and(|ch| channels.contains(&ch)))
+}
+
+/// The actor events a process's engine events stand for (see
+/// `process_channels`), as JSON the way `ActorEvent`s serialize.
+fn process_actor_events(obs: Observation<'_>, channels: &[u32]) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    events_on(obs.events, channels)
+        .filter_map(|k| match k {
+            EventKind::Published { .. } => Some(json!({"kind": "producer_published"})),
+            EventKind::ConsumerAdded { queue_name, .. } => {
+                Some(json!({"kind": "worker_started", "queue": &**queue_name}))
             }
-            EventKind::ChannelOpened { conn, channel, .. } if conns.contains(conn) => {
-                out.push(channel.0)
+            EventKind::Acked { .. } => {
+                Some(json!({"kind": "worker_finished", "outcome": {"kind": "acked"}}))
             }
-            _ => {}
+            EventKind::Rejected { requeue, nack, .. } => Some(json!({
+                "kind": "worker_finished",
+                "outcome": {"kind": if *nack { "nacked" } else { "rejected" }, "requeue": requeue},
+            })),
+            EventKind::Delivered {
+                ack_required: false,
+                ..
+            } => Some(json!({"kind": "worker_finished", "outcome": {"kind": "done"}})),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A Python consumer seen as a worker (see `process_channels`).
+struct ProcessConsumer {
+    queue: String,
+    no_ack: bool,
+    prefetch: u64,
+    live: bool,
+    done: u64,
+    in_hand: u64,
+}
+
+/// Every consumer added on `channels`, with what its channel did, over the
+/// whole log held (a workbench worker's counters are not since the task
+/// began either).
+fn process_consumers(sim: &Simulation, channels: &[u32]) -> Vec<ProcessConsumer> {
+    let log = sim.broker.events();
+    let mut out = Vec::new();
+    for k in events_on(log, channels) {
+        if let EventKind::ConsumerAdded {
+            consumer,
+            channel,
+            queue_name,
+            no_ack,
+            prefetch,
+            ..
+        } = k
+        {
+            let on_channel = [channel.0];
+            let (mut auto_acked, mut needing_ack, mut settled) = (0u64, 0u64, 0u64);
+            let mut live = true;
+            for k in events_on(log, &on_channel) {
+                match k {
+                    EventKind::Delivered {
+                        consumer: Some(c),
+                        ack_required,
+                        ..
+                    } if c == consumer => {
+                        if *ack_required {
+                            needing_ack += 1
+                        } else {
+                            auto_acked += 1
+                        }
+                    }
+                    EventKind::Acked { .. } | EventKind::Rejected { .. } => settled += 1,
+                    EventKind::ConsumerCancelled { consumer: c, .. } if c == consumer => {
+                        live = false
+                    }
+                    EventKind::ChannelClosed { .. } => live = false,
+                    _ => {}
+                }
+            }
+            out.push(ProcessConsumer {
+                queue: queue_name.to_string(),
+                no_ack: *no_ack,
+                prefetch: u64::from(*prefetch),
+                live,
+                done: auto_acked + settled,
+                // The broker cannot see an auto-ack process work through
+                // what it was sent (pika holds it all): while the consumer
+                // lives, everything it was sent is in its hands.
+                in_hand: needing_ack.saturating_sub(settled) + if live { auto_acked } else { 0 },
+            });
         }
     }
     out
@@ -464,6 +619,14 @@ impl Condition {
                 count_ok(c.count, None, n as u64)
             }
             Condition::ActorEvent(c) => {
+                if let Some(channels) = c.actor.as_deref().and_then(|a| process_channels(obs, a)) {
+                    let n = process_actor_events(obs, &channels)
+                        .iter()
+                        .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some(c.kind.as_str()))
+                        .filter(|v| c.pattern.as_ref().is_none_or(|p| json_matches(p, v)))
+                        .count();
+                    return count_ok(c.count, None, n as u64);
+                }
                 let actor: Option<Option<ActorId>> = c
                     .actor
                     .as_deref()
@@ -498,7 +661,25 @@ impl Condition {
                             && in_range(&c.in_hand, w.in_hand() as u64)
                     })
                     .count();
-                count_ok(c.count, c.exists, n as u64)
+                let processes = c
+                    .name
+                    .as_deref()
+                    .and_then(|n| process_channels(obs, n))
+                    .map_or(0, |channels| {
+                        process_consumers(sim, &channels)
+                            .iter()
+                            .filter(|p| {
+                                c.queue.as_deref().is_none_or(|q| p.queue == q)
+                                    && c.state
+                                        .is_none_or(|s| (s == WorkerState::Running) == p.live)
+                                    && same(&c.no_ack, p.no_ack)
+                                    && in_range(&c.prefetch, p.prefetch)
+                                    && in_range(&c.done, p.done)
+                                    && in_range(&c.in_hand, p.in_hand)
+                            })
+                            .count()
+                    });
+                count_ok(c.count, c.exists, (n + processes) as u64)
             }
             Condition::Producer(c) => {
                 let n = sim
@@ -521,7 +702,40 @@ impl Condition {
                             && in_range(&c.lost, p.unconfirmed_lost)
                     })
                     .count();
-                count_ok(c.count, c.exists, n as u64)
+                let process = c.name.as_deref().and_then(|n| process_channels(obs, n));
+                let process_matches = process.is_some_and(|channels| {
+                    let (mut sent, mut confirm, mut acked, mut nacked, mut returned) =
+                        (0u64, false, 0u64, 0u64, 0u64);
+                    for k in events_on(sim.broker.events(), &channels) {
+                        match k {
+                            EventKind::Published { confirm_seq, .. } => {
+                                sent += 1;
+                                confirm |= confirm_seq.is_some();
+                            }
+                            EventKind::Confirmed { ack: true, .. } => acked += 1,
+                            EventKind::Confirmed { ack: false, .. } => nacked += 1,
+                            EventKind::Returned { .. } => returned += 1,
+                            _ => {}
+                        }
+                    }
+                    // Only the workbench knows these: a process is not
+                    // taken to match them.
+                    let unknowable = c.exchange.is_some()
+                        || c.routing_key.is_some()
+                        || c.persistent.is_some()
+                        || c.rpc.is_some()
+                        || c.replies.is_some()
+                        || c.unconfirmed.is_some()
+                        || c.lost.is_some();
+                    sent > 0
+                        && !unknowable
+                        && same(&c.confirm, confirm)
+                        && in_range(&c.sent, sent)
+                        && in_range(&c.acked, acked)
+                        && in_range(&c.nacked, nacked)
+                        && in_range(&c.returned, returned)
+                });
+                count_ok(c.count, c.exists, (n + usize::from(process_matches)) as u64)
             }
             Condition::AllOf(list) => list.iter().all(|c| c.holds(obs)),
             Condition::AnyOf(list) => list.iter().any(|c| c.holds(obs)),

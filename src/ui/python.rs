@@ -147,10 +147,12 @@ pub fn now(generation: u32) -> f64 {
     with_timeline(generation, |tl| tl.world().sim.now() as f64).unwrap_or(0.0)
 }
 
-/// A process's socket connected (false: the broker was replaced, or the id is taken).
+/// A process's socket connected (false: the broker was replaced, or the id
+/// is taken). `process` is its script's name: the connection's default name.
 #[wasm_bindgen(js_name = workbenchWireOpen)]
-pub fn open(generation: u32, client: WireId) -> bool {
-    wire(generation, client, WireOp::Open)
+pub fn open(generation: u32, client: WireId, process: String) -> bool {
+    let process = Some(process).filter(|p| !p.is_empty());
+    wire(generation, client, WireOp::Open { process })
 }
 
 /// Bytes a process wrote.

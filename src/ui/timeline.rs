@@ -650,7 +650,7 @@ mod tests {
         let mut t = Timeline::new(BrokerConfig::default());
         let open = Command::Wire {
             client: 1,
-            op: WireOp::Open,
+            op: WireOp::Open { process: None },
         };
         let header = Command::Wire {
             client: 1,

@@ -317,6 +317,9 @@ pub struct ServerSession {
     /// When the socket is reset whatever happens (a handshake timeout, a
     /// close that is never answered).
     deadline: Option<HostMs>,
+    /// The program on the other end (`send.py`), if the host knows it:
+    /// the connection's name when the client does not give one.
+    process: Option<String>,
 }
 
 impl ServerSession {
@@ -346,7 +349,16 @@ impl ServerSession {
             heartbeats: None,
             channels: BTreeMap::new(),
             deadline: Some(now.saturating_add(HANDSHAKE_TIMEOUT_MS)),
+            process: None,
         }
+    }
+
+    /// Names the program behind the socket (`send.py`). A real broker
+    /// cannot know it; Warren's hosts can, and the name lets the engine's
+    /// connection (and the tutorials' checkpoints) say whose it is.
+    pub fn for_process(mut self, process: Option<String>) -> ServerSession {
+        self.process = process.filter(|p| !p.is_empty());
+        self
     }
 
     /// The engine's connection, once connection.open has been read.
@@ -700,11 +712,15 @@ impl ServerSession {
         self.answer(broker, 0, result, false, now);
     }
 
-    /// The name RabbitMQ gives a connection (`127.0.0.1:5342 ->
-    /// 127.0.0.1:5672`), or the client's own `connection_name`.
+    /// The client's own `connection_name` (what RabbitMQ shows first),
+    /// else the process the host said the socket belongs to, else the
+    /// name RabbitMQ gives a connection (`127.0.0.1:5342 -> 127.0.0.1:5672`).
     fn connection_name(&self) -> String {
         if let Some(FieldValue::LongStr(name)) = self.client.properties.get("connection_name") {
             return name.clone();
+        }
+        if let Some(process) = &self.process {
+            return process.clone();
         }
         let end = |e: &Option<Endpoint>| {
             e.as_ref()
