@@ -32,6 +32,7 @@ fn holding(chapter: &Chapter, t: usize, world: &World, since: (u64, usize)) -> V
     let obs = Observation {
         sim: &world.sim,
         events: events_from(world.sim.broker.events(), since.0),
+        history: world.sim.broker.events(),
         actor_events: &world.sim.actor_events()[since.1..],
     };
     chapter.tasks[t]
@@ -668,6 +669,7 @@ fn task_holds(task: &Task, world: &World, since: (u64, usize)) -> Vec<bool> {
     let obs = Observation {
         sim: &world.sim,
         events: events_from(world.sim.broker.events(), since.0),
+        history: world.sim.broker.events(),
         actor_events: &world.sim.actor_events()[since.1..],
     };
     task.checks.iter().map(|c| c.expect.holds(obs)).collect()

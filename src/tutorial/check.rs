@@ -251,6 +251,10 @@ pub struct Observation<'a> {
     pub sim: &'a Simulation,
     /// Broker events since the task began.
     pub events: &'a [Event],
+    /// Every broker event held, the task's included (the workbench moves
+    /// events out of the broker into its history): whose a channel is, and
+    /// a Python process's counters, are read over it.
+    pub history: &'a [Event],
     /// Producer and worker events since the task began.
     pub actor_events: &'a [ActorEvent],
 }
@@ -309,12 +313,12 @@ fn event_channel(kind: &EventKind) -> Option<u32> {
 }
 
 /// The channels of every connection opened with `label`, over the whole
-/// log the broker holds: whose a channel is does not depend on when the
+/// history held: whose a channel is does not depend on when the
 /// task began (a worker started in the previous task is still that worker).
-fn labelled_channels(sim: &Simulation, label: &str) -> Vec<u32> {
+fn labelled_channels(history: &[Event], label: &str) -> Vec<u32> {
     let mut conns = Vec::new();
     let mut channels = Vec::new();
-    for e in sim.broker.events() {
+    for e in history {
         match &e.kind {
             EventKind::ConnectionOpened { conn, label: l, .. } if **l == *label => {
                 conns.push(*conn)
@@ -349,7 +353,7 @@ fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&
         );
     }
     out.extend(labelled_channels(
-        sim,
+        obs.history,
         worker.or(producer).unwrap_or_default(),
     ));
     out
@@ -387,8 +391,8 @@ fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&
 ///   (see `actor_channels`).
 ///
 /// As for actors, `actor_event` counts since the task began, while
-/// `producer` and `worker` read the process's whole history (the log the
-/// broker holds), as an actor's counters do.
+/// `producer` and `worker` read the process's whole history
+/// (`Observation::history`), as an actor's counters do.
 ///
 /// A name a simulated actor has is that actor's alone: its checks are
 /// unchanged, and a process of the same name is not counted twice.
@@ -397,7 +401,7 @@ fn process_channels(obs: Observation<'_>, name: &str) -> Option<Vec<u32>> {
     if sim.workers().any(|w| w.spec.name == name) || sim.producers().any(|p| p.spec.name == name) {
         return None;
     }
-    Some(labelled_channels(sim, name))
+    Some(labelled_channels(obs.history, name))
 }
 
 /// The events of `log` on `channels`.
@@ -444,10 +448,10 @@ struct ProcessConsumer {
 }
 
 /// Every consumer added on `channels`, with what its channel did, over the
-/// whole log held (a workbench worker's counters are not since the task
+/// whole history held (a workbench worker's counters are not since the task
 /// began either).
-fn process_consumers(sim: &Simulation, channels: &[u32]) -> Vec<ProcessConsumer> {
-    let log = sim.broker.events();
+fn process_consumers(history: &[Event], channels: &[u32]) -> Vec<ProcessConsumer> {
+    let log = history;
     let mut out = Vec::new();
     for k in events_on(log, channels) {
         if let EventKind::ConsumerAdded {
@@ -666,7 +670,7 @@ impl Condition {
                     .as_deref()
                     .and_then(|n| process_channels(obs, n))
                     .map_or(0, |channels| {
-                        process_consumers(sim, &channels)
+                        process_consumers(obs.history, &channels)
                             .iter()
                             .filter(|p| {
                                 c.queue.as_deref().is_none_or(|q| p.queue == q)
@@ -706,7 +710,7 @@ impl Condition {
                 let process_matches = process.is_some_and(|channels| {
                     let (mut sent, mut confirm, mut acked, mut nacked, mut returned) =
                         (0u64, false, 0u64, 0u64, 0u64);
-                    for k in events_on(sim.broker.events(), &channels) {
+                    for k in events_on(obs.history, &channels) {
                         match k {
                             EventKind::Published { confirm_seq, .. } => {
                                 sent += 1;

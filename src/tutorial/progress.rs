@@ -59,8 +59,9 @@ impl Tracker {
 
     /// Checks the current task against the world; when every checkpoint
     /// holds, moves to the next task and returns true. `events` are the
-    /// broker events (at least those since the task began); `actor_events`
-    /// all actor events so far.
+    /// broker events (at least those since the task began, and all there
+    /// are for a Python process's name to find its connections: see
+    /// `check::process_channels`); `actor_events` all actor events so far.
     pub fn observe(
         &mut self,
         chapter: &Chapter,
@@ -74,6 +75,7 @@ impl Tracker {
         let obs = Observation {
             sim: &world.sim,
             events: events_from(events, self.since_event),
+            history: events,
             actor_events: actor_events.get(self.since_actor..).unwrap_or(&[]),
         };
         self.passed = task.checks.iter().map(|c| c.expect.holds(obs)).collect();

@@ -298,6 +298,27 @@ await test('terminals: a task\'s "Run it" loads its pika line, wrapped so it run
   await page.waitForFunction(() => document.querySelector('#lesson').dataset.task !== '0');
 });
 
+// Checkpoints that name a workbench actor pass when a terminal did the
+// task: send.py's and receive.py's connections carry their names.
+await test("terminals: chapter 1's actor-named checkpoints pass for send.py and receive.py", async ({ page }) => {
+  await page.goto(`${url}index.html?chapter=1&lang=en`);
+  await waitReady(page);
+  const task = () => page.getAttribute('#lesson', 'data-task').then(Number);
+  check(await task() === 0, 'chapter 1 starts at its first task');
+  await page.click('#lesson-run-code');
+  await page.waitForSelector('#py-list .py-term .cm-content');
+  await runTerm(page, 3); // send.py: declares hello, publishes
+  check(await exitCode(page, 3) === '0', 'send.py exits 0');
+  await settled(page);
+  // "The queue hello exists", then "send.py published a message".
+  await page.waitForFunction(() => Number(document.querySelector('#lesson')?.dataset.task) >= 2, null, { timeout: 30000 });
+  await runTerm(page, 2); // receive.py: auto-ack consumer
+  await stepUntil(page, 2, /Received/);
+  // "receive.py received the message" (a worker_finished for a workbench worker).
+  await page.waitForFunction(() => Number(document.querySelector('#lesson')?.dataset.task) >= 3, null, { timeout: 30000 });
+  check(await task() >= 3, 'the chapter moved past the task receive.py did');
+});
+
 for (const [lang, w, h, device] of [['en', 1280, 800, 'laptop'], ['zh', 1280, 800, 'laptop'], ['en', 390, 844, 'phone'], ['zh', 390, 844, 'phone']]) {
   await test(`terminals: screenshot, a chapter with two terminals running (${lang}, ${device})`, async ({ page }) => {
     await page.goto(`${url}index.html?chapter=1&lang=${lang}`);
