@@ -15,30 +15,15 @@ use warren::describe::i18n::ZH_AVOIDED;
 use warren::sim::world::{Command, World};
 use warren::tutorial::action::{apply, play, Move};
 use warren::tutorial::catalog;
-use warren::tutorial::check::{Condition, Observation};
+use warren::tutorial::check::Condition;
 use warren::tutorial::pika;
-use warren::tutorial::progress::{events_from, world_at, SavedProgress, Tracker};
+use warren::tutorial::progress::{checkpoints_holding, world_at, SavedProgress, Tracker};
 use warren::tutorial::{Chapter, Task, Text, ENGINE_FEATURES, KNOWN_NEEDS};
 
 fn chapters() -> Vec<Chapter> {
     catalog::chapters()
         .into_iter()
         .map(|c| c.unwrap_or_else(|(file, e)| panic!("{file}: {e}")))
-        .collect()
-}
-
-/// Which checkpoints of task `t` hold, counting events since `since`.
-fn holding(chapter: &Chapter, t: usize, world: &World, since: (u64, usize)) -> Vec<bool> {
-    let obs = Observation {
-        sim: &world.sim,
-        events: events_from(world.sim.broker.events(), since.0),
-        history: world.sim.broker.events(),
-        actor_events: &world.sim.actor_events()[since.1..],
-    };
-    chapter.tasks[t]
-        .checks
-        .iter()
-        .map(|c| c.expect.holds(obs))
         .collect()
 }
 
@@ -85,7 +70,7 @@ fn solutions_pass_every_checkpoint_and_the_start_does_not() {
                 world.sim.broker.next_event_seq(),
                 world.sim.actor_events().len(),
             );
-            let before = holding(&chapter, t, &world, since);
+            let before = checkpoints_holding(&chapter.tasks[t], &world, since);
             if before.iter().all(|h| *h) {
                 failures.push(format!(
                     "{} task {} '{}': already passes before its solution",
@@ -96,7 +81,7 @@ fn solutions_pass_every_checkpoint_and_the_start_does_not() {
                 failures.push(format!("{} task {} '{}': {e}", chapter.id, t, task.id));
                 break;
             }
-            let after = holding(&chapter, t, &world, since);
+            let after = checkpoints_holding(&chapter.tasks[t], &world, since);
             for (c, ok) in after.iter().enumerate() {
                 if !ok {
                     failures.push(format!(
@@ -664,17 +649,6 @@ fn the_chinese_keeps_one_word_per_thing() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-/// Which of a task's checkpoints hold, counting events since `since`.
-fn task_holds(task: &Task, world: &World, since: (u64, usize)) -> Vec<bool> {
-    let obs = Observation {
-        sim: &world.sim,
-        events: events_from(world.sim.broker.events(), since.0),
-        history: world.sim.broker.events(),
-        actor_events: &world.sim.actor_events()[since.1..],
-    };
-    task.checks.iter().map(|c| c.expect.holds(obs)).collect()
-}
-
 /// A task that waits for an engine feature is parsed, its solution plays,
 /// and it cannot pass yet. When it does, the engine has the feature: list
 /// it in `tutorial::ENGINE_FEATURES` and the task joins its chapter (the
@@ -702,7 +676,7 @@ fn tasks_waiting_for_the_engine_cannot_pass_yet() {
                 world.sim.actor_events().len(),
             );
             play(&mut world, &task.solution).unwrap();
-            let held = task_holds(task, &world, since);
+            let held = checkpoints_holding(task, &world, since);
             assert!(
                 !held.iter().all(|h| *h),
                 "{}/{} passes now: the engine has '{need}'. Add it to tutorial::ENGINE_FEATURES to open the task.",

@@ -10,8 +10,7 @@ use warren::engine::value::FieldValue;
 use warren::sim::wire::WireId;
 use warren::sim::world::{WireOp, World};
 use warren::tutorial::catalog;
-use warren::tutorial::check::Observation;
-use warren::tutorial::progress::{events_from, world_at};
+use warren::tutorial::progress::{checkpoints_holding, mark, world_at};
 use warren::tutorial::Chapter;
 use warren::wire::{
     encode_client_method, encode_method_frame, ConnectionStartOk, Tune, WireMethod, PROTOCOL_HEADER,
@@ -23,29 +22,6 @@ fn chapter(id: &str) -> Chapter {
         .map(|c| c.unwrap_or_else(|(file, e)| panic!("{file}: {e}")))
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no chapter {id}"))
-}
-
-/// Where a task began: the next broker event and actor event.
-fn mark(world: &World) -> (u64, usize) {
-    (
-        world.sim.broker.next_event_seq(),
-        world.sim.actor_events().len(),
-    )
-}
-
-/// Which checkpoints of task `t` hold since `since`.
-fn holding(chapter: &Chapter, t: usize, world: &World, since: (u64, usize)) -> Vec<bool> {
-    let obs = Observation {
-        sim: &world.sim,
-        events: events_from(world.sim.broker.events(), since.0),
-        history: world.sim.broker.events(),
-        actor_events: &world.sim.actor_events()[since.1..],
-    };
-    chapter.tasks[t]
-        .checks
-        .iter()
-        .map(|c| c.expect.holds(obs))
-        .collect()
 }
 
 /// A pika-like process's connection with channel 1 open: the script
@@ -171,7 +147,7 @@ fn run_chapter(chapter: &Chapter, mut do_task: impl FnMut(usize, &mut World, &mu
     let mut next_id: WireId = 1;
     for (t, task) in chapter.tasks.iter().enumerate() {
         let since = mark(&world);
-        let before = holding(chapter, t, &world, since);
+        let before = checkpoints_holding(&chapter.tasks[t], &world, since);
         assert!(
             !before.iter().all(|h| *h),
             "{} '{}' passes before Python did it",
@@ -179,7 +155,7 @@ fn run_chapter(chapter: &Chapter, mut do_task: impl FnMut(usize, &mut World, &mu
             task.id
         );
         do_task(t, &mut world, &mut next_id);
-        let after = holding(chapter, t, &world, since);
+        let after = checkpoints_holding(&chapter.tasks[t], &world, since);
         for (c, ok) in after.iter().enumerate() {
             assert!(
                 ok,
@@ -274,7 +250,7 @@ fn a_process_stands_in_only_for_its_own_name() {
     let p = Process::start(&mut world, 1, "receive.py", None);
     p.call(&mut world, &declare_hello());
     p.call(&mut world, &publish_to_hello("Hello World!"));
-    let held = holding(&chapter, 1, &world, since);
+    let held = checkpoints_holding(&chapter.tasks[1], &world, since);
     assert!(!held[0], "receive.py's publish is not send.py's");
 
     // In chapter 2 new_task.py is a workbench producer: its `producer`
@@ -284,7 +260,10 @@ fn a_process_stands_in_only_for_its_own_name() {
     let since = mark(&world);
     let p = Process::start(&mut world, 1, "new_task.py", None);
     p.call(&mut world, &publish_to_hello("First message."));
-    assert_eq!(holding(&chapter, 0, &world, since), vec![false]);
+    assert_eq!(
+        checkpoints_holding(&chapter.tasks[0], &world, since),
+        vec![false]
+    );
 }
 
 /// Chapter 2, its first checkpoint replaced by a `producer` check on the

@@ -450,20 +450,8 @@ pub(crate) fn with_delivery_count(
     msg: &crate::engine::message::MessageRef,
     count: u32,
 ) -> crate::engine::message::MessageRef {
-    let mut properties = msg.properties.clone();
-    properties
-        .headers
-        .get_or_insert_with(Default::default)
-        .insert(
-            "x-delivery-count".into(),
-            crate::engine::value::FieldValue::Long(i64::from(count)),
-        );
-    crate::engine::message::MessageRef::new(
-        msg.id(),
-        msg.exchange.clone(),
-        msg.routing_key.clone(),
-        msg.cc.clone(),
-        properties,
-        msg.body(),
+    msg.with_header(
+        "x-delivery-count",
+        crate::engine::value::FieldValue::Long(i64::from(count)),
     )
 }

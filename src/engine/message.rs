@@ -130,6 +130,25 @@ pub struct MessageHead {
 pub struct MessageRef(ThinArc<MessageHead, u8>);
 
 impl MessageRef {
+    /// The same message with one more header (what a queue type adds on
+    /// delivery: `x-delivery-count`, `x-stream-offset`); the stored message
+    /// is unchanged.
+    pub fn with_header(&self, name: &str, value: crate::engine::value::FieldValue) -> MessageRef {
+        let mut properties = self.properties.clone();
+        properties
+            .headers
+            .get_or_insert_with(Default::default)
+            .insert(name.into(), value);
+        MessageRef::new(
+            self.id(),
+            self.exchange.clone(),
+            self.routing_key.clone(),
+            self.cc.clone(),
+            properties,
+            self.body(),
+        )
+    }
+
     /// A message with an envelope of its own.
     pub fn new(
         id: MessageId,

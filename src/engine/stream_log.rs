@@ -160,21 +160,9 @@ impl StartAt {
 
 /// The message as a stream delivers it: with its offset in `x-stream-offset`.
 pub fn with_offset(msg: &MessageRef, offset: u64) -> MessageRef {
-    let mut properties = msg.properties.clone();
-    properties
-        .headers
-        .get_or_insert_with(Default::default)
-        .insert(
-            "x-stream-offset".into(),
-            FieldValue::Long(i64::try_from(offset).unwrap_or(i64::MAX)),
-        );
-    MessageRef::new(
-        msg.id(),
-        msg.exchange.clone(),
-        msg.routing_key.clone(),
-        msg.cc.clone(),
-        properties,
-        msg.body(),
+    msg.with_header(
+        "x-stream-offset",
+        FieldValue::Long(i64::try_from(offset).unwrap_or(i64::MAX)),
     )
 }
 

@@ -34,6 +34,29 @@ pub struct Tracker {
     pub passed: Vec<bool>,
 }
 
+/// Where a task begins in `world`: its next broker event and actor event
+/// (what [`checkpoints_holding`] counts from).
+pub fn mark(world: &World) -> (u64, usize) {
+    (
+        world.sim.broker.next_event_seq(),
+        world.sim.actor_events().len(),
+    )
+}
+
+/// Which of `task`'s checkpoints hold in `world`, counting what happened
+/// since `since` (from [`mark`]), with the broker's own log as the history.
+/// (The workbench's [`Tracker`] observes with its own, longer history.)
+pub fn checkpoints_holding(task: &super::Task, world: &World, since: (u64, usize)) -> Vec<bool> {
+    let events = world.sim.broker.events();
+    let obs = Observation {
+        sim: &world.sim,
+        events: events_from(events, since.0),
+        history: events,
+        actor_events: world.sim.actor_events().get(since.1..).unwrap_or(&[]),
+    };
+    task.checks.iter().map(|c| c.expect.holds(obs)).collect()
+}
+
 /// The events of `all` from sequence number `seq` on (`all` is in order;
 /// it may start after 0 if the log was truncated).
 pub fn events_from(all: &[Event], seq: u64) -> &[Event] {
