@@ -203,6 +203,9 @@ start_test_server() {
 }
 
 run_tests() {
+  # A cold run needs about 6 GB (toolchains, Chromium, Pyodide, the debug and
+  # release builds); CI once ran out of disk, so say what there is.
+  say "free disk: $(df -h --output=avail . | tail -1 | tr -d ' ')"
   setup
   mkdir -p target
   timed "native tests (cargo test)" cargo test --quiet

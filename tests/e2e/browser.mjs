@@ -2,7 +2,7 @@
 // playwright-core (which downloads no browser), collect console errors, and
 // save screenshots under target/e2e/.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,18 +18,27 @@ const FLAGS = [
 
 /** Opens a fresh browser profile; returns { context, page, errors, close }. */
 export async function openBrowser({ width = 1280, height = 860, locale = 'en-US' } = {}) {
+  // The profile, and Chromium's own temporary files (its "scoped_dir"s, kept
+  // there through TMPDIR), live in one folder removed on close: left behind,
+  // one full test run filled gigabytes of /tmp.
   const profile = mkdtempSync(join(tmpdir(), 'warren-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const scratch = join(profile, 'tmp');
+  mkdirSync(scratch);
+  const context = await chromium.launchPersistentContext(join(profile, 'profile'), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: FLAGS,
+    env: { ...process.env, TMPDIR: scratch },
     viewport: { width, height },
     locale,
   });
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   watch(page, errors);
-  return { context, page, errors, close: () => context.close() };
+  const close = async () => {
+    try { await context.close(); } finally { rmSync(profile, { recursive: true, force: true }); }
+  };
+  return { context, page, errors, close };
 }
 
 /** Records console errors and uncaught exceptions of a page into `errors`. */
