@@ -4,6 +4,17 @@
 //! the host) and a writer task (woken when its session has bytes or must
 //! close). All tasks run on one thread beside the engine, so they share the
 //! host through a `RefCell`, each borrowing it only between awaits.
+//!
+//! Sockets close as RabbitMQ's do. Its listeners default to
+//! `tcp_listen_options` `{linger, {true, 0}}`, and its reader ends every
+//! connection with `rabbit_net:fast_close` (a `port_close`), never a
+//! half-close: so every close the broker makes is a reset (RST), never a
+//! FIN. A client that wrote to a connection the broker gave up on (a
+//! worker asleep through a restart, then acking) reads
+//! `ECONNRESET` rather than the close frame waiting for it. The one close
+//! a client never sees as a reset is its own: after close-ok the session
+//! waits for the client to close first (`SocketState::Open` until then), so
+//! the reset only meets a socket the client has already let go of.
 
 use crate::engine::channel::Endpoint;
 use crate::server::host::Host;
@@ -34,6 +45,9 @@ pub async fn serve_amqp(host: Rc<RefCell<Host>>, listener: TcpListener) {
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // RabbitMQ's `{linger, {true, 0}}`: closing the socket resets it.
+        // (Dropping it cannot block: a zero linger discards, never waits.)
+        let _ = stream.set_zero_linger();
         let local = stream.local_addr().map(endpoint).unwrap_or(Endpoint {
             host: "127.0.0.1".into(),
             port: 0,
@@ -81,7 +95,12 @@ pub async fn serve_amqp(host: Rc<RefCell<Host>>, listener: TcpListener) {
                     break;
                 }
             }
-            let _ = writer.shutdown().await;
+            // No shutdown (a FIN, which RabbitMQ never sends): the socket
+            // closes when both halves are gone, and with a zero linger that
+            // is a reset. What was written is on its way already (write_all
+            // returned once the kernel took it); a reset discards only what
+            // a full peer window held back, as RabbitMQ's `port_close` does.
+            writer.forget();
             read_task.abort();
             writing.borrow_mut().socket_closed(id);
         });
