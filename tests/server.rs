@@ -3,15 +3,15 @@
 //! signals. One owner per data directory (a second server is refused and
 //! the first keeps its data); what was confirmed survives SIGKILL; SIGTERM
 //! closes every connection with 320 CONNECTION_FORCED; warrenctl reads the
-//! same broker.
+//! same broker; the server's closes are resets, as RabbitMQ's are.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use warren::engine::message::Properties;
-use warren::engine::method::{BasicGet, BasicPublish, Method, QueueDeclare};
-use warren::server::client::{BlockingClient as Client, Received};
+use warren::engine::method::{BasicGet, BasicPublish, Close, Method, QueueDeclare};
+use warren::server::client::{BlockingClient as Client, ClientError, Received};
 use warren::wire::{Frame, WireMethod};
 
 fn fresh_dir(name: &str) -> PathBuf {
@@ -256,4 +256,71 @@ fn confirmed_messages_survive_sigkill_and_sigterm_closes_connections_with_320() 
         server.child.wait().unwrap().success(),
         "a graceful stop exits 0"
     );
+}
+
+/// Reads up to the broker's connection.close, skipping what comes before.
+fn read_until_close(client: &mut Client) -> Close {
+    loop {
+        match client.receive() {
+            Ok(Received::Frame(Frame::Method {
+                method: WireMethod::ConnectionClose(close),
+                ..
+            })) => return close,
+            Ok(Received::Frame(_)) => {}
+            other => panic!("expected connection.close, got {other:?}"),
+        }
+    }
+}
+
+/// The next read on `client`'s socket ends in a reset: RabbitMQ's
+/// listeners use `{linger, {true, 0}}`, so its closes are RSTs, never FINs
+/// (an end of stream would be `Received::Closed`).
+fn assert_reset(client: &mut Client, after: &str) {
+    match client.receive() {
+        Err(ClientError::Io(e)) if e.kind() == ErrorKind::ConnectionReset => {}
+        other => panic!("{after}: expected a reset (SO_LINGER 0), got {other:?}"),
+    }
+}
+
+#[test]
+fn the_servers_closes_are_resets_and_a_clients_own_close_is_left_to_the_client() {
+    let data = fresh_dir("resets");
+    let mut server = Server::start(&data);
+
+    // An operator's close: 320, the client's close-ok, then the reset
+    // (rabbit_reader: close-ok in state closed → terminate_connection →
+    // fast_close).
+    let mut forced = Client::connect(server.port).unwrap();
+    let pid = server.ctl(&["list_connections", "-q", "--no-table-headers", "pid"]);
+    server.ctl(&["close_connection", pid.trim(), "go away"]);
+    let close = read_until_close(&mut forced);
+    assert_eq!(close.reply_code, 320);
+    assert_eq!(close.reply_text, "CONNECTION_FORCED - go away");
+    forced.send(0, &WireMethod::ConnectionCloseOk).unwrap();
+    assert_reset(&mut forced, "after the close-ok of an operator's close");
+
+    // The client's own close: after close-ok the server waits for the
+    // client to close its socket (RabbitMQ's state `closed`), so a client
+    // that closes at once never meets the reset.
+    let clean = Client::connect(server.port).unwrap();
+    let socket = clean.writer().unwrap();
+    clean.close().unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let waited = (&socket).read(&mut [0u8; 16]);
+    assert!(
+        matches!(&waited, Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)),
+        "after close-ok the server leaves the close to the client: {waited:?}"
+    );
+    drop(socket);
+
+    // A shutdown: 320, then the reset at once, whether or not the client
+    // answers (a client that wrote first would read ECONNRESET instead of
+    // the 320: pika's StreamLostError of a worker asleep in a restart).
+    let mut shut = Client::connect(server.port).unwrap();
+    server.signal("TERM");
+    let close = read_until_close(&mut shut);
+    assert_eq!(close.reply_code, 320);
+    assert_reset(&mut shut, "after the 320 of a shutdown");
 }
