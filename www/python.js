@@ -166,7 +166,7 @@ class Runtime {
         const p = rt.procs.get(pid);
         if (!p || p.killed) return false;
         const s = { id, proc: p, inbound: [], eof: false, reset: false, dropped: false };
-        if (!p.hub.host.open(id, p.name)) return false;
+        if (!p.hub.host.open(id, p.connectionName)) return false;
         rt.socks.set(id, s);
         p.socks.add(s);
         p.hub.socks.set(id, s);
@@ -230,6 +230,10 @@ class Proc {
     this.hub = hub;
     this.pid = pid;
     this.name = spec.name;
+    // What its connections are called unless the script names them
+    // (pika's `connection_name`): the script's name, or what the caller
+    // chose (the workbench's terminals number copies: `worker.py (2)`).
+    this.connectionName = spec.connectionName || spec.name;
     this.args = (spec.args || []).map(String);
     this.code = spec.code;
     this.stdout = '';
@@ -280,7 +284,7 @@ class Proc {
 /**
  * Processes sharing one broker (`host`):
  *   host.now() → virtual ms
- *   host.open(id, processName) → bool (the name: the connection's default name), host.write(id, Uint8Array), host.close(id)
+ *   host.open(id, processName) → bool (the process's `connectionName`: the connection's default name), host.write(id, Uint8Array), host.close(id)
  *   host.take(id) → Uint8Array (what the broker wrote), host.isClosed(id) → bool
  * `onChange()` is called when processes start, wait, wake or end.
  */

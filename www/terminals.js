@@ -313,7 +313,7 @@ async function start(t) {
   }
   append(t, 'cmd', `$ python ${[name, ...args].join(' ')}\n`);
   t.stopped = null;
-  const p = h.start({ name, code: code(t), args });
+  const p = h.start({ name, code: code(t), args, connectionName: connectionName(t, name) });
   t.proc = p;
   if (p.stdout) append(t, 'out', p.stdout);
   if (p.stderr) append(t, 'err', p.stderr);
@@ -326,6 +326,20 @@ async function start(t) {
     }
   });
   refresh(t);
+}
+
+/**
+ * What the broker calls terminal `t`'s connections: its script's name, and
+ * for the second terminal running a script of that name `NAME (2)`, and so
+ * on, in the terminals' order. Two terminals running worker.py are
+ * `worker.py` and `worker.py (2)` — the tutorial's `worker 1` and
+ * `worker 2` (src/tutorial/check/process.rs) — and a terminal run again
+ * keeps its name.
+ */
+function connectionName(t, name) {
+  const same = terms.filter((o) => (o.nameInput.value.trim() || 'main.py') === name);
+  const k = same.indexOf(t) + 1;
+  return k > 1 ? `${name} (${k})` : name;
 }
 
 function refreshAll() {

@@ -24,7 +24,7 @@ use crate::engine::clock::Millis;
 use crate::engine::ids::ConnId;
 use crate::engine::{Broker, Profile};
 use crate::wire::session::{server_properties, ServerSession, SessionConfig, SocketState};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A byte-stream client's id, chosen by the host.
 pub type WireId = u32;
@@ -50,6 +50,14 @@ pub struct WireClients {
     /// stop when a client has news compares it (the same in a replay,
     /// where nobody reads).
     news: u64,
+    /// Every engine connection a byte-stream client has opened, kept after
+    /// it closes (and across broker restarts, which keep connection ids
+    /// unique): the tutorial's checkpoints tell a Python process's
+    /// connections from a workbench actor's of the same name by it
+    /// (`tutorial::check::process_channels`). One id per connection a
+    /// learner's scripts opened, as many as the event log has
+    /// `connection_opened` events for them.
+    process_connections: BTreeSet<ConnId>,
 }
 
 impl WireClients {
@@ -68,6 +76,7 @@ impl WireClients {
             sessions: BTreeMap::new(),
             unread: BTreeMap::new(),
             news: 0,
+            process_connections: BTreeSet::new(),
         }
     }
 
@@ -101,6 +110,12 @@ impl WireClients {
     /// The engine connection behind client `id`, once it sent connection.open.
     pub fn conn(&self, id: WireId) -> Option<ConnId> {
         self.sessions.get(&id).and_then(ServerSession::conn)
+    }
+
+    /// Whether a byte-stream client (a Python process) opened engine
+    /// connection `conn`, now or earlier.
+    pub fn opened_by_process(&self, conn: ConnId) -> bool {
+        self.process_connections.contains(&conn)
     }
 
     /// The ids whose engine connection is `conn` (at most one).
@@ -138,6 +153,9 @@ impl WireClients {
     pub fn receive(&mut self, broker: &mut Broker, id: WireId, bytes: &[u8], now: Millis) {
         if let Some(s) = self.sessions.get_mut(&id) {
             s.receive(broker, bytes, now);
+            if let Some(conn) = s.conn() {
+                self.process_connections.insert(conn);
+            }
         }
         self.collect();
     }

@@ -1,7 +1,11 @@
 //! Checkpoints: what a task expects of the broker, checked against the
 //! engine's state and its event log — never against the page, so a
 //! checkpoint passes however the learner got there (forms, "show me", the
-//! JS API).
+//! JS API, pika scripts in the terminals). A checkpoint naming a worker or
+//! producer also counts the Python processes standing in for that name:
+//! which ones (`worker.py` run twice is `worker 1` and `worker 2`) and how
+//! their engine events read as an actor's counters and events (`forgot`,
+//! `crashed`, `lost`) is the [`process`] module's doc.
 //!
 //! A condition either looks at the state now (a queue with these flags and
 //! counts, a binding, a worker's counters) or counts events of the log
@@ -19,6 +23,8 @@ use crate::sim::{ActorEvent, ActorId, Simulation};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+mod process;
 
 /// An inclusive range of counts; in a file, `3` means exactly 3, and
 /// `{"min": 1}` at least one.
@@ -312,29 +318,10 @@ fn event_channel(kind: &EventKind) -> Option<u32> {
     }
 }
 
-/// The channels of every connection opened with `label`, over the whole
-/// history held: whose a channel is does not depend on when the
-/// task began (a worker started in the previous task is still that worker).
-fn labelled_channels(history: &[Event], label: &str) -> Vec<u32> {
-    let mut conns = Vec::new();
-    let mut channels = Vec::new();
-    for e in history {
-        match &e.kind {
-            EventKind::ConnectionOpened { conn, label: l, .. } if **l == *label => {
-                conns.push(*conn)
-            }
-            EventKind::ChannelOpened { conn, channel, .. } if conns.contains(conn) => {
-                channels.push(channel.0)
-            }
-            _ => {}
-        }
-    }
-    channels
-}
-
 /// Every channel the named worker or producer has had: its channel now,
-/// and those of the connections opened under its name (a worker edited or
-/// reconnected gets a new one).
+/// those of the connections opened under its name (a worker edited or
+/// reconnected gets a new one), and the channels of the Python processes
+/// standing in for that name (see [`process`]).
 fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&str>) -> Vec<u32> {
     let sim = obs.sim;
     let mut out: Vec<u32> = Vec::new();
@@ -352,56 +339,11 @@ fn actor_channels(obs: Observation<'_>, worker: Option<&str>, producer: Option<&
                 .map(|p| p.link.channel.0),
         );
     }
-    out.extend(labelled_channels(
-        obs.history,
-        worker.or(producer).unwrap_or_default(),
-    ));
-    out
-}
-
-/// Python processes stand in for workbench actors by name.
-///
-/// A pika script in a terminal is not a simulated worker or producer: the
-/// broker only sees its connections, which carry the process's name as
-/// their label (`send.py`, or the script's own `connection_name`). So a
-/// checkpoint naming an actor that the workbench does not have is checked
-/// against the engine's events on the channels of connections so labelled,
-/// read the way the actor's own counters would be:
-///
-/// - `actor_event` `producer_published` ← `published` on those channels;
-///   `worker_started` ← `consumer_added`; `worker_finished` ← `acked`
-///   (outcome `acked`), `rejected` (outcome `rejected` or `nacked`, with
-///   `requeue`) and deliveries that need no ack (outcome `done`: auto-ack
-///   is finished when sent). Other actor events have no engine
-///   counterpart and count nothing for a process.
-/// - `producer` by name ← one stand-in per name, once it has published:
-///   `sent` = publishes,
-///   `confirm` = some publish had a confirm number, `acked`/`nacked` =
-///   `confirmed` with ack true/false, `returned` = `returned`. Fields only
-///   the workbench knows (exchange, routing key, persistent, rpc, replies,
-///   unconfirmed, lost) are not matched by a process when asked for.
-/// - `worker` by name ← each consumer added on those channels: `queue`,
-///   `no_ack` and `prefetch` as basic.consume and basic.qos set them;
-///   `done` = deliveries settled (acked, rejected, or auto-ack, which the
-///   broker counts done when sent); `in_hand` = deliveries needing an ack
-///   not yet settled, plus, while it consumes, its auto-ack deliveries
-///   (the broker cannot see pika work through them); `state`
-///   `running` while the consumer is not cancelled, any other state after.
-/// - `event` with `worker`/`producer` already counts those channels
-///   (see `actor_channels`).
-///
-/// As for actors, `actor_event` counts since the task began, while
-/// `producer` and `worker` read the process's whole history
-/// (`Observation::history`), as an actor's counters do.
-///
-/// A name a simulated actor has is that actor's alone: its checks are
-/// unchanged, and a process of the same name is not counted twice.
-fn process_channels(obs: Observation<'_>, name: &str) -> Option<Vec<u32>> {
-    let sim = obs.sim;
-    if sim.workers().any(|w| w.spec.name == name) || sim.producers().any(|p| p.spec.name == name) {
-        return None;
+    if let Some(name) = worker.or(producer) {
+        out.extend(process::actor_labelled_channels(obs, name));
+        out.extend(process::process_channels(obs, name));
     }
-    Some(labelled_channels(obs.history, name))
+    out
 }
 
 /// The events of `log` on `channels`.
@@ -409,98 +351,6 @@ fn events_on<'a>(log: &'a [Event], channels: &'a [u32]) -> impl Iterator<Item = 
     log.iter()
         .map(|e| &e.kind)
         .filter(move |k| event_channel(k).is_some_and(|ch| channels.contains(&ch)))
-}
-
-/// The actor events a process's engine events stand for (see
-/// `process_channels`), as JSON the way `ActorEvent`s serialize.
-fn process_actor_events(obs: Observation<'_>, channels: &[u32]) -> Vec<serde_json::Value> {
-    use serde_json::json;
-    events_on(obs.events, channels)
-        .filter_map(|k| match k {
-            EventKind::Published { .. } => Some(json!({"kind": "producer_published"})),
-            EventKind::ConsumerAdded { queue_name, .. } => {
-                Some(json!({"kind": "worker_started", "queue": &**queue_name}))
-            }
-            EventKind::Acked { .. } => {
-                Some(json!({"kind": "worker_finished", "outcome": {"kind": "acked"}}))
-            }
-            EventKind::Rejected { requeue, nack, .. } => Some(json!({
-                "kind": "worker_finished",
-                "outcome": {"kind": if *nack { "nacked" } else { "rejected" }, "requeue": requeue},
-            })),
-            EventKind::Delivered {
-                ack_required: false,
-                ..
-            } => Some(json!({"kind": "worker_finished", "outcome": {"kind": "done"}})),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A Python consumer seen as a worker (see `process_channels`).
-struct ProcessConsumer {
-    queue: String,
-    no_ack: bool,
-    prefetch: u64,
-    live: bool,
-    done: u64,
-    in_hand: u64,
-}
-
-/// Every consumer added on `channels`, with what its channel did, over the
-/// whole history held (a workbench worker's counters are not since the task
-/// began either).
-fn process_consumers(history: &[Event], channels: &[u32]) -> Vec<ProcessConsumer> {
-    let log = history;
-    let mut out = Vec::new();
-    for k in events_on(log, channels) {
-        if let EventKind::ConsumerAdded {
-            consumer,
-            channel,
-            queue_name,
-            no_ack,
-            prefetch,
-            ..
-        } = k
-        {
-            let on_channel = [channel.0];
-            let (mut auto_acked, mut needing_ack, mut settled) = (0u64, 0u64, 0u64);
-            let mut live = true;
-            for k in events_on(log, &on_channel) {
-                match k {
-                    EventKind::Delivered {
-                        consumer: Some(c),
-                        ack_required,
-                        ..
-                    } if c == consumer => {
-                        if *ack_required {
-                            needing_ack += 1
-                        } else {
-                            auto_acked += 1
-                        }
-                    }
-                    EventKind::Acked { .. } | EventKind::Rejected { .. } => settled += 1,
-                    EventKind::ConsumerCancelled { consumer: c, .. } if c == consumer => {
-                        live = false
-                    }
-                    EventKind::ChannelClosed { .. } => live = false,
-                    _ => {}
-                }
-            }
-            out.push(ProcessConsumer {
-                queue: queue_name.to_string(),
-                no_ack: *no_ack,
-                prefetch: u64::from(*prefetch),
-                live,
-                done: auto_acked + settled,
-                // The broker cannot see an auto-ack process work through
-                // what it was sent (pika holds it all): while the consumer
-                // lives, everything it was sent is in its hands.
-                in_hand: needing_ack.saturating_sub(settled) + if live { auto_acked } else { 0 },
-            });
-        }
-    }
-    out
 }
 
 impl Condition {
@@ -623,23 +473,18 @@ impl Condition {
                 count_ok(c.count, None, n as u64)
             }
             Condition::ActorEvent(c) => {
-                if let Some(channels) = c.actor.as_deref().and_then(|a| process_channels(obs, a)) {
-                    let n = process_actor_events(obs, &channels)
-                        .iter()
-                        .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some(c.kind.as_str()))
-                        .filter(|v| c.pattern.as_ref().is_none_or(|p| json_matches(p, v)))
-                        .count();
-                    return count_ok(c.count, None, n as u64);
-                }
                 let actor: Option<Option<ActorId>> = c
                     .actor
                     .as_deref()
                     .map(|name| worker_id(name).or_else(|| producer_id(name)));
-                let n = obs
+                let wanted = |v: &serde_json::Value| {
+                    v.get("kind").and_then(|k| k.as_str()) == Some(c.kind.as_str())
+                        && c.pattern.as_ref().is_none_or(|p| json_matches(p, v))
+                };
+                let by_actors = obs
                     .actor_events
                     .iter()
                     .filter_map(|e| serde_json::to_value(e).ok())
-                    .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some(c.kind.as_str()))
                     .filter(|v| match &actor {
                         None => true,
                         Some(None) => false,
@@ -648,9 +493,17 @@ impl Condition {
                             v.get("worker") == Some(&id) || v.get("producer") == Some(&id)
                         }
                     })
-                    .filter(|v| c.pattern.as_ref().is_none_or(|p| json_matches(p, v)))
+                    .filter(|v| wanted(v))
                     .count();
-                count_ok(c.count, None, n as u64)
+                let channels = match c.actor.as_deref() {
+                    Some(name) => process::process_channels(obs, name),
+                    None => process::every_process_channel(obs),
+                };
+                let by_processes = process::actor_events(obs, &channels)
+                    .iter()
+                    .filter(|v| wanted(v))
+                    .count();
+                count_ok(c.count, None, (by_actors + by_processes) as u64)
             }
             Condition::Worker(c) => {
                 let n = sim
@@ -668,9 +521,9 @@ impl Condition {
                 let processes = c
                     .name
                     .as_deref()
-                    .and_then(|n| process_channels(obs, n))
+                    .map(|n| process::process_channels(obs, n))
                     .map_or(0, |channels| {
-                        process_consumers(obs.history, &channels)
+                        process::consumers(obs, &channels)
                             .iter()
                             .filter(|p| {
                                 c.queue.as_deref().is_none_or(|q| p.queue == q)
@@ -706,22 +559,9 @@ impl Condition {
                             && in_range(&c.lost, p.unconfirmed_lost)
                     })
                     .count();
-                let process = c.name.as_deref().and_then(|n| process_channels(obs, n));
-                let process_matches = process.is_some_and(|channels| {
-                    let (mut sent, mut confirm, mut acked, mut nacked, mut returned) =
-                        (0u64, false, 0u64, 0u64, 0u64);
-                    for k in events_on(obs.history, &channels) {
-                        match k {
-                            EventKind::Published { confirm_seq, .. } => {
-                                sent += 1;
-                                confirm |= confirm_seq.is_some();
-                            }
-                            EventKind::Confirmed { ack: true, .. } => acked += 1,
-                            EventKind::Confirmed { ack: false, .. } => nacked += 1,
-                            EventKind::Returned { .. } => returned += 1,
-                            _ => {}
-                        }
-                    }
+                let process_matches = c.name.as_deref().is_some_and(|name| {
+                    let channels = process::process_channels(obs, name);
+                    let p = process::producer(obs.history, &channels);
                     // Only the workbench knows these: a process is not
                     // taken to match them.
                     let unknowable = c.exchange.is_some()
@@ -729,15 +569,15 @@ impl Condition {
                         || c.persistent.is_some()
                         || c.rpc.is_some()
                         || c.replies.is_some()
-                        || c.unconfirmed.is_some()
-                        || c.lost.is_some();
-                    sent > 0
+                        || c.unconfirmed.is_some();
+                    p.sent > 0
                         && !unknowable
-                        && same(&c.confirm, confirm)
-                        && in_range(&c.sent, sent)
-                        && in_range(&c.acked, acked)
-                        && in_range(&c.nacked, nacked)
-                        && in_range(&c.returned, returned)
+                        && same(&c.confirm, p.confirm)
+                        && in_range(&c.sent, p.sent)
+                        && in_range(&c.acked, p.acked)
+                        && in_range(&c.nacked, p.nacked)
+                        && in_range(&c.returned, p.returned)
+                        && in_range(&c.lost, p.lost)
                 });
                 count_ok(c.count, c.exists, (n + usize::from(process_matches)) as u64)
             }
