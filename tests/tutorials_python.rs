@@ -29,6 +29,14 @@ fn chapter(id: &str) -> Chapter {
         .unwrap_or_else(|| panic!("no chapter {id}"))
 }
 
+/// Chapter `id`, whose tasks are `tasks` (the test below does each).
+fn chapter_with_tasks(id: &str, tasks: &[&str]) -> Chapter {
+    let chapter = chapter(id);
+    let ids: Vec<&str> = chapter.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, tasks, "{id}'s tasks");
+    chapter
+}
+
 /// A pika-like process's connection with channel 1 open: the script
 /// `process` (what the terminal runs), naming itself `connection_name`
 /// if the script sets it in its client properties.
@@ -188,6 +196,13 @@ fn run_chapter_with(
     }
 }
 
+/// A run of new_task.py: one publish to hello, and it exits.
+fn new_task(world: &mut World, next_id: &mut WireId, body: &str) {
+    let p = Process::start(world, fresh(next_id), "new_task.py", None);
+    p.call(world, &publish_to_hello(body));
+    p.exit(world);
+}
+
 fn fresh(next_id: &mut WireId) -> WireId {
     *next_id += 1;
     *next_id
@@ -195,9 +210,10 @@ fn fresh(next_id: &mut WireId) -> WireId {
 
 #[test]
 fn hello_world_passes_when_send_py_and_receive_py_do_it() {
-    let chapter = chapter("01-hello-world");
-    let ids: Vec<&str> = chapter.tasks.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["declare", "publish", "consume", "redeclare"]);
+    let chapter = chapter_with_tasks(
+        "01-hello-world",
+        &["declare", "publish", "consume", "redeclare"],
+    );
     run_chapter(&chapter, |t, world, next_id| match t {
         // The declare a script starts with (send.py's first lines).
         0 | 3 => {
@@ -222,14 +238,10 @@ fn hello_world_passes_when_send_py_and_receive_py_do_it() {
 
 #[test]
 fn work_queues_pass_when_new_task_py_and_two_worker_py_do_them() {
-    let chapter = chapter("02-work-queues");
-    let ids: Vec<&str> = chapter.tasks.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["backlog", "first-worker", "round-robin"]);
-    let new_task = |world: &mut World, next_id: &mut WireId, body: &str| {
-        let p = Process::start(world, fresh(next_id), "new_task.py", None);
-        p.call(world, &publish_to_hello(body));
-        p.exit(world);
-    };
+    let chapter = chapter_with_tasks(
+        "02-work-queues",
+        &["backlog", "first-worker", "round-robin"],
+    );
     // The chapter names its two workers `worker 1` and `worker 2`: two
     // terminals run worker.py, and the terminals name the second one's
     // connections `worker.py (2)`.
@@ -309,25 +321,18 @@ fn run_for(world: &mut World, ms: u64) {
 #[test]
 fn acknowledgements_pass_when_worker_py_and_customer_py_do_them() {
     use serde_json::json;
-    let chapter = chapter("03-acknowledgements");
-    let ids: Vec<&str> = chapter.tasks.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
+    let chapter = chapter_with_tasks(
+        "03-acknowledgements",
+        &[
             "kill-busy",
             "redelivered",
             "forget-ack",
             "release",
             "deliver-tag-typo",
             "poison",
-            "ack-timeout"
-        ]
+            "ack-timeout",
+        ],
     );
-    let new_task = |world: &mut World, next_id: &mut WireId, body: &str| {
-        let p = Process::start(world, fresh(next_id), "new_task.py", None);
-        p.call(world, &publish_to_hello(body));
-        p.exit(world);
-    };
     // The lesson's worker.py: prefetch 1, manual ack.
     let worker = |world: &mut World, next_id: &mut WireId, terminal: &str| {
         let p = Process::start(world, fresh(next_id), terminal, None);
@@ -375,7 +380,11 @@ fn acknowledgements_pass_when_worker_py_and_customer_py_do_them() {
             // customer.py's callback raises on method.deliver_tag: the
             // process exits at once, holding what it was sent.
             4 | 5 => {
-                let terminal = if t == 4 { "customer.py" } else { "customer.py (2)" };
+                let terminal = if t == 4 {
+                    "customer.py"
+                } else {
+                    "customer.py (2)"
+                };
                 let p = Process::start(world, fresh(next_id), terminal, None);
                 p.call(world, &declare_hello());
                 p.call(world, &consume("hello", false));
@@ -394,16 +403,14 @@ fn acknowledgements_pass_when_worker_py_and_customer_py_do_them() {
 /// workbench's Restart and Crash buttons for the broker.
 #[test]
 fn durability_passes_when_new_task_py_publishes_and_the_broker_goes_down() {
-    let chapter = chapter("04-durability");
-    let ids: Vec<&str> = chapter.tasks.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
+    let chapter = chapter_with_tasks(
+        "04-durability",
+        &[
             "redeclare-ja",
             "survive-restart",
             "worker-not-durable",
-            "crash-window"
-        ]
+            "crash-window",
+        ],
     );
     let declare = |queue: &str, durable: bool| {
         Method::QueueDeclare(QueueDeclare {
@@ -474,8 +481,16 @@ fn a_process_stands_in_only_for_its_own_name() {
     p.call(&mut world, &publish_to_hello("Hello World!"));
     let held = checkpoints_holding(&chapter.tasks[1], &world, since);
     assert!(!held[0], "receive.py's publish is not send.py's");
-    assert!(holds(&world, since, json!({"producer": {"name": "receive 1"}})));
-    assert!(!holds(&world, since, json!({"producer": {"name": "send 1"}})));
+    assert!(holds(
+        &world,
+        since,
+        json!({"producer": {"name": "receive 1"}})
+    ));
+    assert!(!holds(
+        &world,
+        since,
+        json!({"producer": {"name": "send 1"}})
+    ));
 
     // The second terminal's worker.py is worker 2, not worker 1; a
     // connection_name the script sets wins over the terminal's name.
@@ -486,11 +501,19 @@ fn a_process_stands_in_only_for_its_own_name() {
     named.call(&mut world, &publish_to_hello("named by the script"));
     for (name, sent) in [("worker 2", 1), ("worker 1", 2)] {
         assert!(
-            holds(&world, since, json!({"producer": {"name": name, "sent": sent}})),
+            holds(
+                &world,
+                since,
+                json!({"producer": {"name": name, "sent": sent}})
+            ),
             "{name} published {sent}"
         );
     }
-    assert!(!holds(&world, since, json!({"producer": {"name": "worker 3"}})));
+    assert!(!holds(
+        &world,
+        since,
+        json!({"producer": {"name": "worker 3"}})
+    ));
 }
 
 /// A workbench actor and a process of the same name each count on their
@@ -501,14 +524,33 @@ fn an_actor_and_a_process_of_one_name_both_count_once() {
     let chapter = chapter("02-work-queues");
     let mut world = world_at(&chapter, 0).expect("the chapter starts");
     let since = mark(&world);
-    assert!(!holds(&world, since, json!({"producer": {"name": "new_task.py", "sent": 1}})));
+    assert!(!holds(
+        &world,
+        since,
+        json!({"producer": {"name": "new_task.py", "sent": 1}})
+    ));
     let p = Process::start(&mut world, 1, "new_task.py", None);
     p.call(&mut world, &publish_to_hello("First message."));
-    assert!(holds(&world, since, json!({"producer": {"name": "new_task.py", "sent": 1}})));
-    workbench(&mut world, json!({"do": "publish", "producer": "new_task.py"}));
+    assert!(holds(
+        &world,
+        since,
+        json!({"producer": {"name": "new_task.py", "sent": 1}})
+    ));
+    workbench(
+        &mut world,
+        json!({"do": "publish", "producer": "new_task.py"}),
+    );
     // Two producers of that name, each with one publish; never one with two.
-    assert!(holds(&world, since, json!({"producer": {"name": "new_task.py", "sent": 1, "count": 2}})));
-    assert!(!holds(&world, since, json!({"producer": {"name": "new_task.py", "sent": 2}})));
+    assert!(holds(
+        &world,
+        since,
+        json!({"producer": {"name": "new_task.py", "sent": 1, "count": 2}})
+    ));
+    assert!(!holds(
+        &world,
+        since,
+        json!({"producer": {"name": "new_task.py", "sent": 2}})
+    ));
     assert!(holds(
         &world,
         since,
@@ -529,8 +571,14 @@ fn acking_in_time_is_not_forgetting_and_a_broker_close_is_not_a_crash() {
     use serde_json::json;
     let chapter = chapter("03-acknowledgements");
     let mut world = world_at(&chapter, 0).expect("the chapter starts");
-    workbench(&mut world, json!({"do": "remove_worker", "worker": "worker 1"}));
-    workbench(&mut world, json!({"do": "remove_worker", "worker": "worker 2"}));
+    workbench(
+        &mut world,
+        json!({"do": "remove_worker", "worker": "worker 1"}),
+    );
+    workbench(
+        &mut world,
+        json!({"do": "remove_worker", "worker": "worker 2"}),
+    );
     let since = mark(&world);
     let outcome = |world: &World, actor: &str, kind: &str, count: u64| {
         holds(

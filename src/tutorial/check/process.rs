@@ -94,7 +94,9 @@ pub const WORK_MS_PER_DOT: Millis = 1_000;
 /// The connections processes opened, in order, with their labels.
 fn process_connections<'a>(obs: Observation<'a>) -> impl Iterator<Item = (ConnId, &'a str)> {
     obs.history.iter().filter_map(move |e| match &e.kind {
-        EventKind::ConnectionOpened { conn, label, .. } if obs.sim.wire.opened_by_process(*conn) => {
+        EventKind::ConnectionOpened { conn, label, .. }
+            if obs.sim.wire.opened_by_process(*conn) =>
+        {
             Some((*conn, &**label))
         }
         _ => None,
@@ -231,9 +233,11 @@ fn unsettled_on(history: &[Event], channel: u32, now: Millis) -> Unsettled {
             consumers_live: !live.is_empty(),
         };
         match &e.kind {
-            EventKind::ChannelOpened { conn: c, channel: ch, .. } if ch.0 == channel => {
-                conn = Some(*c)
-            }
+            EventKind::ChannelOpened {
+                conn: c,
+                channel: ch,
+                ..
+            } if ch.0 == channel => conn = Some(*c),
             EventKind::Delivered {
                 message,
                 consumer,
@@ -349,7 +353,9 @@ pub(super) fn actor_events(obs: Observation<'_>, channels: &[u32]) -> Vec<Value>
     for channel in channels {
         let u = unsettled_on(obs.history, *channel, now);
         let forgot = u.forgot.iter().filter(|(seq, _)| *seq >= task_began);
-        out.extend(forgot.map(|_| json!({"kind": "worker_finished", "outcome": {"kind": "forgot"}})));
+        out.extend(
+            forgot.map(|_| json!({"kind": "worker_finished", "outcome": {"kind": "forgot"}})),
+        );
         if u.crashed.is_some_and(|seq| seq >= task_began) {
             out.push(json!({"kind": "worker_finished", "outcome": {"kind": "crashed"}}));
         }
@@ -459,7 +465,9 @@ pub(super) fn producer(history: &[Event], channels: &[u32]) -> ProcessProducer {
     for e in history {
         let on = event_channel(&e.kind).filter(|ch| channels.contains(ch));
         match (&e.kind, on) {
-            (EventKind::ChannelOpened { conn, channel, .. }, _) if channels.contains(&channel.0) => {
+            (EventKind::ChannelOpened { conn, channel, .. }, _)
+                if channels.contains(&channel.0) =>
+            {
                 conn_of.insert(channel.0, *conn);
             }
             (EventKind::Published { confirm_seq, .. }, Some(ch)) => {
