@@ -194,6 +194,38 @@ pub enum BottomTab {
     Code,
 }
 
+/// The panel a narrow screen shows below the playback bar (a phone, a
+/// tablet, a small embedded player show one at a time, switched by
+/// `components::pane_switch`; wide screens show them all and ignore it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Diagram,
+    /// The open chapter's text and tasks.
+    Lesson,
+    /// The forms that declare and add things.
+    Build,
+    /// The selected object, and the broker's restart/crash/reset.
+    Inspector,
+    /// The event log.
+    Log,
+    /// `list_queues` and the pika code.
+    Tools,
+}
+
+impl Pane {
+    /// The name in ids, classes and `data-pane`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pane::Diagram => "diagram",
+            Pane::Lesson => "lesson",
+            Pane::Build => "build",
+            Pane::Inspector => "inspector",
+            Pane::Log => "log",
+            Pane::Tools => "tools",
+        }
+    }
+}
+
 /// Where the broker on screen came from (decides what a reload resumes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -246,6 +278,8 @@ pub struct Workbench {
     /// Every command given, as pika code.
     pub code: Rc<Vec<CodeEntry>>,
     pub bottom: BottomTab,
+    /// The panel shown on a narrow screen (see [`Pane`]).
+    pub pane: Pane,
     pub origin: Origin,
     /// The compact player of `?embed` (panels shown, read-only), if so.
     pub embed: Option<Rc<Embed>>,
@@ -304,6 +338,8 @@ pub enum Action {
     NextHint,
     Point(Option<Rc<str>>),
     SetBottom(BottomTab),
+    /// Shows one panel on a narrow screen.
+    ShowPane(Pane),
     /// Replaces the broker with a scenario document's.
     LoadDocument(Rc<Document>),
     /// A scenario (link, file, `src=`) could not be opened: why.
@@ -340,6 +376,7 @@ impl Workbench {
             pointed: None,
             code: Rc::new(Vec::new()),
             bottom: BottomTab::Queues,
+            pane: Pane::Diagram,
             origin: Origin::Workbench,
             embed: None,
             script: Rc::new(Script::default()),
@@ -556,6 +593,7 @@ impl Reducible for Workbench {
             }
             Action::Point(p) => next.pointed = p,
             Action::SetBottom(tab) => next.bottom = tab,
+            Action::ShowPane(pane) => next.pane = pane,
             Action::LoadDocument(doc) => load_document(&mut next, &timeline, &doc),
             Action::DocumentFailed(why) => next.notice = Some(Notice::Document(why)),
             Action::ShowDialog(open) => next.dialog = open,
@@ -693,6 +731,8 @@ fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize)
     }
     next.timeline = Rc::new(RefCell::new(fresh));
     next.lesson = Some(Rc::new(session));
+    // On a phone, a chapter just picked opens on its text.
+    next.pane = Pane::Lesson;
     next.origin = Origin::Chapter;
     next.script = Rc::new(Script::default());
     next.title = Rc::from("");

@@ -504,6 +504,15 @@ texts! {
     server_named: "Server-named", "服务器命名";
     shortcuts: "Space step · P play/pause · ← back", "空格 单步 · P 播放/暂停 · ← 后退";
     skip_to_diagram: "Skip to the diagram", "跳到拓扑图";
+    // The pane switch of narrow screens (a phone, a tablet, a small player):
+    // one short word per panel, so six fit across a phone.
+    pane_switch: "Panels", "面板";
+    pane_diagram: "Diagram", "拓扑图";
+    pane_lesson: "Lesson", "课程";
+    pane_build: "Build", "搭建";
+    pane_inspector: "Inspect", "检查";
+    pane_log: "Log", "日志";
+    pane_tools: "Tools", "工具";
     speed: "Speed", "速度";
     start_every: "Start", "开始";
     state: "State", "状态";

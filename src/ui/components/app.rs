@@ -1,6 +1,7 @@
 //! The workbench page: context, keyboard shortcuts, playback, the grid.
 
 use crate::engine::Profile;
+use crate::ui::components::pane_switch::{shown_pane, PaneSwitch};
 use crate::ui::components::scenario_dialog::ScenarioDialog;
 use crate::ui::components::{
     announcer::Announcer, broker_panel::BrokerPanel, build_panel::BuildPanel,
@@ -9,7 +10,7 @@ use crate::ui::components::{
 };
 use crate::ui::i18n::Lang;
 use crate::ui::scenario::{Embed, UrlRequest};
-use crate::ui::state::{Action, AppCtx, Origin, StoreInfo, StoreReason, Workbench, SPEEDS};
+use crate::ui::state::{Action, AppCtx, Origin, Pane, StoreInfo, StoreReason, Workbench, SPEEDS};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -319,16 +320,29 @@ pub fn app() -> Html {
     let pos = tl.pos();
     drop(tl);
     if let Some(embed) = state.embed.clone() {
+        // A small player shows one of its panels at a time (style.css).
+        let panes: Vec<Pane> = [
+            ("diagram", Pane::Diagram),
+            ("log", Pane::Log),
+            ("queues", Pane::Tools),
+            ("inspector", Pane::Inspector),
+            ("build", Pane::Build),
+        ]
+        .into_iter()
+        .filter(|(panel, pane)| embed.shows(panel) && !(*pane == Pane::Build && embed.read_only))
+        .map(|(_, pane)| pane)
+        .collect();
+        let shown = shown_pane(state.pane, &panes);
         return html! {
             <ContextProvider<AppCtx> context={ctx}>
                 <div class="wb embed" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
-                    <EmbedBar />
+                    <EmbedBar panes={panes} {shown} />
                     // The player is the page's main content (its frame's
                     // document has nothing else).
                     <main class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
                         if embed.shows("controls") { <Controls /> }
                         <NoticeBar />
-                        <div class="embed-main">
+                        <div class="embed-main" data-pane={shown.name()}>
                             if embed.shows("diagram") { <DiagramView /> }
                             if embed.shows("log") { <EventLog /> }
                             if embed.shows("queues") { <crate::ui::components::queue_table::QueueTable /> }
@@ -341,6 +355,20 @@ pub fn app() -> Html {
             </ContextProvider<AppCtx>>
         };
     }
+    // A narrow screen shows one of these at a time (style.css), the
+    // diagram first.
+    let panes: Vec<Pane> = [
+        Pane::Diagram,
+        Pane::Lesson,
+        Pane::Build,
+        Pane::Inspector,
+        Pane::Log,
+        Pane::Tools,
+    ]
+    .into_iter()
+    .filter(|p| *p != Pane::Lesson || lesson_open)
+    .collect();
+    let shown = shown_pane(state.pane, &panes);
     html! {
         <ContextProvider<AppCtx> context={ctx}>
             <ScenarioDialog />
@@ -355,8 +383,9 @@ pub fn app() -> Html {
                     <Controls />
                     <NoticeBar />
                 </section>
+                <PaneSwitch panes={panes} {shown} />
                 <crate::ui::components::python_dock::PythonLink />
-                <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))}>
+                <div class={classes!("wb-main", lesson_open.then_some("with-lesson"))} data-pane={shown.name()}>
                     <aside class="wb-build" aria-label={t.build_title}>
                         <LessonPanel />
                         <BuildPanel />
@@ -464,10 +493,19 @@ async fn fetch_text(path: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// The embedded player's top line: the scenario's title, and a link to open
-/// it in the full workbench.
+#[derive(Properties, PartialEq)]
+struct EmbedBarProps {
+    /// The player's panels, for the pane switch of a small frame.
+    panes: Vec<Pane>,
+    /// The one a small frame shows.
+    shown: Pane,
+}
+
+/// The embedded player's top line: the scenario's title, the pane switch
+/// when the frame is small (style.css hides it otherwise), and a link to
+/// open it in the full workbench.
 #[function_component(EmbedBar)]
-fn embed_bar() -> Html {
+fn embed_bar(props: &EmbedBarProps) -> Html {
     let app = crate::ui::state::use_app();
     let t = app.t();
     let doc = crate::ui::components::scenario_dialog::current_document(&app);
@@ -479,7 +517,9 @@ fn embed_bar() -> Html {
         <header class="embed-bar" aria-label={app.region_label("Warren")}>
             <span class="brand-mini">{ "Warren" }</span>
             // The scenario's title is the player's page heading.
-            <h1 class="embed-title" id="embed-title">{ app.state.title.to_string() }</h1>
+            // Cut to one line in a small frame: the whole title on hover.
+            <h1 class="embed-title" id="embed-title" title={app.state.title.to_string()}>{ app.state.title.to_string() }</h1>
+            if props.panes.len() > 1 { <PaneSwitch panes={props.panes.clone()} shown={props.shown} /> }
             <a class="embed-open" href={href} target="_blank" rel="noopener">{ t.embed_open }{ " ↗" }</a>
         </header>
     }

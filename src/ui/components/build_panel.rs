@@ -173,7 +173,7 @@ pub fn build_panel() -> Html {
         )
     };
     html! {
-        <div class="panel build">
+        <div class="panel build" id="build-panel">
             <div class="panel-head">
                 <h2>{ t.build_title }</h2>
                 <label class="lesson-pick">

@@ -21,6 +21,7 @@ pub mod lesson_panel;
 pub mod message_inspector;
 pub mod notice;
 pub mod ownership;
+pub mod pane_switch;
 pub mod producer_form;
 pub mod producer_inspector;
 pub mod python_dock;
