@@ -181,6 +181,19 @@ for (const size of SIZES) {
       if (!panes) await page.locator(selector).scrollIntoViewIfNeeded();
       await onScreen(page, selector, `${where}, ${pane}`);
       await noSidewaysScroll(page, `${where}, ${pane}`);
+      if (pane === 'log') {
+        // The log's rows fill its viewport, however tall CSS made it (a
+        // list measured while hidden once drew a single row in a blank).
+        const rows = await page.$eval('#log-list', (list) => {
+          const box = list.getBoundingClientRect();
+          const seen = [...list.querySelectorAll('.log-row')].filter((r) => {
+            const b = r.getBoundingClientRect();
+            return b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+          }).length;
+          return { seen, count: Number(list.dataset.count), fit: Math.floor(list.clientHeight / 26) };
+        });
+        check(rows.seen >= Math.min(rows.count, rows.fit), `${where}: the log shows ${Math.min(rows.count, rows.fit)} rows (${JSON.stringify(rows)})`);
+      }
       const small = await smallText(page);
       check(small.length === 0, `${where}, ${pane}: text is at least 12 px, but:\n  ${small.join('\n  ')}`);
       if (panes) {

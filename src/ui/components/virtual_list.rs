@@ -23,24 +23,36 @@ pub struct Props {
 pub fn virtual_list(p: &Props) -> Html {
     let scroll = use_state(|| 0.0_f64);
     let at_end = use_state(|| true);
+    // The viewport's real height: CSS may make it taller than `height` (a
+    // phone's log pane) or smaller; `height` until it is first measured.
+    let viewport = use_state(|| p.height);
     let el = use_node_ref();
     let total = p.count as f64 * p.row_h;
     {
+        // After every render: follow the end, and learn the real scroll
+        // position and height. A list hidden with its pane (narrow
+        // screens) measures 0 and is left alone until it is shown again.
         let el = el.clone();
         let follow = p.follow_end && *at_end;
         let scroll = scroll.clone();
-        let height = p.height;
-        use_effect_with((p.count, follow), move |(_, follow)| {
-            if *follow {
-                if let Some(div) = el.cast::<web_sys::Element>() {
-                    // The real viewport may be smaller than `height` (CSS decides).
-                    let real = f64::from(div.client_height()).max(1.0).min(height);
-                    let top = (total - real).max(0.0);
-                    div.set_scroll_top(top.ceil() as i32);
-                    if (*scroll - top).abs() > 0.5 {
-                        scroll.set(top);
-                    }
-                }
+        let viewport = viewport.clone();
+        use_effect(move || {
+            let Some(div) = el.cast::<web_sys::Element>() else {
+                return;
+            };
+            let real = f64::from(div.client_height());
+            if real <= 0.0 {
+                return;
+            }
+            if follow {
+                div.set_scroll_top((total - real).max(0.0).ceil() as i32);
+            }
+            let top = f64::from(div.scroll_top());
+            if (*scroll - top).abs() > 0.5 {
+                scroll.set(top);
+            }
+            if (*viewport - real).abs() > 0.5 {
+                viewport.set(real);
             }
         });
     }
@@ -48,18 +60,17 @@ pub fn virtual_list(p: &Props) -> Html {
         let scroll = scroll.clone();
         let at_end = at_end.clone();
         let el = el.clone();
-        let height = p.height;
         Callback::from(move |_: Event| {
             if let Some(div) = el.cast::<web_sys::Element>() {
                 let top = f64::from(div.scroll_top());
-                let real = f64::from(div.client_height()).max(1.0).min(height);
+                let real = f64::from(div.client_height()).max(1.0);
                 scroll.set(top);
                 at_end.set(top + real >= total - 4.0);
             }
         })
     };
     let first = ((*scroll / p.row_h).floor() as usize).min(p.count);
-    let visible = (p.height / p.row_h).ceil() as usize + 2;
+    let visible = (p.height.max(*viewport) / p.row_h).ceil() as usize + 2;
     let last = (first + visible).min(p.count);
     html! {
         <div class="vlist" ref={el} id={p.id.clone()} style={format!("height:{}px", p.height)} {onscroll}
