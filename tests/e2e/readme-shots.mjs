@@ -15,7 +15,7 @@ const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'www', 'sc
 mkdirSync(out, { recursive: true });
 const BODIES = ['First message.', 'Second message..', 'Third message...', 'Fourth message....', 'Fifth message.....'];
 
-async function workQueue(lang, file, inspect) {
+async function workQueue(lang, file, inspect, phoneFile) {
   const b = await openBrowser();
   const { page } = b;
   await page.goto(url);
@@ -34,10 +34,19 @@ async function workQueue(lang, file, inspect) {
   await openTab(page, 'worker');
   await page.waitForTimeout(1000); // let the step's tokens finish moving
   await page.screenshot({ path: join(out, file) });
+  if (phoneFile) {
+    // The same moment on a phone (390×844): the diagram pane, scrolled to
+    // the queue and its workers.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('#pane-diagram');
+    await page.$eval('#diagram .diagram-scroll', (el) => { el.scrollLeft = el.scrollWidth; });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(out, phoneFile) });
+  }
   await b.close();
 }
 
-await workQueue('en', 'workbench-en.png', '#node-queue-task_queue');
+await workQueue('en', 'workbench-en.png', '#node-queue-task_queue', 'workbench-phone-en.png');
 await workQueue('zh', 'workbench-zh.png', '#node-worker-1');
 
 {
