@@ -731,8 +731,6 @@ fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize)
     }
     next.timeline = Rc::new(RefCell::new(fresh));
     next.lesson = Some(Rc::new(session));
-    // On a phone, a chapter just picked opens on its text.
-    next.pane = Pane::Lesson;
     next.origin = Origin::Chapter;
     next.script = Rc::new(Script::default());
     next.title = Rc::from("");

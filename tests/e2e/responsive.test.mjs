@@ -226,7 +226,9 @@ for (const size of SIZES) {
 await run('responsive: the Python terminals open on a phone, the workbench above them', async ({ page }) => {
   await page.goto(`${url}?chapter=1&lang=en`);
   await ready(page, '#lesson');
-  // Opening a chapter on a phone shows its lesson, with its "Run" button.
+  // The diagram first; the lesson, with its "Run" button, one tap away.
+  check(await page.getAttribute('#pane-diagram', 'aria-pressed') === 'true', 'phone: the diagram is the pane shown first');
+  await show(page, 'lesson');
   await onScreen(page, '#lesson-run-code', 'phone, chapter 1');
   await page.click('#lesson-run-code');
   await page.waitForSelector('#py-list .py-term .cm-content');
