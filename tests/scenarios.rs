@@ -42,7 +42,7 @@ fn every_shipped_scenario_parses_and_builds() {
             n += 1;
         }
     }
-    assert!(n >= 2);
+    assert!(n >= 3);
 }
 
 #[test]
@@ -87,4 +87,18 @@ fn the_topic_puzzle_has_the_tutorials_answers() {
     ];
     want.sort();
     assert_eq!(routed, want);
+}
+
+#[test]
+fn the_work_queue_scenario_gives_more_tasks_to_the_faster_worker() {
+    // Prefetch 1: a worker gets its next task only after acking the last,
+    // so worker 2 (half a second a task) finishes more than worker 1 (a
+    // second per dot, three dots a task) — fair dispatch, not round robin.
+    let sim = play(&load("work-queues.json"));
+    let done: Vec<(String, u64)> = sim
+        .workers()
+        .map(|w| (w.spec.name.clone(), w.done))
+        .collect();
+    assert_eq!(done.iter().map(|(_, d)| d).sum::<u64>(), 6, "{done:?}");
+    assert!(done[1].1 > done[0].1, "{done:?}");
 }

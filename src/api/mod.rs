@@ -19,6 +19,45 @@ pub fn run_app() {
     crate::ui::mount();
 }
 
+/// Mounts an embed player inside `root` (an element of a `<warren-player>`'s
+/// shadow root, see `www/player.js`). `options` is the element's attributes
+/// as the URL parameters they mirror (`src=…&lang=zh&autoplay&speed=2&
+/// panels=diagram,log`); `workbench` is where its "Open in Warren" link
+/// leads. Each call is a player with its own broker, in memory; the handle's
+/// `unmount()` ends it.
+#[wasm_bindgen(js_name = mountPlayer)]
+pub fn mount_player(root: web_sys::Element, options: &str, workbench: &str) -> PlayerHandle {
+    let element = crate::ui::components::app::PlayerElement {
+        request: crate::ui::scenario::parse_url(options, ""),
+        workbench: workbench.into(),
+    };
+    let props = crate::ui::components::app::AppProps {
+        element: Some(element),
+    };
+    PlayerHandle {
+        app: Some(
+            yew::Renderer::<crate::ui::components::app::App>::with_root_and_props(root, props)
+                .render(),
+        ),
+    }
+}
+
+/// A mounted `<warren-player>`.
+#[wasm_bindgen]
+pub struct PlayerHandle {
+    app: Option<yew::AppHandle<crate::ui::components::app::App>>,
+}
+
+#[wasm_bindgen]
+impl PlayerHandle {
+    /// Ends the player (its element left the page). Calling it twice does nothing.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
 /// Options of `replayScenario`.
 #[derive(serde::Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

@@ -23,6 +23,7 @@ use crate::sim::world::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::timeline::Timeline;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Where the last setup of broker `broker` is kept (each broker its own, so
 /// a tab on another broker never overwrites what this one resumes).
@@ -127,6 +128,10 @@ pub fn current_url() -> UrlRequest {
 pub struct Embed {
     pub panels: Vec<String>,
     pub read_only: bool,
+    /// `Some(the workbench's address)` when a `<warren-player>` element holds
+    /// the player: it shares its page with the docs around it, so it leaves
+    /// the page's title, language, landmarks and keys alone.
+    pub element: Option<Rc<str>>,
 }
 
 impl Embed {

@@ -345,8 +345,6 @@ pub enum Action {
     /// A scenario (link, file, `src=`) could not be opened: why.
     DocumentFailed(String),
     ShowDialog(bool),
-    /// The embed player: its panels and options.
-    SetEmbed(Embed),
     /// Python processes changed the timeline from outside the reducer
     /// (their bytes, as `Command::Wire`; see `ui/python.rs`): render again.
     Refresh,
@@ -597,7 +595,6 @@ impl Reducible for Workbench {
             Action::LoadDocument(doc) => load_document(&mut next, &timeline, &doc),
             Action::DocumentFailed(why) => next.notice = Some(Notice::Document(why)),
             Action::ShowDialog(open) => next.dialog = open,
-            Action::SetEmbed(embed) => next.embed = Some(Rc::new(embed)),
             Action::Refresh => {}
         }
         // Checkpoints read the engine after every action, whoever acted.
@@ -692,13 +689,25 @@ fn load_document(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, doc: &Docume
     next.selection = None;
     next.playing = doc.view.autoplay;
     next.speed = speed_index(doc.view.speed);
-    if next.embed.is_some() {
+    if let Some(embed) = &next.embed {
         // A docs page chooses its player's language; in the workbench the
         // person's own choice stays.
         next.lang = match doc.view.language {
             crate::document::Language::En => Lang::En,
             crate::document::Language::Zh => Lang::Zh,
         };
+        // And its panels (the URL's, merged into the view by the page): a
+        // document that names none keeps the compact player's.
+        let chose_panels = doc.view.panels != crate::document::ViewOptions::default().panels;
+        next.embed = Some(Rc::new(Embed {
+            panels: if chose_panels {
+                doc.view.panels.clone()
+            } else {
+                embed.panels.clone()
+            },
+            read_only: doc.view.read_only,
+            element: embed.element.clone(),
+        }));
     }
     next.notice = None;
     next.positions = Rc::new(BTreeMap::new());

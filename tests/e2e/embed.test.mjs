@@ -47,6 +47,87 @@ await run('the docs demo embeds two players and an API block, with no console er
   await page.waitForFunction(() => document.querySelectorAll('#api-log li').length >= 2);
 });
 
+await run('<warren-player> elements: one module, a broker each, styles isolated, keys scoped', async ({ page, errors }) => {
+  await page.goto(new URL('www/docs-demo.html', url).href);
+  await page.waitForSelector('body[data-ready="true"]');
+  // Playwright's CSS selectors reach into open shadow roots.
+  await page.$eval('#element-example', (s) => s.scrollIntoView());
+  await page.waitForSelector('#fanout-player [data-ready="true"]');
+  await page.waitForSelector('#work-player g.node.queue[data-name="task_queue"]');
+  await page.waitForSelector('#fanout-player g.node.exchange');
+  const inShadow = await page.$eval('#work-player', (el) => !!el.shadowRoot.querySelector('.wb.embed'));
+  check(inShadow, 'the player lives in the element\'s shadow root');
+  check(!(await page.$eval('#fanout-player', (el) => el.shadowRoot.querySelector('g.node.queue[data-name="task_queue"]'))),
+    'each player has its own broker (no task_queue in the fanout player)');
+  // lang="zh": the fanout player speaks Chinese, the page stays English.
+  check(await page.$eval('#fanout-player', (el) => el.shadowRoot.querySelector('.wb').lang) === 'zh-CN',
+    'the zh player says its language');
+  check(await page.evaluate(() => document.documentElement.lang) === 'en', 'the page keeps its language');
+  check(await page.title() === 'Warren in a docs page', `the page keeps its title (${await page.title()})`);
+  check(await page.evaluate(() => localStorage.getItem('warren.lang')) === null,
+    'a player does not change the workbench\'s remembered language');
+  // autoplay speed="2": both subscribers receive what the script publishes.
+  await page.waitForFunction(() => {
+    const gs = [...document.querySelector('#fanout-player').shadowRoot.querySelectorAll('g.node.worker')];
+    return gs.length === 2 && gs.every((g) => /[1-9]\d* (done|已完成)/.test(g.textContent));
+  }, null, { timeout: 20000 });
+  // Styles: the page's button style stops at the shadow root, and the
+  // workbench's stylesheet doesn't reach the page.
+  const stepBg = await page.$eval('#work-player', (el) => getComputedStyle(el.shadowRoot.querySelector('#ctl-step')).backgroundColor);
+  const pageBg = await page.$eval('#api-publish', (b) => getComputedStyle(b).backgroundColor);
+  check(stepBg !== pageBg, `the page's button colour does not reach the player (${stepBg} vs ${pageBg})`);
+  const leaked = await page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.className = 'wb embed';
+    document.body.appendChild(probe);
+    const display = getComputedStyle(probe).display;
+    probe.remove();
+    return display;
+  });
+  check(leaked === 'block', `the workbench's styles stay in the shadow root (.wb is ${leaked} on the page)`);
+  // Keys act on the player that has the focus, and only on it.
+  const pos = (id) => page.$eval(id, (el) => Number(el.shadowRoot.querySelector('.wb').dataset.pos));
+  await page.click('#work-player #ctl-step');
+  await page.waitForFunction(() => document.querySelector('#work-player').shadowRoot
+    .querySelector('#list-queues tr[data-queue]'));
+  const stepped = await pos('#work-player');
+  check(stepped > 0, 'the work-queue player stepped');
+  await page.focus('#work-player #ctl-step');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction((before) => Number(document.querySelector('#work-player').shadowRoot
+    .querySelector('.wb').dataset.pos) < before, stepped).catch(async () => {
+    throw new Error(`ArrowLeft in the player did not step back (at ${await pos('#work-player')}, was ${stepped})`);
+  });
+  const workNow = await pos('#work-player');
+  await page.focus('#api-publish');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForTimeout(200);
+  check(await pos('#work-player') === workNow, 'a key pressed elsewhere in the page does not reach the player');
+  await page.$eval('#fanout-player', (el) => el.scrollIntoView());
+  await screenshot(page, 'embed-warren-player');
+  // Removed and put back: the element unmounts and mounts again.
+  await page.evaluate(() => {
+    const el = document.querySelector('#work-player');
+    const parent = el.parentNode;
+    el.remove();
+    parent.appendChild(el);
+  });
+  await page.waitForSelector('#work-player g.node.worker[data-name="worker 2"]');
+  // A player whose src is missing says so inside the player; the page is fine.
+  await page.evaluate(() => {
+    const el = document.createElement('warren-player');
+    el.id = 'missing-player';
+    el.setAttribute('src', 'scenarios/no-such-file.json');
+    document.querySelector('.players').appendChild(el);
+  });
+  await page.waitForSelector('#missing-player #notice.error');
+  check((await page.textContent('#missing-player #notice')).includes('404'), 'the missing file is named with its HTTP status');
+  // That fetch's 404 is the one console error this test expects.
+  const notFound = errors.filter((e) => /404/.test(e));
+  check(notFound.length === 1, `one 404 logged, got ${notFound.length}`);
+  errors.splice(0, errors.length, ...errors.filter((e) => !/404/.test(e)));
+});
+
 let shared = null;
 await run('a share link reopens the same setup in a fresh browser profile', async ({ page }) => {
   await page.goto(url);

@@ -73,10 +73,39 @@ fn typing_target(e: &web_sys::KeyboardEvent) -> (bool, bool) {
     (typing, pressable)
 }
 
+/// A player mounted in a `<warren-player>` element (`www/player.js`) rather
+/// than on its own page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayerElement {
+    /// The element's attributes, as the URL parameters they mirror.
+    pub request: UrlRequest,
+    /// Where "Open in Warren" leads: the workbench next to the module.
+    pub workbench: Rc<str>,
+}
+
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// `None`: the app is the page (`#app`), and reads the page's URL.
+    #[prop_or_default]
+    pub element: Option<PlayerElement>,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
-    // What the URL asks for, read once (a share link, `?embed`, `?src=`…).
-    let url = use_memo((), |_| crate::ui::scenario::current_url());
+pub fn app(props: &AppProps) -> Html {
+    // What the URL (or the element) asks for, read once (a share link,
+    // `?embed`, `?src=`…).
+    let element = props.element.clone();
+    let url = use_memo((), {
+        let element = element.clone();
+        move |_| match element {
+            Some(e) => UrlRequest {
+                embed: true,
+                ..e.request
+            },
+            None => crate::ui::scenario::current_url(),
+        }
+    });
+    let in_element = element.is_some();
     let state = use_reducer({
         let url = url.clone();
         move || {
@@ -92,6 +121,7 @@ pub fn app() -> Html {
                         .clone()
                         .unwrap_or_else(|| vec!["diagram".into(), "controls".into(), "log".into()]),
                     read_only: url.read_only.unwrap_or(true),
+                    element: element.as_ref().map(|e| e.workbench.clone()),
                 }));
             }
             w
@@ -186,7 +216,10 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         let root = root.clone();
         use_effect_with((), move |_| {
-            crate::ui::components::bench_hook::install(dispatch);
+            // One hook per page: the workbench's, never a docs page's players'.
+            if !in_element {
+                crate::ui::components::bench_hook::install(dispatch);
+            }
             if let Some(el) = root.cast::<web_sys::Element>() {
                 let _ = el.set_attribute("data-ready", "true");
             }
@@ -206,8 +239,14 @@ pub fn app() -> Html {
         });
     }
 
-    // The language is remembered, and the page says which it is in.
-    use_effect_with(state.lang, |lang| {
+    // The language is remembered, and the page says which it is in. An
+    // embedded player does neither: its language is its author's choice, not
+    // the reader's, and a docs page keeps its own title.
+    let embedded = url.embed;
+    use_effect_with(state.lang, move |lang| {
+        if embedded {
+            return;
+        }
         if let Some(s) = storage() {
             let _ = s.set_item(LANG_KEY, lang.code());
         }
@@ -222,15 +261,21 @@ pub fn app() -> Html {
         }
     });
 
-    use_effect_with(state.profile, |profile| {
+    use_effect_with(state.profile, move |profile| {
+        if embedded {
+            return;
+        }
         if let Some(s) = storage() {
             let _ = s.set_item(PROFILE_KEY, profile.name());
         }
     });
 
-    // Keyboard: Space steps, P plays/pauses, ← steps back.
+    // Keyboard: Space steps, P plays/pauses, ← steps back — anywhere on the
+    // page, or, for a `<warren-player>` among other content, while the focus
+    // is inside it.
     {
         let dispatch = dispatch.clone();
+        let root = root.clone();
         use_effect_with((), move |_| {
             let listener =
                 Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
@@ -257,13 +302,20 @@ pub fn app() -> Html {
                         _ => {}
                     }
                 });
-            let document = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &document {
+            let target: Option<web_sys::EventTarget> = if in_element {
+                root.cast::<web_sys::Element>()
+                    .map(web_sys::EventTarget::from)
+            } else {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .map(web_sys::EventTarget::from)
+            };
+            if let Some(d) = &target {
                 let _ = d
                     .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
             }
             move || {
-                if let Some(d) = &document {
+                if let Some(d) = &target {
                     let _ = d.remove_event_listener_with_callback(
                         "keydown",
                         listener.as_ref().unchecked_ref(),
@@ -335,11 +387,12 @@ pub fn app() -> Html {
         let shown = shown_pane(state.pane, &panes);
         return html! {
             <ContextProvider<AppCtx> context={ctx}>
-                <div class="wb embed" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()}>
+                <div class="wb embed" ref={root} data-pos={pos.to_string()} data-lang={state.lang.code()} lang={state.lang.html_lang()}>
                     <EmbedBar panes={panes} {shown} />
-                    // The player is the page's main content (its frame's
-                    // document has nothing else).
-                    <main class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
+                    // In its own frame the player is the page's main content
+                    // (the document has nothing else); in an element it is
+                    // one region of a docs page, which has its own <main>.
+                    <@{if in_element { "section" } else { "main" }} class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
                         if embed.shows("controls") { <Controls /> }
                         <NoticeBar />
                         <div class="embed-main" data-pane={shown.name()}>
@@ -349,7 +402,7 @@ pub fn app() -> Html {
                             if embed.shows("inspector") { <Inspector /> }
                             if embed.shows("build") && !embed.read_only { <BuildPanel /> }
                         </div>
-                    </main>
+                    </@>
                     <Announcer />
                 </div>
             </ContextProvider<AppCtx>>
@@ -438,6 +491,9 @@ fn open_from_url(url: &UrlRequest, dispatch: Callback<Action>) {
             if let Some(p) = &url.panels {
                 doc.view.panels = p.clone();
             }
+            if let Some(r) = url.read_only {
+                doc.view.read_only = r;
+            }
             doc
         }
     };
@@ -509,16 +565,30 @@ fn embed_bar(props: &EmbedBarProps) -> Html {
     let app = crate::ui::state::use_app();
     let t = app.t();
     let doc = crate::ui::components::scenario_dialog::current_document(&app);
+    // From a `<warren-player>` the workbench is next to the module, not
+    // next to the docs page.
+    let workbench = app
+        .state
+        .embed
+        .as_ref()
+        .and_then(|e| e.element.clone())
+        .unwrap_or_else(|| Rc::from("./"));
     let href = crate::document::share::encode(&doc)
         .ok()
-        .map(|f| format!("./#{f}"))
-        .unwrap_or_else(|| "./".into());
+        .map(|f| format!("{workbench}#{f}"))
+        .unwrap_or_else(|| workbench.to_string());
+    let in_element = app
+        .state
+        .embed
+        .as_ref()
+        .is_some_and(|e| e.element.is_some());
     html! {
         <header class="embed-bar" aria-label={app.region_label("Warren")}>
             <span class="brand-mini">{ "Warren" }</span>
-            // The scenario's title is the player's page heading.
-            // Cut to one line in a small frame: the whole title on hover.
-            <h1 class="embed-title" id="embed-title" title={app.state.title.to_string()}>{ app.state.title.to_string() }</h1>
+            // The scenario's title is the player's page heading (in a docs
+            // page, a heading under the page's own). Cut to one line in a
+            // small frame: the whole title on hover.
+            <@{if in_element { "h2" } else { "h1" }} class="embed-title" id="embed-title" title={app.state.title.to_string()}>{ app.state.title.to_string() }</@>
             if props.panes.len() > 1 { <PaneSwitch panes={props.panes.clone()} shown={props.shown} /> }
             <a class="embed-open" href={href} target="_blank" rel="noopener">{ t.embed_open }{ " ↗" }</a>
         </header>
