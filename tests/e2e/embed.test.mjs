@@ -103,6 +103,12 @@ await run('<warren-player> elements: one module, a broker each, styles isolated,
   await page.keyboard.press('ArrowLeft');
   await page.waitForTimeout(200);
   check(await pos('#work-player') === workNow, 'a key pressed elsewhere in the page does not reach the player');
+  // The compact layout follows the element's size (container queries), not
+  // the page's: an 800×450 player shows its pane switch in a wide page.
+  const size = await page.$eval('#work-player', (el) => [el.clientWidth, el.clientHeight]);
+  check(size[1] <= 520, `the player is a small box (${size})`);
+  check(await page.$eval('#work-player', (el) => getComputedStyle(el.shadowRoot.querySelector('.pane-switch')).display !== 'none'),
+    `the ${size.join('×')} player shows its pane switch`);
   await page.$eval('#fanout-player', (el) => el.scrollIntoView());
   await screenshot(page, 'embed-warren-player');
   // Removed and put back: the element unmounts and mounts again.
