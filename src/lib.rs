@@ -16,6 +16,8 @@
 //! - [`benchmark`]: benchmark workloads, shared by native and wasm runs.
 //! - [`wire`]: the AMQP 0-9-1 wire codec (frames, methods, tables), pure.
 //! - [`workload`]: seeded random workloads (determinism checks, benchmarks).
+//! - [`view`]: what the workbench draws, pure: the diagram's layout, edge
+//!   routes and labels (tested natively; `ui` renders it).
 //! - `store`: durable state (in-memory, and IndexedDB in the browser).
 //! - `server` (native only): `warren-server`, the engine behind real AMQP
 //!   0-9-1 sockets (tokio, one thread), with the disk store.
@@ -33,6 +35,7 @@ pub mod engine;
 pub mod sim;
 pub mod store;
 pub mod tutorial;
+pub mod view;
 pub mod wire;
 pub mod workload;
 

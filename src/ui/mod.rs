@@ -9,7 +9,8 @@
 //! - [`state`]: the `Reducible` UI state and its [`state::Action`]s.
 //! - [`describe`]: categories and objects of events; [`i18n`]: every string,
 //!   English and Simplified Chinese, including the event sentences.
-//! - [`layout`]: the diagram's automatic layout.
+//! - [`crate::view`] (pure): the diagram's layout, which
+//!   `components/diagram.rs` draws.
 //! - [`lesson`]: a tutorial chapter open in the workbench.
 //! - [`scenario`]: documents in the page (links, files, the last setup,
 //!   `?embed`), and their scripts.
@@ -22,7 +23,6 @@ pub mod components;
 pub mod describe;
 /// The sentences and labels (pure, shared with `warren-server`).
 pub use crate::describe::i18n;
-pub mod layout;
 pub mod lesson;
 pub mod persistence;
 pub mod python;

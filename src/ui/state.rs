@@ -35,14 +35,7 @@ pub enum Selection {
     Message(u64),
 }
 
-/// A node of the diagram, for positions a person dragged.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NodeKey {
-    Producer(ActorId),
-    Exchange(Rc<str>),
-    Queue(Rc<str>),
-    Worker(ActorId),
-}
+pub use crate::view::layout::NodeKey;
 
 /// The build panel's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

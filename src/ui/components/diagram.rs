@@ -8,9 +8,11 @@ use crate::engine::ids::ChannelId;
 use crate::sim::actors::WorkerState;
 use crate::ui::describe::message_of;
 use crate::ui::i18n::{fill, format_time, Text};
-use crate::ui::layout::{layout, Diagram, EdgeKind, Node, NodeKind};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
 use crate::ui::timeline::Timeline;
+use crate::view::geometry::clip_chars;
+use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind};
+use crate::view::route::curve_path;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -56,28 +58,10 @@ fn svg_point(svg: &NodeRef, e: &MouseEvent, d: &Diagram) -> Option<(f64, f64)> {
     if r.width() <= 0.0 || r.height() <= 0.0 {
         return None;
     }
-    let x = (f64::from(e.client_x()) - r.left()) * d.width / r.width();
-    let y = (f64::from(e.client_y()) - r.top()) * d.height / r.height();
+    let vb = d.view_box;
+    let x = vb.x + (f64::from(e.client_x()) - r.left()) * vb.w / r.width();
+    let y = vb.y + (f64::from(e.client_y()) - r.top()) * vb.h / r.height();
     Some((x, y))
-}
-
-fn curve(a: (f64, f64), b: (f64, f64)) -> String {
-    let dx = ((b.0 - a.0).abs() / 2.0).max(40.0);
-    format!(
-        "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-        a.0,
-        a.1,
-        a.0 + dx,
-        a.1,
-        b.0 - dx,
-        b.1,
-        b.0,
-        b.1
-    )
-}
-
-fn midpoint(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
 }
 
 fn node_key_of_channel(tl: &Timeline, ch: ChannelId) -> Option<NodeKey> {
@@ -311,7 +295,7 @@ pub fn diagram_view() -> Html {
     if let Some(Drag::Node { key, x, y, .. }) = &*drag {
         positions.insert(key.clone(), (*x, *y));
     }
-    let d = Rc::new(layout(tl.world(), &positions));
+    let d = Rc::new(layout(tl.world(), &positions, t));
     let pos = tl.pos();
 
     if d.nodes.is_empty() {
@@ -438,21 +422,7 @@ pub fn diagram_view() -> Html {
     };
 
     let now = tl.world().sim.now();
-    let edges = d.edges.iter().enumerate().filter_map(|(i, e)| {
-        let a = d.node(&e.from)?;
-        let b = d.node(&e.to)?;
-        let (p0, p1) = (a.right(), b.left());
-        let path = if p1.0 < p0.0 + 20.0 {
-            // Backwards or same column: loop around below.
-            let (x0, y0) = a.center();
-            let (x1, y1) = b.center();
-            let (x0, y0) = (x0, y0 + a.h / 2.0);
-            let (x1, y1) = (x1, y1 + b.h / 2.0);
-            format!("M{x0:.1},{y0:.1} C{x0:.1},{:.1} {x1:.1},{:.1} {x1:.1},{y1:.1}", y0 + 50.0, y1 + 50.0)
-        } else {
-            curve(p0, p1)
-        };
-        let (mx, my) = if p1.0 < p0.0 + 20.0 { (midpoint(a.center(), b.center()).0, a.y.max(b.y) + a.h.max(b.h) + 26.0) } else { midpoint(p0, p1) };
+    let edges = d.edges.iter().enumerate().map(|(i, e)| {
         let class = match e.kind {
             EdgeKind::Publish => "edge publish",
             EdgeKind::Binding => "edge binding",
@@ -461,21 +431,25 @@ pub fn diagram_view() -> Html {
             EdgeKind::Alternate => "edge alternate",
             EdgeKind::DeadLetter => "edge deadletter",
         };
-        let label = if e.kind == EdgeKind::Implicit { fill(t.implicit_binding, &[("key", &e.label)]) } else { e.label.clone() };
-        let avail = if p1.0 > p0.0 + 20.0 { p1.0 - p0.0 - 8.0 } else { 150.0 };
-        let label = clip(&label, ((avail - 10.0) / 6.4).clamp(4.0, 22.0) as usize);
-        let lw = label.chars().count() as f64 * 6.4 + 10.0;
-        Some(html! {
+        let caption = e.caption.as_ref().map(|c| {
+            let r = c.rect;
+            html! {
+                <g class="edge-label" transform={format!("translate({:.1},{:.1})", r.x, r.y)}>
+                    // The whole label on hover, when the box shows less.
+                    if c.shown != c.full {
+                        <title>{ c.full.clone() }</title>
+                    }
+                    <rect width={format!("{:.1}", r.w)} height={format!("{:.1}", r.h)} rx="9" />
+                    <text x={format!("{:.1}", r.w / 2.0)} y="13" text-anchor="middle">{ c.shown.clone() }</text>
+                </g>
+            }
+        });
+        html! {
             <g class={class} key={format!("e{i}")}>
-                <path d={path} marker-end="url(#arrow)" />
-                if !label.is_empty() {
-                    <g class="edge-label" transform={format!("translate({:.1},{:.1})", mx - lw / 2.0, my - 9.0)}>
-                        <rect width={format!("{lw:.1}")} height="18" rx="9" />
-                        <text x={format!("{:.1}", lw / 2.0)} y="13" text-anchor="middle">{ label }</text>
-                    </g>
-                }
+                <path d={e.route.svg_path()} marker-end="url(#arrow)" />
+                { for caption }
             </g>
-        })
+        }
     });
 
     let selected = s.selection.clone();
@@ -523,11 +497,12 @@ pub fn diagram_view() -> Html {
 
     let link = match &*drag {
         Some(Drag::Link { x0, y0, x, y, .. }) => html! {
-            <path class="link-drag" d={curve((*x0, *y0), (*x, *y))} />
+            <path class="link-drag" d={curve_path((*x0, *y0), (*x, *y))} />
         },
         _ => html! {},
     };
-    let min_w = format!("max-width:{:.0}px;--w:{:.0}px", d.width * 1.2, d.width);
+    let vb = d.view_box;
+    let min_w = format!("max-width:{:.0}px;--w:{:.0}px", vb.w * 1.2, vb.w);
     let html = html! {
         <section class={classes!("diagram", (app.state.pointed.as_deref() == Some("broker")).then_some("pointed"))} id="diagram" aria-label={app.region_label(t.diagram)}>
             <div class="diagram-bar">
@@ -542,7 +517,7 @@ pub fn diagram_view() -> Html {
                     disabled={s.positions.is_empty()}>{ t.reset_layout }</button>
             </div>
             <div class="diagram-scroll">
-                <svg ref={svg_ref} class="topo-svg" viewBox={format!("0 0 {:.0} {:.0}", d.width, d.height)}
+                <svg ref={svg_ref} class="topo-svg" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", vb.x, vb.y, vb.w, vb.h)}
                     style={min_w} role="group" aria-label={t.diagram}
                     {onmousemove} {onmouseup} {onmouseleave}>
                     <defs>
@@ -566,16 +541,6 @@ pub fn diagram_view() -> Html {
     };
     drop(tl);
     html
-}
-
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(n.saturating_sub(1)).collect();
-        c.push('…');
-        c
-    }
 }
 
 pub fn selection_of(key: &NodeKey) -> Selection {
@@ -638,12 +603,12 @@ fn render_node(
                         .split_whitespace()
                         .filter_map(|p| p.parse().ok())
                         .collect();
-                    let (vw, vh) = (
-                        parts.get(2).copied().unwrap_or(r.width()),
-                        parts.get(3).copied().unwrap_or(r.height()),
-                    );
-                    let x = (f64::from(e.client_x()) - r.left()) * vw / r.width().max(1.0);
-                    let y = (f64::from(e.client_y()) - r.top()) * vh / r.height().max(1.0);
+                    let (vx, vy, vw, vh) = match parts[..] {
+                        [vx, vy, vw, vh] => (vx, vy, vw, vh),
+                        _ => (0.0, 0.0, r.width(), r.height()),
+                    };
+                    let x = vx + (f64::from(e.client_x()) - r.left()) * vw / r.width().max(1.0);
+                    let y = vy + (f64::from(e.client_y()) - r.top()) * vh / r.height().max(1.0);
                     (x - nx, y - ny)
                 }
                 None => (0.0, 0.0),
@@ -717,10 +682,10 @@ fn render_node(
             } else {
                 String::new()
             };
-            let name = clip(&p.spec.name, 14);
+            let name = clip_chars(&p.spec.name, 14);
             let sub = format!(
                 "→ {} · {}{}{}",
-                clip(&target, 10),
+                clip_chars(&target, 10),
                 fill(t.sent_n, &[("n", &p.sent.to_string())]),
                 every,
                 confirms
@@ -788,7 +753,7 @@ fn render_node(
                     </g>
                 }
             };
-            let shown_name = clip(&shown, 14);
+            let shown_name = clip_chars(&shown, 14);
             let sub = if flags.is_empty() {
                 kind.to_string()
             } else {
@@ -857,7 +822,7 @@ fn render_node(
                     format!(" · {}", flags.join(" "))
                 }
             );
-            let shown_name = clip(name, 17);
+            let shown_name = clip_chars(name, 17);
             let counts = fill(
                 t.queue_counts,
                 &[
@@ -936,7 +901,7 @@ fn render_node(
             };
             let bar_w = w - 20.0;
             let state = format!("{state_icon} {state_text}");
-            let name = clip(&wk.spec.name, 16);
+            let name = clip_chars(&wk.spec.name, 16);
             let sub = if current_body.is_empty() {
                 fill(
                     t.worker_sub_idle,
@@ -946,7 +911,7 @@ fn render_node(
                     ],
                 )
             } else {
-                format!("“{}”", clip(&current_body, 20))
+                format!("“{}”", clip_chars(&current_body, 20))
             };
             (
                 vec![
@@ -984,15 +949,20 @@ fn render_node(
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    if visible.iter().any(|v| v.ends_with('…')) {
-        // Something was clipped to fit: the name in full, after what is seen.
+    let clipped = visible.iter().any(|v| v.ends_with('…'));
+    if clipped {
+        // Something was clipped to fit: the name in full, after what is seen
+        // (focus), and as the node's tooltip (hover).
         label.push_str(&format!(" ({name})"));
     }
     let node = html! {
         <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
-            data-name={name}
+            data-name={name.clone()}
             tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
             {onmousedown} {onkeydown}>
+            if clipped {
+                <title>{ name }</title>
+            }
             { body }
         </g>
     };

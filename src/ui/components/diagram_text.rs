@@ -8,8 +8,7 @@
 
 use crate::sim::world::World;
 use crate::ui::i18n::{fill, Text};
-use crate::ui::layout::{Diagram, EdgeKind};
-use crate::ui::state::NodeKey;
+use crate::view::layout::{Diagram, EdgeKind, NodeKey};
 use yew::prelude::*;
 
 /// "queue hello", "the exchange (AMQP default)", "worker worker 1".

@@ -1,0 +1,16 @@
+//! The view layer, pure: what the workbench shows, worked out from the
+//! simulation without a browser, so it builds and is tested natively
+//! (`tests/diagram_layout.rs`) and `ui/` only renders it. Like the engine
+//! it names no web API, clock or randomness (`tests/purity.rs`): the same
+//! world gives the same picture.
+//!
+//! - [`layout`]: the diagram: nodes in columns (producers → exchanges →
+//!   queues → workers), a person's dragged positions, edges and their
+//!   labels, and the view box that fits them.
+//! - [`route`]: the line each edge follows (around nodes when a curve
+//!   would cross one) and where its label sits.
+//! - [`geometry`]: rectangles, text widths and clipping, zoom to fit.
+
+pub mod geometry;
+pub mod layout;
+pub mod route;

@@ -1,0 +1,361 @@
+//! The diagram's automatic layout (issue 16, "a readable diagram"), for
+//! every state of every chapter (its start, after each task, solved), every
+//! demo scenario in `www/scenarios/` (built, and after its script), and a
+//! topology with every kind of edge and long names, in both languages:
+//!
+//! - no two node boxes overlap;
+//! - no edge label overlaps another label or a node box, and each sits on
+//!   its edge's route;
+//! - every route starts on its source's box and ends on its target's, and
+//!   goes around every other node;
+//! - everything drawn is inside the view box (zoom to fit);
+//! - the same world gives the same diagram;
+//! - a position a person dragged overrides the layout, and survives the
+//!   world changing under it.
+//!
+//! The checks are tried on broken diagrams too, so they can fail.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use warren::describe::i18n::Lang;
+use warren::document::Document;
+use warren::sim::world::World;
+use warren::tutorial::catalog;
+use warren::tutorial::progress::world_at;
+use warren::view::geometry::Rect;
+use warren::view::layout::{layout, Diagram};
+use warren::view::route::{route_is_clear, Route};
+
+/// A topology with every kind of edge: exchange-to-exchange bindings, an
+/// alternate exchange in the same column, a dead-letter exchange behind
+/// its queue, a binding skipping an exchange column, a headers binding,
+/// the default exchange, and names too long for their boxes.
+const EVERY_EDGE: &str = r#"{
+ "warren": 1,
+ "exchanges": [
+  {"name": "orders", "type": "topic", "arguments": {"alternate-exchange": "unrouted"}},
+  {"name": "unrouted", "type": "fanout"},
+  {"name": "orders.eu-west.priority-fulfilment", "type": "direct"},
+  {"name": "dlx", "type": "fanout"},
+  {"name": "by-header", "type": "headers"}
+ ],
+ "queues": [
+  {"name": "eu-orders-awaiting-payment-confirmation", "arguments": {"x-dead-letter-exchange": "dlx"}},
+  {"name": "unrouted-orders"},
+  {"name": "dead-letters"},
+  {"name": "订单队列"}
+ ],
+ "bindings": [
+  {"source": "orders", "destination": "orders.eu-west.priority-fulfilment", "destination_type": "exchange", "routing_key": "order.eu.#"},
+  {"source": "orders.eu-west.priority-fulfilment", "destination": "eu-orders-awaiting-payment-confirmation", "routing_key": "order.eu.priority.payment-pending"},
+  {"source": "orders", "destination": "订单队列", "routing_key": "订单.*.新建"},
+  {"source": "unrouted", "destination": "unrouted-orders"},
+  {"source": "dlx", "destination": "dead-letters"},
+  {"source": "by-header", "destination": "dead-letters", "arguments": {"x-match": "any", "region": "eu"}}
+ ],
+ "actors": [
+  {"kind": "producer", "name": "checkout-service-with-a-long-name", "exchange": "orders", "routing_key": "order.eu.priority.payment-pending", "body": "x"},
+  {"kind": "producer", "name": "janitor", "routing_key": "dead-letters", "body": "x"},
+  {"kind": "producer", "name": "auditor", "exchange": "by-header", "body": "x"},
+  {"kind": "worker", "name": "payments", "queue": "eu-orders-awaiting-payment-confirmation"},
+  {"kind": "worker", "name": "graveyard", "queue": "dead-letters"}
+ ]
+}"#;
+
+fn scenario(name: &str) -> Document {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("www/scenarios")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn built(doc: &Document) -> World {
+    World::with_simulation(doc.build().unwrap().0)
+}
+
+/// A scenario after its script: each step publishes as the page does.
+fn played(doc: &Document) -> World {
+    let mut world = built(doc);
+    let sim = &mut world.sim;
+    for action in &doc.script {
+        let producer = sim
+            .producers()
+            .find(|p| p.spec.name == action.actor)
+            .map(|p| p.id);
+        if let Some(id) = producer {
+            sim.publish_n(id, action.count.get()).unwrap();
+            sim.run_until_idle(10_000);
+        }
+    }
+    world
+}
+
+/// Every world the test lays out, named.
+fn worlds() -> Vec<(String, World)> {
+    let mut out = Vec::new();
+    for chapter in catalog::chapters() {
+        let chapter = chapter.unwrap_or_else(|(file, e)| panic!("{file}: {e}"));
+        for done in 0..=chapter.tasks.len() {
+            let world = world_at(&chapter, done).unwrap();
+            out.push((format!("{} after {done} tasks", chapter.id), world));
+        }
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    for name in names {
+        let doc = scenario(&name);
+        out.push((name.clone(), built(&doc)));
+        out.push((format!("{name} played"), played(&doc)));
+    }
+    let every = Document::parse(EVERY_EDGE).unwrap();
+    out.push(("every edge".to_string(), built(&every)));
+    out
+}
+
+/// What is wrong with a diagram, one line per problem.
+fn problems(d: &Diagram) -> Vec<String> {
+    let mut out = Vec::new();
+    let rects: Vec<Rect> = d.nodes.iter().map(|n| n.rect()).collect();
+    for (i, a) in d.nodes.iter().enumerate() {
+        for b in &d.nodes[i + 1..] {
+            if a.rect().overlaps(&b.rect()) {
+                out.push(format!("nodes overlap: {:?} and {:?}", a.key, b.key));
+            }
+        }
+    }
+    let captions: Vec<_> = d
+        .edges
+        .iter()
+        .filter_map(|e| e.caption.as_ref().map(|c| (e, c)))
+        .collect();
+    for (i, (e, c)) in captions.iter().enumerate() {
+        for (_, other) in &captions[i + 1..] {
+            if c.rect.overlaps(&other.rect) {
+                out.push(format!("labels overlap: {:?} and {:?}", c.full, other.full));
+            }
+        }
+        for n in &d.nodes {
+            if c.rect.overlaps(&n.rect()) {
+                out.push(format!("label {:?} overlaps node {:?}", c.full, n.key));
+            }
+        }
+        let centre = c.rect.center();
+        let near = e
+            .route
+            .samples(1.0)
+            .iter()
+            .map(|p| (p.0 - centre.0).hypot(p.1 - centre.1))
+            .fold(f64::INFINITY, f64::min);
+        if near > 1.0 {
+            out.push(format!("label {:?} is {near:.1} off its edge", c.full));
+        }
+    }
+    for e in &d.edges {
+        let from = d.nodes.iter().position(|n| n.key == e.from);
+        let to = d.nodes.iter().position(|n| n.key == e.to);
+        let (Some(from), Some(to)) = (from, to) else {
+            out.push(format!("edge {:?} → {:?} has no node", e.from, e.to));
+            continue;
+        };
+        if !rects[from].has_on_border(e.route.start(), 0.01) {
+            out.push(format!(
+                "edge {:?} → {:?} starts off its source",
+                e.from, e.to
+            ));
+        }
+        if !rects[to].has_on_border(e.route.end(), 0.01) {
+            out.push(format!(
+                "edge {:?} → {:?} ends off its target",
+                e.from, e.to
+            ));
+        }
+        if !route_is_clear(&e.route, &rects, (from, to)) {
+            out.push(format!("edge {:?} → {:?} crosses a node", e.from, e.to));
+        }
+    }
+    let vb = d.view_box.inflate(0.01);
+    let inside = |r: &Rect| {
+        r.x >= vb.x && r.y >= vb.y && r.right() <= vb.right() && r.bottom() <= vb.bottom()
+    };
+    for n in &d.nodes {
+        if !inside(&n.rect()) {
+            out.push(format!("node {:?} is outside the view box", n.key));
+        }
+    }
+    for (_, c) in &captions {
+        if !inside(&c.rect) {
+            out.push(format!("label {:?} is outside the view box", c.full));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_chapter_and_scenario_lays_out_readably_in_both_languages() {
+    let mut failures = Vec::new();
+    let mut laid_out = 0;
+    for (name, world) in worlds() {
+        for lang in [Lang::En, Lang::Zh] {
+            let d = layout(&world, &BTreeMap::new(), lang.text());
+            for p in problems(&d) {
+                failures.push(format!("{name} ({}): {p}", lang.code()));
+            }
+            laid_out += 1;
+        }
+    }
+    assert!(laid_out > 40, "{laid_out} diagrams");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_topology_with_every_edge_routes_back_edges_around_nodes() {
+    let world = built(&Document::parse(EVERY_EDGE).unwrap());
+    let d = layout(&world, &BTreeMap::new(), Lang::En.text());
+    let routed: Vec<String> = d
+        .edges
+        .iter()
+        .filter(|e| matches!(e.route, Route::Lines(_)))
+        .map(|e| format!("{:?} {:?} → {:?}", e.kind, e.from, e.to))
+        .collect();
+    // The alternate exchange sits in its exchange's column and the
+    // dead-letter exchange left of its queue: no curve reaches them.
+    for wanted in ["Alternate", "DeadLetter"] {
+        assert!(
+            routed.iter().any(|r| r.starts_with(wanted)),
+            "{wanted} not routed: {routed:#?}"
+        );
+    }
+    let clipped = d
+        .edges
+        .iter()
+        .filter_map(|e| e.caption.as_ref())
+        .find(|c| c.full == "order.eu.priority.payment-pending")
+        .expect("the long binding key has a label");
+    assert!(clipped.shown.ends_with('…'), "{clipped:?}");
+    assert!(problems(&d).is_empty(), "{:#?}", problems(&d));
+}
+
+#[test]
+fn the_same_world_gives_the_same_diagram() {
+    for ((name, a), (_, b)) in worlds().iter().zip(worlds().iter()) {
+        let first = layout(a, &BTreeMap::new(), Lang::En.text());
+        let again = layout(a, &BTreeMap::new(), Lang::En.text());
+        let rebuilt = layout(b, &BTreeMap::new(), Lang::En.text());
+        assert_eq!(first, again, "{name}");
+        assert_eq!(first, rebuilt, "{name}");
+    }
+}
+
+#[test]
+fn a_dragged_node_stays_where_it_was_put_as_the_world_changes() {
+    for chapter in catalog::chapters() {
+        let chapter = chapter.unwrap();
+        let start = world_at(&chapter, 0).unwrap();
+        let auto = layout(&start, &BTreeMap::new(), Lang::En.text());
+        let Some(first) = auto.nodes.first() else {
+            continue;
+        };
+        let put = (first.x + 333.0, first.y + 222.0);
+        let moved = BTreeMap::from([(first.key.clone(), put)]);
+        for done in 0..=chapter.tasks.len() {
+            let world = world_at(&chapter, done).unwrap();
+            let d = layout(&world, &moved, Lang::En.text());
+            if let Some(n) = d.node(&first.key) {
+                assert_eq!((n.x, n.y), put, "{} after {done} tasks", chapter.id);
+            }
+        }
+        // The others keep their places in the automatic layout.
+        let d = layout(&start, &moved, Lang::En.text());
+        for n in auto.nodes.iter().skip(1) {
+            let now = d.node(&n.key).unwrap();
+            assert_eq!((now.x, now.y), (n.x, n.y), "{}: {:?}", chapter.id, n.key);
+        }
+    }
+}
+
+#[test]
+fn the_checks_catch_a_broken_layout() {
+    let world = built(&Document::parse(EVERY_EDGE).unwrap());
+    let good = layout(&world, &BTreeMap::new(), Lang::En.text());
+    assert!(problems(&good).is_empty());
+
+    // A node dragged onto another.
+    let (a, b) = (&good.nodes[0], &good.nodes[1]);
+    let onto = BTreeMap::from([(b.key.clone(), (a.x + 10.0, a.y + 10.0))]);
+    let stacked = layout(&world, &onto, Lang::En.text());
+    assert!(
+        problems(&stacked)
+            .iter()
+            .any(|p| p.starts_with("nodes overlap")),
+        "{:#?}",
+        problems(&stacked)
+    );
+
+    // Labels moved onto each other, and onto a node.
+    let mut piled = good.clone();
+    let first_label = piled
+        .edges
+        .iter()
+        .find_map(|e| e.caption.as_ref().map(|c| c.rect))
+        .unwrap();
+    for e in &mut piled.edges {
+        if let Some(c) = &mut e.caption {
+            c.rect = first_label;
+        }
+    }
+    let found = problems(&piled);
+    assert!(
+        found.iter().any(|p| p.starts_with("labels overlap")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|p| p.contains("off its edge")),
+        "{found:#?}"
+    );
+    let mut on_node = good.clone();
+    let node = on_node.nodes[2].rect();
+    if let Some(c) = on_node.edges.iter_mut().find_map(|e| e.caption.as_mut()) {
+        c.rect.x = node.x;
+        c.rect.y = node.y;
+    }
+    assert!(
+        problems(&on_node)
+            .iter()
+            .any(|p| p.contains("overlaps node")),
+        "{:#?}",
+        problems(&on_node)
+    );
+
+    // An edge drawn straight through the nodes between, and one that
+    // starts off its node.
+    let mut straight = good.clone();
+    for e in &mut straight.edges {
+        e.route = Route::Lines(vec![e.route.start(), e.route.end()]);
+    }
+    assert!(
+        problems(&straight)
+            .iter()
+            .any(|p| p.ends_with("crosses a node")),
+        "{:#?}",
+        problems(&straight)
+    );
+    let mut loose = good.clone();
+    let start = loose.edges[0].route.start();
+    loose.edges[0].route = Route::Lines(vec![(start.0 + 5.0, start.1), loose.edges[0].route.end()]);
+    assert!(problems(&loose)
+        .iter()
+        .any(|p| p.ends_with("starts off its source")));
+
+    // A view box that leaves a node out.
+    let mut cropped = good.clone();
+    cropped.view_box.w = 100.0;
+    assert!(problems(&cropped)
+        .iter()
+        .any(|p| p.ends_with("outside the view box")));
+}
