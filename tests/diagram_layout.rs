@@ -351,6 +351,13 @@ fn the_checks_catch_a_broken_layout() {
     assert!(problems(&loose)
         .iter()
         .any(|p| p.ends_with("starts off its source")));
+    let mut through_itself = good.clone();
+    let edge = &mut through_itself.edges[0];
+    let source = good.node(&edge.from).unwrap().center();
+    edge.route = Route::Lines(vec![edge.route.start(), source, edge.route.end()]);
+    assert!(problems(&through_itself)
+        .iter()
+        .any(|p| p.ends_with("crosses a node")));
 
     // A view box that leaves a node out.
     let mut cropped = good.clone();

@@ -79,6 +79,20 @@ impl Node {
     pub fn center(&self) -> Point {
         (self.x + self.w / 2.0, self.y + self.h / 2.0)
     }
+    /// The box of an exchange's binding handle (the "+" a person drags
+    /// onto a queue), centred on its right side; the default exchange has
+    /// none.
+    pub fn port(&self) -> Option<Rect> {
+        match &self.key {
+            NodeKey::Exchange(name) if !name.is_empty() => Some(Rect::centered(
+                self.right(),
+                2.0 * PORT_RADIUS,
+                2.0 * PORT_RADIUS,
+            )),
+            _ => None,
+        }
+    }
+
     pub fn rect(&self) -> Rect {
         Rect {
             x: self.x,
@@ -197,6 +211,8 @@ impl NodeKind {
     }
 }
 
+/// The radius of an exchange's binding handle (drawn by the diagram).
+pub const PORT_RADIUS: f64 = 8.0;
 const ROW_GAP: f64 = 22.0;
 const MARGIN: f64 = 20.0;
 /// The least height of the drawing, so a small topology is not blown up.
@@ -587,6 +603,10 @@ fn connect(
     texts: &[Option<LabelText>],
 ) -> (Vec<Edge>, BTreeSet<NodeKey>) {
     let rects: Vec<Rect> = nodes.iter().map(Node::rect).collect();
+    // Labels also keep off the exchanges' binding handles, which stick out
+    // of their boxes' right sides.
+    let mut label_obstacles = rects.clone();
+    label_obstacles.extend(nodes.iter().filter_map(Node::port));
     let index: BTreeMap<&NodeKey, usize> =
         nodes.iter().enumerate().map(|(i, n)| (&n.key, i)).collect();
     let mut router = Router::new(&rects);
@@ -599,10 +619,10 @@ fn connect(
         };
         let route = router.route(a, b);
         let caption = text.as_ref().map(|text| {
-            let rect = place_label(&route, text.width, LABEL_HEIGHT, &rects, &labels)
+            let rect = place_label(&route, text.width, LABEL_HEIGHT, &label_obstacles, &labels)
                 .unwrap_or_else(|| {
                     crowded.insert(spec.from.clone());
-                    below_everything(&route, text.width, &rects, &labels)
+                    below_everything(&route, text.width, &label_obstacles, &labels)
                 });
             labels.push(rect);
             Caption {

@@ -11,7 +11,7 @@ use crate::ui::i18n::{fill, format_time, Text};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
 use crate::ui::timeline::Timeline;
 use crate::view::geometry::clip_chars;
-use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind};
+use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind, PORT_RADIUS};
 use crate::view::route::curve_path;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -748,7 +748,7 @@ fn render_node(
                 html! {
                     <g class="port" {onmousedown}>
                         <title>{ t.port_help }</title>
-                        <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r="8" />
+                        <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r={PORT_RADIUS.to_string()} />
                         <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
                     </g>
                 }
