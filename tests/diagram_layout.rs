@@ -279,6 +279,15 @@ fn a_dragged_node_stays_where_it_was_put_as_the_world_changes() {
     }
 }
 
+/// Asserts that the checks find a problem in `d` containing `what`.
+fn assert_finds(d: &Diagram, what: &str) {
+    let found = problems(d);
+    assert!(
+        found.iter().any(|p| p.contains(what)),
+        "no {what:?} in {found:#?}"
+    );
+}
+
 #[test]
 fn the_checks_catch_a_broken_layout() {
     let world = built(&Document::parse(EVERY_EDGE).unwrap());
@@ -289,13 +298,7 @@ fn the_checks_catch_a_broken_layout() {
     let (a, b) = (&good.nodes[0], &good.nodes[1]);
     let onto = BTreeMap::from([(b.key.clone(), (a.x + 10.0, a.y + 10.0))]);
     let stacked = layout(&world, &onto, Lang::En.text());
-    assert!(
-        problems(&stacked)
-            .iter()
-            .any(|p| p.starts_with("nodes overlap")),
-        "{:#?}",
-        problems(&stacked)
-    );
+    assert_finds(&stacked, "nodes overlap");
 
     // Labels moved onto each other, and onto a node.
     let mut piled = good.clone();
@@ -309,28 +312,15 @@ fn the_checks_catch_a_broken_layout() {
             c.rect = first_label;
         }
     }
-    let found = problems(&piled);
-    assert!(
-        found.iter().any(|p| p.starts_with("labels overlap")),
-        "{found:#?}"
-    );
-    assert!(
-        found.iter().any(|p| p.contains("off its edge")),
-        "{found:#?}"
-    );
+    assert_finds(&piled, "labels overlap");
+    assert_finds(&piled, "off its edge");
     let mut on_node = good.clone();
     let node = on_node.nodes[2].rect();
     if let Some(c) = on_node.edges.iter_mut().find_map(|e| e.caption.as_mut()) {
         c.rect.x = node.x;
         c.rect.y = node.y;
     }
-    assert!(
-        problems(&on_node)
-            .iter()
-            .any(|p| p.contains("overlaps node")),
-        "{:#?}",
-        problems(&on_node)
-    );
+    assert_finds(&on_node, "overlaps node");
 
     // An edge drawn straight through the nodes between, and one that
     // starts off its node.
@@ -338,31 +328,19 @@ fn the_checks_catch_a_broken_layout() {
     for e in &mut straight.edges {
         e.route = Route::Lines(vec![e.route.start(), e.route.end()]);
     }
-    assert!(
-        problems(&straight)
-            .iter()
-            .any(|p| p.ends_with("crosses a node")),
-        "{:#?}",
-        problems(&straight)
-    );
+    assert_finds(&straight, "crosses a node");
     let mut loose = good.clone();
     let start = loose.edges[0].route.start();
     loose.edges[0].route = Route::Lines(vec![(start.0 + 5.0, start.1), loose.edges[0].route.end()]);
-    assert!(problems(&loose)
-        .iter()
-        .any(|p| p.ends_with("starts off its source")));
+    assert_finds(&loose, "starts off its source");
     let mut through_itself = good.clone();
     let edge = &mut through_itself.edges[0];
     let source = good.node(&edge.from).unwrap().center();
     edge.route = Route::Lines(vec![edge.route.start(), source, edge.route.end()]);
-    assert!(problems(&through_itself)
-        .iter()
-        .any(|p| p.ends_with("crosses a node")));
+    assert_finds(&through_itself, "crosses a node");
 
     // A view box that leaves a node out.
     let mut cropped = good.clone();
     cropped.view_box.w = 100.0;
-    assert!(problems(&cropped)
-        .iter()
-        .any(|p| p.ends_with("outside the view box")));
+    assert_finds(&cropped, "outside the view box");
 }
