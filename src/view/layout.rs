@@ -229,7 +229,7 @@ pub const LABEL_HEIGHT: f64 = 18.0;
 const GAP_SLACK: f64 = 24.0;
 /// How many times a gap is widened for a label with no free spot, and by
 /// how much.
-const WIDEN_ROUNDS: usize = 8;
+pub const WIDEN_ROUNDS: usize = 8;
 const WIDEN_STEP: f64 = 40.0;
 
 /// The diagram of `world`, with the nodes a person dragged where they put

@@ -13,12 +13,13 @@
 //! "Around" means: no point of the route lies inside a node box, other than
 //! its two ends', grown by [`CLEARANCE`] (checked every [`SAMPLE_STEP`]
 //! units). The router looks for such a route among its candidates; in the
-//! automatic layout one always exists, because the lanes beside a column
-//! are in the node-free gaps between columns and the lowest corridor runs
-//! below every node. When dragged nodes block those gaps too, it takes the
-//! lowest corridor anyway, and the route may cross them. Two routed edges
-//! never share a stretch of lane or corridor: each takes the next lane
-//! [`LANE_STEP`] units further out.
+//! automatic layout one exists, because the lanes beside a column are in
+//! the node-free gaps between columns and the corridors below the nodes
+//! run under every node they pass ([`BELOW_MAX`] of them, so that many
+//! routed edges spanning the same columns). When dragged nodes block the
+//! gaps too, it takes the first candidate whose lanes are free, and the
+//! route may cross them. Two routed edges never share a stretch of lane or
+//! corridor: each takes the next lane [`LANE_STEP`] units further out.
 //!
 //! A label is centred on its route, at the first spot (the middle, then
 //! outwards) where its box meets neither a node box nor a label placed
@@ -40,7 +41,7 @@ const LANES_MAX: usize = 4;
 /// Between the lowest node (or label) and the first corridor below them.
 const BELOW_FIRST: f64 = 22.0;
 /// How many corridors below the nodes the router tries.
-const BELOW_MAX: usize = 24;
+pub const BELOW_MAX: usize = 24;
 /// The radius of a routed edge's corners.
 const CORNER_RADIUS: f64 = 8.0;
 /// A target this far right of its source, or less, is not reached by a
