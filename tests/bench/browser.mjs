@@ -1,11 +1,12 @@
 // The browser half of ./dev.sh bench: wasm engine figures, IndexedDB
-// commits, the workbench's render cost, Python ready (cold, warm), and pkg/
-// size. Merges them with the
+// commits, the workbench's render cost, Python ready (cold, warm), pkg/
+// size, and the first load of the workbench and of the embed player. Merges them with the
 // native figures, prints the table (each row with its goal) and writes JSON.
 //
 //   node tests/bench/browser.mjs URL native.json out.json
 import { openBrowser } from '../e2e/browser.mjs';
 import { pythonReady } from './python_ready.mjs';
+import { firstLoad } from './first_load.mjs';
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
@@ -49,6 +50,10 @@ await b.close();
 // and then cached (tests/bench/python_ready.mjs).
 const python = await pythonReady(url);
 
+// What the workbench and the embed player download before they are
+// interactive, cold (tests/bench/first_load.mjs).
+const first = await firstLoad(url);
+
 const size = {};
 for (const f of ['warren_bg.wasm', 'warren.js']) {
   const data = readFileSync(join(repo, 'pkg', f));
@@ -81,7 +86,11 @@ if (ui.step_render_ms !== undefined) {
 }
 rows.push(['UI: navigation to interactive workbench', `${fmt(ui.time_to_interactive_ms)} ms`, '', null]);
 rows.push(['Python ready after the first click', `cold ${fmt(python.cold_ms)} ms, warm ${fmt(python.warm_ms)} ms`, 'cold ≤ 3,000 ms, warm ≤ 1,000 ms', python.cold_ms <= 3000 && python.warm_ms <= 1000]);
-rows.push(['size: warren_bg.wasm + warren.js', `${fmt(raw / 1024)} KB raw, ${fmt(gz / 1024)} KB gzipped`, '≤ 350 KB gzipped', gz / 1024 <= 350]);
+rows.push(['size: warren_bg.wasm + warren.js', `${fmt(raw / 1024)} KB raw, ${fmt(gz / 1024)} KB gzipped`, '', null]);
+for (const [what, goal] of [['player', 350], ['workbench', 600]]) {
+  const m = first[what];
+  rows.push([`first load: ${what === 'player' ? 'embed player' : 'workbench'}`, `${fmt(m.gzip / 1024)} KB gzipped (${fmt(m.raw / 1024)} KB raw, ${m.files} files), interactive after ${fmt(m.interactive_ms)} ms`, `≤ ${goal} KB gzipped`, m.gzip / 1024 <= goal]);
+}
 
 const width = [44, 70, 26];
 const line = (cells) => cells.map((c, i) => String(c).padEnd(width[i] ?? 0)).join(' ');
@@ -92,5 +101,5 @@ for (const [what, figure, goal, met] of rows) {
 }
 const machine = { ...native.machine, chromium: execSync('chromium --version 2>/dev/null || true').toString().trim() };
 console.log(`\nmachine: ${machine.cpu}, ${machine.cores} cores; ${machine.chromium}`);
-writeFileSync(outPath, JSON.stringify({ machine, native: native.native, wasm, indexeddb: idb, ui, python, size, rows }, null, 1));
+writeFileSync(outPath, JSON.stringify({ machine, native: native.native, wasm, indexeddb: idb, ui, python, size, first_load: first, rows }, null, 1));
 console.log(`wrote ${outPath}`);
