@@ -102,3 +102,100 @@ fn the_work_queue_scenario_gives_more_tasks_to_the_faster_worker() {
     assert_eq!(done.iter().map(|(_, d)| d).sum::<u64>(), 6, "{done:?}");
     assert!(done[1].1 > done[0].1, "{done:?}");
 }
+
+/// A one-action document whose action is `action` (JSON), for the caption
+/// checks below.
+fn with_action(action: &str) -> Result<Document, String> {
+    let text = format!(
+        r#"{{"warren": 1,
+            "actors": [{{"kind": "producer", "name": "p", "routing_key": "q"}}],
+            "script": [{action}]}}"#
+    );
+    Document::parse(&text).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_script_action_carries_a_caption_in_either_language() {
+    use warren::document::{Caption, Language, ScriptVerb};
+    let doc = with_action(
+        r#"{"at_ms": 0, "do": "publish", "actor": "p", "say": {"en": "Hello", "zh": "你好"}}"#,
+    )
+    .unwrap();
+    let caption = doc.script[0].say.clone().unwrap();
+    assert_eq!(caption.text(Language::En), Some((Language::En, "Hello")));
+    assert_eq!(caption.text(Language::Zh), Some((Language::Zh, "你好")));
+    // It survives export: the document written back reads the same.
+    assert_eq!(Document::parse(&doc.to_json()).unwrap().script, doc.script);
+
+    // One language alone: a player in the other falls back to it.
+    let only_en = Caption {
+        en: Some("Only English".into()),
+        zh: None,
+    };
+    assert_eq!(
+        only_en.text(Language::Zh),
+        Some((Language::En, "Only English"))
+    );
+
+    // `"do": "say"` only narrates: no actor needed.
+    let doc = with_action(r#"{"at_step": 3, "do": "say", "say": {"zh": "看这里"}}"#).unwrap();
+    assert_eq!(doc.script[0].verb, Some(ScriptVerb::Say));
+    doc.build().unwrap();
+
+    // Documents without captions still read (and write no `say`).
+    let doc = with_action(r#"{"at_ms": 0, "do": "publish", "actor": "p"}"#).unwrap();
+    assert_eq!(doc.script[0].say, None);
+    assert!(!doc.to_json().contains("\"say\""));
+}
+
+#[test]
+fn a_bad_caption_is_an_error_naming_its_path() {
+    let at_limit = "a".repeat(warren::document::bounds::CAPTION_BYTES_MAX);
+    with_action(&format!(
+        r#"{{"at_ms": 0, "do": "say", "say": {{"en": "{at_limit}"}}}}"#
+    ))
+    .unwrap();
+    let too_long = format!("{at_limit}a");
+    assert_eq!(
+        with_action(&format!(
+            r#"{{"at_ms": 0, "do": "publish", "actor": "p", "say": {{"zh": "{too_long}"}}}}"#
+        ))
+        .unwrap_err(),
+        "script[0].say.zh: 1001 bytes; a caption holds at most 1000"
+    );
+    let unknown =
+        with_action(r#"{"at_ms": 0, "do": "say", "say": {"en": "x", "fr": "y"}}"#).unwrap_err();
+    assert!(
+        unknown.starts_with("script[0].say.fr: unknown field `fr`"),
+        "{unknown}"
+    );
+    let not_text = with_action(r#"{"at_ms": 0, "do": "say", "say": "hello"}"#).unwrap_err();
+    assert!(
+        not_text.starts_with("script[0].say: invalid type"),
+        "{not_text}"
+    );
+    assert_eq!(
+        with_action(r#"{"at_ms": 0, "do": "say", "say": {}}"#).unwrap_err(),
+        "script[0].say: a caption needs en, zh or both"
+    );
+    assert_eq!(
+        with_action(r#"{"at_ms": 0, "do": "say"}"#).unwrap_err(),
+        r#"script[0].say: "do": "say" needs a caption (say.en, say.zh or both)"#
+    );
+}
+
+#[test]
+fn the_shipped_walkthroughs_narrate_in_english_and_chinese() {
+    for name in ["fanout.json", "work-queues.json"] {
+        let doc = load(name);
+        assert!(!doc.script.is_empty(), "{name}");
+        for (i, action) in doc.script.iter().enumerate() {
+            let caption = action
+                .say
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: script[{i}] has no caption"));
+            assert!(caption.en.is_some(), "{name}: script[{i}] has no English");
+            assert!(caption.zh.is_some(), "{name}: script[{i}] has no Chinese");
+        }
+    }
+}

@@ -7,6 +7,13 @@
 //! it, share links carry it (compressed, in the URL fragment), and the
 //! embed player runs it.
 //!
+//! A script action may carry a caption, `"say": {"en": "…", "zh": "…"}`
+//! (either language may be left out; at most 1000 bytes each): narration
+//! that the workbench and the embed player show under the diagram from
+//! the step the action plays until the next captioned action, in the
+//! player's language or else the other. `"do": "say"` is an action that
+//! only narrates. Captions are text, never HTML.
+//!
 //! Parsing is strict: an unknown field, a value of the wrong type, or one
 //! out of range is an error naming its path
 //! (`actors[2].prefetch: expected an integer 0..65535`). Input of any size
@@ -21,7 +28,8 @@
 //!  "queues": [{"name": "task_queue", "durable": true}],
 //!  "actors": [{"kind": "producer", "name": "new_task.py", "routing_key": "task_queue", "body": "Task {n}."},
 //!             {"kind": "worker", "name": "worker 1", "queue": "task_queue", "prefetch": 1}],
-//!  "script": [{"at_ms": 0, "do": "publish", "actor": "new_task.py", "count": 5}],
+//!  "script": [{"at_ms": 0, "do": "publish", "actor": "new_task.py", "count": 5,
+//!              "say": {"en": "Five tasks arrive.", "zh": "五个任务到达。"}}],
 //!  "view": {"language": "en", "autoplay": true}}
 //! ```
 

@@ -25,6 +25,9 @@ pub mod bounds {
     pub const ACTORS_MAX: usize = 100;
     pub const SCRIPT_MAX: usize = 10_000;
     pub const BODY_BYTES_MAX: usize = 64 * 1024;
+    /// One caption, per language: a sentence or two under the diagram, not
+    /// an essay (a docs page puts long text around the player).
+    pub const CAPTION_BYTES_MAX: usize = 1_000;
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -177,6 +180,39 @@ pub enum ScriptVerb {
     Cancel,
     Restart,
     Crash,
+    /// Nothing happens in the world: only the action's `say` caption shows
+    /// (narration between other actions).
+    Say,
+}
+
+/// A script action's narration, shown as a caption from the step it plays.
+/// Either language may be missing; a player shows its own language and
+/// falls back to the other. Untrusted text: shown as text, never as HTML.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Caption {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zh: Option<String>,
+}
+
+impl Caption {
+    /// The caption in `language`, else in the other one, with the
+    /// language it is in (so a page can mark a fallback's language).
+    pub fn text(&self, language: Language) -> Option<(Language, &str)> {
+        let (first, second) = match language {
+            Language::En => (Language::En, Language::Zh),
+            Language::Zh => (Language::Zh, Language::En),
+        };
+        let in_language = |l: Language| match l {
+            Language::En => self.en.as_deref(),
+            Language::Zh => self.zh.as_deref(),
+        };
+        in_language(first)
+            .map(|text| (first, text))
+            .or_else(|| in_language(second).map(|text| (second, text)))
+    }
 }
 
 /// One scripted action, at a virtual time or after a number of steps.
@@ -195,6 +231,9 @@ pub struct ScriptAction {
     /// How many messages (publish).
     #[serde(skip_serializing_if = "is_one")]
     pub count: PublishCount,
+    /// Narration shown from this action on, until the next captioned one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub say: Option<Caption>,
 }
 
 impl Default for ScriptAction {
@@ -206,6 +245,7 @@ impl Default for ScriptAction {
             actor: String::new(),
             // One message unless the script says how many.
             count: PublishCount::new(1).unwrap_or_default(),
+            say: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Reading a document: strict parsing (errors name their path) and the
 //! checks the types alone cannot make.
 
-use crate::document::schema::{bounds, ActorDoc, Document, ScriptVerb, DOCUMENT_VERSION, PANELS};
+use crate::document::schema::{
+    bounds, ActorDoc, Caption, Document, ScriptVerb, DOCUMENT_VERSION, PANELS,
+};
 use crate::document::{err, DocumentError};
 use crate::engine;
 use serde::Deserialize;
@@ -40,6 +42,27 @@ fn check_len<T>(path: &str, items: &[T], max: usize) -> Result<(), DocumentError
             path,
             format!("{} entries; at most {max} are allowed", items.len()),
         ));
+    }
+    Ok(())
+}
+
+/// A caption holds some text, and none of it too long.
+fn check_caption(path: &str, caption: &Caption) -> Result<(), DocumentError> {
+    if caption.en.is_none() && caption.zh.is_none() {
+        return Err(err(path, "a caption needs en, zh or both"));
+    }
+    for (language, text) in [("en", &caption.en), ("zh", &caption.zh)] {
+        let Some(text) = text else { continue };
+        if text.len() > bounds::CAPTION_BYTES_MAX {
+            return Err(err(
+                format!("{path}.{language}"),
+                format!(
+                    "{} bytes; a caption holds at most {}",
+                    text.len(),
+                    bounds::CAPTION_BYTES_MAX
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -196,7 +219,18 @@ impl Document {
             let Some(verb) = &s.verb else {
                 return Err(err(format!("{path}.do"), "missing"));
             };
-            let needs_actor = !matches!(verb, ScriptVerb::Restart | ScriptVerb::Crash);
+            if let Some(caption) = &s.say {
+                check_caption(&format!("{path}.say"), caption)?;
+            } else if *verb == ScriptVerb::Say {
+                return Err(err(
+                    format!("{path}.say"),
+                    "\"do\": \"say\" needs a caption (say.en, say.zh or both)",
+                ));
+            }
+            let needs_actor = !matches!(
+                verb,
+                ScriptVerb::Restart | ScriptVerb::Crash | ScriptVerb::Say
+            );
             if needs_actor && !names.contains(&s.actor) {
                 return Err(err(
                     format!("{path}.actor"),

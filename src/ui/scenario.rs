@@ -18,7 +18,7 @@
 //! | `chapter=N`          | open tutorial chapter N                                |
 //! | `broker=NAME`        | the broker (and IndexedDB database) this tab works on  |
 
-use crate::document::{Document, ScriptAction, ScriptVerb};
+use crate::document::{Document, Language, ScriptAction, ScriptVerb};
 use crate::sim::world::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::timeline::Timeline;
@@ -172,12 +172,24 @@ pub fn share_link(doc: &Document) -> Result<String, String> {
     Ok(format!("{origin}{path}#{fragment}"))
 }
 
+/// Where on the timeline a script action played.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Played {
+    /// The cursor before its commands: a rewound future that drops this
+    /// tick lets the action play again.
+    pub from: usize,
+    /// The cursor after its commands (equal to `from` for an action with
+    /// none, like `say`): its caption is current from here on, so stepping
+    /// back before it shows the caption that was current then.
+    pub to: usize,
+}
+
 /// A document's script, and which of its actions have been played (at
-/// which timeline position, so a rewound future can play them again).
+/// which timeline positions, so a rewound future can play them again).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Script {
     pub actions: Vec<ScriptAction>,
-    pub fired: BTreeMap<usize, usize>,
+    pub fired: BTreeMap<usize, Played>,
 }
 
 impl Script {
@@ -192,7 +204,30 @@ impl Script {
     /// stepping back replaced that future).
     pub fn prune(&mut self, tl: &Timeline) {
         let recorded = tl.recorded();
-        self.fired.retain(|_, pos| *pos < recorded);
+        // An action without commands played at the present (`from ==
+        // recorded`) recorded no tick that could have been dropped: kept,
+        // or it would play again on every step.
+        self.fired
+            .retain(|_, p| p.from < recorded || (p.from == p.to && p.to == recorded));
+    }
+
+    /// The caption current at timeline position `pos`: that of the
+    /// captioned action played last at or before it.
+    pub fn caption_at(&self, pos: usize, language: Language) -> Option<(Language, &str)> {
+        self.fired
+            .iter()
+            .filter(|(_, p)| p.to <= pos)
+            .filter_map(|(i, p)| {
+                let caption = self.actions.get(*i)?.say.as_ref()?;
+                Some(((p.to, p.from, *i), caption))
+            })
+            .max_by_key(|(order, _)| *order)
+            .and_then(|(_, caption)| caption.text(language))
+    }
+
+    /// Whether any action narrates (the caption line is shown only then).
+    pub fn has_captions(&self) -> bool {
+        self.actions.iter().any(|a| a.say.is_some())
     }
 
     /// The earliest virtual time a pending `at_ms` action is due.
@@ -222,11 +257,11 @@ impl Script {
             if !due {
                 continue;
             }
-            let pos = tl.pos();
+            let from = tl.pos();
             for cmd in commands_of(a, tl) {
                 let _ = tl.command(cmd);
             }
-            self.fired.insert(i, pos);
+            self.fired.insert(i, Played { from, to: tl.pos() });
             played = true;
         }
         played
@@ -266,5 +301,6 @@ fn commands_of(a: &ScriptAction, tl: &Timeline) -> Vec<Command> {
         ScriptVerb::Cancel => worker().map(Command::CancelWorker).into_iter().collect(),
         ScriptVerb::Restart => vec![Command::RestartBroker],
         ScriptVerb::Crash => vec![Command::CrashBroker],
+        ScriptVerb::Say => Vec::new(),
     }
 }

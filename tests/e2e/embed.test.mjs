@@ -71,6 +71,9 @@ await run('<warren-player> elements: one module, a broker each, styles isolated,
     const gs = [...document.querySelector('#fanout-player').shadowRoot.querySelectorAll('g.node.worker')];
     return gs.length === 2 && gs.every((g) => /[1-9]\d* (done|已完成)/.test(g.textContent));
   }, null, { timeout: 20000 });
+  // Its script narrates in Chinese (scenarios/fanout.json's `say.zh`).
+  await page.waitForFunction(() => /^第三条消息/.test(document.querySelector('#fanout-player').shadowRoot
+    .querySelector('.caption')?.textContent), null, { timeout: 20000 });
   // Styles: the page's button style stops at the shadow root, and the
   // workbench's stylesheet doesn't reach the page.
   const stepBg = await page.$eval('#work-player', (el) => getComputedStyle(el.shadowRoot.querySelector('#ctl-step')).backgroundColor);

@@ -395,6 +395,10 @@ pub fn app(props: &AppProps) -> Html {
                     <@{if in_element { "section" } else { "main" }} class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
                         if embed.shows("controls") { <Controls /> }
                         <NoticeBar />
+                        // Over the panels, not in them: a small player shows
+                        // one panel at a time, and the narration goes with
+                        // every one.
+                        <crate::ui::components::caption::CaptionLine />
                         <div class="embed-main" data-pane={shown.name()}>
                             if embed.shows("diagram") { <DiagramView /> }
                             if embed.shows("log") { <EventLog /> }
@@ -445,6 +449,7 @@ pub fn app(props: &AppProps) -> Html {
                     </aside>
                     <main class="wb-center">
                         <DiagramView />
+                        <crate::ui::components::caption::CaptionLine />
                     </main>
                     <section class="wb-bottom" aria-label={t.bottom_region}>
                         <EventLog />

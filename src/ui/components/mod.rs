@@ -6,6 +6,7 @@ pub mod bench_hook;
 pub mod binding_form;
 pub mod broker_panel;
 pub mod build_panel;
+pub mod caption;
 pub mod code_panel;
 pub mod controls;
 pub mod depth_chart;
