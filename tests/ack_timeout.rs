@@ -11,7 +11,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use warren::engine::event::EventKind;
 use warren::engine::method::{BasicAck, BasicConsume, BasicPublish, BasicQos, QueueDeclare};
 use warren::engine::outbox::ServerMethod;
@@ -19,7 +18,7 @@ use warren::engine::{Broker, BrokerConfig, Method};
 
 #[path = "support/chan.rs"]
 mod chan;
-use chan::{get_ok, seed_from_env, Chan};
+use chan::{get_ok, seed_from_env, seeded_runner, Chan};
 
 const MINUTE: u64 = 60_000;
 
@@ -258,16 +257,7 @@ fn random_runs_keep_the_timeout_rule() {
         prop::collection::vec(op, 1..60),
     );
     let seed = seed_from_env("ACK_TIMEOUT_SEED", 17);
-    let mut bytes = [0u8; 32];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases: 200,
-            failure_persistence: None,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
-    );
+    let mut runner = seeded_runner(seed, 200);
     const TIMEOUT: u64 = 2_000;
     runner
         .run(&case, |(tick, ops)| {

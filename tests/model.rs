@@ -30,7 +30,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use warren::engine::event::{DeathReason, EventKind, RequeueReason};
 use warren::engine::exchange::topic_trie::key_matches;
@@ -1373,24 +1373,18 @@ fn run_case(setup: Setup, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
     runner.check_state()
 }
 
+/// How many random cases a model test runs: `WARREN_MODEL_CASES`, else `default`.
+fn model_cases(default: u32) -> u32 {
+    std::env::var("WARREN_MODEL_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 #[test]
 fn broker_agrees_with_the_model_on_random_command_sequences() {
     let seed = chan::seed_from_env("WARREN_MODEL_SEED", 0x5EED_0001);
-    let cases: u32 = std::env::var("WARREN_MODEL_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
+    let mut runner = chan::seeded_runner(seed, model_cases(10_000));
     let strategy = (setup(), prop::collection::vec(cmd(), 1..40));
     if let Err(e) = runner.run(&strategy, |(setup, cmds)| run_case(setup, cmds)) {
         panic!("model test failed with seed {seed}: {e}\nreplay with: WARREN_MODEL_SEED={seed} cargo test --test model");
@@ -1768,21 +1762,7 @@ mod stream_model {
 #[test]
 fn streams_agree_with_the_log_model() {
     let seed = chan::seed_from_env("WARREN_MODEL_SEED", 0x5EED_0017);
-    let cases: u32 = std::env::var("WARREN_MODEL_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
+    let mut runner = chan::seeded_runner(seed, model_cases(2_000));
     let strategy = prop::collection::vec(stream_model::scmd(), 1..40);
     if let Err(e) = runner.run(&strategy, stream_model::run_case) {
         panic!("stream model test failed with seed {seed}: {e}\nreplay with: WARREN_MODEL_SEED={seed} cargo test --test model");

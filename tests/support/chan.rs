@@ -59,6 +59,23 @@ pub fn seed_from_env(var: &str, default: u64) -> u64 {
     seed
 }
 
+/// A proptest runner for `cases` cases whose randomness comes only from
+/// `seed`, persisting no failures: the same seed replays the same run.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn seeded_runner(seed: u64, cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
 /// queue.declare-ok's fields.
 pub fn declare_ok(reply: Reply) -> QueueDeclareOk {
     match reply {
