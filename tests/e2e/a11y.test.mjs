@@ -9,7 +9,8 @@
 //
 // Pages: the empty workbench; chapter 2 open; a scenario running a few
 // steps with a queue and a message selected; the embed player at 640×360;
-// the docs demo page (its two players are iframes, checked by axe too).
+// the docs demo page (its iframe players, checked by axe too, and its
+// <warren-player> elements, whose open shadow roots axe reaches).
 //
 // Also: the polite live region says each step (and no more than once per
 // 2 s while playing, then where playback stopped); prefers-reduced-motion
@@ -167,6 +168,12 @@ for (const lang of ['en', 'zh']) {
       await page.$eval(`#${id}`, (f) => f.scrollIntoView());
       const frame = await (await page.$(`#${id}`)).contentFrame();
       await frame.waitForSelector('g.node.exchange');
+    }
+    // The <warren-player> elements render into open shadow roots, which axe
+    // reaches like the rest of the page: wait until both have drawn.
+    for (const id of ['fanout-player', 'work-player']) {
+      await page.$eval(`#${id}`, (el) => el.scrollIntoView());
+      await page.waitForSelector(`#${id} g.node.queue`);
     }
     await checkPage(page, `docs-demo-${lang}`);
   }, { locale });
