@@ -80,6 +80,16 @@ fn ack(b: &mut Broker, ch: Chan, tag: u64) {
 }
 
 /// The channel.close texts the broker sent this channel's client so far.
+/// An admin channel that declared `queue`, and a worker's channel consuming
+/// from it with `prefetch` (0: no limit).
+fn admin_and_worker(b: &mut Broker, queue: &str, prefetch: u16) -> (Chan, Chan) {
+    let admin = Chan::connect(b, "admin");
+    declare(b, admin, queue);
+    let worker = Chan::connect(b, "worker");
+    consume(b, worker, queue, prefetch);
+    (admin, worker)
+}
+
 fn closes(b: &mut Broker, ch: Chan) -> Vec<String> {
     b.take_outbox(ch.conn)
         .into_iter()
@@ -105,10 +115,7 @@ fn ready(b: &Broker, queue: &str) -> u64 {
 #[test]
 fn by_default_an_unacked_delivery_closes_its_channel_at_the_first_tick_after_30_minutes() {
     let mut b = Broker::new(BrokerConfig::default());
-    let admin = Chan::connect(&mut b, "admin");
-    declare(&mut b, admin, "task_queue");
-    let worker = Chan::connect(&mut b, "worker");
-    consume(&mut b, worker, "task_queue", 1);
+    let (admin, worker) = admin_and_worker(&mut b, "task_queue", 1);
     publish(&mut b, admin, "task_queue", "slow task");
     b.take_outbox(worker.conn);
 
@@ -145,10 +152,7 @@ fn by_default_an_unacked_delivery_closes_its_channel_at_the_first_tick_after_30_
 #[test]
 fn a_delivery_that_wakes_a_quiet_channel_starts_its_ticks() {
     let mut b = Broker::new(BrokerConfig::default());
-    let admin = Chan::connect(&mut b, "admin");
-    declare(&mut b, admin, "q");
-    let worker = Chan::connect(&mut b, "worker");
-    consume(&mut b, worker, "q", 0);
+    let (admin, worker) = admin_and_worker(&mut b, "q", 0);
     b.advance(25_000);
     publish(&mut b, admin, "q", "m");
     b.advance(31 * MINUTE - 1);
@@ -166,10 +170,7 @@ fn acks_in_time_keep_the_channel_and_the_oldest_delivery_decides() {
         channel_tick_interval_ms: 1_000,
         ..BrokerConfig::default()
     });
-    let admin = Chan::connect(&mut b, "admin");
-    declare(&mut b, admin, "q");
-    let worker = Chan::connect(&mut b, "worker");
-    consume(&mut b, worker, "q", 0);
+    let (admin, worker) = admin_and_worker(&mut b, "q", 0);
     publish(&mut b, admin, "q", "first");
     b.advance(5_000);
     publish(&mut b, admin, "q", "second");
@@ -266,10 +267,7 @@ fn random_runs_keep_the_timeout_rule() {
                 channel_tick_interval_ms: tick,
                 ..BrokerConfig::default()
             });
-            let admin = Chan::connect(&mut b, "admin");
-            declare(&mut b, admin, "q");
-            let mut worker = Chan::connect(&mut b, "worker");
-            consume(&mut b, worker, "q", 3);
+            let (admin, mut worker) = admin_and_worker(&mut b, "q", 3);
             for op in &ops {
                 match op {
                     Op::Publish => publish(&mut b, admin, "q", "m"),

@@ -15,8 +15,10 @@
 //!
 //! The checks are tried on broken diagrams too, so they can fail.
 
+#[path = "support/shipped_scenarios.rs"]
+mod shipped_scenarios;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 use warren::describe::i18n::Lang;
 use warren::document::Document;
 use warren::sim::world::World;
@@ -62,14 +64,6 @@ const EVERY_EDGE: &str = r#"{
  ]
 }"#;
 
-fn scenario(name: &str) -> Document {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("www/scenarios")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 fn built(doc: &Document) -> World {
     World::with_simulation(doc.build().unwrap().0)
 }
@@ -101,15 +95,8 @@ fn worlds() -> Vec<(String, World)> {
             out.push((format!("{} after {done} tasks", chapter.id), world));
         }
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    for name in names {
-        let doc = scenario(&name);
+    for name in shipped_scenarios::names() {
+        let doc = shipped_scenarios::load(&name);
         out.push((name.clone(), built(&doc)));
         out.push((format!("{name} played"), played(&doc)));
     }

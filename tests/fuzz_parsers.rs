@@ -8,8 +8,12 @@
 //! executions per parser; the million is
 //! `WARREN_FUZZ_ITERATIONS=1000000 cargo test --release --test fuzz_parsers -- --nocapture`.
 
+#[path = "support/env_number.rs"]
+mod env_number;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use env_number::env_number;
 use serde_json::{json, Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use warren::document::{definitions, share, Document};
@@ -244,10 +248,7 @@ fn fragment(rng: &mut SeededRng) -> String {
 }
 
 fn iterations() -> u64 {
-    std::env::var("WARREN_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_000)
+    env_number("WARREN_FUZZ_ITERATIONS", 20_000)
 }
 
 fn fuzz(

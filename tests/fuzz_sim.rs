@@ -13,6 +13,10 @@
 //! WARREN_FUZZ_CASES=100000 cargo test --profile fuzz --test fuzz_sim -- --nocapture
 //! ```
 
+#[path = "support/env_number.rs"]
+mod env_number;
+
+use env_number::env_number;
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use warren::document::Document;
@@ -542,14 +546,8 @@ fn run_case(seed: u64, log: &mut String, reached: &mut Reached) {
 
 #[test]
 fn documents_and_commands_with_extreme_values_run_without_panicking() {
-    let cases: u64 = std::env::var("WARREN_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(500);
-    let base: u64 = std::env::var("WARREN_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0xF0CC_5EED);
+    let cases: u64 = env_number("WARREN_FUZZ_CASES", 500);
+    let base: u64 = env_number("WARREN_FUZZ_SEED", 0xF0CC_5EED);
     let mut reached = Reached::default();
     for i in 0..cases {
         let seed = base.wrapping_add(i);

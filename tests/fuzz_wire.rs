@@ -23,9 +23,15 @@
 //! arithmetic overflow is a panic found). `WARREN_WIRE_FUZZ_SEED` replays
 //! a run; a failure prints the seed, the case and the input.
 
+#[path = "support/env_number.rs"]
+mod env_number;
+#[path = "support/hex.rs"]
+mod hex;
 #[path = "wire/strategies.rs"]
 mod strategies;
 
+use env_number::env_number;
+use hex::hex;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,19 +44,6 @@ use warren::wire::{
     encode_heartbeat, encode_method_frame, method_id, ContentHeader, Frame, FrameDecoder,
     ProtocolHeaderCheck, WireError, WireMethod, PROTOCOL_HEADER,
 };
-
-fn env_number(var: &str, default: u64) -> u64 {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).expect("hex"))
-        .collect()
-}
 
 /// Valid frames, each encoded by Warren (so canonical: a valid sequence of
 /// them re-encodes to the same bytes).

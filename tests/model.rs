@@ -29,6 +29,10 @@
 //! `WARREN_MODEL_CASES=<n>` to run more or fewer).
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/env_number.rs"]
+mod env_number;
+
+use env_number::env_number;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -1375,10 +1379,7 @@ fn run_case(setup: Setup, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
 
 /// How many random cases a model test runs: `WARREN_MODEL_CASES`, else `default`.
 fn model_cases(default: u32) -> u32 {
-    std::env::var("WARREN_MODEL_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+    env_number("WARREN_MODEL_CASES", default)
 }
 
 #[test]

@@ -2,17 +2,12 @@
 //! parses, builds, and its script plays as the page would play it, with the
 //! outcome the docs page describes.
 
-use std::path::Path;
+#[path = "support/shipped_scenarios.rs"]
+mod shipped_scenarios;
+
+use shipped_scenarios::load;
 use warren::document::Document;
 use warren::engine::event::EventKind;
-
-fn load(name: &str) -> Document {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("www/scenarios")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
 
 /// Publishes each scripted producer once, in script order, and runs.
 fn play(doc: &Document) -> warren::sim::Simulation {
@@ -31,18 +26,11 @@ fn play(doc: &Document) -> warren::sim::Simulation {
 
 #[test]
 fn every_shipped_scenario_parses_and_builds() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/scenarios");
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if name.ends_with(".json") {
-            load(&name)
-                .build()
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            n += 1;
-        }
+    let names = shipped_scenarios::names();
+    for name in &names {
+        load(name).build().unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    assert!(n >= 3);
+    assert!(names.len() >= 3);
 }
 
 #[test]

@@ -16,9 +16,12 @@
 //! every type survive encode → decode, and a stream cut anywhere decodes
 //! the same.
 
+#[path = "support/hex.rs"]
+mod hex;
 #[path = "wire/strategies.rs"]
 mod strategies;
 
+use hex::hex;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -46,14 +49,6 @@ struct Recording {
     probe: String,
     client: Vec<u8>,
     server: Vec<u8>,
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    assert!(text.len().is_multiple_of(2), "odd hex");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
 }
 
 fn recording(probe: &str) -> Recording {

@@ -52,7 +52,14 @@
 //! [`SKIPPED`] with the reason. `WIRE_SESSION_PROBE=name` replays one
 //! recording and prints what both sides sent.
 
+#[path = "support/env_number.rs"]
+mod env_number;
+#[path = "support/hex.rs"]
+mod hex;
+
 use base64::Engine as _;
+use env_number::env_number;
+use hex::hex;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -168,14 +175,6 @@ struct Recording {
     probe: String,
     peer: Endpoint,
     events: Vec<Event>,
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    assert!(text.len().is_multiple_of(2), "odd hex");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
 }
 
 fn unzip(text: &str) -> Vec<u8> {
@@ -638,6 +637,24 @@ fn ms(t: f64) -> HostMs {
     t.round().max(0.0) as HostMs
 }
 
+/// The broker's end of a test connection: RabbitMQ's port on loopback.
+fn loopback_5672() -> Endpoint {
+    Endpoint {
+        host: "127.0.0.1".into(),
+        port: 5672,
+    }
+}
+
+/// A session with the default settings, for a client at `peer_host`:40000
+/// that reached [`loopback_5672`].
+fn fresh_session(peer_host: &str) -> ServerSession {
+    let peer = Endpoint {
+        host: peer_host.into(),
+        port: 40000,
+    };
+    ServerSession::new(SessionConfig::default(), peer, loopback_5672(), 0)
+}
+
 /// Replays one recording; the differences from RabbitMQ, if any.
 fn replay(recording: &Recording) -> Result<(), Vec<String>> {
     let (broker_config, session_config, prepare) = setup(&recording.probe);
@@ -917,12 +934,12 @@ fn a_body_over_128_mib_is_refused_unkept() {
     let publish = publishes[1];
 
     let mut broker = Broker::new(BrokerConfig::default());
-    let local = Endpoint {
-        host: "127.0.0.1".into(),
-        port: 5672,
-    };
-    let mut session =
-        ServerSession::new(SessionConfig::default(), recording.peer.clone(), local, 0);
+    let mut session = ServerSession::new(
+        SessionConfig::default(),
+        recording.peer.clone(),
+        loopback_5672(),
+        0,
+    );
     for bytes in sends.iter().take(6).copied().chain([publish]) {
         session.receive(&mut broker, bytes, 10);
     }
@@ -1001,10 +1018,7 @@ impl XorShift {
 /// ranges cut or repeated, size fields set to extremes).
 #[test]
 fn any_input_is_answered_without_panic() {
-    let cases: usize = std::env::var("WARREN_SESSION_FUZZ_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
+    let cases: usize = env_number("WARREN_SESSION_FUZZ_CASES", 10_000);
     let streams: Vec<Vec<u8>> = all_probes()
         .iter()
         .map(|p| load(p))
@@ -1048,15 +1062,7 @@ fn any_input_is_answered_without_panic() {
             }
         }
         let mut broker = Broker::new(BrokerConfig::default());
-        let peer = Endpoint {
-            host: ["127.0.0.1", "192.0.2.2"][rng.below(2)].into(),
-            port: 40000,
-        };
-        let local = Endpoint {
-            host: "127.0.0.1".into(),
-            port: 5672,
-        };
-        let mut session = ServerSession::new(SessionConfig::default(), peer, local, 0);
+        let mut session = fresh_session(["127.0.0.1", "192.0.2.2"][rng.below(2)]);
         let mut out = Vec::new();
         let mut now = 0;
         let mut rest = &input[..];
@@ -1124,15 +1130,7 @@ fn a_single_active_consumer_cancelled_then_closed_hands_its_unacked_over_first()
     };
 
     let mut broker = Broker::new(BrokerConfig::default());
-    let peer = Endpoint {
-        host: "127.0.0.1".into(),
-        port: 40000,
-    };
-    let local = Endpoint {
-        host: "127.0.0.1".into(),
-        port: 5672,
-    };
-    let mut session = ServerSession::new(SessionConfig::default(), peer, local, 0);
+    let mut session = fresh_session("127.0.0.1");
     let mut output = Vec::new();
     // One read of `bytes`, then what warren-server's host does after it.
     let mut read = |broker: &mut Broker, bytes: &[u8]| {
