@@ -36,7 +36,7 @@ pub struct MethodId {
 macro_rules! method_ids {
     ($($konst:ident = ($class:expr, $method:expr, $name:expr);)*) => {
         impl MethodId {
-            $(pub const $konst: MethodId = MethodId { class_id: $class, method_id: $method, name: $name };)*
+            $(pub const $konst: MethodId = MethodId::new($class, $method, $name);)*
             /// Every method id Warren knows, client's and server's.
             pub const ALL: &'static [MethodId] = &[$(MethodId::$konst),*];
         }
@@ -109,6 +109,16 @@ method_ids! {
 }
 
 impl MethodId {
+    /// The method numbered `class_id`.`method_id` on the wire, called `name`
+    /// (`"basic.publish"`) in logs and errors.
+    pub const fn new(class_id: u16, method_id: u16, name: &'static str) -> MethodId {
+        MethodId {
+            class_id,
+            method_id,
+            name,
+        }
+    }
+
     /// The method with these wire numbers, if Warren knows it.
     pub fn from_wire(class_id: u16, method_id: u16) -> Option<MethodId> {
         MethodId::ALL

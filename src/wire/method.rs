@@ -47,30 +47,15 @@ use crate::engine::value::FieldTable;
 
 /// access.request: a relic of AMQP 0-8 that RabbitMQ still answers
 /// (with access.request-ok, ticket 1).
-pub const ACCESS_REQUEST: MethodId = MethodId {
-    class_id: 30,
-    method_id: 10,
-    name: "access.request",
-};
+pub const ACCESS_REQUEST: MethodId = MethodId::new(30, 10, "access.request");
 /// access.request-ok.
-pub const ACCESS_REQUEST_OK: MethodId = MethodId {
-    class_id: 30,
-    method_id: 11,
-    name: "access.request-ok",
-};
+pub const ACCESS_REQUEST_OK: MethodId = MethodId::new(30, 11, "access.request-ok");
 /// connection.update-secret: a client renews its credentials (RabbitMQ
 /// extension).
-pub const CONNECTION_UPDATE_SECRET: MethodId = MethodId {
-    class_id: 10,
-    method_id: 70,
-    name: "connection.update-secret",
-};
+pub const CONNECTION_UPDATE_SECRET: MethodId = MethodId::new(10, 70, "connection.update-secret");
 /// connection.update-secret-ok.
-pub const CONNECTION_UPDATE_SECRET_OK: MethodId = MethodId {
-    class_id: 10,
-    method_id: 71,
-    name: "connection.update-secret-ok",
-};
+pub const CONNECTION_UPDATE_SECRET_OK: MethodId =
+    MethodId::new(10, 71, "connection.update-secret-ok");
 
 /// The methods the wire knows besides the engine's [`MethodId::ALL`].
 const WIRE_ONLY: [MethodId; 4] = [

@@ -90,89 +90,74 @@ impl PropertiesError {
     }
 }
 
+/// The `index`-th property, read by `read` if its flag is set.
+fn optional<'a, T>(
+    reader: &mut WireReader<'a>,
+    flags: u16,
+    index: usize,
+    read: impl FnOnce(&mut WireReader<'a>) -> Result<T, Truncated>,
+) -> Result<Option<T>, PropertiesError> {
+    if flags & flag(index) == 0 {
+        return Ok(None);
+    }
+    let property = PROPERTY_NAMES[index];
+    read(reader)
+        .map(Some)
+        .map_err(|_| PropertiesError::Truncated { property })
+}
+
 /// Decodes a property list (the flags word and the properties).
 pub fn decode_properties(bytes: &[u8]) -> Result<Properties, PropertiesError> {
     let mut reader = WireReader::new(bytes);
-    let truncated = |property| move |_: Truncated| PropertiesError::Truncated { property };
-    let flags = reader.short().map_err(truncated("property flags"))?;
-    let present = |index: usize| flags & flag(index) != 0;
+    let flags = reader.short().map_err(|_| PropertiesError::Truncated {
+        property: "property flags",
+    })?;
     // Short strings are read in flag order; a UTF-8 problem is reported
     // only if the list is otherwise whole, as RabbitMQ would have crashed
     // on a malformed list first.
     let mut not_utf8 = None;
     let mut shortstr =
         |reader: &mut WireReader<'_>, index: usize| -> Result<Option<String>, PropertiesError> {
-            if !present(index) {
+            let Some(bytes) = optional(reader, flags, index, WireReader::shortstr)? else {
                 return Ok(None);
-            }
-            let property = PROPERTY_NAMES[index];
-            let bytes = reader.shortstr().map_err(truncated(property))?;
+            };
             Ok(Some(match std::str::from_utf8(bytes) {
                 Ok(text) => text.to_owned(),
                 Err(_) => {
+                    let property = PROPERTY_NAMES[index];
                     not_utf8.get_or_insert(PropertiesError::NotUtf8 { property });
                     String::from_utf8_lossy(bytes).into_owned()
                 }
             }))
         };
-    let content_type = shortstr(&mut reader, 0)?;
-    let content_encoding = shortstr(&mut reader, 1)?;
-    let headers = if present(2) {
-        Some(reader.longstr().map_err(truncated("headers"))?)
-    } else {
-        None
-    };
-    let delivery_mode = if present(3) {
-        Some(reader.octet().map_err(truncated("delivery-mode"))?)
-    } else {
-        None
-    };
-    let priority = if present(4) {
-        Some(reader.octet().map_err(truncated("priority"))?)
-    } else {
-        None
-    };
-    let correlation_id = shortstr(&mut reader, 5)?;
-    let reply_to = shortstr(&mut reader, 6)?;
-    let expiration = shortstr(&mut reader, 7)?;
-    let message_id = shortstr(&mut reader, 8)?;
-    let timestamp = if present(9) {
-        Some(reader.longlong().map_err(truncated("timestamp"))?)
-    } else {
-        None
-    };
-    let kind = shortstr(&mut reader, 10)?;
-    let user_id = shortstr(&mut reader, 11)?;
-    let app_id = shortstr(&mut reader, 12)?;
-    let cluster_id = shortstr(&mut reader, 13)?;
+    // Every property in flag order, each read only if its flag is set.
+    let mut p = Properties::default();
+    p.content_type = shortstr(&mut reader, 0)?;
+    p.content_encoding = shortstr(&mut reader, 1)?;
+    let headers = optional(&mut reader, flags, 2, WireReader::longstr)?;
+    p.delivery_mode = optional(&mut reader, flags, 3, WireReader::octet)?;
+    p.priority = optional(&mut reader, flags, 4, WireReader::octet)?;
+    p.correlation_id = shortstr(&mut reader, 5)?;
+    p.reply_to = shortstr(&mut reader, 6)?;
+    p.expiration = shortstr(&mut reader, 7)?;
+    p.message_id = shortstr(&mut reader, 8)?;
+    p.timestamp = optional(&mut reader, flags, 9, WireReader::longlong)?;
+    p.kind = shortstr(&mut reader, 10)?;
+    p.user_id = shortstr(&mut reader, 11)?;
+    p.app_id = shortstr(&mut reader, 12)?;
+    p.cluster_id = shortstr(&mut reader, 13)?;
     reader
         .finish()
         .map_err(|t| PropertiesError::TrailingBytes { count: t.count })?;
     // The table is parsed after the layout is known to be right, like
     // the generated decoder's binary match followed by `parse_table`.
-    let headers = match headers {
-        Some(bytes) => Some(decode_table(bytes).map_err(PropertiesError::Headers)?),
-        None => None,
-    };
+    if let Some(bytes) = headers {
+        p.headers = Some(decode_table(bytes).map_err(PropertiesError::Headers)?);
+    }
     if let Some(error) = not_utf8 {
         return Err(error);
     }
-    Ok(Properties {
-        content_type,
-        content_encoding,
-        headers,
-        delivery_mode,
-        priority,
-        correlation_id,
-        reply_to,
-        expiration,
-        message_id,
-        timestamp,
-        kind,
-        user_id,
-        app_id,
-        cluster_id,
-    })
+    Ok(p)
 }
 
 /// Appends a property list: the flags word, then each property that is

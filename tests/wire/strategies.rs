@@ -117,7 +117,8 @@ fn tune() -> impl Strategy<Value = Tune> {
     })
 }
 
-fn bind() -> impl Strategy<Value = (String, String, String, bool, FieldTable)> {
+/// exchange.bind's arguments (exchange.unbind's too).
+fn exchange_bind() -> impl Strategy<Value = ExchangeBind> {
     (
         short_text(),
         short_text(),
@@ -125,6 +126,27 @@ fn bind() -> impl Strategy<Value = (String, String, String, bool, FieldTable)> {
         any::<bool>(),
         field_table(),
     )
+        .prop_map(
+            |(destination, source, routing_key, no_wait, arguments)| ExchangeBind {
+                destination,
+                source,
+                routing_key,
+                no_wait,
+                arguments,
+            },
+        )
+}
+
+/// queue.bind's arguments (queue.unbind's, but for `no_wait`): exchange.bind's
+/// with the queue as the destination and the exchange as the source.
+fn queue_bind() -> impl Strategy<Value = QueueBind> {
+    exchange_bind().prop_map(|b| QueueBind {
+        queue: b.destination,
+        exchange: b.source,
+        routing_key: b.routing_key,
+        no_wait: b.no_wait,
+        arguments: b.arguments,
+    })
 }
 
 /// Every method, with arguments the wire keeps (no content in a publish,
@@ -248,29 +270,9 @@ pub fn wire_method() -> impl Strategy<Value = WireMethod> {
             })
             .boxed(),
         Just(W::ExchangeDeleteOk).boxed(),
-        bind()
-            .prop_map(|(destination, source, routing_key, no_wait, arguments)| {
-                W::ExchangeBind(ExchangeBind {
-                    destination,
-                    source,
-                    routing_key,
-                    no_wait,
-                    arguments,
-                })
-            })
-            .boxed(),
+        exchange_bind().prop_map(W::ExchangeBind).boxed(),
         Just(W::ExchangeBindOk).boxed(),
-        bind()
-            .prop_map(|(destination, source, routing_key, no_wait, arguments)| {
-                W::ExchangeUnbind(ExchangeBind {
-                    destination,
-                    source,
-                    routing_key,
-                    no_wait,
-                    arguments,
-                })
-            })
-            .boxed(),
+        exchange_bind().prop_map(W::ExchangeUnbind).boxed(),
         Just(W::ExchangeUnbindOk).boxed(),
         (short_text(), any::<[bool; 5]>(), field_table())
             .prop_map(
@@ -294,17 +296,7 @@ pub fn wire_method() -> impl Strategy<Value = WireMethod> {
                 consumer_count: consumers,
             })
             .boxed(),
-        bind()
-            .prop_map(|(queue, exchange, routing_key, no_wait, arguments)| {
-                W::QueueBind(QueueBind {
-                    queue,
-                    exchange,
-                    routing_key,
-                    no_wait,
-                    arguments,
-                })
-            })
-            .boxed(),
+        queue_bind().prop_map(W::QueueBind).boxed(),
         Just(W::QueueBindOk).boxed(),
         (short_text(), any::<bool>())
             .prop_map(|(queue, no_wait)| W::QueuePurge(QueuePurge { queue, no_wait }))
@@ -325,14 +317,11 @@ pub fn wire_method() -> impl Strategy<Value = WireMethod> {
         any::<u32>()
             .prop_map(|message_count| W::QueueDeleteOk { message_count })
             .boxed(),
-        bind()
-            .prop_map(|(queue, exchange, routing_key, _, arguments)| {
+        queue_bind()
+            .prop_map(|b| {
                 W::QueueUnbind(QueueBind {
-                    queue,
-                    exchange,
-                    routing_key,
                     no_wait: false,
-                    arguments,
+                    ..b
                 })
             })
             .boxed(),
