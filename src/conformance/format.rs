@@ -499,62 +499,22 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
         "tx_select" => method_step(op, &f, Method::TxSelect)?,
         "tx_commit" => method_step(op, &f, Method::TxCommit)?,
         "tx_rollback" => method_step(op, &f, Method::TxRollback)?,
-        "exchange_declare" => method_step(
-            op,
-            &f,
-            Method::ExchangeDeclare(method_args(map, &["channel"], &path)?),
-        )?,
-        "exchange_delete" => method_step(
-            op,
-            &f,
-            Method::ExchangeDelete(method_args(map, &["channel"], &path)?),
-        )?,
-        "exchange_bind" => method_step(
-            op,
-            &f,
-            Method::ExchangeBind(method_args(map, &["channel"], &path)?),
-        )?,
-        "exchange_unbind" => method_step(
-            op,
-            &f,
-            Method::ExchangeUnbind(method_args(map, &["channel"], &path)?),
-        )?,
+        "exchange_declare" => method_step_from_keys(op, &f, Method::ExchangeDeclare)?,
+        "exchange_delete" => method_step_from_keys(op, &f, Method::ExchangeDelete)?,
+        "exchange_bind" => method_step_from_keys(op, &f, Method::ExchangeBind)?,
+        "exchange_unbind" => method_step_from_keys(op, &f, Method::ExchangeUnbind)?,
         "queue_declare" => Step::Method {
             op,
             channel: f.string("channel")?,
             method: Method::QueueDeclare(method_args(map, &["channel", "as"], &path)?),
             alias: f.opt_string("as")?,
         },
-        "queue_bind" => method_step(
-            op,
-            &f,
-            Method::QueueBind(method_args(map, &["channel"], &path)?),
-        )?,
-        "queue_unbind" => method_step(
-            op,
-            &f,
-            Method::QueueUnbind(method_args(map, &["channel"], &path)?),
-        )?,
-        "queue_purge" => method_step(
-            op,
-            &f,
-            Method::QueuePurge(method_args(map, &["channel"], &path)?),
-        )?,
-        "queue_delete" => method_step(
-            op,
-            &f,
-            Method::QueueDelete(method_args(map, &["channel"], &path)?),
-        )?,
-        "qos" => method_step(
-            op,
-            &f,
-            Method::BasicQos(method_args(map, &["channel"], &path)?),
-        )?,
-        "recover" => method_step(
-            op,
-            &f,
-            Method::BasicRecover(method_args(map, &["channel"], &path)?),
-        )?,
+        "queue_bind" => method_step_from_keys(op, &f, Method::QueueBind)?,
+        "queue_unbind" => method_step_from_keys(op, &f, Method::QueueUnbind)?,
+        "queue_purge" => method_step_from_keys(op, &f, Method::QueuePurge)?,
+        "queue_delete" => method_step_from_keys(op, &f, Method::QueueDelete)?,
+        "qos" => method_step_from_keys(op, &f, Method::BasicQos)?,
+        "recover" => method_step_from_keys(op, &f, Method::BasicRecover)?,
         "publish" => {
             let bodies = match (map.contains_key("body"), map.contains_key("bodies")) {
                 (true, false) => vec![f.string("body")?],
@@ -633,6 +593,17 @@ fn parse_step(v: &Value, i: usize) -> Result<Step, ScenarioError> {
 }
 
 /// A method step on the step's `channel`.
+/// A step that sends the method `method` makes of the step's keys (all
+/// but `op`, `note` and `channel`), on the step's channel.
+fn method_step_from_keys<T: DeserializeOwned>(
+    op: &'static str,
+    f: &Fields<'_>,
+    method: fn(T) -> Method,
+) -> Result<Step, ScenarioError> {
+    let args = method_args(f.map, &["channel"], &f.path)?;
+    method_step(op, f, method(args))
+}
+
 fn method_step(op: &'static str, f: &Fields<'_>, method: Method) -> Result<Step, ScenarioError> {
     Ok(Step::Method {
         op,

@@ -410,6 +410,41 @@ fn integer_from_json<T: TryFrom<i64>>(v: &serde_json::Value) -> Option<T> {
     v.as_i64().and_then(|i| T::try_from(i).ok())
 }
 
+/// The typed values a JSON table may hold (`{"$byte": 5}`), and what
+/// each expects.
+const TYPED_KEYS: [(&str, &str); 12] = [
+    ("$long", "an integer"),
+    ("$timestamp", "a non-negative integer"),
+    ("$double", FLOAT_EXPECTED),
+    ("$byte", "an integer from -128 to 127"),
+    ("$unsignedbyte", "an integer from 0 to 255"),
+    ("$short", "an integer from -32768 to 32767"),
+    ("$unsignedshort", "an integer from 0 to 65535"),
+    ("$unsignedint", "an integer from 0 to 4294967295"),
+    ("$float", FLOAT_EXPECTED),
+    ("$decimal", "{\"scale\": 0..255, \"value\": 0..4294967295}"),
+    ("$binary", "a base64 string"),
+    ("$table", "an object"),
+];
+
+const FLOAT_EXPECTED: &str = "a number, \"NaN\", \"inf\" or \"-inf\"";
+
+/// `{"scale": 2, "value": 314}`: a decimal, when both parts fit and
+/// nothing else is there.
+fn decimal_from_json(v: &serde_json::Value) -> Option<FieldValue> {
+    let part = |name: &str| v.get(name).and_then(serde_json::Value::as_u64);
+    let known_keys = v
+        .as_object()
+        .is_some_and(|o| o.keys().all(|k| k == "scale" || k == "value"));
+    match (
+        part("scale").and_then(|s| u8::try_from(s).ok()),
+        part("value").and_then(|s| u32::try_from(s).ok()),
+    ) {
+        (Some(scale), Some(value)) if known_keys => Some(FieldValue::Decimal { scale, value }),
+        _ => None,
+    }
+}
+
 /// A one-key `$`-object (`{"$long": 5}`): the typed value it stands for,
 /// `None` when the object is an ordinary table.
 fn typed_json(
@@ -423,67 +458,35 @@ fn typed_json(
     if !key.starts_with('$') {
         return None;
     }
-    let bad = |what: &str| Err(format!("{key}: expected {what}, got {v}"));
-    Some(match key.as_str() {
-        "$long" => v
-            .as_i64()
-            .map(FieldValue::Long)
-            .map_or_else(|| bad("an integer"), Ok),
-        "$timestamp" => v
-            .as_u64()
-            .map(FieldValue::Timestamp)
-            .map_or_else(|| bad("a non-negative integer"), Ok),
-        "$byte" => integer_from_json(v)
-            .map(FieldValue::Byte)
-            .map_or_else(|| bad("an integer from -128 to 127"), Ok),
-        "$unsignedbyte" => integer_from_json(v)
-            .map(FieldValue::UnsignedByte)
-            .map_or_else(|| bad("an integer from 0 to 255"), Ok),
-        "$short" => integer_from_json(v)
-            .map(FieldValue::Short)
-            .map_or_else(|| bad("an integer from -32768 to 32767"), Ok),
-        "$unsignedshort" => integer_from_json(v)
-            .map(FieldValue::UnsignedShort)
-            .map_or_else(|| bad("an integer from 0 to 65535"), Ok),
-        "$unsignedint" => integer_from_json(v)
-            .map(FieldValue::UnsignedInt)
-            .map_or_else(|| bad("an integer from 0 to 4294967295"), Ok),
-        "$double" => float_from_json(v)
-            .map(FieldValue::Double)
-            .map_or_else(|| bad("a number, \"NaN\", \"inf\" or \"-inf\""), Ok),
+    let Some(&(_, expected)) = TYPED_KEYS.iter().find(|(typed, _)| typed == key) else {
+        let known: Vec<&str> = TYPED_KEYS.iter().map(|(typed, _)| *typed).collect();
+        let known = known.join(", ");
+        return Some(Err(format!("{key}: unknown typed value (known: {known})")));
+    };
+    let value = match key.as_str() {
+        "$long" => v.as_i64().map(FieldValue::Long),
+        "$timestamp" => v.as_u64().map(FieldValue::Timestamp),
+        "$byte" => integer_from_json(v).map(FieldValue::Byte),
+        "$unsignedbyte" => integer_from_json(v).map(FieldValue::UnsignedByte),
+        "$short" => integer_from_json(v).map(FieldValue::Short),
+        "$unsignedshort" => integer_from_json(v).map(FieldValue::UnsignedShort),
+        "$unsignedint" => integer_from_json(v).map(FieldValue::UnsignedInt),
+        "$double" => float_from_json(v).map(FieldValue::Double),
         // A float written from an f32 reads back as the same f32.
-        "$float" => float_from_json(v)
-            .map(|x| FieldValue::Float(x as f32))
-            .map_or_else(|| bad("a number, \"NaN\", \"inf\" or \"-inf\""), Ok),
-        "$decimal" => {
-            let part = |name: &str| v.get(name).and_then(serde_json::Value::as_u64);
-            let known_keys = v
-                .as_object()
-                .is_some_and(|o| o.keys().all(|k| k == "scale" || k == "value"));
-            match (
-                part("scale").and_then(|s| u8::try_from(s).ok()),
-                part("value").and_then(|s| u32::try_from(s).ok()),
-            ) {
-                (Some(scale), Some(value)) if known_keys => {
-                    Ok(FieldValue::Decimal { scale, value })
-                }
-                _ => bad("{\"scale\": 0..255, \"value\": 0..4294967295}"),
-            }
-        }
-        "$binary" => match v.as_str().map(|text| BASE64.decode(text)) {
-            Some(Ok(bytes)) => Ok(FieldValue::Binary(bytes)),
-            _ => bad("a base64 string"),
-        },
+        "$float" => float_from_json(v).map(|x| FieldValue::Float(x as f32)),
+        "$decimal" => decimal_from_json(v),
+        "$binary" => v
+            .as_str()
+            .and_then(|text| BASE64.decode(text).ok())
+            .map(FieldValue::Binary),
         "$table" => match v {
-            Value::Object(inner) => table_from_json_map(inner).map(FieldValue::Table),
-            _ => bad("an object"),
+            Value::Object(inner) => return Some(table_from_json_map(inner).map(FieldValue::Table)),
+            _ => None,
         },
-        _ => Err(format!(
-            "{key}: unknown typed value (known: $long, $timestamp, $double, $byte, \
-             $unsignedbyte, $short, $unsignedshort, $unsignedint, $float, $decimal, \
-             $binary, $table)"
-        )),
-    })
+        // Every key of TYPED_KEYS is matched above.
+        _ => None,
+    };
+    Some(value.ok_or_else(|| format!("{key}: expected {expected}, got {v}")))
 }
 
 impl Serialize for FieldValue {
@@ -730,6 +733,17 @@ mod tests {
         ] {
             assert!(FieldValue::from_json(&bad).is_err(), "{bad}");
         }
+        // The error says what the key expects, or which keys there are.
+        assert_eq!(
+            FieldValue::from_json(&json!({"$byte": 128})).unwrap_err(),
+            "$byte: expected an integer from -128 to 127, got 128"
+        );
+        assert_eq!(
+            FieldValue::from_json(&json!({"$int": 1})).unwrap_err(),
+            "$int: unknown typed value (known: $long, $timestamp, $double, $byte, \
+             $unsignedbyte, $short, $unsignedshort, $unsignedint, $float, $decimal, \
+             $binary, $table)"
+        );
     }
 
     #[test]

@@ -259,79 +259,58 @@ fn encode_array_at(
     })
 }
 
-/// Appends a value with its type octet (`rabbit_binary_generator`).
+/// The octet that names a value's type on the wire
+/// (`rabbit_binary_generator`).
+fn type_octet(value: &FieldValue) -> u8 {
+    match value {
+        FieldValue::Void => b'V',
+        FieldValue::Bool(_) => b't',
+        FieldValue::Byte(_) => b'b',
+        FieldValue::UnsignedByte(_) => b'B',
+        FieldValue::Short(_) => b's',
+        FieldValue::UnsignedShort(_) => b'u',
+        FieldValue::Int(_) => b'I',
+        FieldValue::UnsignedInt(_) => b'i',
+        FieldValue::Long(_) => b'l',
+        FieldValue::Float(_) => b'f',
+        FieldValue::Double(_) => b'd',
+        FieldValue::Decimal { .. } => b'D',
+        FieldValue::LongStr(_) => b'S',
+        FieldValue::Binary(_) => b'x',
+        FieldValue::Timestamp(_) => b'T',
+        FieldValue::Table(_) => b'F',
+        FieldValue::Array(_) => b'A',
+    }
+}
+
+/// Appends a value: its type octet, then the value in that type's layout.
 fn encode_value(
     value: &FieldValue,
     writer: &mut WireWriter<'_>,
     depth: usize,
 ) -> Result<(), EncodeError> {
+    writer.octet(type_octet(value));
     match value {
-        FieldValue::Void => writer.octet(b'V'),
-        FieldValue::Bool(b) => {
-            writer.octet(b't');
-            writer.octet(u8::from(*b));
-        }
-        FieldValue::Byte(v) => {
-            writer.octet(b'b');
-            writer.bytes(&v.to_be_bytes());
-        }
-        FieldValue::UnsignedByte(v) => {
-            writer.octet(b'B');
-            writer.octet(*v);
-        }
-        FieldValue::Short(v) => {
-            writer.octet(b's');
-            writer.bytes(&v.to_be_bytes());
-        }
-        FieldValue::UnsignedShort(v) => {
-            writer.octet(b'u');
-            writer.short(*v);
-        }
-        FieldValue::Int(v) => {
-            writer.octet(b'I');
-            writer.bytes(&v.to_be_bytes());
-        }
-        FieldValue::UnsignedInt(v) => {
-            writer.octet(b'i');
-            writer.long(*v);
-        }
-        FieldValue::Long(v) => {
-            writer.octet(b'l');
-            writer.bytes(&v.to_be_bytes());
-        }
-        FieldValue::Float(v) => {
-            writer.octet(b'f');
-            writer.long(v.to_bits());
-        }
-        FieldValue::Double(v) => {
-            writer.octet(b'd');
-            writer.longlong(v.to_bits());
-        }
+        FieldValue::Void => {}
+        FieldValue::Bool(b) => writer.octet(u8::from(*b)),
+        FieldValue::Byte(v) => writer.bytes(&v.to_be_bytes()),
+        FieldValue::UnsignedByte(v) => writer.octet(*v),
+        FieldValue::Short(v) => writer.bytes(&v.to_be_bytes()),
+        FieldValue::UnsignedShort(v) => writer.short(*v),
+        FieldValue::Int(v) => writer.bytes(&v.to_be_bytes()),
+        FieldValue::UnsignedInt(v) => writer.long(*v),
+        FieldValue::Long(v) => writer.bytes(&v.to_be_bytes()),
+        FieldValue::Float(v) => writer.long(v.to_bits()),
+        FieldValue::Double(v) => writer.longlong(v.to_bits()),
         FieldValue::Decimal { scale, value } => {
-            writer.octet(b'D');
             writer.octet(*scale);
             writer.long(*value);
         }
-        FieldValue::LongStr(s) => {
-            writer.octet(b'S');
-            writer.longstr("longstr value", s.as_bytes())?;
-        }
-        FieldValue::Binary(bytes) => {
-            writer.octet(b'x');
-            writer.longstr("binary value", bytes)?;
-        }
-        FieldValue::Timestamp(t) => {
-            writer.octet(b'T');
-            writer.longlong(*t);
-        }
-        FieldValue::Table(table) => {
-            writer.octet(b'F');
-            encode_table_at(table, writer, depth + 1)?;
-        }
-        FieldValue::Array(values) => {
-            writer.octet(b'A');
-            encode_array_at(values, writer, depth + 1)?;
-        }
+        FieldValue::LongStr(s) => writer.longstr("longstr value", s.as_bytes())?,
+        FieldValue::Binary(bytes) => writer.longstr("binary value", bytes)?,
+        FieldValue::Timestamp(t) => writer.longlong(*t),
+        FieldValue::Table(table) => encode_table_at(table, writer, depth + 1)?,
+        FieldValue::Array(values) => encode_array_at(values, writer, depth + 1)?,
     }
     Ok(())
 }
