@@ -79,6 +79,21 @@ fn edge(rng: &mut SeededRng) -> u64 {
 /// publishes meet each other and traffic flows.
 const SANE_NAMES: &[&str] = &["q", "task_queue", "logs"];
 
+/// What `valid` makes when the case keeps to valid values (`sane`), else
+/// what `any` makes.
+fn valid_or_any<T>(
+    sane: bool,
+    rng: &mut SeededRng,
+    valid: fn(&mut SeededRng) -> T,
+    any: fn(&mut SeededRng) -> T,
+) -> T {
+    if sane {
+        valid(rng)
+    } else {
+        any(rng)
+    }
+}
+
 fn sane_name(rng: &mut SeededRng) -> String {
     pick(rng, SANE_NAMES).to_string()
 }
@@ -186,14 +201,8 @@ fn document(rng: &mut SeededRng) -> Value {
     // Three documents in four keep to valid values, so they build and
     // run; the rest probe every edge.
     let sane = rng.below(4) != 0;
-    let name = |rng: &mut SeededRng| if sane { sane_name(rng) } else { name(rng) };
-    let json_number = |rng: &mut SeededRng| {
-        if sane {
-            small_number(rng)
-        } else {
-            json_number(rng)
-        }
-    };
+    let name = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_name, name);
+    let json_number = |rng: &mut SeededRng| valid_or_any(sane, rng, small_number, json_number);
     let table = |rng: &mut SeededRng| {
         if sane {
             FieldTable::new()
@@ -201,13 +210,7 @@ fn document(rng: &mut SeededRng) -> Value {
             table(rng, 0)
         }
     };
-    let properties = |rng: &mut SeededRng| {
-        if sane {
-            sane_properties(rng)
-        } else {
-            properties(rng)
-        }
-    };
+    let properties = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_properties, properties);
     let mut actors = Vec::new();
     for i in 0..rng.below(5) {
         let actor = if rng.below(2) == 0 {
@@ -291,7 +294,7 @@ fn document(rng: &mut SeededRng) -> Value {
 }
 
 fn method(rng: &mut SeededRng, sane: bool) -> Method {
-    let name = |rng: &mut SeededRng| if sane { sane_name(rng) } else { name(rng) };
+    let name = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_name, name);
     let table = |rng: &mut SeededRng, depth| {
         if sane {
             FieldTable::new()
@@ -299,13 +302,7 @@ fn method(rng: &mut SeededRng, sane: bool) -> Method {
             table(rng, depth)
         }
     };
-    let properties = |rng: &mut SeededRng| {
-        if sane {
-            sane_properties(rng)
-        } else {
-            properties(rng)
-        }
-    };
+    let properties = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_properties, properties);
     let tag = if sane { 1 + rng.below(8) } else { edge(rng) };
     match rng.below(14) {
         0 => Method::QueueDeclare(QueueDeclare {
@@ -398,14 +395,8 @@ fn virtual_ms(rng: &mut SeededRng) -> VirtualMs {
 }
 
 fn command(rng: &mut SeededRng, actors: u32, sane: bool) -> Command {
-    let name = |rng: &mut SeededRng| if sane { sane_name(rng) } else { name(rng) };
-    let properties = |rng: &mut SeededRng| {
-        if sane {
-            sane_properties(rng)
-        } else {
-            properties(rng)
-        }
-    };
+    let name = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_name, name);
+    let properties = |rng: &mut SeededRng| valid_or_any(sane, rng, sane_properties, properties);
     let virtual_ms = |rng: &mut SeededRng| {
         if sane {
             VirtualMs::new(100 + rng.below(1_900)).unwrap_or_default()

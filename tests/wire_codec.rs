@@ -16,14 +16,14 @@
 //! every type survive encode → decode, and a stream cut anywhere decodes
 //! the same.
 
-#[path = "support/hex.rs"]
-mod hex;
+#[path = "support/recordings.rs"]
+mod recordings;
 #[path = "wire/strategies.rs"]
 mod strategies;
 
-use hex::hex;
 use proptest::collection::vec;
 use proptest::prelude::*;
+use recordings::hex;
 use std::collections::BTreeSet;
 use std::path::Path;
 use strategies::{field_table, properties, wire_method};
@@ -66,13 +66,7 @@ fn recording(probe: &str) -> Recording {
 
 fn all_recordings() -> Vec<Recording> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wire/recordings");
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("recordings")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| p.file_stem().expect("name").to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = recordings::json_stems(&dir);
     assert!(names.len() >= 50, "the recordings are there");
     names.iter().map(|n| recording(n)).collect()
 }
@@ -80,18 +74,7 @@ fn all_recordings() -> Vec<Recording> {
 /// Every frame of a stream that is valid throughout, with its bytes
 /// (no frame_max: both sides kept to theirs).
 fn frames(probe: &str, stream: &[u8]) -> Vec<(Frame, Vec<u8>)> {
-    let decoder = FrameDecoder::with_frame_max(0);
-    let mut rest = stream;
-    let mut frames = Vec::new();
-    while !rest.is_empty() {
-        let (frame, used) = decoder
-            .next_frame(rest)
-            .unwrap_or_else(|e| panic!("{probe}: frame {}: {e}", frames.len()))
-            .unwrap_or_else(|| panic!("{probe}: stream ends inside a frame"));
-        frames.push((frame, rest[..used].to_vec()));
-        rest = &rest[used..];
-    }
-    frames
+    recordings::split_frames(stream).unwrap_or_else(|e| panic!("{probe}: {e}"))
 }
 
 /// The client's frames, after its protocol header.

@@ -54,12 +54,12 @@
 
 #[path = "support/env_number.rs"]
 mod env_number;
-#[path = "support/hex.rs"]
-mod hex;
+#[path = "support/recordings.rs"]
+mod recordings;
 
 use base64::Engine as _;
 use env_number::env_number;
-use hex::hex;
+use recordings::hex;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -231,14 +231,7 @@ fn load(probe: &str) -> Recording {
 }
 
 fn all_probes() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(sessions_dir())
-        .expect("sessions")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| p.file_stem().expect("name").to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    recordings::json_stems(&sessions_dir())
 }
 
 // ---------------------------------------------------------------------

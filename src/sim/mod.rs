@@ -871,15 +871,19 @@ impl Simulation {
     /// Graceful broker restart (workers lose their connections).
     pub fn restart_broker(&mut self) {
         self.broker.restart();
-        self.deliver_outboxes();
-        self.all_disconnected();
-        let now = self.now();
-        self.wire.broker_stopped(&mut self.broker, now);
+        self.broker_went_down();
     }
 
     /// Broker crash (workers lose their connections; unsaved state is lost).
     pub fn crash_broker(&mut self) {
         self.broker.crash();
+        self.broker_went_down();
+    }
+
+    /// After a restart or a crash: what the broker said last reaches its
+    /// clients, then every client, simulated or on the wire, finds its
+    /// connection gone.
+    fn broker_went_down(&mut self) {
         self.deliver_outboxes();
         self.all_disconnected();
         let now = self.now();
