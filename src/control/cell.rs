@@ -94,18 +94,28 @@ pub(crate) fn erlang_float(f: f64) -> String {
     }
 }
 
-/// An Erlang string literal: double quotes, with `"` and `\` escaped.
+/// The backslash escape that Erlang's and Elixir's double-quoted strings
+/// both print for `c`, if it needs one.
+pub(crate) fn backslash_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\t' => "\\t",
+        '\r' => "\\r",
+        _ => return None,
+    })
+}
+
+/// An Erlang string literal: double quotes, with `"`, `\` and the common
+/// control characters escaped.
 fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
+        match backslash_escape(c) {
+            Some(escape) => out.push_str(escape),
+            None => out.push(c),
         }
     }
     out.push('"');

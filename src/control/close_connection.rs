@@ -6,6 +6,7 @@
 //! `Error:` (`{:invalid_pid_syntax, "..."}`). A pid of no open connection
 //! (closed already, or of another node) is no error: nothing happens.
 
+use crate::control::cell::backslash_escape;
 use crate::control::error::{exit_code, Failure};
 use crate::control::pid::{parse_pid, InvalidPid};
 use crate::control::report::Report;
@@ -18,12 +19,11 @@ pub(crate) fn elixir_string(s: &str) -> String {
     let mut out = String::from("\"");
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
+        if let Some(escape) = backslash_escape(c) {
+            out.push_str(escape);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             '\u{1b}' => out.push_str("\\e"),
             '#' if chars.peek() == Some(&'{') => out.push_str("\\#"),
             c if c.is_control() => out.push_str(&format!("\\x{:02X}", u32::from(c))),

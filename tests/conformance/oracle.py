@@ -337,18 +337,13 @@ class Run:
         c = self.conns.get(label)
         return c is not None and c.is_open
 
-    def _on_conn_closed(self, label):
-        def cb(_conn, reason):
-            if isinstance(reason, ConnectionClosedByBroker):
-                self.closures.append({"connection": label, "code": reason.reply_code,
-                                      "text": reason.reply_text})
-                self.events += 1
-        return cb
-
-    def _on_chan_closed(self, label):
-        def cb(_ch, reason):
-            if isinstance(reason, ChannelClosedByBroker):
-                self.closures.append({"channel": label, "code": reason.reply_code,
+    def _on_closed_by_broker(self, what, label, by_broker):
+        """A close callback for the connection or channel `label`: records
+        the broker's close (`by_broker`, pika's exception for it) as a
+        closure of `what` ("connection" or "channel")."""
+        def cb(_closed, reason):
+            if isinstance(reason, by_broker):
+                self.closures.append({what: label, "code": reason.reply_code,
                                       "text": reason.reply_text})
                 self.events += 1
         return cb
@@ -438,7 +433,8 @@ class Run:
             credentials=pika.PlainCredentials("guest", "guest"),
             heartbeat=0, blocked_connection_timeout=None)
         conn = pika.BlockingConnection(params)
-        conn._impl.add_on_close_callback(self._on_conn_closed(s["conn"]))
+        on_close = self._on_closed_by_broker("connection", s["conn"], ConnectionClosedByBroker)
+        conn._impl.add_on_close_callback(on_close)
         self.conns[s["conn"]] = conn
 
     def op_close_connection(self, s, r):
@@ -457,7 +453,8 @@ class Run:
             raise ConnectionWrongStateError("closed")
         ch = conn.channel()
         label = s["channel"]
-        ch._impl.add_on_close_callback(self._on_chan_closed(label))
+        on_close = self._on_closed_by_broker("channel", label, ChannelClosedByBroker)
+        ch._impl.add_on_close_callback(on_close)
         ch.add_on_return_callback(self._on_return(label))
         ch.add_on_cancel_callback(self._on_cancel(label))
         self.chans[label] = {"conn": s["conn"], "ch": ch, "confirm": False}

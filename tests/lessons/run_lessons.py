@@ -22,8 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "wire_clients"))
-from wirelib import (Broker, Checks, HarnessError, Programs, main_args,  # noqa: E402
-                     pika_connection, run_scenarios, say)
+from wirelib import HarnessError, pika_connection, run_main, say  # noqa: E402
 
 GOT = "消费者接收到了任务:%s"          # what every consumer of lesson 000 prints per message
 SENT = "已经发送了消息"                  # what the producers of lesson 000 print
@@ -284,16 +283,5 @@ SCENARIOS = [
 ]
 
 
-def main():
-    args = main_args(__doc__)
-    broker = Broker(args.broker_sh, args.port)
-    t0 = time.monotonic()
-    if not args.no_start:
-        say(broker.start())
-    say("broker: %s via %s, AMQP 127.0.0.1:%d" % (broker.version(), args.broker_sh, args.port))
-    progs = Programs(HERE, args.python, args.port)
-    return run_scenarios("lessons", SCENARIOS, broker, progs, Checks(), args.only)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(__doc__, "lessons", SCENARIOS, HERE))

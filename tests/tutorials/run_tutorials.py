@@ -15,13 +15,11 @@ About 15 s against RabbitMQ 3.10.8 (the workers sleep one second per dot).
 import os
 import re
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "wire_clients"))
-from wirelib import (Broker, Checks, Programs, main_args, run_scenarios,  # noqa: E402
-                     say)
+from wirelib import run_main, say  # noqa: E402
 
 WAITING = r"^ \[\*\] Waiting for (messages|logs)\. To exit press CTRL\+C$"
 CONFIRM_COUNT = int(os.environ.get("TUTORIAL7_MESSAGES", "2000"))
@@ -189,15 +187,5 @@ SCENARIOS = [
 ]
 
 
-def main():
-    args = main_args(__doc__)
-    broker = Broker(args.broker_sh, args.port)
-    if not args.no_start:
-        say(broker.start())
-    say("broker: %s via %s, AMQP 127.0.0.1:%d" % (broker.version(), args.broker_sh, args.port))
-    progs = Programs(HERE, args.python, args.port)
-    return run_scenarios("tutorials", SCENARIOS, broker, progs, Checks(), args.only)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(__doc__, "tutorials", SCENARIOS, HERE))

@@ -363,6 +363,19 @@ def run_scenarios(label, scenarios, broker, programs, checks, only=None):
     return checks.summary(label, t0)
 
 
+def run_main(description, label, scenarios, programs_dir):
+    """A runner's main: read the command line, start the broker (unless
+    --no-start), run the scenarios with the programs in `programs_dir`;
+    the exit status."""
+    args = main_args(description)
+    broker = Broker(args.broker_sh, args.port)
+    if not args.no_start:
+        say(broker.start())
+    say("broker: %s via %s, AMQP 127.0.0.1:%d" % (broker.version(), args.broker_sh, args.port))
+    progs = Programs(programs_dir, args.python, args.port)
+    return run_scenarios(label, scenarios, broker, progs, Checks(), args.only)
+
+
 def main_args(description):
     ap = argparse.ArgumentParser(description=description,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
