@@ -4,6 +4,9 @@
 //! close (its unacked message goes back, redelivered), heartbeats on the
 //! virtual clock, wrong credentials, and a broker restart's 320.
 
+#[path = "support/wire_bytes.rs"]
+mod wire_bytes;
+
 use warren::engine::method::{
     BasicAck, BasicConsume, BasicPublish, BasicQos, Close, ConnectionOpen, Method, QueueDeclare,
 };
@@ -13,8 +16,7 @@ use warren::sim::wire::WireId;
 use warren::sim::world::WireOp;
 use warren::sim::Simulation;
 use warren::wire::{
-    encode_client_method, encode_heartbeat, encode_method_frame, ConnectionStartOk, Frame,
-    FrameDecoder, Tune, WireMethod, PROTOCOL_HEADER,
+    encode_heartbeat, ConnectionStartOk, Frame, FrameDecoder, Tune, WireMethod, PROTOCOL_HEADER,
 };
 
 /// One client's end: what it has read but not parsed yet.
@@ -34,20 +36,15 @@ impl Client {
     }
 
     fn write(&self, sim: &mut Simulation, bytes: Vec<u8>) {
-        sim.wire_input(self.id, &WireOp::Data(bytes))
-            .expect("a connected client's bytes are taken");
+        wire_bytes::write(sim, self.id, bytes);
     }
 
     fn send(&self, sim: &mut Simulation, channel: u16, method: &WireMethod) {
-        let mut out = Vec::new();
-        encode_method_frame(&mut out, channel, method).expect("encodes");
-        self.write(sim, out);
+        wire_bytes::send(sim, self.id, channel, method);
     }
 
     fn call(&self, sim: &mut Simulation, method: &Method) {
-        let mut out = Vec::new();
-        encode_client_method(&mut out, 1, method, 131_072).expect("encodes");
-        self.write(sim, out);
+        wire_bytes::call(sim, self.id, method);
     }
 
     /// Every frame the broker has written so far, and whether it closed

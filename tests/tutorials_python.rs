@@ -6,6 +6,9 @@
 //! checkpoints naming an actor count what the processes standing in for it
 //! did (see `tutorial::check::process`).
 
+#[path = "support/wire_bytes.rs"]
+mod wire_bytes;
+
 use warren::engine::message::Properties;
 use warren::engine::method::{
     BasicAck, BasicConsume, BasicPublish, BasicQos, ConnectionOpen, Method, QueueDeclare,
@@ -17,9 +20,7 @@ use warren::tutorial::action::{play, Action};
 use warren::tutorial::catalog;
 use warren::tutorial::progress::{checkpoints_holding, mark, world_at};
 use warren::tutorial::Chapter;
-use warren::wire::{
-    encode_client_method, encode_method_frame, ConnectionStartOk, Tune, WireMethod, PROTOCOL_HEADER,
-};
+use warren::wire::{ConnectionStartOk, Tune, WireMethod, PROTOCOL_HEADER};
 
 fn chapter(id: &str) -> Chapter {
     catalog::chapters()
@@ -46,22 +47,15 @@ struct Process {
 
 impl Process {
     fn write(&self, world: &mut World, bytes: Vec<u8>) {
-        world
-            .sim
-            .wire_input(self.id, &WireOp::Data(bytes))
-            .expect("a connected client's bytes are taken");
+        wire_bytes::write(&mut world.sim, self.id, bytes);
     }
 
     fn send(&self, world: &mut World, channel: u16, method: &WireMethod) {
-        let mut out = Vec::new();
-        encode_method_frame(&mut out, channel, method).expect("encodes");
-        self.write(world, out);
+        wire_bytes::send(&mut world.sim, self.id, channel, method);
     }
 
     fn call(&self, world: &mut World, method: &Method) {
-        let mut out = Vec::new();
-        encode_client_method(&mut out, 1, method, 131_072).expect("encodes");
-        self.write(world, out);
+        wire_bytes::call(&mut world.sim, self.id, method);
         world.sim.run_until(world.sim.now());
     }
 
