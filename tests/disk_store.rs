@@ -102,6 +102,21 @@ impl Workload {
     }
 }
 
+/// Commits the workload's next `n` batches; `state` with them applied.
+fn commit_next(
+    store: &mut DiskStorage,
+    work: &mut Workload,
+    n: usize,
+    mut state: DurableState,
+) -> DurableState {
+    for _ in 0..n {
+        let batch = work.batch();
+        commit(store, &batch);
+        state = applied(state, &batch);
+    }
+    state
+}
+
 /// The state a sequence of batches builds, as the engine applies them.
 fn applied(mut state: DurableState, batch: &Batch) -> DurableState {
     state.apply_batch(batch);
@@ -115,11 +130,7 @@ fn what_was_committed_comes_back_after_every_reopen() {
     let mut expected = DurableState::default();
     let mut store = open(&dir);
     for round in 0..10 {
-        for _ in 0..30 {
-            let batch = work.batch();
-            commit(&mut store, &batch);
-            expected = applied(expected, &batch);
-        }
+        expected = commit_next(&mut store, &mut work, 30, expected);
         drop(store);
         store = open(&dir);
         assert_eq!(load(&mut store), expected, "round {round}");
@@ -161,11 +172,7 @@ fn a_write_torn_at_any_byte_is_dropped_whole() {
     let mut work = Workload::new(11);
     let mut before = DurableState::default();
     let mut store = open(&dir);
-    for _ in 0..20 {
-        let batch = work.batch();
-        commit(&mut store, &batch);
-        before = applied(before, &batch);
-    }
+    before = commit_next(&mut store, &mut work, 20, before);
     let len_before = store.journal_len();
     let last = work.batch();
     commit(&mut store, &last);
@@ -268,11 +275,7 @@ fn compaction_loses_nothing_even_if_interrupted() {
     let mut expected = DurableState::default();
     let mut store = open(&dir);
     store.set_compact_after(4096);
-    for _ in 0..300 {
-        let batch = work.batch();
-        commit(&mut store, &batch);
-        expected = applied(expected, &batch);
-    }
+    expected = commit_next(&mut store, &mut work, 300, expected);
     assert!(dir.join("snapshot").exists());
     assert!(store.journal_len() < 8192, "the journal was compacted");
     drop(store);
@@ -283,11 +286,7 @@ fn compaction_loses_nothing_even_if_interrupted() {
     // a snapshot that already holds them.
     let mut store = open(&dir);
     store.set_compact_after(u64::MAX);
-    for _ in 0..40 {
-        let batch = work.batch();
-        commit(&mut store, &batch);
-        expected = applied(expected, &batch);
-    }
+    expected = commit_next(&mut store, &mut work, 40, expected);
     let journal = std::fs::read(dir.join("journal")).unwrap();
     store.compact().unwrap();
     drop(store);

@@ -19,17 +19,19 @@ fn prefetch(n: u64) -> Prefetch {
     Prefetch::new(n).unwrap()
 }
 
-fn work_queue() -> (Simulation, warren::sim::ActorId) {
+/// A fresh simulation after a setup client's `method` (a declare).
+fn simulation_after(method: Method) -> Simulation {
     let mut sim = Simulation::new(BrokerConfig::default());
-    let ch = Chan::connect(&mut sim.broker, "setup");
-    ch.call(
-        &mut sim.broker,
-        Method::QueueDeclare(QueueDeclare {
-            durable: true,
-            ..QueueDeclare::named("task_queue")
-        }),
-    )
-    .unwrap();
+    let setup = Chan::connect(&mut sim.broker, "setup");
+    setup.call(&mut sim.broker, method).unwrap();
+    sim
+}
+
+fn work_queue() -> (Simulation, warren::sim::ActorId) {
+    let mut sim = simulation_after(Method::QueueDeclare(QueueDeclare {
+        durable: true,
+        ..QueueDeclare::named("task_queue")
+    }));
     let producer = sim
         .add_producer(ProducerSpec {
             name: "new_task.py".into(),
@@ -210,13 +212,9 @@ fn publishing_every_interval_follows_the_virtual_clock() {
 fn subscribing_workers_own_exclusive_queues() {
     use warren::engine::method::ExchangeDeclare;
     use warren::sim::Subscription;
-    let mut sim = Simulation::new(BrokerConfig::default());
-    let ch = Chan::connect(&mut sim.broker, "setup");
-    ch.call(
-        &mut sim.broker,
-        Method::ExchangeDeclare(ExchangeDeclare::new("logs", "fanout")),
-    )
-    .unwrap();
+    let mut sim = simulation_after(Method::ExchangeDeclare(ExchangeDeclare::new(
+        "logs", "fanout",
+    )));
     let subscriber = |name: &str| WorkerSpec {
         name: name.into(),
         subscribe: Some(Subscription {
@@ -257,13 +255,7 @@ fn subscribing_workers_own_exclusive_queues() {
 /// queue) and a correlation_id; the server answers fib(n) to that queue.
 #[test]
 fn rpc_client_and_server() {
-    let mut sim = Simulation::new(BrokerConfig::default());
-    let ch = Chan::connect(&mut sim.broker, "setup");
-    ch.call(
-        &mut sim.broker,
-        Method::QueueDeclare(QueueDeclare::named("rpc_queue")),
-    )
-    .unwrap();
+    let mut sim = simulation_after(Method::QueueDeclare(QueueDeclare::named("rpc_queue")));
     let server = sim
         .add_worker(WorkerSpec {
             name: "rpc_server.py".into(),

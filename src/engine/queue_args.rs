@@ -462,88 +462,34 @@ mod tests {
 
     #[test]
     fn validation_limits_and_one_past() {
+        let accepted = |arguments| validate(&args(arguments)).unwrap();
         assert_eq!(
-            validate(&args(json!({"x-max-priority": 255})))
-                .unwrap()
-                .max_priority,
+            accepted(json!({"x-max-priority": 255})).max_priority,
             Some(255)
         );
-        assert_eq!(
-            validate(&args(json!({"x-max-priority": 256})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("{max_value_exceeded,256}")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-max-priority": 0})))
-                .unwrap()
-                .max_priority,
-            Some(0)
-        );
-        assert_eq!(
-            validate(&args(json!({"x-max-priority": -1})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("{value_negative,-1}")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-expires": 0})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("{value_zero,0}")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-expires": 1}))).unwrap().expires,
-            Some(1)
-        );
-        assert_eq!(
-            validate(&args(json!({"x-message-ttl": 0})))
-                .unwrap()
-                .message_ttl,
-            Some(0)
-        );
-        assert_eq!(
-            validate(&args(json!({"x-message-ttl": -1})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("{value_negative,-1}")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-message-ttl": 4_294_967_295u64})))
-                .unwrap()
-                .message_ttl,
-            Some(4_294_967_295)
-        );
-        assert_eq!(
-            validate(&args(json!({"x-message-ttl": 4_294_967_296u64})))
-                .unwrap()
-                .message_ttl,
-            Some(4_294_967_296)
-        );
-        assert_eq!(
-            validate(&args(json!({"x-message-ttl": "1000"})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("\"expected integer, got longstr\"")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-overflow": "bogus"})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("invalid_overflow")
-        );
-        assert_eq!(
-            validate(&args(json!({"x-dead-letter-routing-key": "k"})))
-                .unwrap_err()
-                .reason
-                .as_deref(),
-            Some("routing_key_but_no_dlx_defined")
-        );
+        assert_eq!(accepted(json!({"x-max-priority": 0})).max_priority, Some(0));
+        assert_eq!(accepted(json!({"x-expires": 1})).expires, Some(1));
+        assert_eq!(accepted(json!({"x-message-ttl": 0})).message_ttl, Some(0));
+        let ttl = |ms: u64| accepted(json!({ "x-message-ttl": ms })).message_ttl;
+        assert_eq!(ttl(4_294_967_295), Some(4_294_967_295));
+        assert_eq!(ttl(4_294_967_296), Some(4_294_967_296));
+        for (arguments, reason) in [
+            (json!({"x-max-priority": 256}), "{max_value_exceeded,256}"),
+            (json!({"x-max-priority": -1}), "{value_negative,-1}"),
+            (json!({"x-expires": 0}), "{value_zero,0}"),
+            (json!({"x-message-ttl": -1}), "{value_negative,-1}"),
+            (
+                json!({"x-message-ttl": "1000"}),
+                "\"expected integer, got longstr\"",
+            ),
+            (json!({"x-overflow": "bogus"}), "invalid_overflow"),
+            (
+                json!({"x-dead-letter-routing-key": "k"}),
+                "routing_key_but_no_dlx_defined",
+            ),
+        ] {
+            let refused = validate(&args(arguments.clone())).unwrap_err();
+            assert_eq!(refused.reason.as_deref(), Some(reason), "{arguments}");
+        }
     }
 }
