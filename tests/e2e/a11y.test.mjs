@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { run, check, screenshot } from './browser.mjs';
-import { stepKey, stepUntil, acted, addWorker, pos } from './workbench.mjs';
+import { stepKey, stepUntil, acted, addWorker, openDocsDemo, pos } from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 const require = createRequire(import.meta.url);
@@ -162,13 +162,7 @@ for (const lang of ['en', 'zh']) {
   }, { width: 640, height: 360, locale });
 
   await run(`axe: the docs demo page and its players (${lang} browser)`, async ({ page }) => {
-    await page.goto(new URL('www/docs-demo.html', url).href);
-    await page.waitForSelector('body[data-ready="true"]');
-    for (const id of ['fanout-frame', 'topic-frame']) {
-      await page.$eval(`#${id}`, (f) => f.scrollIntoView());
-      const frame = await (await page.$(`#${id}`)).contentFrame();
-      await frame.waitForSelector('g.node.exchange');
-    }
+    await openDocsDemo(page, url);
     // The <warren-player> elements render into open shadow roots, which axe
     // reaches like the rest of the page: wait until both have drawn.
     for (const id of ['fanout-player', 'work-player']) {

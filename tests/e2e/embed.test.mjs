@@ -6,7 +6,7 @@
 // Screenshots under target/e2e/embed-*.png.
 import { deflateRawSync } from 'node:zlib';
 import { run, check, screenshot, openBrowser } from './browser.mjs';
-import { declareQueue, addWorker, addProducer } from './workbench.mjs';
+import { declareQueue, addWorker, addProducer, openDocsDemo } from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 
@@ -20,14 +20,7 @@ async function names(page, kind) {
 }
 
 await run('the docs demo embeds two players and an API block, with no console errors', async ({ page }) => {
-  await page.goto(new URL('www/docs-demo.html', url).href);
-  await page.waitForSelector('body[data-ready="true"]');
-  for (const id of ['fanout-frame', 'topic-frame']) {
-    await page.$eval(`#${id}`, (f) => f.scrollIntoView());
-    const frame = await (await page.$(`#${id}`)).contentFrame();
-    await frame.waitForSelector('[data-ready="true"]');
-    await frame.waitForSelector('g.node.exchange');
-  }
+  await openDocsDemo(page, url);
   const fanout = await (await page.$('#fanout-frame')).contentFrame();
   check((await fanout.textContent('#embed-title')).includes('fanout'), 'the fanout player shows its title');
   check(!(await fanout.$('#chapter-select')), 'the player is compact (no workbench header)');

@@ -89,6 +89,19 @@ async function selectNode(page, kind, name) {
   await page.waitForSelector(`g.node.${kind}.selected[data-name="${name}"]`);
 }
 
+/** Opens the worker form from the build panel's tab and fills it by
+ * keyboard: `name` on hello, auto-ack, and no prefetch limit (the first
+ * worker takes the whole backlog). */
+async function fillWorkerForm(page, name) {
+  await tabTo(page, '#tab-worker', { back: true });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#worker-form');
+  await typeInto(page, '#worker-name', name);
+  await typeInto(page, '#worker-queue', 'hello');
+  await chooseWithArrows(page, '#worker-ack', 'auto');
+  await typeInto(page, '#worker-prefetch', '');
+}
+
 async function publish(page, body) {
   await typeInto(page, '#publish-body', body);
   await tabTo(page, '#publish-once');
@@ -117,14 +130,7 @@ await run('chapter 2 (work queues) with the keyboard alone', async ({ page }) =>
   check((await queueRow(page, 'hello'))[0] === 5, 'five tasks wait in hello');
 
   // Task 2: worker 1, auto-ack, one second per dot, from the build panel.
-  await tabTo(page, '#tab-worker', { back: true });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#worker-form');
-  await typeInto(page, '#worker-name', 'worker 1');
-  await typeInto(page, '#worker-queue', 'hello');
-  await chooseWithArrows(page, '#worker-ack', 'auto');
-  // No prefetch limit: the first worker takes the whole backlog.
-  await typeInto(page, '#worker-prefetch', '');
+  await fillWorkerForm(page, 'worker 1');
   check((await page.inputValue('#worker-work')) === 'dot', 'one second per dot is the default');
   await tabTo(page, '#worker-submit');
   await enterAndStep(page);
@@ -153,13 +159,7 @@ await run('chapter 2 (work queues) with the keyboard alone', async ({ page }) =>
   await screenshot(page, 'keyboard-3-message-inspector');
 
   // Task 3: worker 2 the same way, four more tasks, run until done.
-  await tabTo(page, '#tab-worker', { back: true });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#worker-form');
-  await typeInto(page, '#worker-name', 'worker 2');
-  await typeInto(page, '#worker-queue', 'hello');
-  await chooseWithArrows(page, '#worker-ack', 'auto');
-  await typeInto(page, '#worker-prefetch', '');
+  await fillWorkerForm(page, 'worker 2');
   await tabTo(page, '#worker-submit');
   await enterAndStep(page);
   await selectNode(page, 'producer', 'new_task.py');

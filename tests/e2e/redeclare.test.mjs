@@ -4,7 +4,9 @@
 // dragging, the exchange's "try a key" box explaining topic words, and an
 // unroutable publish drawn as a consequence.
 import { run, check, screenshot } from './browser.mjs';
-import { declareQueue, acted, openTab, addProducer, publish } from './workbench.mjs';
+import {
+  declareQueue, declareExchange, acted, openTab, addProducer, publish,
+} from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 
@@ -31,10 +33,7 @@ await run('a redeclare with other properties is a 406, explained', async ({ page
 await run('topic exchange: bind by dragging, try a key word by word', async ({ page }) => {
   await page.goto(url);
   await page.waitForSelector('#ctl-step');
-  await openTab(page, 'exchange');
-  await page.fill('#exchange-name', 'topic_logs');
-  await page.selectOption('#exchange-type', 'topic');
-  await acted(page, () => page.click('#exchange-submit'));
+  await declareExchange(page, 'topic_logs', 'topic');
   await declareQueue(page, 'Q1');
   // Drag from the exchange's + handle onto the queue: the binding form opens prefilled.
   await page.waitForSelector('#node-exchange-topic_logs .port');

@@ -6,7 +6,9 @@
 // task, and the pika code panel shows the programs. Screenshots under
 // target/e2e/tutorial-*.png.
 import { run, check, screenshot } from './browser.mjs';
-import { acted, addWorker, openTab, stepKey, queueRow } from './workbench.mjs';
+import {
+  acted, addSubscriber, addWorker, declareExchange, openTab, stepKey, queueRow,
+} from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 
@@ -172,6 +174,13 @@ await run('chapter 3 (acknowledgements), in Chinese, through the UI', async ({ p
   check(label.includes('✓'), `chapter 3 is marked done after a reload (${label})`);
 }, { locale: 'zh-CN' });
 
+/** Chapter 8's two producers publish once each; runs until idle. */
+async function publishBothWeathers(page) {
+  await publishFrom(page, 'europe.weather');
+  await publishFrom(page, 'europe.weather.bad');
+  await runIdle(page);
+}
+
 await run('chapter 8 (topics) through the UI', async ({ page }) => {
   await page.goto(url);
   await page.waitForSelector('[data-ready="true"]');
@@ -179,10 +188,7 @@ await run('chapter 8 (topics) through the UI', async ({ page }) => {
   await openChapter(page, 8);
 
   // Task 1: declare m2 as topic: RabbitMQ refuses (it is direct).
-  await openTab(page, 'exchange');
-  await page.fill('#exchange-name', 'm2');
-  await page.selectOption('#exchange-type', 'topic');
-  await acted(page, () => page.click('#exchange-submit'));
+  await declareExchange(page, 'm2', 'topic');
   await page.waitForSelector('#notice.error');
   check((await page.textContent('#notice')).includes('406'), 'a 406 is shown');
   check((await page.textContent('#notice')).includes("inequivalent arg 'type'"), 'with RabbitMQ\'s text');
@@ -192,23 +198,12 @@ await run('chapter 8 (topics) through the UI', async ({ page }) => {
   // Task 2: delete m2, declare it as topic.
   await selectNode(page, 'exchange', 'm2');
   await acted(page, () => page.click('#exchange-delete'));
-  await openTab(page, 'exchange');
-  await page.fill('#exchange-name', 'm2');
-  await page.selectOption('#exchange-type', 'topic');
-  await acted(page, () => page.click('#exchange-submit'));
+  await declareExchange(page, 'm2', 'topic');
   await reachTask(page, 2);
 
   // Task 3: the lesson's consumer binds europe.; neither message arrives.
-  await openTab(page, 'worker');
-  await page.fill('#worker-name', 'customer.py');
-  await page.selectOption('#worker-source', 'subscribe');
-  await page.fill('#worker-sub-exchange', 'm2');
-  await page.fill('#worker-sub-keys', 'europe.');
-  await page.selectOption('#worker-ack', 'auto');
-  await acted(page, () => page.click('#worker-submit'));
-  await publishFrom(page, 'europe.weather');
-  await publishFrom(page, 'europe.weather.bad');
-  await runIdle(page);
+  await addSubscriber(page, { name: 'customer.py', exchange: 'm2', keys: 'europe.' });
+  await publishBothWeathers(page);
   await reachTask(page, 3);
   await screenshot(page, 'tutorial-ch8-2-europe-dot');
 
@@ -218,16 +213,8 @@ await run('chapter 8 (topics) through the UI', async ({ page }) => {
   await page.waitForSelector('#worker-form');
   await page.fill('#worker-sub-keys', 'europe.#');
   await acted(page, () => page.click('#worker-submit'));
-  await openTab(page, 'worker');
-  await page.fill('#worker-name', 'customer 2');
-  await page.selectOption('#worker-source', 'subscribe');
-  await page.fill('#worker-sub-exchange', 'm2');
-  await page.fill('#worker-sub-keys', 'europe.*');
-  await page.selectOption('#worker-ack', 'auto');
-  await acted(page, () => page.click('#worker-submit'));
-  await publishFrom(page, 'europe.weather');
-  await publishFrom(page, 'europe.weather.bad');
-  await runIdle(page);
+  await addSubscriber(page, { name: 'customer 2', exchange: 'm2', keys: 'europe.*' });
+  await publishBothWeathers(page);
   await reachTask(page, 4);
   check(await page.getAttribute('#lesson', 'data-finished') === 'true', 'chapter 8 is finished');
   await screenshot(page, 'tutorial-ch8-3-finished');

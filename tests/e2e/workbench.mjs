@@ -43,6 +43,39 @@ export async function declareQueue(page, name, { durable = false } = {}) {
   await acted(page, () => page.click('#queue-submit'));
 }
 
+/** Declares exchange `name` of `type` from the build panel. */
+export async function declareExchange(page, name, type) {
+  await openTab(page, 'exchange');
+  await page.fill('#exchange-name', name);
+  await page.selectOption('#exchange-type', type);
+  await acted(page, () => page.click('#exchange-submit'));
+}
+
+/** An auto-ack worker that binds a queue of its own to `exchange` with `keys`. */
+export async function addSubscriber(page, { name, exchange, keys }) {
+  await openTab(page, 'worker');
+  await page.fill('#worker-name', name);
+  await page.selectOption('#worker-source', 'subscribe');
+  await page.fill('#worker-sub-exchange', exchange);
+  await page.fill('#worker-sub-keys', keys);
+  await page.selectOption('#worker-ack', 'auto');
+  await acted(page, () => page.click('#worker-submit'));
+}
+
+/** Opens the docs demo page (served under `url`) and waits until both of
+ * its players are ready and have drawn their diagrams; each is scrolled
+ * into view first, as a lazy frame loads only then. */
+export async function openDocsDemo(page, url) {
+  await page.goto(new URL('www/docs-demo.html', url).href);
+  await page.waitForSelector('body[data-ready="true"]');
+  for (const id of ['fanout-frame', 'topic-frame']) {
+    await page.$eval(`#${id}`, (f) => f.scrollIntoView());
+    const frame = await (await page.$(`#${id}`)).contentFrame();
+    await frame.waitForSelector('[data-ready="true"]');
+    await frame.waitForSelector('g.node.exchange');
+  }
+}
+
 export async function addWorker(page, { name, queue, prefetch = 1, manual = true, onDone = 'ack' }) {
   await openTab(page, 'worker');
   await page.fill('#worker-name', name);
