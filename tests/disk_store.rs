@@ -170,9 +170,8 @@ fn copy_store(from: &Path, name: &str) -> PathBuf {
 fn a_write_torn_at_any_byte_is_dropped_whole() {
     let dir = fresh_dir("torn");
     let mut work = Workload::new(11);
-    let mut before = DurableState::default();
     let mut store = open(&dir);
-    before = commit_next(&mut store, &mut work, 20, before);
+    let before = commit_next(&mut store, &mut work, 20, DurableState::default());
     let len_before = store.journal_len();
     let last = work.batch();
     commit(&mut store, &last);
@@ -272,10 +271,9 @@ fn damage_before_the_end_newer_formats_and_foreign_files_are_errors() {
 fn compaction_loses_nothing_even_if_interrupted() {
     let dir = fresh_dir("compact");
     let mut work = Workload::new(5);
-    let mut expected = DurableState::default();
     let mut store = open(&dir);
     store.set_compact_after(4096);
-    expected = commit_next(&mut store, &mut work, 300, expected);
+    let mut expected = commit_next(&mut store, &mut work, 300, DurableState::default());
     assert!(dir.join("snapshot").exists());
     assert!(store.journal_len() < 8192, "the journal was compacted");
     drop(store);
