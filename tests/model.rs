@@ -1486,17 +1486,12 @@ mod stream_model {
 
     impl SRunner {
         fn new() -> SRunner {
-            let mut broker = Broker::new(BrokerConfig::default());
-            let ch = Chan::connect(&mut broker, "setup");
-            ch.call(
-                &mut broker,
-                Method::QueueDeclare(QueueDeclare {
-                    durable: true,
-                    arguments: args(&[("x-queue-type", FieldValue::LongStr("stream".into()))]),
-                    ..QueueDeclare::named("s")
-                }),
-            )
-            .unwrap();
+            let stream = QueueDeclare {
+                durable: true,
+                arguments: args(&[("x-queue-type", FieldValue::LongStr("stream".into()))]),
+                ..QueueDeclare::named("s")
+            };
+            let (broker, ch) = chan::broker_after("setup", Method::QueueDeclare(stream));
             let mut r = SRunner {
                 broker,
                 conn: ch.conn,

@@ -9,7 +9,7 @@ use warren::engine::method::{
     BasicPublish, ExchangeDeclare, ExchangeDelete, QueueBind, QueueDeclare,
 };
 use warren::engine::value::{FieldTable, FieldValue};
-use warren::engine::{Broker, BrokerConfig, Method};
+use warren::engine::{Broker, Method};
 
 #[path = "support/chan.rs"]
 mod chan;
@@ -100,16 +100,11 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let mut broker = Broker::new(BrokerConfig::default());
-        let ch = Chan::connect(&mut broker, "test");
-        ch.call(
-            &mut broker,
-            Method::ExchangeDeclare(ExchangeDeclare {
-                durable: true,
-                ..ExchangeDeclare::new("topic_matching-exchange", "topic")
-            }),
-        )
-        .unwrap();
+        let exchange = ExchangeDeclare {
+            durable: true,
+            ..ExchangeDeclare::new("topic_matching-exchange", "topic")
+        };
+        let (broker, ch) = chan::broker_after("test", Method::ExchangeDeclare(exchange));
         let mut f = Fixture { broker, ch };
         for (q, key, foo) in BINDINGS {
             f.ch.call(&mut f.broker, Method::QueueDeclare(QueueDeclare::named(q)))

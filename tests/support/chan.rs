@@ -7,7 +7,8 @@
 //! the engine's `ChannelId`, taken when the channel opened, so a test can
 //! still inspect the channel (`broker.channel(ch.id)`) after the broker has
 //! closed it and freed its number. The `*_ok` functions unwrap the reply a
-//! test expects, and panic on any other.
+//! test expects, and panic on any other; [`broker_after`] is a fresh broker
+//! after one setup declare.
 //!
 //! Include it with `#[path = "support/chan.rs"] mod chan;`.
 #![allow(dead_code)]
@@ -15,7 +16,7 @@
 use std::rc::Rc;
 use warren::engine::ids::{ChannelId, ConnId};
 use warren::engine::method::{GetOk, QueueDeclareOk};
-use warren::engine::{Broker, CommandError, Method, Reply};
+use warren::engine::{Broker, BrokerConfig, CommandError, Method, Reply};
 
 /// A channel as its client knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +47,17 @@ impl Chan {
     pub fn call(&self, broker: &mut Broker, method: Method) -> Result<Reply, CommandError> {
         broker.apply(self.conn, self.number, method)
     }
+}
+
+/// A broker with the default settings, and the channel of a client
+/// `label` that has sent `setup` (the declare a test builds on); panics if
+/// the broker refused it.
+pub fn broker_after(label: &str, setup: Method) -> (Broker, Chan) {
+    let mut broker = Broker::new(BrokerConfig::default());
+    let ch = Chan::connect(&mut broker, label);
+    ch.call(&mut broker, setup)
+        .unwrap_or_else(|e| panic!("{label}'s setup: {e}"));
+    (broker, ch)
 }
 
 /// A randomized test's seed: `$var` if set (to replay a failure), else
