@@ -30,7 +30,7 @@ fn chapters() -> Vec<Chapter> {
 #[test]
 fn every_chapter_parses_and_is_numbered_in_order() {
     let chapters = chapters();
-    assert_eq!(chapters.len(), 11);
+    assert_eq!(chapters.len(), 12);
     for (i, c) in chapters.iter().enumerate() {
         assert_eq!(c.number as usize, i, "{}", c.id);
         assert!(
@@ -200,6 +200,12 @@ fn pika_code_for_the_finished_chapters() {
                 "properties.reply_to",
             ],
             10 => &["channel.confirm_delivery()"],
+            11 => &[
+                "exchange_type='headers'",
+                "'x-match': 'all'",
+                "'x-match': 'any'",
+                "headers={'year': 2026}",
+            ],
             _ => &[],
         };
         for e in expect {

@@ -52,6 +52,10 @@ pub const FILES: &[(&str, &str)] = &[
         "10-publisher-confirms.json",
         include_str!("../../www/tutorials/10-publisher-confirms.json"),
     ),
+    (
+        "11-headers.json",
+        include_str!("../../www/tutorials/11-headers.json"),
+    ),
 ];
 
 /// Every built-in chapter, parsed; a chapter that does not parse is

@@ -137,6 +137,9 @@ pub struct BindingCheck {
     /// The destination is the queue this worker consumes.
     pub worker: Option<String>,
     pub routing_key: Option<String>,
+    /// Arguments the binding has (it may have more): a headers exchange's
+    /// `x-match` and the headers it matches.
+    pub arguments: Option<crate::engine::value::FieldTable>,
     pub exists: Option<bool>,
     pub count: Option<Range>,
 }
@@ -444,6 +447,9 @@ impl Condition {
                             && c.routing_key
                                 .as_deref()
                                 .is_none_or(|k| *b.routing_key == *k)
+                            && c.arguments.as_ref().is_none_or(|want| {
+                                want.iter().all(|(k, v)| b.arguments.get(k) == Some(v))
+                            })
                     })
                     .count();
                 count_ok(c.count, c.exists, n as u64)

@@ -246,12 +246,23 @@ def claims_8(r):
     yield "europe.* matched only europe.weather", len(c2) == 1 and "'1'" in c2[0]
 
 
-CLAIMS = {1: claims_1, 2: claims_2, 3: claims_3, 5: claims_5, 6: claims_6, 7: claims_7, 8: claims_8}
+def claims_11(r):
+    s = r.snapshots
+    yield "x-match all, both headers present: the report is in pdf_sales", s["match-all"]["pdf_sales"][0] == 1
+    yield "the draft (format only) missed the all binding", s["all-means-every"]["pdf_sales"][0] == 1
+    yield "with x-match any the draft reached pdf_or_sales, not pdf_sales", (
+        s["match-any"]["pdf_or_sales"][0], s["match-any"]["pdf_sales"][0]) == (1, 1)
+    yield "the text '2026' did not match the number 2026", s["text-is-not-a-number"]["year_2026"][0] == 0
+    yield "the number 2026 did", s["send-the-number"]["year_2026"][0] == 1
+
+
+CLAIMS = {1: claims_1, 2: claims_2, 3: claims_3, 5: claims_5, 6: claims_6, 7: claims_7, 8: claims_8,
+          11: claims_11}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--chapters", default="1,2,3,5,6,7,8")
+    ap.add_argument("--chapters", default="1,2,3,5,6,7,8,11")
     ap.add_argument("--ctl", default="rabbitmqctl", help="how to run rabbitmqctl against the node")
     args = ap.parse_args()
     ctl = shlex.split(args.ctl)
