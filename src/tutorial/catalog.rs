@@ -56,6 +56,10 @@ pub const FILES: &[(&str, &str)] = &[
         "11-headers.json",
         include_str!("../../www/tutorials/11-headers.json"),
     ),
+    (
+        "12-alternate-exchanges.json",
+        include_str!("../../www/tutorials/12-alternate-exchanges.json"),
+    ),
 ];
 
 /// Every built-in chapter, parsed; a chapter that does not parse is

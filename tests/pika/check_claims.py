@@ -33,6 +33,8 @@ The corrections of issue 19 and where each was checked:
   `producer_qos_does_nothing`; the `deliver_tag` typo and redeclaring `ja`
   durable are played by `tests/lessons/run_lessons.py` and
   `run_chapters.py`.
+- chapter 11, how a headers exchange matches: `headers_exchange_rules`.
+- chapter 12, alternate exchanges and mandatory: `alternate_exchange_and_mandatory`.
 - the bridge's guest-from-localhost-only: `guest_loopback_only`, and
   https://www.rabbitmq.com/docs/access-control#loopback-users. The consumer-timeout check lowers the node's `consumer_timeout`
 to 5 s for the run (`application:set_env`, read by channels opened after it)
@@ -293,9 +295,113 @@ def guest_loopback_only():
         local == "ok" and remote == "not_allowed")
 
 
+def drain(ch, queue):
+    """The bodies waiting in `queue`, taken with basic.get."""
+    got = []
+    while True:
+        method, _props, body = ch.basic_get(queue, auto_ack=True)
+        if method is None:
+            return got
+        got.append(body.decode())
+
+
+def headers_exchange_rules():
+    """Chapter 11: x-match all and any, all by default, headers named x-*
+    left out unless any-with-x, values compared as they are, and 406 for
+    any other x-match."""
+    bindings = {
+        "all_pdf_sales": {"x-match": "all", "format": "pdf", "team": "sales"},
+        "any_pdf_sales": {"x-match": "any", "format": "pdf", "team": "sales"},
+        "no_x_match": {"format": "pdf"},
+        "number_2026": {"x-match": "all", "year": 2026},
+        "any_x_team": {"x-match": "any", "x-team": "sales"},
+        "any_with_x_team": {"x-match": "any-with-x", "x-team": "sales"},
+    }
+    fresh(*bindings, exchanges=("reports",))
+    conn, ch = connect()
+    ch.exchange_declare(exchange="reports", exchange_type="headers")
+    for queue, arguments in bindings.items():
+        ch.queue_declare(queue=queue)
+        ch.queue_bind(queue=queue, exchange="reports", routing_key="ignored", arguments=arguments)
+    messages = [("both", {"format": "pdf", "team": "sales"}), ("pdf", {"format": "pdf"}),
+                ("upper", {"format": "PDF", "team": "sales"}), ("text", {"year": "2026"}),
+                ("number", {"year": 2026}), ("x", {"x-team": "sales"})]
+    for body, headers in messages:
+        ch.basic_publish(exchange="reports", routing_key="some.key", body=body,
+                         properties=pika.BasicProperties(headers=headers))
+    time.sleep(0.5)
+    got = {queue: drain(ch, queue) for queue in bindings}
+    try:
+        ch.queue_bind(queue="no_x_match", exchange="reports", arguments={"x-match": "some"})
+        err = None
+    except ChannelClosedByBroker as e:
+        err = e
+    conn.close()
+    yield "all: %s" % got["all_pdf_sales"], got["all_pdf_sales"] == ["both"]
+    yield "any: %s" % got["any_pdf_sales"], got["any_pdf_sales"] == ["both", "pdf", "upper"]
+    yield "no x-match is all: %s" % got["no_x_match"], got["no_x_match"] == ["both", "pdf"]
+    yield "year=2026 (a number): %s" % got["number_2026"], got["number_2026"] == ["number"]
+    yield "x-team with any: %s, with any-with-x: %s" % (got["any_x_team"], got["any_with_x_team"]), (
+        got["any_x_team"] == [] and got["any_with_x_team"] == ["x"])
+    yield "x-match=some: %s" % (err.reply_code if err else "no error"), err is not None and err.reply_code == 406
+
+
+def alternate_exchange_and_mandatory():
+    """Chapter 12: a mandatory message no binding matches is returned (312);
+    one an alternate exchange routes is not; one whose alternate exchange
+    does not exist is; an alternate exchange cannot be added by declaring
+    again (406), a policy adds one."""
+    fresh("eu", "unrouted", exchanges=("orders", "unrouted", "ghost", "shop"))
+    conn, ch = connect()
+    returned = []
+    ch.add_on_return_callback(lambda _ch, m, _p, body: returned.append((m.reply_code, body.decode())))
+
+    def publish(exchange, key, body):
+        ch.basic_publish(exchange=exchange, routing_key=key, body=body, mandatory=True)
+        conn.process_data_events(time_limit=0.5)
+
+    ch.exchange_declare(exchange="orders", exchange_type="direct")
+    ch.queue_declare(queue="eu")
+    ch.queue_bind(queue="eu", exchange="orders", routing_key="eu")
+    ch.exchange_declare(exchange="unrouted", exchange_type="fanout")
+    ch.queue_declare(queue="unrouted")
+    ch.queue_bind(queue="unrouted", exchange="unrouted")
+    publish("orders", "mars", "no alternate")
+    try:
+        ch.exchange_declare(exchange="orders", exchange_type="direct",
+                            arguments={"alternate-exchange": "unrouted"})
+        err = None
+    except ChannelClosedByBroker as e:
+        err = e
+        ch = conn.channel()
+        ch.add_on_return_callback(lambda _ch, m, _p, body: returned.append((m.reply_code, body.decode())))
+    ch.exchange_delete(exchange="orders")
+    ch.exchange_declare(exchange="orders", exchange_type="direct",
+                        arguments={"alternate-exchange": "unrouted"})
+    ch.queue_bind(queue="eu", exchange="orders", routing_key="eu")
+    publish("orders", "mars", "alternate")
+    publish("orders", "eu", "bound")
+    ch.exchange_declare(exchange="ghost", exchange_type="direct",
+                        arguments={"alternate-exchange": "nowhere"})
+    publish("ghost", "mars", "missing alternate")
+    ch.exchange_declare(exchange="shop", exchange_type="direct")
+    ctl("set_policy", "AE", "^shop$", '{"alternate-exchange":"unrouted"}', "--apply-to", "exchanges")
+    time.sleep(0.5)
+    publish("shop", "mars", "by policy")
+    ctl("clear_policy", "AE")
+    conn.process_data_events(time_limit=0.5)
+    eu, unrouted = drain(ch, "eu"), drain(ch, "unrouted")
+    conn.close()
+    yield "returned: %s" % returned, returned == [(312, "no alternate"), (312, "missing alternate")]
+    yield "redeclaring orders with an alternate exchange: %s" % (err.reply_text if err else "no error"), (
+        err is not None and err.reply_code == 406 and "inequivalent arg 'alternate-exchange'" in err.reply_text)
+    yield "eu got %s, unrouted got %s" % (eu, unrouted), eu == ["bound"] and unrouted == ["alternate", "by policy"]
+
+
 CHECKS = [consumer_timeout, blocking_confirms, select_confirms, auto_ack_ignores_prefetch,
           fanout_ignores_key, bind_to_missing_exchange, worker_declares_non_durable,
-          producer_qos_does_nothing, guest_loopback_only]
+          producer_qos_does_nothing, guest_loopback_only, headers_exchange_rules,
+          alternate_exchange_and_mandatory]
 
 
 def main():
