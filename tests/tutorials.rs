@@ -30,7 +30,7 @@ fn chapters() -> Vec<Chapter> {
 #[test]
 fn every_chapter_parses_and_is_numbered_in_order() {
     let chapters = chapters();
-    assert_eq!(chapters.len(), 13);
+    assert_eq!(chapters.len(), 14);
     for (i, c) in chapters.iter().enumerate() {
         assert_eq!(c.number as usize, i, "{}", c.id);
         assert!(
@@ -207,6 +207,11 @@ fn pika_code_for_the_finished_chapters() {
                 "headers={'year': 2026}",
             ],
             12 => &["arguments={'alternate-exchange': 'unrouted'}", "mandatory=True"],
+            13 => &[
+                "'x-queue-type': 'quorum'",
+                "'x-delivery-limit': 3",
+                "ch.basic_reject(delivery_tag=method.delivery_tag, requeue=False)",
+            ],
             _ => &[],
         };
         for e in expect {

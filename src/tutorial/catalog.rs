@@ -60,6 +60,10 @@ pub const FILES: &[(&str, &str)] = &[
         "12-alternate-exchanges.json",
         include_str!("../../www/tutorials/12-alternate-exchanges.json"),
     ),
+    (
+        "13-dead-lettering.json",
+        include_str!("../../www/tutorials/13-dead-lettering.json"),
+    ),
 ];
 
 /// Every built-in chapter, parsed; a chapter that does not parse is

@@ -35,6 +35,8 @@ The corrections of issue 19 and where each was checked:
   `run_chapters.py`.
 - chapter 11, how a headers exchange matches: `headers_exchange_rules`.
 - chapter 12, alternate exchanges and mandatory: `alternate_exchange_and_mandatory`.
+- chapter 13, a quorum queue's delivery limit and dead-lettering:
+  `quorum_delivery_limit`.
 - the bridge's guest-from-localhost-only: `guest_loopback_only`, and
   https://www.rabbitmq.com/docs/access-control#loopback-users. The consumer-timeout check lowers the node's `consumer_timeout`
 to 5 s for the run (`application:set_env`, read by channels opened after it)
@@ -398,10 +400,74 @@ def alternate_exchange_and_mandatory():
     yield "eu got %s, unrouted got %s" % (eu, unrouted), eu == ["bound"] and unrouted == ["alternate", "by policy"]
 
 
+def quorum_delivery_limit():
+    """Chapter 13: a quorum queue with x-delivery-limit 3 delivers a message
+    rejected with requeue four times (x-delivery-count 1, 2, 3 on the
+    redeliveries), then dead-letters it with the reason delivery_limit; a
+    consumer that goes away counts as a return too; requeue=False
+    dead-letters at once (rejected); quorum queues must be durable, and a
+    classic queue refuses x-delivery-limit."""
+    fresh("tasks", "dead", "not_durable", "classic_tasks", exchanges=("dlx",))
+    conn, ch = connect()
+    errors = []
+    for queue, durable, arguments in (("not_durable", False, {"x-queue-type": "quorum"}),
+                                      ("classic_tasks", False, {"x-delivery-limit": 3})):
+        try:
+            ch.queue_declare(queue=queue, durable=durable, arguments=arguments)
+        except ChannelClosedByBroker as e:
+            errors.append(e.reply_code)
+            ch = conn.channel()
+    ch.exchange_declare(exchange="dlx", exchange_type="fanout")
+    ch.queue_declare(queue="dead")
+    ch.queue_bind(queue="dead", exchange="dlx")
+    ch.queue_declare(queue="tasks", durable=True, arguments={
+        "x-queue-type": "quorum", "x-delivery-limit": 3, "x-dead-letter-exchange": "dlx"})
+    ch.basic_publish(exchange="", routing_key="tasks", body="poison")
+    seen = []
+
+    def reject(c, method, props, body):
+        seen.append((method.redelivered, (props.headers or {}).get("x-delivery-count")))
+        c.basic_reject(delivery_tag=method.delivery_tag, requeue=True)
+
+    ch.basic_qos(prefetch_count=1)
+    tag = ch.basic_consume("tasks", reject)
+    deadline = time.time() + 2
+    while time.time() < deadline:
+        conn.process_data_events(time_limit=0.2)
+    ch.basic_cancel(tag)
+    _m, props, body = ch.basic_get("dead", auto_ack=True)
+    reason = props.headers.get("x-first-death-reason") if props else None
+    ch.basic_publish(exchange="", routing_key="tasks", body="crash")
+    time.sleep(0.5)
+    gets = 0
+    for _ in range(5):
+        c2, ch2 = connect()
+        method, _p, _b = ch2.basic_get("tasks", auto_ack=False)
+        gets += method is not None
+        c2.close()  # unacked: the message goes back, and counts
+        time.sleep(0.3)
+    _m, props2, body2 = ch.basic_get("dead", auto_ack=True)
+    ch.basic_publish(exchange="", routing_key="tasks", body="hopeless")
+    time.sleep(0.5)
+    method, _p, _b = ch.basic_get("tasks", auto_ack=False)
+    ch.basic_reject(delivery_tag=method.delivery_tag, requeue=False)
+    time.sleep(0.5)
+    _m, props3, body3 = ch.basic_get("dead", auto_ack=True)
+    conn.close()
+    yield "non-durable quorum queue, x-delivery-limit on a classic queue: %s" % errors, errors == [406, 406]
+    yield "deliveries (redelivered, x-delivery-count): %s" % seen, seen == [(False, None), (True, 1), (True, 2), (True, 3)]
+    yield "then dead: %s, reason %s" % (body, reason), body == b"poison" and reason == "delivery_limit"
+    yield "a consumer going away counts: %d gets, then dead with %s" % (
+        gets, props2.headers.get("x-first-death-reason") if props2 else None), (
+        gets == 4 and body2 == b"crash" and props2.headers.get("x-first-death-reason") == "delivery_limit")
+    yield "requeue=False: dead at once, reason %s" % (props3.headers.get("x-first-death-reason") if props3 else None), (
+        body3 == b"hopeless" and props3.headers.get("x-first-death-reason") == "rejected")
+
+
 CHECKS = [consumer_timeout, blocking_confirms, select_confirms, auto_ack_ignores_prefetch,
           fanout_ignores_key, bind_to_missing_exchange, worker_declares_non_durable,
           producer_qos_does_nothing, guest_loopback_only, headers_exchange_rules,
-          alternate_exchange_and_mandatory]
+          alternate_exchange_and_mandatory, quorum_delivery_limit]
 
 
 def main():

@@ -269,13 +269,27 @@ def claims_12(r):
         s["bindings-first"]["eu"][0], s["bindings-first"]["unrouted"][0]) == (1, 1)
 
 
+def claims_13(r):
+    s = r.snapshots
+    picky = [open(log).read().splitlines() for log in r.logs["picky.py"]]
+    looped = [l for l in picky[0] if "[x] Received" in l]
+    yield "picky.py got poison four times, three of them redelivered (%d, %d)" % (
+        len(looped), sum("(redelivered)" in l for l in looped)), (
+        len(looped), sum("(redelivered)" in l for l in looped)) == (4, 3)
+    yield "then it was in dead and tasks was empty", (s["poison-loop"]["dead"][0], s["poison-loop"]["tasks"][:2]) == (1, (0, 0))
+    yield "inspector.py received it from dead", any("'poison'" in l for l in r.received("inspector.py"))
+    once = [l for l in picky[-1] if "[x] Received" in l]
+    yield "rejected without requeue, poison came once (%d)" % len(once), len(once) == 1
+    yield "and went to dead, read by inspector.py", len(r.received("inspector.py")) == 2
+
+
 CLAIMS = {1: claims_1, 2: claims_2, 3: claims_3, 5: claims_5, 6: claims_6, 7: claims_7, 8: claims_8,
-          11: claims_11, 12: claims_12}
+          11: claims_11, 12: claims_12, 13: claims_13}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--chapters", default="1,2,3,5,6,7,8,11,12")
+    ap.add_argument("--chapters", default="1,2,3,5,6,7,8,11,12,13")
     ap.add_argument("--ctl", default="rabbitmqctl", help="how to run rabbitmqctl against the node")
     args = ap.parse_args()
     ctl = shlex.split(args.ctl)
