@@ -23,6 +23,13 @@ import sys
 import threading
 import time
 
+# A harness started in the background by a shell without job control inherits
+# SIGINT ignored, and so would every program it starts: CPython then never
+# raises KeyboardInterrupt, and every Ctrl-C the scenarios send is lost. The
+# programs must get Ctrl-C as a learner's terminal delivers it.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
