@@ -195,6 +195,20 @@ fn properties(rng: &mut SeededRng) -> Properties {
     }
 }
 
+/// A worker's basic.consume arguments: none mostly, else an
+/// `x-stream-offset` of every kind the broker reads (and some it refuses),
+/// or any table.
+fn consume_arguments(rng: &mut SeededRng) -> FieldTable {
+    let offset = match rng.below(6) {
+        0 | 1 => return FieldTable::new(),
+        2 => FieldValue::LongStr(pick(rng, &["first", "next", "last", "nonsense"]).to_string()),
+        3 => FieldValue::Long(edge(rng) as i64),
+        4 => FieldValue::Timestamp(edge(rng)),
+        _ => return table(rng, 0),
+    };
+    FieldTable::from([("x-stream-offset".to_string(), offset)])
+}
+
 /// A random document as JSON: the schema's own keys with edge values,
 /// wrong types now and then.
 fn document(rng: &mut SeededRng) -> Value {
@@ -427,6 +441,7 @@ fn command(rng: &mut SeededRng, actors: u32, sane: bool) -> Command {
             }),
             no_ack: rng.below(2) == 0,
             prefetch: Prefetch::new(edge(rng) % 70_000).unwrap_or_default(),
+            arguments: consume_arguments(rng),
             work: if rng.below(2) == 0 {
                 WorkTime::Fixed {
                     ms: virtual_ms(rng),

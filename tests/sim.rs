@@ -298,3 +298,96 @@ fn rpc_client_and_server() {
     assert_eq!(warren::sim::rpc_answer("10"), "55");
     assert_eq!(warren::sim::rpc_answer("x"), "reply to x");
 }
+
+/// A stream worker: basic.consume's arguments (`x-stream-offset`) reach
+/// the broker, a stream refuses a worker without a prefetch (406, as
+/// RabbitMQ does), and acking leaves the log as it was.
+#[test]
+fn stream_workers_start_where_their_consumer_arguments_say() {
+    use warren::engine::value::{FieldTable, FieldValue};
+    let mut sim = Simulation::new(BrokerConfig::default());
+    let ch = Chan::connect(&mut sim.broker, "setup");
+    ch.call(
+        &mut sim.broker,
+        Method::QueueDeclare(QueueDeclare {
+            durable: true,
+            arguments: FieldTable::from([(
+                "x-queue-type".to_string(),
+                FieldValue::LongStr("stream".into()),
+            )]),
+            ..QueueDeclare::named("events")
+        }),
+    )
+    .unwrap();
+    let producer = sim
+        .add_producer(ProducerSpec {
+            name: "emit_event.py".into(),
+            routing_key: "events".into(),
+            body: "event {n}".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    for _ in 0..5 {
+        sim.publish(producer).unwrap();
+    }
+    let reader = |name: &str, prefetch_count: u64, offset: Option<FieldValue>| WorkerSpec {
+        name: name.into(),
+        queue: "events".into(),
+        prefetch: prefetch(prefetch_count),
+        arguments: offset
+            .map(|o| FieldTable::from([("x-stream-offset".to_string(), o)]))
+            .unwrap_or_default(),
+        work: WorkTime::Fixed { ms: ms(0) },
+        on_done: OnDone::Ack,
+        ..Default::default()
+    };
+    let refused = sim
+        .add_worker(reader(
+            "no qos",
+            0,
+            Some(FieldValue::LongStr("first".into())),
+        ))
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("consumer prefetch count is not set"),
+        "{refused}"
+    );
+    let first = sim
+        .add_worker(reader(
+            "first",
+            1,
+            Some(FieldValue::LongStr("first".into())),
+        ))
+        .unwrap();
+    let third = sim
+        .add_worker(reader("third", 1, Some(FieldValue::Long(3))))
+        .unwrap();
+    let tail = sim.add_worker(reader("tail", 1, None)).unwrap();
+    sim.run_for(1000);
+    let bodies = |id| -> Vec<String> {
+        sim.broker
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Delivered {
+                    message, channel, ..
+                } if Some(*channel) == sim.worker(id).map(|w| w.link.channel) => {
+                    Some(String::from_utf8_lossy(&message.body()).into_owned())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let all: Vec<String> = (1..=5).map(|n| format!("event {n}")).collect();
+    assert_eq!(bodies(first), all);
+    assert_eq!(bodies(third), all[3..]);
+    assert!(bodies(tail).is_empty(), "no offset reads from next");
+    let events = sim.broker.queue_by_name("events").unwrap();
+    assert_eq!(
+        events.ready_count() + events.unacked,
+        5,
+        "acks remove nothing"
+    );
+}

@@ -30,7 +30,7 @@ fn chapters() -> Vec<Chapter> {
 #[test]
 fn every_chapter_parses_and_is_numbered_in_order() {
     let chapters = chapters();
-    assert_eq!(chapters.len(), 14);
+    assert_eq!(chapters.len(), 15);
     for (i, c) in chapters.iter().enumerate() {
         assert_eq!(c.number as usize, i, "{}", c.id);
         assert!(
@@ -211,6 +211,12 @@ fn pika_code_for_the_finished_chapters() {
                 "'x-queue-type': 'quorum'",
                 "'x-delivery-limit': 3",
                 "ch.basic_reject(delivery_tag=method.delivery_tag, requeue=False)",
+            ],
+            14 => &[
+                "'x-queue-type': 'stream'",
+                "channel.basic_qos(prefetch_count=1)",
+                "arguments={'x-stream-offset': 'first'}",
+                "arguments={'x-stream-offset': 3}",
             ],
             _ => &[],
         };

@@ -5,6 +5,7 @@ use crate::engine::ids::{ChannelId, ConnId, ConsumerId};
 use crate::engine::message::Properties;
 use crate::engine::method::BasicPublish;
 use crate::engine::outbox::Confirm;
+use crate::engine::value::FieldTable;
 use crate::engine::Broker;
 use crate::sim::bounded::{Prefetch, VirtualMs};
 use crate::sim::ActorId;
@@ -137,8 +138,13 @@ pub struct WorkerSpec {
     pub subscribe: Option<Subscription>,
     /// Auto-ack (`auto_ack=True`): the broker forgets the message as it sends it.
     pub no_ack: bool,
-    /// basic.qos prefetch_count (0 = unlimited).
+    /// basic.qos prefetch_count (0 = unlimited). A stream refuses a
+    /// consumer without one (406 PRECONDITION_FAILED).
     pub prefetch: Prefetch,
+    /// basic.consume's arguments: `x-stream-offset` (where a stream
+    /// consumer starts: `first`, `next`, `last`, an offset), `x-priority`.
+    #[serde(skip_serializing_if = "FieldTable::is_empty")]
+    pub arguments: FieldTable,
     pub work: WorkTime,
     pub on_done: OnDone,
     /// An RPC server (the lessons' `rpc_server.py`): after working on a
@@ -158,6 +164,7 @@ impl Default for WorkerSpec {
             reply: false,
             no_ack: false,
             prefetch: Prefetch::default(),
+            arguments: FieldTable::new(),
             work: WorkTime::PerDot {
                 ms: VirtualMs::new(1000).unwrap_or_default(),
             },

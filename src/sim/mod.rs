@@ -29,6 +29,7 @@ use crate::engine::method::{
     QueueBind, QueueDeclare, Reply,
 };
 use crate::engine::outbox::{Delivery, ServerMethod};
+use crate::engine::value::FieldTable;
 use crate::engine::{Broker, BrokerConfig, CommandError};
 pub use actors::{Link, OnDone, Outcome, ProducerSpec, Subscription, WorkTime, WorkerSpec};
 use actors::{Producer, Task, Worker, WorkerState};
@@ -224,7 +225,7 @@ impl Simulation {
             let mut callback = None;
             if spec.rpc {
                 let queue = self.declare_own_queue(conn, number)?;
-                let consumer_tag = self.consume(conn, number, &queue, true)?;
+                let consumer_tag = self.consume(conn, number, &queue, true, &FieldTable::new())?;
                 callback = Some((queue, consumer_tag));
             }
             Ok((number, callback))
@@ -268,6 +269,7 @@ impl Simulation {
         number: u16,
         queue: &str,
         no_ack: bool,
+        arguments: &FieldTable,
     ) -> Result<Rc<str>, CommandError> {
         let reply = self.broker.apply(
             conn,
@@ -275,6 +277,7 @@ impl Simulation {
             Method::BasicConsume(BasicConsume {
                 queue: queue.to_string(),
                 no_ack,
+                arguments: arguments.clone(),
                 ..Default::default()
             }),
         )?;
@@ -455,7 +458,7 @@ impl Simulation {
                 }),
             )?;
         }
-        let tag = self.consume(conn, number, &queue, spec.no_ack)?;
+        let tag = self.consume(conn, number, &queue, spec.no_ack, &spec.arguments)?;
         Ok((queue, tag))
     }
 

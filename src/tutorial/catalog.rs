@@ -64,6 +64,10 @@ pub const FILES: &[(&str, &str)] = &[
         "13-dead-lettering.json",
         include_str!("../../www/tutorials/13-dead-lettering.json"),
     ),
+    (
+        "14-streams.json",
+        include_str!("../../www/tutorials/14-streams.json"),
+    ),
 ];
 
 /// Every built-in chapter, parsed; a chapter that does not parse is

@@ -607,8 +607,13 @@ pub fn worker_program(spec: &WorkerSpec, b: &Broker) -> String {
     out.push('\n');
     let _ = writeln!(
         out,
-        "channel.basic_consume(queue={queue_expr}, on_message_callback=callback{})",
-        if spec.no_ack { ", auto_ack=True" } else { "" }
+        "channel.basic_consume(queue={queue_expr}, on_message_callback=callback{}{})",
+        if spec.no_ack { ", auto_ack=True" } else { "" },
+        if spec.arguments.is_empty() {
+            String::new()
+        } else {
+            format!(", arguments={}", py_table(&spec.arguments))
+        }
     );
     out.push_str(
         "print(' [*] Waiting for messages. To exit press CTRL+C')\nchannel.start_consuming()\n",
@@ -693,6 +698,24 @@ mod tests {
             py_value(&serde_json::json!({"x-match": "all", "n": 1, "ok": true, "z": null})),
             "{'n': 1, 'ok': True, 'x-match': 'all', 'z': None}"
         );
+    }
+
+    #[test]
+    fn consumer_arguments_go_to_basic_consume() {
+        let b = Broker::new(Default::default());
+        let plain = worker_program(&WorkerSpec::default(), &b);
+        assert!(!plain.contains("arguments="), "{plain}");
+        let spec = WorkerSpec {
+            arguments: [(
+                "x-stream-offset".to_string(),
+                crate::engine::value::FieldValue::Long(3),
+            )]
+            .into(),
+            ..WorkerSpec::default()
+        };
+        assert!(worker_program(&spec, &b).contains(
+            "channel.basic_consume(queue='hello', on_message_callback=callback, arguments={'x-stream-offset': 3})"
+        ));
     }
 
     #[test]

@@ -37,6 +37,8 @@ The corrections of issue 19 and where each was checked:
 - chapter 12, alternate exchanges and mandatory: `alternate_exchange_and_mandatory`.
 - chapter 13, a quorum queue's delivery limit and dead-lettering:
   `quorum_delivery_limit`.
+- chapter 14, what a stream asks of its consumers and x-stream-offset:
+  `stream_rules`.
 - the bridge's guest-from-localhost-only: `guest_loopback_only`, and
   https://www.rabbitmq.com/docs/access-control#loopback-users. The consumer-timeout check lowers the node's `consumer_timeout`
 to 5 s for the run (`application:set_env`, read by channels opened after it)
@@ -464,10 +466,78 @@ def quorum_delivery_limit():
         body3 == b"hopeless" and props3.headers.get("x-first-death-reason") == "rejected")
 
 
+def stream_rules():
+    """Chapter 14: a stream must be durable; its consumers need a prefetch
+    (406) and manual acks (auto-ack, basic.get, reject: 540, closing the
+    connection); x-stream-offset first, next (the default) and a number;
+    each delivery's x-stream-offset header; acked messages stay."""
+    fresh("events", "not_durable_stream")
+    conn, ch = connect()
+    try:
+        ch.queue_declare(queue="not_durable_stream", arguments={"x-queue-type": "stream"})
+        not_durable = None
+    except ChannelClosedByBroker as e:
+        not_durable = e.reply_code
+        ch = conn.channel()
+    ch.queue_declare(queue="events", durable=True, arguments={"x-queue-type": "stream"})
+    for i in range(1, 6):
+        ch.basic_publish(exchange="", routing_key="events", body="event %d" % i)
+    conn.close()
+    time.sleep(0.5)
+
+    def read(arguments, prefetch=1, auto_ack=False, reject=False):
+        c, channel = connect()
+        got = []
+
+        def on_message(chan, method, props, body):
+            got.append((body.decode(), (props.headers or {}).get("x-stream-offset")))
+            if reject:
+                chan.basic_reject(delivery_tag=method.delivery_tag, requeue=True)
+            elif not auto_ack:
+                chan.basic_ack(delivery_tag=method.delivery_tag)
+
+        try:
+            if prefetch:
+                channel.basic_qos(prefetch_count=prefetch)
+            channel.basic_consume("events", on_message, auto_ack=auto_ack, arguments=arguments)
+            deadline = time.time() + 1
+            while time.time() < deadline:
+                c.process_data_events(time_limit=0.2)
+        except pika.exceptions.AMQPError as e:
+            got.append(getattr(e, "reply_code", repr(e)))
+        if c.is_open:
+            c.close()
+        return got
+
+    no_qos = read({"x-stream-offset": "first"}, prefetch=0)
+    auto = read({"x-stream-offset": "first"}, auto_ack=True)
+    first = read({"x-stream-offset": "first"})
+    default = read({})
+    three = read({"x-stream-offset": 3})
+    rejected = read({"x-stream-offset": "first"}, reject=True)
+    c, channel = connect()
+    try:
+        channel.basic_get("events")
+        get = None
+    except pika.exceptions.AMQPError as e:
+        get = getattr(e, "reply_code", repr(e))
+    c, channel = connect()
+    kept = channel.queue_declare(queue="events", passive=True).method.message_count
+    c.close()
+    yield "a non-durable stream: %s" % not_durable, not_durable == 406
+    yield "no basic_qos: %s; auto-ack: %s; basic.get: %s" % (no_qos, auto, get), (
+        no_qos == [406] and auto == [540] and get == 540)
+    yield "reject on a stream: %s" % rejected[-1], rejected[-1] == 540
+    yield "first: %s" % first, first == [("event %d" % (i + 1), i) for i in range(5)]
+    yield "no x-stream-offset reads from next: %s" % default, default == []
+    yield "offset 3: %s" % three, three == [("event 4", 3), ("event 5", 4)]
+    yield "acked, all five are still there (%d)" % kept, kept == 5
+
+
 CHECKS = [consumer_timeout, blocking_confirms, select_confirms, auto_ack_ignores_prefetch,
           fanout_ignores_key, bind_to_missing_exchange, worker_declares_non_durable,
           producer_qos_does_nothing, guest_loopback_only, headers_exchange_rules,
-          alternate_exchange_and_mandatory, quorum_delivery_limit]
+          alternate_exchange_and_mandatory, quorum_delivery_limit, stream_rules]
 
 
 def main():

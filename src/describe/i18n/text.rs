@@ -246,6 +246,10 @@ texts! {
     f_name: "Name", "名称";
     f_on_done: "When done", "完成后";
     f_consumes: "Consumes from", "消费来源";
+    f_consume_args: "Consumer arguments", "消费者参数";
+    consume_args_help:
+        "basic.consume arguments, one key=value a line: x-stream-offset=first (or next, last, an offset) for a stream.",
+        "basic.consume 的参数，每行一个 key=value：读 stream 时写 x-stream-offset=first（或 next、last、某个偏移量）。";
     source_queue: "a named queue", "已命名的队列";
     source_subscribe: "its own queue, bound to an exchange", "自己的队列，绑定到交换机";
     source_queue_help:

@@ -19,6 +19,8 @@ pub struct Data {
     reply: bool,
     auto_ack: bool,
     prefetch: String,
+    /// basic.consume's arguments, `key=value` lines (`x-stream-offset=first`).
+    consume_args: String,
     per_dot: bool,
     work_ms: String,
     on_done: OnDone,
@@ -36,6 +38,7 @@ impl Default for Data {
             reply: false,
             auto_ack: false,
             prefetch: "1".into(),
+            consume_args: String::new(),
             per_dot: true,
             work_ms: "1000".into(),
             on_done: OnDone::Ack,
@@ -73,6 +76,7 @@ impl Data {
             reply: self.reply,
             no_ack: self.auto_ack,
             prefetch,
+            arguments: fields::parse_table(&self.consume_args)?,
             work: if self.per_dot {
                 WorkTime::PerDot { ms }
             } else {
@@ -97,6 +101,7 @@ impl Data {
             reply: s.reply,
             auto_ack: s.no_ack,
             prefetch: s.prefetch.to_string(),
+            consume_args: fields::table_text(&s.arguments),
             per_dot,
             work_ms: ms.to_string(),
             on_done: s.on_done,
@@ -145,6 +150,7 @@ impl Form for Data {
             }
             { Field::new("worker-ack", t.f_ack_mode).help(if data.auto_ack { t.ack_auto_help } else { t.ack_manual_help }).select(&[("manual", t.ack_manual), ("auto", t.ack_auto)], if data.auto_ack { "auto" } else { "manual" }, draft.set(|d, v: String| d.auto_ack = v == "auto")) }
             { Field::new("worker-prefetch", t.f_prefetch).help(t.prefetch_help).number(&data.prefetch, draft.set(|d, v| d.prefetch = v)) }
+            { Field::new("worker-consume-args", t.f_consume_args).help(t.consume_args_help).area(&data.consume_args, 2, draft.set(|d, v| d.consume_args = v)) }
             <div class="row2">
                 { Field::new("worker-work", t.f_work).select(&[("dot", t.work_per_dot), ("fixed", t.work_fixed)], if data.per_dot { "dot" } else { "fixed" }, draft.set(|d, v: String| d.per_dot = v == "dot")) }
                 { Field::new("worker-ms", if data.per_dot { t.f_ms_per_dot } else { t.f_ms }).number(&data.work_ms, draft.set(|d, v| d.work_ms = v)) }
