@@ -206,7 +206,10 @@ fn pika_code_for_the_finished_chapters() {
                 "'x-match': 'any'",
                 "headers={'year': 2026}",
             ],
-            12 => &["arguments={'alternate-exchange': 'unrouted'}", "mandatory=True"],
+            12 => &[
+                "arguments={'alternate-exchange': 'unrouted'}",
+                "mandatory=True",
+            ],
             13 => &[
                 "'x-queue-type': 'quorum'",
                 "'x-delivery-limit': 3",
@@ -223,6 +226,46 @@ fn pika_code_for_the_finished_chapters() {
         for e in expect {
             assert!(code.contains(e), "{}: no {e} in\n{code}", chapter.id);
         }
+    }
+}
+
+/// "Run the lesson's code" for a chapter the lessons have no scripts for
+/// opens the chapter's own programs: the topology first, then the
+/// consumers, then the producers, each as the code panel writes it.
+#[test]
+fn a_chapters_programs_are_its_topology_then_consumers_then_producers() {
+    let chapters = chapters();
+    let streams = chapters.iter().find(|c| c.id == "14-streams").unwrap();
+    let programs = pika::chapter_programs(streams);
+    let names: Vec<&str> = programs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "setup.py",
+            "reader.py",
+            "tail.py",
+            "audit.py",
+            "emit_event.py"
+        ]
+    );
+    assert!(programs[0].1.contains(
+        "channel.queue_declare(queue='events', arguments={'x-queue-type': 'stream'}, durable=True)"
+    ));
+    assert!(programs[1]
+        .1
+        .contains("channel.basic_qos(prefetch_count=1)"));
+    assert!(programs[1]
+        .1
+        .contains("arguments={'x-stream-offset': 'first'}"));
+    assert!(programs[4].1.contains("channel.basic_publish("));
+    for chapter in &chapters {
+        let programs = pika::chapter_programs(chapter);
+        assert_eq!(
+            programs.first().map(|(n, _)| n.as_str()),
+            Some("setup.py"),
+            "{}",
+            chapter.id
+        );
     }
 }
 

@@ -64,16 +64,20 @@ export async function open(arg = {}) {
   focusDrawer();
 }
 
-/** Opens terminals with chapter `arg.chapter`'s scripts (consumers first). */
+/**
+ * Opens terminals with chapter `arg.chapter`'s scripts (consumers first):
+ * the lessons' own when there are some, else the chapter's programs as
+ * Warren writes them (`arg.scripts`: setup.py, workers, producers).
+ */
 export async function openChapter(arg = {}) {
   setLabels(arg);
   await ensureDrawer();
-  const scripts = CHAPTER_SCRIPTS[arg.chapter] || CHAPTER_SCRIPTS[1];
-  const loaded = await Promise.all(scripts.map(async (s) => {
+  const listed = CHAPTER_SCRIPTS[arg.chapter];
+  const loaded = listed ? await Promise.all(listed.map(async (s) => {
     const r = await fetch(new URL(s.file, here));
     const code = r.ok ? await r.text() : `# ${s.file}: HTTP ${r.status}\n`;
     return { name: s.name, args: s.args || [], code };
-  }));
+  })) : (arg.scripts || []).map((s) => ({ name: String(s.name), args: [], code: String(s.code) }));
   for (const s of loaded) addTerminal(s);
   focusDrawer();
 }
@@ -435,7 +439,7 @@ const CHAPTER_SCRIPTS = {
 };
 
 /** The queue a chapter's consumers read, for lines that belong in a callback. */
-const CHAPTER_QUEUE = { 4: 'task_queue', 5: 'task_queue', 9: 'rpc_queue', 10: 'confirms' };
+const CHAPTER_QUEUE = { 4: 'task_queue', 5: 'task_queue', 9: 'rpc_queue', 10: 'confirms', 13: 'tasks', 14: 'events' };
 
 /**
  * A task's pika line as a whole script, set up as the chapter's scripts

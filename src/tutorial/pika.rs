@@ -668,6 +668,27 @@ pub fn topology_program(sim: &Simulation) -> String {
     out
 }
 
+/// The programs of a chapter as it ends, for terminals to run: the
+/// topology (`setup.py`), then each worker, then each producer — consumers
+/// before the producers that feed them, as the lessons start them. For the
+/// chapters the blog lessons and RabbitMQ's tutorials have no scripts for.
+pub fn chapter_programs(chapter: &super::Chapter) -> Vec<(String, String)> {
+    let Ok(world) = super::progress::world_at(chapter, chapter.tasks.len()) else {
+        return Vec::new();
+    };
+    let sim = &world.sim;
+    let mut out = vec![("setup.py".to_string(), topology_program(sim))];
+    out.extend(
+        sim.workers()
+            .map(|w| (w.spec.name.clone(), worker_program(&w.spec, &sim.broker))),
+    );
+    out.extend(
+        sim.producers()
+            .map(|p| (p.spec.name.clone(), producer_program(&p.spec, &sim.broker))),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

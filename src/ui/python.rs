@@ -297,6 +297,18 @@ pub fn open_terminals(lang: Lang, what: Open) {
         Open::Drawer => "open",
         Open::Chapter(n) => {
             set("chapter", JsValue::from_f64(n as f64));
+            // The chapter's own programs, for the terminals to open when the
+            // lessons have no scripts for it.
+            let scripts = js_sys::Array::new();
+            if let Some(chapter) = crate::ui::lesson::chapters().get(n) {
+                for (name, code) in crate::tutorial::pika::chapter_programs(chapter) {
+                    let script = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&script, &"name".into(), &name.into());
+                    let _ = js_sys::Reflect::set(&script, &"code".into(), &code.into());
+                    scripts.push(&script);
+                }
+            }
+            set("scripts", scripts.into());
             "openChapter"
         }
         Open::Line { chapter, code } => {

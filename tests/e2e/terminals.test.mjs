@@ -95,6 +95,27 @@ await test('terminals: no Python is fetched before a terminal runs; the editor c
   check(requests.some((u) => /pyodide\.asm\.wasm$/.test(u)), 'Pyodide loads on the first Run');
 });
 
+await test('terminals: a chapter the lessons have no scripts for opens its own programs, which run (chapter 13)', async ({ page }) => {
+  await page.goto(`${url}index.html?chapter=13`);
+  await waitReady(page);
+  await page.click('#lesson-run-code');
+  await page.waitForSelector('#py-list .py-term .cm-content');
+  const names = await page.$$eval('#py-list .py-term', (ts) => ts.map((t) => t.dataset.name));
+  check(JSON.stringify(names) === JSON.stringify(['setup.py', 'inspector.py', 'picky.py', 'new_task.py']),
+    `chapter 13's programs, topology and consumers first: ${names}`);
+  await runTerm(page, 0);
+  check(await exitCode(page, 0) === '0', 'setup.py declared the quorum queue and its dead-letter exchange');
+  await runTerm(page, 1); // inspector.py, on dead
+  await stepUntil(page, 1, /Waiting for messages/, { step: false });
+  await runTerm(page, 2); // picky.py, on tasks
+  await stepUntil(page, 2, /Waiting for messages/, { step: false });
+  await runTerm(page, 3);
+  check(await exitCode(page, 3) === '0', 'new_task.py published');
+  await stepUntil(page, 2, /Received 'poison'/);
+  const dead = await stepUntil(page, 1, /Received 'poison'/);
+  check(/Received 'poison'/.test(dead), 'picky.py rejected it without requeue; inspector.py got it from dead');
+});
+
 await test('terminals: hello world (consumer first, then producer), step back refused while Python runs, Ctrl-C', async ({ page }) => {
   await page.goto(`${url}index.html?chapter=1`);
   await waitReady(page);
