@@ -3,6 +3,7 @@
 use warren::engine::event::EventKind;
 use warren::engine::message::Properties;
 use warren::engine::method::QueueDeclare;
+use warren::engine::value::{FieldTable, FieldValue};
 use warren::engine::{BrokerConfig, Method};
 use warren::sim::bounded::{Prefetch, VirtualMs};
 use warren::sim::{ActorEventKind, OnDone, ProducerSpec, Simulation, WorkTime, WorkerSpec};
@@ -27,23 +28,40 @@ fn simulation_after(method: Method) -> Simulation {
     sim
 }
 
-fn work_queue() -> (Simulation, warren::sim::ActorId) {
+/// A simulation with one durable queue (declared with `arguments`) and a
+/// producer publishing to it.
+fn queue_and_producer(
+    queue: &str,
+    arguments: FieldTable,
+    producer: ProducerSpec,
+) -> (Simulation, warren::sim::ActorId) {
     let mut sim = simulation_after(Method::QueueDeclare(QueueDeclare {
         durable: true,
-        ..QueueDeclare::named("task_queue")
+        arguments,
+        ..QueueDeclare::named(queue)
     }));
     let producer = sim
         .add_producer(ProducerSpec {
+            routing_key: queue.into(),
+            ..producer
+        })
+        .unwrap();
+    (sim, producer)
+}
+
+fn work_queue() -> (Simulation, warren::sim::ActorId) {
+    queue_and_producer(
+        "task_queue",
+        FieldTable::new(),
+        ProducerSpec {
             name: "new_task.py".into(),
-            routing_key: "task_queue".into(),
             properties: Properties {
                 delivery_mode: Some(2),
                 ..Default::default()
             },
             ..Default::default()
-        })
-        .unwrap();
-    (sim, producer)
+        },
+    )
 }
 
 fn worker(name: &str) -> WorkerSpec {
@@ -304,29 +322,18 @@ fn rpc_client_and_server() {
 /// RabbitMQ does), and acking leaves the log as it was.
 #[test]
 fn stream_workers_start_where_their_consumer_arguments_say() {
-    use warren::engine::value::{FieldTable, FieldValue};
-    let mut sim = Simulation::new(BrokerConfig::default());
-    let ch = Chan::connect(&mut sim.broker, "setup");
-    ch.call(
-        &mut sim.broker,
-        Method::QueueDeclare(QueueDeclare {
-            durable: true,
-            arguments: FieldTable::from([(
-                "x-queue-type".to_string(),
-                FieldValue::LongStr("stream".into()),
-            )]),
-            ..QueueDeclare::named("events")
-        }),
-    )
-    .unwrap();
-    let producer = sim
-        .add_producer(ProducerSpec {
+    let (mut sim, producer) = queue_and_producer(
+        "events",
+        FieldTable::from([(
+            "x-queue-type".to_string(),
+            FieldValue::LongStr("stream".into()),
+        )]),
+        ProducerSpec {
             name: "emit_event.py".into(),
-            routing_key: "events".into(),
             body: "event {n}".into(),
             ..Default::default()
-        })
-        .unwrap();
+        },
+    );
     for _ in 0..5 {
         sim.publish(producer).unwrap();
     }
