@@ -54,7 +54,7 @@ pub fn worker_inspector(p: &ActorProps) -> Html {
     } else {
         t.on_done(w.spec.on_done)
     };
-    let facts = vec![
+    let mut facts = vec![
         fact(t.f_queue, w.queue.to_string()),
         fact(
             t.f_ack_mode,
@@ -78,6 +78,16 @@ pub fn worker_inspector(p: &ActorProps) -> Html {
         fact(t.done, w.done.to_string()),
         fact(t.consumer_tag, w.consumer_tag.to_string()),
     ];
+    // A stream reader's x-stream-offset says where it started.
+    if !w.spec.arguments.is_empty() {
+        facts.insert(
+            3,
+            fact(
+                t.f_consume_args,
+                crate::ui::components::fields::table_text(&w.spec.arguments).replace('\n', ", "),
+            ),
+        );
+    }
     let current = w.current.as_ref().map(|task| {
         let total = task.until.saturating_sub(task.started).max(1);
         let done = now.saturating_sub(task.started).min(total);
