@@ -18,7 +18,7 @@ use crate::engine::event::{DeathReason, EventKind, RequeueReason, SkipReason, Tt
 use crate::engine::ids::{ChannelId, ConsumerId, QueueId};
 use crate::engine::message::parse_expiration;
 use crate::engine::outbox::{Delivery, ServerMethod};
-use crate::engine::queue::Entry;
+use crate::engine::queue::{Entry, QUORUM_DEFAULT_PRIORITY, QUORUM_RETURNS_LEVEL};
 use crate::engine::queue_args::Overflow;
 use crate::engine::queue_type::{QueueType, RequeuePlacement, ReturnKind};
 use std::collections::BTreeMap;
@@ -389,7 +389,17 @@ impl Broker {
             }
             RequeueReason::ChannelClosed | RequeueReason::Restart => ReturnKind::ConsumerGone,
         };
-        match rules.requeue_placement(kind, q.settings.delivery_limit.is_some()) {
+        let placement = rules.requeue_placement(kind, q.settings.delivery_limit.is_some());
+        if q.settings.strict_priorities {
+            // A 4.3 quorum queue's returns wait above every priority; one
+            // requeued at the back goes in at the default priority
+            // (`rabbit_fifo`'s `#requeue{}`: `rabbit_fifo_pq:in(?DEFAULT_PRIORITY, ...)`).
+            entry.set_level(match placement {
+                RequeuePlacement::Back => QUORUM_DEFAULT_PRIORITY,
+                _ => QUORUM_RETURNS_LEVEL,
+            });
+        }
+        match placement {
             RequeuePlacement::OriginalPosition => q.ready.insert_by_seq(entry),
             RequeuePlacement::ReturnsFirst => q.ready.insert_after_returns(entry),
             RequeuePlacement::Back => q.ready.push_back_returned(entry),

@@ -16,7 +16,11 @@
 //! - the delivery acknowledgement timeout no longer closes channels over
 //!   classic-queue deliveries (4.3 enforces it for quorum queues only);
 //! - a quorum queue without `x-delivery-limit` has a limit of 20, and a
-//!   negative one means none.
+//!   negative one means none;
+//! - quorum queues time out unacknowledged deliveries themselves, per
+//!   consumer (`x-consumer-timeout`), returning the messages and cancelling
+//!   the consumer (`quorum_timeout.rs`);
+//! - quorum queues have strict message priorities, 0 to 31 (absent: 4).
 
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +98,22 @@ impl Profile {
     /// channel-wide timeout.
     pub fn channel_closes_on_consumer_timeout(self) -> bool {
         self == Profile::RabbitMq3
+    }
+
+    /// Whether a quorum queue times out its consumers' unacknowledged
+    /// deliveries itself (`quorum_timeout.rs`): "Consumer timeout support
+    /// for quorum queues is available as of RabbitMQ 4.3" (*Quorum Queues*
+    /// guide, 4.3). It also reads `x-consumer-timeout`, which 3.10 ignores.
+    pub fn quorum_consumer_timeout(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    /// Whether quorum queues order ready messages by priority: "Quorum
+    /// queues implement strict priority support with 32 priority levels
+    /// (0-31)" (*Quorum Queues* guide, 4.3, "Message Priorities"). RabbitMQ
+    /// 3.10's quorum queues ignore the `priority` property.
+    pub fn quorum_strict_priorities(self) -> bool {
+        self == Profile::RabbitMq43
     }
 
     /// A quorum queue's delivery limit for its `x-delivery-limit` argument.

@@ -8,7 +8,11 @@
 //! that dies puts its messages back at the head, in their original order.
 //!
 //! A queue declared with `x-max-priority` keeps one FIFO per priority level
-//! and serves the highest non-empty level first. Length limits count ready
+//! and serves the highest non-empty level first. So does a quorum queue in
+//! the `rabbitmq-4.3` profile, always, with levels 0 to 31 (a message
+//! without a priority is at 4) and one more level above them for the
+//! messages that came back, which go first whatever their priority
+//! (`QUORUM_RETURNS_LEVEL`). Length limits count ready
 //! messages only, and TTL expiry happens only at the head: an expired message
 //! behind a live one still counts until it reaches the head.
 
@@ -41,6 +45,7 @@ const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 const REDELIVERED_BIT: u64 = 1 << 56;
 /// In a quorum queue's returns, at the front of the ready messages.
 const RETURNED_BIT: u64 = 1 << 57;
+const LEVEL_MASK: u64 = 0xff << SEQ_BITS;
 const DEADLINE_BITS: u32 = 48;
 const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
 
@@ -75,6 +80,12 @@ impl Entry {
     /// queue's maximum); 0 in plain queues.
     pub fn level(&self) -> u8 {
         ((self.order >> SEQ_BITS) & 0xff) as u8
+    }
+
+    /// Moves it to another priority level (a returned message in a quorum
+    /// queue with strict priorities).
+    pub fn set_level(&mut self, level: u8) {
+        self.order = (self.order & !LEVEL_MASK) | (u64::from(level) << SEQ_BITS);
     }
 
     /// Whether it has been delivered before (requeued or recovered).
@@ -130,6 +141,25 @@ impl Entry {
         self.deadline() != NEVER && self.deadline() <= now
     }
 }
+
+/// The highest message priority a quorum queue tells apart in RabbitMQ 4.3
+/// (`rabbit_fifo`'s `?MAX_PRIORITY`): "Priorities are clamped to the 0-31
+/// range" (*Quorum Queues* guide, 4.3, "Message Priorities").
+pub const QUORUM_MAX_PRIORITY: u8 = 31;
+
+/// The priority of a message without one in a 4.3 quorum queue
+/// (`?DEFAULT_PRIORITY`): "Messages without a `priority` property are
+/// treated as priority 4 (classic queues default to 0)" (same section).
+pub const QUORUM_DEFAULT_PRIORITY: u8 = 4;
+
+/// Where a 4.3 quorum queue keeps returned messages: a level above every
+/// priority, served first in the order they came back. "When messages are
+/// returned to the queue (via `reject`, `nack`, or `modify`), they do not
+/// retain their original priority. Instead, they are added to the returns
+/// queue and are requeued in the exact order they were returned, regardless
+/// of their priority" (same guide, "Redelivery of Returned Messages";
+/// `rabbit_fifo:take_next_msg` reads `returns` before `messages`).
+pub const QUORUM_RETURNS_LEVEL: u8 = QUORUM_MAX_PRIORITY + 1;
 
 /// Ready messages: one FIFO, or one FIFO per priority level.
 #[derive(Clone, Debug)]
@@ -321,7 +351,11 @@ impl Queue {
             auto_delete: false,
             server_named: false,
             args: FieldTable::new(),
-            ready: ReadyQueue::new(settings.max_priority),
+            ready: ReadyQueue::new(if settings.strict_priorities {
+                Some(QUORUM_RETURNS_LEVEL)
+            } else {
+                settings.max_priority
+            }),
             handoff: VecDeque::new(),
             settings,
             unacked: 0,
@@ -337,8 +371,16 @@ impl Queue {
 
     /// The priority level a message goes to: its priority, capped at the
     /// queue's maximum (a priority above the maximum counts as the maximum);
-    /// always 0 in a queue without `x-max-priority`.
+    /// always 0 in a queue without `x-max-priority`. A quorum queue with
+    /// strict priorities caps at 31, and a message without a priority is at 4.
     pub fn level_for(&self, msg: &MessageRef) -> u8 {
+        if self.settings.strict_priorities {
+            return msg
+                .properties
+                .priority
+                .unwrap_or(QUORUM_DEFAULT_PRIORITY)
+                .min(QUORUM_MAX_PRIORITY);
+        }
         match self.settings.max_priority {
             None => 0,
             Some(max) => msg.properties.priority.unwrap_or(0).min(max),
@@ -487,6 +529,11 @@ mod tests {
         );
         assert!(!e.is_expired(123_455));
         assert!(e.is_expired(123_456));
+        e.set_level(QUORUM_RETURNS_LEVEL);
+        assert_eq!(
+            (e.seq(), e.level(), e.redelivered(), e.returns()),
+            ((1 << 40) + 7, QUORUM_RETURNS_LEVEL, true, 2)
+        );
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub struct QueueSettings {
     pub overflow: Overflow,
     /// `x-max-priority`; `None` for a plain FIFO queue.
     pub max_priority: Option<u8>,
+    /// A quorum queue in the `rabbitmq-4.3` profile: 32 priority levels
+    /// and no argument to ask for them (`queue.rs`, `Queue::level_for`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict_priorities: bool,
     pub single_active_consumer: bool,
     pub queue_type: QueueType,
     /// Quorum queues: a message returned more often than this is
@@ -80,6 +84,7 @@ impl Default for QueueSettings {
             max_length_bytes: None,
             overflow: Overflow::DropHead,
             max_priority: None,
+            strict_priorities: false,
             single_active_consumer: false,
             queue_type: QueueType::Classic,
             delivery_limit: None,
@@ -89,9 +94,11 @@ impl Default for QueueSettings {
 
 impl QueueSettings {
     /// What depends on the broker's profile: a quorum queue's delivery
-    /// limit (`Profile::quorum_delivery_limit`).
+    /// limit (`Profile::quorum_delivery_limit`) and its priorities
+    /// (`Profile::quorum_strict_priorities`).
     pub fn apply_profile(&mut self, args: &FieldTable, profile: crate::engine::Profile) {
         if self.queue_type.rules().counts_deliveries() {
+            self.strict_priorities = profile.quorum_strict_priorities();
             // A value that is not an integer counts as absent.
             let argument = args
                 .get("x-delivery-limit")

@@ -30,7 +30,13 @@
 //! - every message is stored, persistent or not;
 //! - in the `rabbitmq-4.3` profile, a queue without `x-delivery-limit` has
 //!   a limit of 20 and a negative one means none
-//!   (`Profile::quorum_delivery_limit`); the rest is 3.10's behaviour;
+//!   (`Profile::quorum_delivery_limit`); messages are served by priority,
+//!   0 to 31 with 4 for none, returned ones first whatever their priority
+//!   (`Queue::level_for`, `QUORUM_RETURNS_LEVEL`); and each consumer's
+//!   unacknowledged deliveries time out (`x-consumer-timeout`,
+//!   `quorum_timeout.rs`). `x-max-priority` is still refused, as
+//!   `rabbit_quorum_queue:capabilities()` in v4.3.0 does (the 4.3 guide
+//!   says it is ignored). The rest is 3.10's behaviour;
 //! - `x-overflow` `reject-publish` is a soft limit: the publish that goes
 //!   over is still accepted (and confirmed), later ones are refused until
 //!   the queue is down to 80%; `reject-publish-dlx` means `drop-head`.
