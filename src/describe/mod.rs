@@ -129,7 +129,7 @@ pub fn category(kind: &EventKind) -> Category {
         | VhostDeleted { .. }
         | VhostAdded { .. }
         | PermissionsSet { .. } => Category::Broker,
-        MethodFailed { .. } | AckTimedOut { .. } => Category::Error,
+        MethodFailed { .. } | AckTimedOut { .. } | ConsumerTimedOut { .. } => Category::Error,
         ConnectionClosed { error: Some(_), .. } | ChannelClosed { error: Some(_), .. } => {
             Category::Error
         }
@@ -209,6 +209,7 @@ fn subjects(kind: &EventKind) -> (Option<u64>, Option<ChannelId>) {
         | ChannelClosed { channel, .. }
         | MethodFailed { channel, .. }
         | AckTimedOut { channel, .. }
+        | ConsumerTimedOut { channel, .. }
         | QosSet { channel, .. }
         | ConsumerAdded { channel, .. }
         | ConsumerCancelled { channel, .. }

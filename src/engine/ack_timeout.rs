@@ -49,6 +49,10 @@
 //!
 //! Only the ticks that can matter are scheduled: while a channel holds
 //! unacknowledged deliveries, one timer at its next tick.
+//!
+//! This is RabbitMQ 3.10's timeout. In the `rabbitmq-4.3` profile channels
+//! have none, and quorum queues time out each consumer's deliveries
+//! themselves (`quorum_timeout.rs`).
 
 use crate::engine::broker::{Broker, BrokerConfig, Timer};
 use crate::engine::clock::Millis;
@@ -230,7 +234,8 @@ impl Broker {
                     delivered_at,
                     timeout_ms,
                 });
-                let error = ack_timeout_error(number, timeout_ms);
+                let error =
+                    ack_timeout_error(number, i64::try_from(timeout_ms).unwrap_or(i64::MAX));
                 self.fail(ch, conn, &error);
                 self.settle_dying();
             }
@@ -252,8 +257,10 @@ impl Broker {
 }
 
 /// RabbitMQ 3.10's error for a channel whose delivery timed out: a 406 that
-/// names no method (the channel's own timer raised it).
-pub fn ack_timeout_error(channel_number: u16, timeout_ms: Millis) -> AmqpError {
+/// names no method (the channel's own timer raised it). 4.3 sends the same
+/// text with `-1` as the timeout when a quorum queue's consumer timeout
+/// closes the channel (`quorum_timeout.rs`).
+pub fn ack_timeout_error(channel_number: u16, timeout_ms: i64) -> AmqpError {
     AmqpError::precondition_failed(format!(
         "delivery acknowledgement on channel {channel_number} timed out. \
          Timeout value used: {timeout_ms} ms. \

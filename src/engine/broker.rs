@@ -83,6 +83,9 @@ pub(crate) enum Timer {
     /// (`ack_timeout.rs`); the generation tells a current timer from a
     /// re-armed one.
     ChannelTick(ChannelId, u64),
+    /// A 4.3 quorum queue's earliest consumer-timeout deadline
+    /// (`quorum_timeout.rs`).
+    ConsumerTimeout(QueueId),
 }
 
 /// Exchange counts and flags, as `rabbitmqctl list_exchanges` shows them.
@@ -376,15 +379,18 @@ impl Broker {
         self.timers.keys().next().map(|(at, _)| *at)
     }
 
-    /// When the next timer other than a channel's acknowledgement tick
-    /// fires: the next piece of work. A delivery nobody acks keeps its
-    /// channel's tick armed (`ack_timeout.rs`), 30 minutes and more ahead
+    /// When the next timer other than an acknowledgement timeout's fires:
+    /// the next piece of work. A delivery nobody acks keeps its channel's
+    /// tick (`ack_timeout.rs`) or its quorum queue's timeout
+    /// (`quorum_timeout.rs`) armed, 30 minutes and more ahead
     /// by default; driving the world "until idle" should not jump there,
     /// while moving time on explicitly (`advance`) does reach it.
     pub fn next_work_timer_at(&self) -> Option<Millis> {
         self.timers
             .iter()
-            .find(|(_, timer)| !matches!(timer, Timer::ChannelTick(..)))
+            .find(|(_, timer)| {
+                !matches!(timer, Timer::ChannelTick(..) | Timer::ConsumerTimeout(..))
+            })
             .map(|((at, _), _)| *at)
     }
 
@@ -472,6 +478,7 @@ impl Broker {
             }
             Timer::Commit => self.commit_tick(),
             Timer::ChannelTick(channel, generation) => self.channel_tick(channel, generation),
+            Timer::ConsumerTimeout(queue) => self.consumer_timeout_fired(queue),
             Timer::QueueExpiry(queue, generation) => {
                 let expired = self
                     .queues

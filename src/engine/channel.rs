@@ -29,6 +29,9 @@ pub struct Unacked {
     /// When it was delivered (virtual ms): the acknowledgement timeout
     /// counts from here.
     pub delivered_at: crate::engine::clock::Millis,
+    /// When a 4.3 quorum queue takes it back if it is still unacked
+    /// (`quorum_timeout.rs`); `None`: never.
+    pub deadline: Option<crate::engine::clock::Millis>,
 }
 
 /// A publish held by an open transaction until tx.commit.
@@ -99,6 +102,10 @@ pub struct Channel {
     pub most_recent_queue: Option<Rc<str>>,
     /// The acknowledgement timeout and the tick that checks it.
     pub ack_clock: AckClock,
+    /// Delivery tags whose messages a 4.3 quorum queue took back when they
+    /// timed out, with the consumer they went to (`None`: basic.get). The
+    /// client may still settle them (`quorum_timeout.rs`).
+    pub released: BTreeMap<u64, Option<ConsumerId>>,
 }
 
 impl Channel {
@@ -120,6 +127,7 @@ impl Channel {
             consumers: BTreeMap::new(),
             most_recent_queue: None,
             ack_clock,
+            released: BTreeMap::new(),
         }
     }
 

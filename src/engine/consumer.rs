@@ -38,6 +38,12 @@ pub struct Consumer {
     pub unacked: u32,
     /// On a stream: the next offset it reads (`stream_log.rs`); 0 otherwise.
     pub stream_offset: u64,
+    /// How long its deliveries may stay unacked before a 4.3 quorum queue
+    /// takes them back (`quorum_timeout.rs`); `None`: forever.
+    pub timeout_ms: Option<crate::engine::clock::Millis>,
+    /// Deliveries that timed out and that its client has not settled yet:
+    /// while there are any, it receives nothing.
+    pub timed_out: u32,
 }
 
 impl Consumer {

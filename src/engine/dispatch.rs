@@ -28,6 +28,11 @@ impl Broker {
     /// Whether a consumer is blocked right now, and why.
     pub(crate) fn blocked_reason(&self, consumer: ConsumerId) -> Option<SkipReason> {
         let c = self.consumers.get(&consumer)?;
+        if c.timed_out > 0 {
+            return Some(SkipReason::TimedOut {
+                deliveries: c.timed_out,
+            });
+        }
         if c.is_credit_blocked() {
             return Some(SkipReason::PrefetchLimit {
                 prefetch: c.prefetch,
@@ -70,7 +75,9 @@ impl Broker {
             let Some(c) = self.consumers.get(&id) else {
                 continue;
             };
-            let credit = if c.no_ack || c.prefetch == 0 {
+            let credit = if c.timed_out > 0 {
+                0
+            } else if c.no_ack || c.prefetch == 0 {
                 u64::MAX
             } else {
                 u64::from(c.prefetch.saturating_sub(c.unacked))
@@ -214,6 +221,9 @@ impl Broker {
             c.unacked += 1;
         }
         let (channel_id, tag_name) = (c.channel, c.tag.clone());
+        let timeout_ms = c
+            .timeout_ms
+            .filter(|_| ack_required && stream_offset.is_none());
         if stream_offset.is_none() {
             self.record_delivery(queue, &entry, ack_required);
         }
@@ -254,6 +264,7 @@ impl Broker {
                     entry,
                     consumer: Some(consumer),
                     delivered_at: now,
+                    deadline: timeout_ms.map(|t| now.saturating_add(t)),
                 },
             );
         }
@@ -281,6 +292,9 @@ impl Broker {
         });
         if ack_required {
             self.arm_ack_tick(channel_id);
+        }
+        if let Some(t) = timeout_ms {
+            self.arm_consumer_timeout(queue, now.saturating_add(t));
         }
     }
 
@@ -371,7 +385,8 @@ impl Broker {
         }
         entry.set_redelivered(true);
         let rules = q.settings.queue_type.rules();
-        if rules.counts_deliveries() {
+        // A consumer timeout is no failed delivery (`quorum_timeout.rs`).
+        if rules.counts_deliveries() && reason != RequeueReason::ConsumerTimeout {
             entry.count_return();
             if q.settings
                 .delivery_limit
@@ -387,7 +402,9 @@ impl Broker {
             RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover => {
                 ReturnKind::Explicit
             }
-            RequeueReason::ChannelClosed | RequeueReason::Restart => ReturnKind::ConsumerGone,
+            RequeueReason::ChannelClosed
+            | RequeueReason::Restart
+            | RequeueReason::ConsumerTimeout => ReturnKind::ConsumerGone,
         };
         let placement = rules.requeue_placement(kind, q.settings.delivery_limit.is_some());
         if q.settings.strict_priorities {
@@ -431,7 +448,9 @@ impl Broker {
             return;
         };
         let moved = q.consumers.unpark(channel, |c| {
-            consumers.get(&c).is_none_or(|c| c.is_credit_blocked())
+            consumers
+                .get(&c)
+                .is_none_or(|c| c.is_credit_blocked() || c.timed_out > 0)
         });
         if moved {
             self.schedule_dispatch(queue);

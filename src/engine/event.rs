@@ -118,6 +118,9 @@ pub enum SkipReason {
     PrefetchLimit { prefetch: u32 },
     /// Its channel has `limit` unacknowledged deliveries (basic.qos global).
     ChannelPrefetchLimit { limit: u32 },
+    /// A 4.3 quorum queue took back `deliveries` of its deliveries when they
+    /// timed out, and its client has not settled them yet.
+    TimedOut { deliveries: u32 },
 }
 
 /// Why a message was requeued.
@@ -130,6 +133,8 @@ pub enum RequeueReason {
     ChannelClosed,
     /// Unacked when the broker restarted (it comes back redelivered).
     Restart,
+    /// Unacked past its consumer's timeout (4.3 quorum queues).
+    ConsumerTimeout,
 }
 
 /// Why a message left a queue without being delivered or acked.
@@ -267,6 +272,19 @@ pub enum EventKind {
         /// When the delivery was made (virtual ms).
         delivered_at: Millis,
         timeout_ms: u64,
+    },
+    /// A 4.3 quorum queue took back `deliveries` deliveries of a consumer
+    /// (`None` with no tag: basic.get deliveries) that timed out
+    /// (`quorum_timeout.rs`): with `cancel_sent` the client was sent
+    /// basic.cancel and the consumer receives nothing until it settles
+    /// them; otherwise the broker closes the channel next.
+    ConsumerTimedOut {
+        consumer: Option<ConsumerId>,
+        tag: Option<Rc<str>>,
+        channel: ChannelId,
+        queue_name: Rc<str>,
+        deliveries: u32,
+        cancel_sent: bool,
     },
     /// A method failed; the broker closes the channel or connection next.
     MethodFailed {

@@ -19,7 +19,8 @@
 //!   [`queue_type`]: classic, quorum and stream queues' own rules.
 //! - [`consumer`]: consumers and the order a queue serves them in.
 //! - [`channel`]: channels and connections, delivery tags, unacked deliveries;
-//!   [`ack_timeout`]: the delivery acknowledgement timeout (`consumer_timeout`).
+//!   [`ack_timeout`]: the delivery acknowledgement timeout (`consumer_timeout`);
+//!   [`quorum_timeout`]: RabbitMQ 4.3's, kept by quorum queues per consumer.
 //! - [`dispatch`]: delivering to consumers; TTL and length limits at the head.
 //! - [`dead_letter`]: dead-lettering and the `x-death` header.
 //! - [`message`], [`value`]: messages, properties, AMQP field values.
@@ -56,6 +57,7 @@ pub mod profile;
 pub mod queue;
 pub mod queue_args;
 pub mod queue_type;
+pub mod quorum_timeout;
 pub mod rng;
 pub mod routing;
 pub mod stream_log;

@@ -95,7 +95,7 @@ impl Profile {
     /// `consumer_timeouts.md`, "Queue Type Support"), and there a timed-out
     /// quorum-queue consumer is cancelled rather than its channel closed
     /// (same file, "Changes from v4.2.x"). Warren's 4.3 profile has no
-    /// channel-wide timeout.
+    /// channel-wide timeout; its quorum queues' is `quorum_timeout.rs`.
     pub fn channel_closes_on_consumer_timeout(self) -> bool {
         self == Profile::RabbitMq3
     }

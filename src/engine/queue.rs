@@ -327,6 +327,9 @@ pub struct Queue {
     pub ttl_timer_at: Option<Millis>,
     /// Whether a dispatch of this queue is waiting in the agenda.
     pub dispatch_pending: bool,
+    /// The earliest consumer-timeout deadline a timer is armed for
+    /// (`quorum_timeout.rs`).
+    pub consumer_timeout_at: Option<Millis>,
 }
 
 impl Queue {
@@ -366,6 +369,7 @@ impl Queue {
             expiry_generation: 0,
             ttl_timer_at: None,
             dispatch_pending: false,
+            consumer_timeout_at: None,
         }
     }
 

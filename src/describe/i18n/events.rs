@@ -106,6 +106,7 @@ fn skip(l: Lang, skipped: &[(std::rc::Rc<str>, SkipReason)]) -> String {
         .map(|(tag, why)| match why {
             SkipReason::PrefetchLimit { prefetch } => tr!(l, en: format!("{tag} (prefetch {prefetch} reached)"), zh: format!("{tag}（已达预取上限 {prefetch}）")),
             SkipReason::ChannelPrefetchLimit { limit } => tr!(l, en: format!("{tag} (channel prefetch {limit} reached)"), zh: format!("{tag}（已达信道预取上限 {limit}）")),
+            SkipReason::TimedOut { deliveries } => tr!(l, en: format!("{tag} (timed out; {deliveries} deliveries to settle first)"), zh: format!("{tag}（已超时；须先处理 {deliveries} 条超时的投递）")),
         })
         .collect();
     listed(&parts, names_sep(l), |p| tr!(l, en: format!("; skipped {p}"), zh: format!("；跳过了 {p}")))
@@ -167,6 +168,17 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
             tr!(l,
                 en: format!("Delivery {delivery_tag} from '{queue_name}' on {c}, delivered at {delivered_at} ms, was not acknowledged within the consumer timeout ({timeout_ms} ms)."),
                 zh: format!("{c} 上来自 '{queue_name}' 的投递 {delivery_tag}（{delivered_at} ms 时投递）没有在消费者超时（{timeout_ms} ms）内被确认。"))
+        }
+        ConsumerTimedOut { tag, channel, queue_name, deliveries, cancel_sent, .. } => {
+            let c = s.chan(*channel);
+            match (tag, cancel_sent) {
+                (Some(tag), true) => tr!(l,
+                    en: format!("Quorum queue '{queue_name}' took back {deliveries} timed-out deliveries of consumer {tag} on {c} and sent it basic.cancel; it gets no more messages until it settles them."),
+                    zh: format!("仲裁队列 '{queue_name}' 收回了 {c} 上消费者 {tag} 的 {deliveries} 条超时投递，并向它发送 basic.cancel；在处理完这些投递之前，它不会再收到消息。")),
+                _ => tr!(l,
+                    en: format!("Quorum queue '{queue_name}' took back {deliveries} timed-out deliveries on {c}; the broker closes the channel."),
+                    zh: format!("仲裁队列 '{queue_name}' 收回了 {c} 上 {deliveries} 条超时投递；代理将关闭该信道。")),
+            }
         }
         MethodFailed { channel, method, error, .. } => {
             let (c, e) = (s.chan(*channel), err_text(error));
@@ -402,6 +414,7 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
                 RequeueReason::Recover => "basic.recover",
                 RequeueReason::ChannelClosed => tr!(l, en: "its channel closed before the ack", zh: "应答之前信道就关闭了"),
                 RequeueReason::Restart => tr!(l, en: "the broker restarted before the ack", zh: "应答之前代理重启了"),
+                RequeueReason::ConsumerTimeout => tr!(l, en: "not acknowledged within the consumer timeout", zh: "没有在消费者超时内应答"),
             };
             tr!(l,
                 en: format!("{m} went back to '{queue_name}' at its original place ({why}); its next delivery is marked redelivered."),

@@ -157,6 +157,7 @@ impl Broker {
             } else {
                 0
             };
+            let timeout_ms = b.consumer_timeout_for(q, Some(&c.arguments))?;
             let id = ConsumerId(b.take_id());
             b.consumers.insert(
                 id,
@@ -172,6 +173,8 @@ impl Broker {
                     args: c.arguments,
                     unacked: 0,
                     stream_offset,
+                    timeout_ms,
+                    timed_out: 0,
                 },
             );
             if let Some(channel) = b.channels.get_mut(&ch) {
@@ -332,6 +335,10 @@ impl Broker {
             let id = b.queue_or_404(&name)?;
             b.check_exclusive_access(id, conn)?;
             b.check_supported(id, Operation::BasicGet)?;
+            let timeout_ms = match b.queues.get(&id) {
+                Some(q) => b.consumer_timeout_for(q, None)?,
+                None => None,
+            };
             b.arm_queue_expiry(id);
             let Some(q) = b.queues.get_mut(&id) else {
                 return Ok(None);
@@ -368,6 +375,10 @@ impl Broker {
                 redelivered: entry.redelivered(),
                 message_count,
             };
+            let now = b.clock.now();
+            let deadline = timeout_ms
+                .filter(|_| !no_ack)
+                .map(|t| now.saturating_add(t));
             if !no_ack {
                 channel.unacked.insert(
                     tag,
@@ -377,9 +388,13 @@ impl Broker {
                         queue_name: queue_name.clone(),
                         entry,
                         consumer: None,
-                        delivered_at: b.clock.now(),
+                        delivered_at: now,
+                        deadline,
                     },
                 );
+            }
+            if let Some(at) = deadline {
+                b.arm_consumer_timeout(id, at);
             }
             b.emit(EventKind::Delivered {
                 message: ok.message.clone(),
@@ -445,11 +460,17 @@ impl Broker {
             if !requeue {
                 return Err(AmqpError::new(ReplyCode::NotImplemented, "requeue=false"));
             }
-            let deliveries: Vec<Unacked> = b
+            let (deliveries, released): (Vec<Unacked>, Vec<u64>) = b
                 .channels
                 .get_mut(&ch)
-                .map(|c| std::mem::take(&mut c.unacked).into_values().collect())
+                .map(|c| {
+                    (
+                        std::mem::take(&mut c.unacked).into_values().collect(),
+                        c.released.keys().copied().collect(),
+                    )
+                })
                 .unwrap_or_default();
+            b.settle_released(ch, released);
             b.settle(ch, deliveries, None);
             Ok(())
         })
@@ -514,6 +535,9 @@ impl Broker {
     }
 
     /// Takes the deliveries an ack/nack/reject names out of the channel.
+    /// Tags whose deliveries a 4.3 quorum queue took back when they timed
+    /// out are still the channel's: naming them is no error, and settles
+    /// them (`quorum_timeout.rs`).
     fn collect_acks(
         &mut self,
         ch: ChannelId,
@@ -523,21 +547,40 @@ impl Broker {
         let Some(channel) = self.channels.get_mut(&ch) else {
             return Ok(Vec::new());
         };
-        if multiple && tag == 0 {
-            return Ok(std::mem::take(&mut channel.unacked).into_values().collect());
-        }
-        if !channel.unacked.contains_key(&tag) {
+        let everything = multiple && tag == 0;
+        if !everything
+            && !channel.unacked.contains_key(&tag)
+            && !channel.released.contains_key(&tag)
+        {
             return Err(AmqpError::precondition_failed(format!(
                 "unknown delivery tag {tag}"
             )));
         }
-        if multiple {
-            let rest = channel.unacked.split_off(&(tag + 1));
+        let released: Vec<u64> = channel
+            .released
+            .keys()
+            .copied()
+            .filter(|t| {
+                if multiple {
+                    everything || *t <= tag
+                } else {
+                    *t == tag
+                }
+            })
+            .collect();
+        let taken = if everything {
+            std::mem::take(&mut channel.unacked).into_values().collect()
+        } else if multiple {
+            let rest = channel.unacked.split_off(&(tag.saturating_add(1)));
             let taken = std::mem::replace(&mut channel.unacked, rest);
-            Ok(taken.into_values().collect())
+            taken.into_values().collect()
         } else {
-            Ok(channel.unacked.remove(&tag).into_iter().collect())
+            channel.unacked.remove(&tag).into_iter().collect()
+        };
+        if !released.is_empty() {
+            self.settle_released(ch, released);
         }
+        Ok(taken)
     }
 
     /// Settles deliveries: ack, reject/nack (requeue or dead-letter), or

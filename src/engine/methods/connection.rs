@@ -285,6 +285,8 @@ impl Broker {
             }
         }
         let unacked = std::mem::take(&mut channel.unacked);
+        // Timed-out deliveries went back already (`quorum_timeout.rs`).
+        channel.released.clear();
         channel.suspended.clear();
         channel.volume = 0;
         let consumers = self.channel_consumers(ch);
