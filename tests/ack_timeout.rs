@@ -12,13 +12,13 @@
 
 use proptest::prelude::*;
 use warren::engine::event::EventKind;
-use warren::engine::method::{BasicAck, BasicConsume, BasicPublish, BasicQos, QueueDeclare};
+use warren::engine::method::{BasicAck, BasicConsume, BasicQos, QueueDeclare};
 use warren::engine::outbox::ServerMethod;
 use warren::engine::{Broker, BrokerConfig, Method};
 
 #[path = "support/chan.rs"]
 mod chan;
-use chan::{get_ok, seed_from_env, seeded_runner, Chan};
+use chan::{get_ok, ready, seed_from_env, seeded_runner, Chan};
 
 const MINUTE: u64 = 60_000;
 
@@ -31,19 +31,6 @@ fn declare(b: &mut Broker, ch: Chan, queue: &str) {
         }),
     )
     .unwrap();
-}
-
-fn publish(b: &mut Broker, ch: Chan, queue: &str, body: &str) {
-    ch.call(
-        b,
-        Method::BasicPublish(BasicPublish {
-            routing_key: queue.into(),
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.run_until_idle();
 }
 
 fn consume(b: &mut Broker, ch: Chan, queue: &str, prefetch: u16) {
@@ -101,14 +88,6 @@ fn closes(b: &mut Broker, ch: Chan) -> Vec<String> {
         .collect()
 }
 
-fn is_open(b: &Broker, ch: Chan) -> bool {
-    b.channel(ch.id).is_some_and(|c| c.open)
-}
-
-fn ready(b: &Broker, queue: &str) -> u64 {
-    b.queue_stats(queue).map_or(0, |s| s.ready)
-}
-
 /// A worker that took a message when its channel opened and never acks it
 /// loses its channel at the first tick after 30 minutes: 31 minutes, since
 /// ticks come every minute from channel.open. The message is ready again.
@@ -116,15 +95,15 @@ fn ready(b: &Broker, queue: &str) -> u64 {
 fn by_default_an_unacked_delivery_closes_its_channel_at_the_first_tick_after_30_minutes() {
     let mut b = Broker::new(BrokerConfig::default());
     let (admin, worker) = admin_and_worker(&mut b, "task_queue", 1);
-    publish(&mut b, admin, "task_queue", "slow task");
+    admin.publish(&mut b, "task_queue", "slow task");
     b.take_outbox(worker.conn);
 
     b.advance(30 * MINUTE);
-    assert!(is_open(&b, worker), "30:00 is not *more* than the timeout");
+    assert!(worker.is_open(&b), "30:00 is not *more* than the timeout");
     b.advance(MINUTE - 1);
-    assert!(is_open(&b, worker), "no tick between 30:00 and 31:00");
+    assert!(worker.is_open(&b), "no tick between 30:00 and 31:00");
     b.advance(1);
-    assert!(!is_open(&b, worker), "the tick at 31:00 closes it");
+    assert!(!worker.is_open(&b), "the tick at 31:00 closes it");
     assert_eq!(
         closes(&mut b, worker),
         [
@@ -154,11 +133,11 @@ fn a_delivery_that_wakes_a_quiet_channel_starts_its_ticks() {
     let mut b = Broker::new(BrokerConfig::default());
     let (admin, worker) = admin_and_worker(&mut b, "q", 0);
     b.advance(25_000);
-    publish(&mut b, admin, "q", "m");
+    admin.publish(&mut b, "q", "m");
     b.advance(31 * MINUTE - 1);
-    assert!(is_open(&b, worker));
+    assert!(worker.is_open(&b));
     b.advance(1);
-    assert!(!is_open(&b, worker), "closed at 25 s + 31 min");
+    assert!(!worker.is_open(&b), "closed at 25 s + 31 min");
 }
 
 /// Acking in time keeps the channel; each delivery is judged by its own
@@ -171,20 +150,20 @@ fn acks_in_time_keep_the_channel_and_the_oldest_delivery_decides() {
         ..BrokerConfig::default()
     });
     let (admin, worker) = admin_and_worker(&mut b, "q", 0);
-    publish(&mut b, admin, "q", "first");
+    admin.publish(&mut b, "q", "first");
     b.advance(5_000);
-    publish(&mut b, admin, "q", "second");
+    admin.publish(&mut b, "q", "second");
     b.advance(5_500);
-    assert!(is_open(&b, worker));
+    assert!(worker.is_open(&b));
     ack(&mut b, worker, 1);
     b.advance(5_000);
     assert!(
-        is_open(&b, worker),
+        worker.is_open(&b),
         "at 15.5 s the second is 10.5 s old, but no tick yet"
     );
     b.advance(500);
     assert!(
-        !is_open(&b, worker),
+        !worker.is_open(&b),
         "the tick at 16 s: the second, delivered at 5 s, timed out"
     );
 
@@ -202,7 +181,7 @@ fn acks_in_time_keep_the_channel_and_the_oldest_delivery_decides() {
     );
     assert!(got.is_some());
     b.advance(11_000);
-    assert!(!is_open(&b, getter), "an unacked basic.get times out too");
+    assert!(!getter.is_open(&b), "an unacked basic.get times out too");
 }
 
 /// consumer_timeout is read when a channel opens; the operator's change
@@ -270,7 +249,7 @@ fn random_runs_keep_the_timeout_rule() {
             let (admin, mut worker) = admin_and_worker(&mut b, "q", 3);
             for op in &ops {
                 match op {
-                    Op::Publish => publish(&mut b, admin, "q", "m"),
+                    Op::Publish => admin.publish(&mut b, "q", "m"),
                     Op::Advance(ms) => b.advance(*ms),
                     Op::Ack(pick) => {
                         let tag = b
@@ -282,7 +261,7 @@ fn random_runs_keep_the_timeout_rule() {
                         }
                     }
                     Op::Reopen => {
-                        if !is_open(&b, worker) {
+                        if !worker.is_open(&b) {
                             worker = Chan::open(&mut b, worker.conn).unwrap();
                             consume(&mut b, worker, "q", 3);
                         }
@@ -322,24 +301,11 @@ fn the_4_3_profile_does_not_close_channels_over_classic_deliveries() {
         ..BrokerConfig::default()
     });
     let admin = Chan::connect(&mut b, "admin");
-    ch_declare_durable(&mut b, admin, "q");
+    admin.declare_durable(&mut b, "q", Default::default());
     let worker = Chan::connect(&mut b, "worker");
     consume(&mut b, worker, "q", 0);
-    publish(&mut b, admin, "q", "m");
+    admin.publish(&mut b, "q", "m");
     b.advance(10 * MINUTE);
-    assert!(is_open(&b, worker));
+    assert!(worker.is_open(&b));
     assert_eq!(b.queue_stats("q").unwrap().unacked, 1);
-}
-
-/// 4.3 refuses transient non-exclusive queues: declare a durable one.
-fn ch_declare_durable(b: &mut Broker, ch: Chan, queue: &str) {
-    ch.call(
-        b,
-        Method::QueueDeclare(QueueDeclare {
-            queue: queue.into(),
-            durable: true,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
 }

@@ -3,7 +3,7 @@
 //! 3.10 behaviour is recorded (`tests/conformance/scenarios/qq_*.json`).
 
 use warren::engine::message::Properties;
-use warren::engine::method::{BasicGet, BasicNack, BasicPublish, BasicReject, QueueDeclare};
+use warren::engine::method::{BasicGet, BasicNack, BasicReject};
 use warren::engine::value::{FieldTable, FieldValue};
 use warren::engine::{Broker, BrokerConfig, Method, Profile};
 
@@ -17,16 +17,7 @@ fn quorum(b: &mut Broker, ch: Chan, name: &str, limit: Option<i32>) {
     if let Some(l) = limit {
         arguments.insert("x-delivery-limit".into(), FieldValue::Int(l));
     }
-    ch.call(
-        b,
-        Method::QueueDeclare(QueueDeclare {
-            queue: name.into(),
-            durable: true,
-            arguments,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
+    ch.declare_durable(b, name, arguments);
 }
 
 /// How many times one message can be taken with basic.get and rejected
@@ -38,15 +29,7 @@ fn deliveries_before_death(profile: Profile, limit: Option<i32>) -> u32 {
     });
     let ch = Chan::connect(&mut b, "c");
     quorum(&mut b, ch, "q", limit);
-    ch.call(
-        &mut b,
-        Method::BasicPublish(BasicPublish {
-            routing_key: "q".into(),
-            body: b"poison".to_vec(),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
+    ch.publish(&mut b, "q", "poison");
     b.run_until_idle();
     let mut deliveries = 0;
     while deliveries < 100 {
@@ -104,20 +87,11 @@ fn an_explicit_or_negative_delivery_limit() {
 }
 
 fn publish_with_priority(b: &mut Broker, ch: Chan, queue: &str, body: &str, priority: Option<u8>) {
-    ch.call(
-        b,
-        Method::BasicPublish(BasicPublish {
-            routing_key: queue.into(),
-            body: body.as_bytes().to_vec(),
-            properties: Properties {
-                priority,
-                ..Properties::default()
-            },
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.run_until_idle();
+    let properties = Properties {
+        priority,
+        ..Properties::default()
+    };
+    ch.publish_with(b, queue, body, properties);
 }
 
 /// basic.get with manual ack: the body and delivery tag, or `None` if empty.

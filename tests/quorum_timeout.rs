@@ -20,8 +20,7 @@ use std::collections::BTreeMap;
 use warren::engine::channel::ClientInfo;
 use warren::engine::event::{DeathReason, EventKind};
 use warren::engine::method::{
-    BasicAck, BasicCancel, BasicConsume, BasicGet, BasicNack, BasicPublish, BasicQos, BasicReject,
-    QueueDeclare,
+    BasicAck, BasicCancel, BasicConsume, BasicGet, BasicNack, BasicQos, BasicReject,
 };
 use warren::engine::outbox::ServerMethod;
 use warren::engine::value::{FieldTable, FieldValue};
@@ -29,7 +28,7 @@ use warren::engine::{Broker, BrokerConfig, CommandError, Method, Profile, Reply}
 
 #[path = "support/chan.rs"]
 mod chan;
-use chan::{consume_ok, get_ok, seed_from_env, seeded_runner, Chan};
+use chan::{consume_ok, get_ok, ready, seed_from_env, seeded_runner, Chan};
 
 const MINUTE: u64 = 60_000;
 
@@ -51,29 +50,7 @@ fn table(entries: &[(&str, FieldValue)]) -> FieldTable {
 fn declare(b: &mut Broker, ch: Chan, name: &str, kind: &str, extra: &[(&str, FieldValue)]) {
     let mut arguments = table(extra);
     arguments.insert("x-queue-type".into(), FieldValue::LongStr(kind.into()));
-    ch.call(
-        b,
-        Method::QueueDeclare(QueueDeclare {
-            queue: name.into(),
-            durable: true,
-            arguments,
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-}
-
-fn publish(b: &mut Broker, ch: Chan, queue: &str, body: &str) {
-    ch.call(
-        b,
-        Method::BasicPublish(BasicPublish {
-            routing_key: queue.into(),
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
-    b.run_until_idle();
+    ch.declare_durable(b, name, arguments);
 }
 
 /// basic.qos (per consumer) then basic.consume with `arguments`.
@@ -149,14 +126,6 @@ fn received(b: &mut Broker, ch: Chan) -> Vec<String> {
         .collect()
 }
 
-fn is_open(b: &Broker, ch: Chan) -> bool {
-    b.channel(ch.id).is_some_and(|c| c.open)
-}
-
-fn ready(b: &Broker, queue: &str) -> u64 {
-    b.queue_stats(queue).map_or(0, |s| s.ready)
-}
-
 /// A quorum queue, a worker consuming it with prefetch 1 and one message
 /// delivered to the worker at virtual time 0.
 fn one_delivery(
@@ -168,7 +137,7 @@ fn one_delivery(
     declare(&mut b, admin, "q", "quorum", queue_args);
     let worker = Chan::connect(&mut b, "worker");
     let tag = consume(&mut b, worker, "q", 1);
-    publish(&mut b, admin, "q", "slow task");
+    admin.publish(&mut b, "q", "slow task");
     assert_eq!(
         received(&mut b, worker),
         ["deliver slow task 1 redelivered=false count=None"]
@@ -195,7 +164,7 @@ fn a_delivery_times_out_at_its_deadline_and_the_consumer_is_cancelled() {
     assert!(received(&mut b, worker).is_empty());
     b.advance(1);
     assert_eq!(received(&mut b, worker), [format!("cancel {tag}")]);
-    assert!(is_open(&b, worker), "the channel stays open");
+    assert!(worker.is_open(&b), "the channel stays open");
     assert_eq!(ready(&b, "q"), 1, "the message is ready again");
     assert_eq!(b.queue_stats("q").unwrap().unacked, 0);
     let timed_out: Vec<_> = b
@@ -284,11 +253,11 @@ fn a_timed_out_consumer_resumes_once_it_settles_what_timed_out() {
     let (mut b, admin, worker, tag) = one_delivery(Profile::RabbitMq43, &[]);
     b.advance(30 * MINUTE);
     assert_eq!(received(&mut b, worker), [format!("cancel {tag}")]);
-    publish(&mut b, admin, "q", "next");
+    admin.publish(&mut b, "q", "next");
     assert_eq!(ready(&b, "q"), 2, "nobody takes them");
     assert!(received(&mut b, worker).is_empty());
     settle(&mut b, worker, ack(1));
-    assert!(is_open(&b, worker), "acking a timed-out tag is no error");
+    assert!(worker.is_open(&b), "acking a timed-out tag is no error");
     assert_eq!(
         received(&mut b, worker),
         ["deliver slow task 2 redelivered=true count=None"],
@@ -324,7 +293,7 @@ fn a_client_without_cancel_notifications_loses_its_channel() {
         },
     );
     consume(&mut b, worker, "q", 1);
-    publish(&mut b, admin, "q", "m");
+    admin.publish(&mut b, "q", "m");
     b.advance(30 * MINUTE);
     let got = received(&mut b, worker);
     assert_eq!(
@@ -335,7 +304,7 @@ fn a_client_without_cancel_notifications_loses_its_channel() {
              doc guide to learn more"
         )
     );
-    assert!(!is_open(&b, worker));
+    assert!(!worker.is_open(&b));
     assert_eq!(ready(&b, "q"), 1);
 }
 
@@ -347,14 +316,9 @@ fn a_client_without_cancel_notifications_loses_its_channel() {
 fn an_unacked_basic_get_times_out_and_closes_its_channel() {
     let mut b = broker(Profile::RabbitMq43);
     let admin = Chan::connect(&mut b, "admin");
-    declare(
-        &mut b,
-        admin,
-        "q",
-        "quorum",
-        &[("x-consumer-timeout", FieldValue::Long(5_000))],
-    );
-    publish(&mut b, admin, "q", "m");
+    let five_seconds = [("x-consumer-timeout", FieldValue::Long(5_000))];
+    declare(&mut b, admin, "q", "quorum", &five_seconds);
+    admin.publish(&mut b, "q", "m");
     let getter = Chan::connect(&mut b, "getter");
     let got = get_ok(
         getter
@@ -369,9 +333,9 @@ fn an_unacked_basic_get_times_out_and_closes_its_channel() {
     );
     assert!(got.is_some());
     b.advance(4_999);
-    assert!(is_open(&b, getter));
+    assert!(getter.is_open(&b));
     b.advance(1);
-    assert!(!is_open(&b, getter));
+    assert!(!getter.is_open(&b));
     assert_eq!(ready(&b, "q"), 1);
 }
 
@@ -412,7 +376,7 @@ fn the_consumer_argument_beats_the_queue_argument_which_beats_the_node() {
             .map(|v| ("x-consumer-timeout".to_string(), v.clone()))
             .collect();
         consume_with(&mut b, worker, "q", 1, arguments).unwrap();
-        publish(&mut b, admin, "q", "m");
+        admin.publish(&mut b, "q", "m");
         b.advance(expected.saturating_sub(1));
         if expected > 0 {
             assert_eq!(ready(&b, "q"), 0, "{queue_args:?} {consumer_arg:?}");
@@ -426,7 +390,7 @@ fn the_consumer_argument_beats_the_queue_argument_which_beats_the_node() {
     let worker = Chan::connect(&mut b, "worker");
     let huge = table(&[("x-consumer-timeout", FieldValue::Timestamp(u64::MAX))]);
     consume_with(&mut b, worker, "q", 1, huge).unwrap();
-    publish(&mut b, admin, "q", "m");
+    admin.publish(&mut b, "q", "m");
     b.advance(u64::MAX / 2);
     assert_eq!(b.queue_stats("q").unwrap().unacked, 1, "never times out");
 }
@@ -464,32 +428,18 @@ fn x_consumer_timeout_values_rabbitmq_refuses_or_cannot_read() {
         }
     };
     let text = FieldValue::LongStr("60000".into());
-    assert_eq!(
-        error(
-            Profile::RabbitMq43,
-            "classic",
-            None,
-            Some(FieldValue::Long(1))
-        )
-        .as_deref(),
-        Some(
-            "PRECONDITION_FAILED - invalid arg 'x-consumer-timeout' for queue 'q' in vhost '/' \
-             of queue type rabbit_classic_queue"
-        )
-    );
-    assert_eq!(
-        error(
-            Profile::RabbitMq43,
-            "stream",
-            None,
-            Some(FieldValue::Long(1))
-        )
-        .as_deref(),
-        Some(
-            "PRECONDITION_FAILED - invalid arg 'x-consumer-timeout' for queue 'q' in vhost '/' \
-             of queue type rabbit_stream_queue"
-        )
-    );
+    for (kind, module) in [
+        ("classic", "rabbit_classic_queue"),
+        ("stream", "rabbit_stream_queue"),
+    ] {
+        assert_eq!(
+            error(Profile::RabbitMq43, kind, None, Some(FieldValue::Long(1))),
+            Some(format!(
+                "PRECONDITION_FAILED - invalid arg 'x-consumer-timeout' for queue 'q' in \
+                 vhost '/' of queue type {module}"
+            ))
+        );
+    }
     assert_eq!(
         error(Profile::RabbitMq43, "quorum", None, Some(text.clone())).as_deref(),
         Some("INTERNAL_ERROR")
@@ -595,31 +545,20 @@ fn random_runs_lose_and_duplicate_nothing_across_timeouts() {
                 ..BrokerConfig::default()
             });
             let admin = Chan::connect(&mut b, "admin");
-            declare(
-                &mut b,
-                admin,
-                "q",
-                "quorum",
-                &[("x-delivery-limit", FieldValue::Long(3))],
-            );
+            let limit = [("x-delivery-limit", FieldValue::Long(3))];
+            declare(&mut b, admin, "q", "quorum", &limit);
             let mut workers: Vec<Chan> = (0..WORKERS)
                 .map(|i| Chan::connect(&mut b, &format!("worker {i}")))
                 .collect();
-            let settled_released = std::cell::Cell::new(false);
-            let note_released = |b: &Broker, ch: Chan, tag: u64| {
-                if b.channel(ch.id).is_some_and(|c| c.released.contains_key(&tag)) {
-                    settled_released.set(true);
-                }
-            };
             for op in &ops {
                 // A worker whose channel the broker closed opens another.
                 for w in workers.iter_mut() {
-                    if !is_open(&b, *w) {
+                    if !w.is_open(&b) {
                         *w = Chan::open(&mut b, w.conn).unwrap();
                     }
                 }
                 match *op {
-                    Op::Publish => publish(&mut b, admin, "q", "m"),
+                    Op::Publish => admin.publish(&mut b, "q", "m"),
                     Op::Consume { worker, timeout } => {
                         let arguments = timeout
                             .map(|t| table(&[("x-consumer-timeout", FieldValue::Long(t))]))
@@ -628,28 +567,18 @@ fn random_runs_lose_and_duplicate_nothing_across_timeouts() {
                     }
                     Op::Advance(ms) => b.advance(ms),
                     Op::Ack { worker, pick, multiple } => {
-                        if let Some(tag) = pick_tag(&b, workers[worker], pick) {
-                            note_released(&b, workers[worker], tag);
-                            settle(
-                                &mut b,
-                                workers[worker],
-                                Method::BasicAck(BasicAck { delivery_tag: tag, multiple }),
-                            );
-                        }
+                        settle_picked(&mut b, workers[worker], pick, |delivery_tag| {
+                            Method::BasicAck(BasicAck { delivery_tag, multiple })
+                        });
                     }
                     Op::Nack { worker, pick } => {
-                        if let Some(tag) = pick_tag(&b, workers[worker], pick) {
-                            note_released(&b, workers[worker], tag);
-                            settle(
-                                &mut b,
-                                workers[worker],
-                                Method::BasicNack(BasicNack {
-                                    delivery_tag: tag,
-                                    multiple: false,
-                                    requeue: true,
-                                }),
-                            );
-                        }
+                        settle_picked(&mut b, workers[worker], pick, |delivery_tag| {
+                            Method::BasicNack(BasicNack {
+                                delivery_tag,
+                                multiple: false,
+                                requeue: true,
+                            })
+                        });
                     }
                     Op::Cancel { worker } => {
                         let tags: Vec<String> = b
@@ -695,7 +624,7 @@ fn random_runs_lose_and_duplicate_nothing_across_timeouts() {
             let (a, s, r) = seen.get();
             seen.set((
                 a + u32::from(timed_out),
-                s + u32::from(settled_released.get()),
+                s + u32::from(settled_timed_out_tag(&b)),
                 r + u32::from(resumed),
             ));
             Ok(())
@@ -711,12 +640,39 @@ fn random_runs_lose_and_duplicate_nothing_across_timeouts() {
     );
 }
 
-/// One of a channel's delivery tags a client may still settle: unacked,
-/// or timed out and not settled yet.
-fn pick_tag(b: &Broker, ch: Chan, pick: usize) -> Option<u64> {
-    let c = b.channel(ch.id)?;
+/// Settles one of a channel's delivery tags a client may still settle
+/// (unacked, or timed out and not settled yet), if it has any.
+fn settle_picked(b: &mut Broker, ch: Chan, pick: usize, method: impl Fn(u64) -> Method) {
+    let Some(c) = b.channel(ch.id) else {
+        return;
+    };
     let tags: Vec<u64> = c.unacked.keys().chain(c.released.keys()).copied().collect();
-    tags.get(pick % tags.len().max(1)).copied()
+    if let Some(&tag) = tags.get(pick % tags.len().max(1)) {
+        settle(b, ch, method(tag));
+    }
+}
+
+/// Whether a client settled a delivery tag after it timed out: an open
+/// channel no longer holds a tag that timed out on it (only settling one
+/// removes it).
+fn settled_timed_out_tag(b: &Broker) -> bool {
+    let timed_out: Vec<(warren::engine::ids::ChannelId, u64)> = b
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::AckTimedOut {
+                channel,
+                delivery_tag,
+                ..
+            } => Some((channel, delivery_tag)),
+            _ => None,
+        })
+        .collect();
+    timed_out.iter().any(|(ch, tag)| {
+        b.channel(*ch).is_some_and(|c| {
+            c.open && !c.released.contains_key(tag) && !c.unacked.contains_key(tag)
+        })
+    })
 }
 
 fn check_invariants(b: &Broker) -> Result<(), TestCaseError> {

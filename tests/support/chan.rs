@@ -15,7 +15,9 @@
 
 use std::rc::Rc;
 use warren::engine::ids::{ChannelId, ConnId};
-use warren::engine::method::{GetOk, QueueDeclareOk};
+use warren::engine::message::Properties;
+use warren::engine::method::{BasicPublish, GetOk, QueueDeclare, QueueDeclareOk};
+use warren::engine::value::FieldTable;
 use warren::engine::{Broker, BrokerConfig, CommandError, Method, Reply};
 
 /// A channel as its client knows it.
@@ -46,6 +48,47 @@ impl Chan {
     /// Applies `method` on this channel.
     pub fn call(&self, broker: &mut Broker, method: Method) -> Result<Reply, CommandError> {
         broker.apply(self.conn, self.number, method)
+    }
+
+    /// Whether the broker still has this channel open.
+    pub fn is_open(&self, broker: &Broker) -> bool {
+        broker.channel(self.id).is_some_and(|c| c.open)
+    }
+
+    /// queue.declare of a durable queue (the kind every profile accepts)
+    /// with `arguments`; panics if refused.
+    pub fn declare_durable(&self, broker: &mut Broker, queue: &str, arguments: FieldTable) {
+        let declare = QueueDeclare {
+            queue: queue.into(),
+            durable: true,
+            arguments,
+            ..Default::default()
+        };
+        self.call(broker, Method::QueueDeclare(declare)).unwrap();
+    }
+
+    /// basic.publish of `body` to the default exchange, then the broker
+    /// does what it leads to; panics if refused.
+    pub fn publish(&self, broker: &mut Broker, routing_key: &str, body: &str) {
+        self.publish_with(broker, routing_key, body, Properties::default());
+    }
+
+    /// [`Chan::publish`] with `properties`.
+    pub fn publish_with(
+        &self,
+        broker: &mut Broker,
+        routing_key: &str,
+        body: &str,
+        properties: Properties,
+    ) {
+        let publish = BasicPublish {
+            routing_key: routing_key.into(),
+            body: body.as_bytes().to_vec(),
+            properties,
+            ..Default::default()
+        };
+        self.call(broker, Method::BasicPublish(publish)).unwrap();
+        broker.run_until_idle();
     }
 }
 
@@ -86,6 +129,11 @@ pub fn seeded_runner(seed: u64, cases: u32) -> proptest::test_runner::TestRunner
         },
         TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
     )
+}
+
+/// How many messages `queue` holds ready (0 if there is no such queue).
+pub fn ready(broker: &Broker, queue: &str) -> u64 {
+    broker.queue_stats(queue).map_or(0, |s| s.ready)
 }
 
 /// queue.declare-ok's fields.
