@@ -339,6 +339,28 @@ fn an_unacked_basic_get_times_out_and_closes_its_channel() {
     assert_eq!(ready(&b, "q"), 1);
 }
 
+/// A consumer its client cancelled while it still held a delivery has no
+/// consumer left to cancel when that delivery times out: the channel is
+/// closed (v4.3.0 `rabbit_channel`: basic.cancel is sent only when
+/// `is_map_key(CTag, consumer_mapping)`, otherwise the fallback closes the
+/// channel; `rabbit_fifo` keeps a cancelled consumer's checked-out
+/// messages, and times them out, until they are settled).
+#[test]
+fn a_cancelled_consumers_late_delivery_closes_the_channel() {
+    let (mut b, _admin, worker, tag) = one_delivery(Profile::RabbitMq43, &[]);
+    settle(
+        &mut b,
+        worker,
+        Method::BasicCancel(BasicCancel {
+            consumer_tag: tag,
+            no_wait: false,
+        }),
+    );
+    b.advance(30 * MINUTE);
+    assert!(!worker.is_open(&b));
+    assert_eq!(ready(&b, "q"), 1);
+}
+
 /// Which timeout a consumer gets: its own `x-consumer-timeout`, else the
 /// queue's, else the node's `consumer_timeout`.
 /// consumer_timeouts.md (v4.3.0), "Precedence Summary": "1. Consumer

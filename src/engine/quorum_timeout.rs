@@ -47,7 +47,10 @@
 //!   `Timeout value used: -1 ms`: `rabbit_channel` handles the queue's
 //!   `{released, ..., timeout}` action by calling
 //!   `handle_consumer_timed_out(-1, ...)`. A basic.get delivery has no
-//!   consumer to cancel, so its timeout closes the channel too.
+//!   consumer to cancel, so its timeout closes the channel too, and so
+//!   does one of a consumer its client cancelled while it held deliveries
+//!   (the channel sends basic.cancel only for a tag it still maps to a
+//!   consumer, `is_map_key(CTag, consumer_mapping)`).
 //!
 //! A client that connected without a handshake (the simulation's own
 //! programs, the JS API, the replayer) counts as one that advertises
