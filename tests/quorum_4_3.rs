@@ -20,9 +20,31 @@ fn quorum(b: &mut Broker, ch: Chan, name: &str, limit: Option<i32>) {
     ch.declare_durable(b, name, arguments);
 }
 
-/// How many times one message can be taken with basic.get and rejected
-/// (requeue) before the queue dead-letters it.
-fn deliveries_before_death(profile: Profile, limit: Option<i32>) -> u32 {
+/// basic.reject with requeue.
+fn reject(delivery_tag: u64) -> Method {
+    Method::BasicReject(BasicReject {
+        delivery_tag,
+        requeue: true,
+    })
+}
+
+/// basic.nack with requeue.
+fn nack(delivery_tag: u64) -> Method {
+    Method::BasicNack(BasicNack {
+        delivery_tag,
+        multiple: false,
+        requeue: true,
+    })
+}
+
+/// Takes one message with basic.get and gives it back with `give_back`
+/// until the queue dead-letters it (at most 100 times): the
+/// `x-delivery-count` each basic.get-ok carried.
+fn counts_until_death(
+    profile: Profile,
+    limit: Option<i32>,
+    give_back: fn(u64) -> Method,
+) -> Vec<Option<i64>> {
     let mut b = Broker::new(BrokerConfig {
         profile,
         ..BrokerConfig::default()
@@ -30,32 +52,31 @@ fn deliveries_before_death(profile: Profile, limit: Option<i32>) -> u32 {
     let ch = Chan::connect(&mut b, "c");
     quorum(&mut b, ch, "q", limit);
     ch.publish(&mut b, "q", "poison");
-    b.run_until_idle();
-    let mut deliveries = 0;
-    while deliveries < 100 {
-        let got = get_ok(
-            ch.call(
-                &mut b,
-                Method::BasicGet(BasicGet {
-                    queue: "q".into(),
-                    no_ack: false,
-                }),
-            )
-            .unwrap(),
+    let mut counts = Vec::new();
+    while counts.len() < 100 {
+        let get = Method::BasicGet(BasicGet {
+            queue: "q".into(),
+            no_ack: false,
+        });
+        let Some(got) = get_ok(ch.call(&mut b, get).unwrap()) else {
+            break;
+        };
+        let headers = got.message.properties.headers.as_ref();
+        counts.push(
+            headers
+                .and_then(|h| h.get("x-delivery-count"))
+                .and_then(FieldValue::as_integer),
         );
-        let Some(got) = got else { break };
-        deliveries += 1;
-        ch.call(
-            &mut b,
-            Method::BasicReject(BasicReject {
-                delivery_tag: got.delivery_tag,
-                requeue: true,
-            }),
-        )
-        .unwrap();
+        ch.call(&mut b, give_back(got.delivery_tag)).unwrap();
         b.run_until_idle();
     }
-    deliveries
+    counts
+}
+
+/// How many times one message can be taken with basic.get and rejected
+/// (requeue) before the queue dead-letters it.
+fn deliveries_before_death(profile: Profile, limit: Option<i32>) -> usize {
+    counts_until_death(profile, limit, reject).len()
 }
 
 /// Quorum queues have a default delivery limit of 20 since RabbitMQ 4.0
@@ -84,6 +105,50 @@ fn an_explicit_or_negative_delivery_limit() {
     assert_eq!(deliveries_before_death(Profile::RabbitMq3, Some(2)), 3);
     assert_eq!(deliveries_before_death(Profile::RabbitMq43, Some(-1)), 100);
     assert_eq!(deliveries_before_death(Profile::RabbitMq3, Some(-1)), 100);
+}
+
+/// RabbitMQ 4.3 counts only failed deliveries: a basic.reject with
+/// requeue is one, a basic.nack with requeue is not, so a nack loop never
+/// reaches the delivery limit, and `x-delivery-count` appears only once
+/// a delivery failed. Release notes 4.3.0
+/// (https://github.com/rabbitmq/rabbitmq-server/releases/tag/v4.3.0):
+/// "Quorum queues now allow unlimited explicit message returns. The
+/// delivery limit is based on `delivery-count` rather than
+/// `acquired-count`, so messages can be explicitly returned to the queue
+/// without counting towards the delivery limit." (v4.3.0 `rabbit_channel`:
+/// reject is `{modify, true, false, ...}`, nack is `requeue`;
+/// `rabbit_fifo_client:add_delivery_count_header` adds the header only when
+/// the message has a `delivery_count`.) RabbitMQ 3.10 counts every return
+/// and tells basic.get the count from 0.
+#[test]
+fn only_failed_deliveries_count_in_4_3() {
+    let nacked = counts_until_death(Profile::RabbitMq43, None, nack);
+    assert_eq!(nacked.len(), 100, "never dead-lettered");
+    assert!(nacked.iter().all(Option::is_none), "{nacked:?}");
+    let rejected = counts_until_death(Profile::RabbitMq43, Some(2), reject);
+    assert_eq!(rejected, [None, Some(1), Some(2)]);
+    let nacked_in_3_10 = counts_until_death(Profile::RabbitMq3, Some(2), nack);
+    assert_eq!(nacked_in_3_10, [Some(0), Some(1), Some(2)]);
+}
+
+/// A basic.reject with requeue goes ahead of the messages never delivered
+/// in 4.3 even without a delivery limit (v4.3.0 `rabbit_fifo`: a `modify`
+/// always goes through `return_one`, into the returns); in 3.10 it goes to
+/// the back (recorded: `qq_requeue_order`).
+#[test]
+fn a_reject_without_a_delivery_limit_goes_first_in_4_3() {
+    let order = |profile| {
+        let mut b = broker(profile);
+        let ch = Chan::connect(&mut b, "c");
+        quorum(&mut b, ch, "q", Some(-1));
+        ch.publish(&mut b, "q", "first");
+        ch.publish(&mut b, "q", "second");
+        let (_, tag) = get(&mut b, ch, "q").unwrap();
+        ch.call(&mut b, reject(tag)).unwrap();
+        drain(&mut b, ch, "q")
+    };
+    assert_eq!(order(Profile::RabbitMq43), ["first", "second"]);
+    assert_eq!(order(Profile::RabbitMq3), ["second", "first"]);
 }
 
 fn publish_with_priority(b: &mut Broker, ch: Chan, queue: &str, body: &str, priority: Option<u8>) {
@@ -182,14 +247,7 @@ fn returned_messages_go_first_in_return_order_whatever_their_priority() {
     assert_eq!(bodies, ["high", "high too", "low"]);
     for returned in ["low", "high too"] {
         let tag = taken.iter().find(|(body, _)| body == returned).unwrap().1;
-        ch.call(
-            &mut b,
-            Method::BasicReject(BasicReject {
-                delivery_tag: tag,
-                requeue: true,
-            }),
-        )
-        .unwrap();
+        ch.call(&mut b, reject(tag)).unwrap();
     }
     publish_with_priority(&mut b, ch, "q", "top", Some(31));
     assert_eq!(drain(&mut b, ch, "q"), ["low", "high too", "top"]);
@@ -210,14 +268,6 @@ fn a_requeue_without_a_delivery_limit_goes_in_at_priority_4() {
     publish_with_priority(&mut b, ch, "q", "background", Some(1));
     let (body, tag) = get(&mut b, ch, "q").unwrap();
     assert_eq!(body, "urgent");
-    ch.call(
-        &mut b,
-        Method::BasicNack(BasicNack {
-            delivery_tag: tag,
-            multiple: false,
-            requeue: true,
-        }),
-    )
-    .unwrap();
+    ch.call(&mut b, nack(tag)).unwrap();
     assert_eq!(drain(&mut b, ch, "q"), ["five", "urgent", "background"]);
 }

@@ -376,6 +376,7 @@ impl Broker {
         reason: RequeueReason,
         from: Option<(ChannelId, u64)>,
     ) {
+        let counts_only_failures = self.config.profile.counts_only_failed_deliveries();
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
@@ -385,8 +386,24 @@ impl Broker {
         }
         entry.set_redelivered(true);
         let rules = q.settings.queue_type.rules();
-        // A consumer timeout is no failed delivery (`quorum_timeout.rs`).
-        if rules.counts_deliveries() && reason != RequeueReason::ConsumerTimeout {
+        let limit = q.settings.delivery_limit.is_some();
+        let (counted, placement) = if rules.counts_deliveries() && counts_only_failures {
+            crate::engine::queue_type::quorum::return_in_4_3(reason, limit)
+        } else {
+            let kind = match reason {
+                RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover => {
+                    ReturnKind::Explicit
+                }
+                RequeueReason::ChannelClosed
+                | RequeueReason::Restart
+                | RequeueReason::ConsumerTimeout => ReturnKind::ConsumerGone,
+            };
+            (
+                rules.counts_deliveries(),
+                rules.requeue_placement(kind, limit),
+            )
+        };
+        if counted {
             entry.count_return();
             if q.settings
                 .delivery_limit
@@ -398,15 +415,6 @@ impl Broker {
             }
         }
         let (message, name) = (entry.msg.id(), q.name.clone());
-        let kind = match reason {
-            RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover => {
-                ReturnKind::Explicit
-            }
-            RequeueReason::ChannelClosed
-            | RequeueReason::Restart
-            | RequeueReason::ConsumerTimeout => ReturnKind::ConsumerGone,
-        };
-        let placement = rules.requeue_placement(kind, q.settings.delivery_limit.is_some());
         if q.settings.strict_priorities {
             // A 4.3 quorum queue's returns wait above every priority; one
             // requeued at the back goes in at the default priority

@@ -20,7 +20,9 @@
 //! - quorum queues time out unacknowledged deliveries themselves, per
 //!   consumer (`x-consumer-timeout`), returning the messages and cancelling
 //!   the consumer (`quorum_timeout.rs`);
-//! - quorum queues have strict message priorities, 0 to 31 (absent: 4).
+//! - quorum queues have strict message priorities, 0 to 31 (absent: 4);
+//! - a quorum queue counts only failed deliveries (a reject, a consumer
+//!   gone) in `x-delivery-count`, not a nack.
 
 use serde::{Deserialize, Serialize};
 
@@ -113,6 +115,15 @@ impl Profile {
     /// (0-31)" (*Quorum Queues* guide, 4.3, "Message Priorities"). RabbitMQ
     /// 3.10's quorum queues ignore the `priority` property.
     pub fn quorum_strict_priorities(self) -> bool {
+        self == Profile::RabbitMq43
+    }
+
+    /// Whether a quorum queue counts only failed deliveries in
+    /// `x-delivery-count` (basic.reject, a consumer gone), not a nack, a
+    /// recover or a consumer timeout, and delivers the header only once it
+    /// counted one (`queue_type::quorum::return_in_4_3`). RabbitMQ 3.10
+    /// counts every return, and basic.get always carries the header.
+    pub fn counts_only_failed_deliveries(self) -> bool {
         self == Profile::RabbitMq43
     }
 

@@ -34,7 +34,10 @@
 //!   0 to 31 with 4 for none, returned ones first whatever their priority
 //!   (`Queue::level_for`, `QUORUM_RETURNS_LEVEL`); and each consumer's
 //!   unacknowledged deliveries time out (`x-consumer-timeout`,
-//!   `quorum_timeout.rs`). `x-max-priority` is still refused, as
+//!   `quorum_timeout.rs`); only a failed delivery counts towards
+//!   `x-delivery-count` and the limit, not a nack or a timeout, and the
+//!   header is absent until one (`return_in_4_3`). `x-max-priority` is
+//!   still refused, as
 //!   `rabbit_quorum_queue:capabilities()` in v4.3.0 does (the 4.3 guide
 //!   says it is ignored). The rest is 3.10's behaviour;
 //! - `x-overflow` `reject-publish` is a soft limit: the publish that goes
@@ -42,7 +45,38 @@
 //!   the queue is down to 80%; `reject-publish-dlx` means `drop-head`.
 
 use super::{QueueTypeRules, RequeuePlacement, ReturnKind};
+use crate::engine::event::RequeueReason;
 use crate::engine::queue_args::Overflow;
+
+/// RabbitMQ 4.3's quorum queue for a message that came back: whether it
+/// counts as a failed delivery (`x-delivery-count`, the delivery limit)
+/// and where it goes. The release notes of 4.3.0: "Quorum queues now allow
+/// unlimited explicit message returns. The delivery limit is based on
+/// `delivery-count` rather than `acquired-count`, so messages can be
+/// explicitly returned to the queue without counting towards the delivery
+/// limit." In v4.3.0's `rabbit_channel` and `rabbit_fifo`:
+/// - basic.nack with requeue and basic.recover are a `return`: not
+///   counted; among the returns if the queue has a delivery limit, else
+///   requeued behind everything (the `#requeue{}` of `handle_aux`);
+/// - basic.reject with requeue is a `modify` with `delivery_failed`:
+///   counted, among the returns;
+/// - a consumer gone (its channel closed, its connection lost, a restart)
+///   is a failed delivery: counted (`return_all(..., Reason == down)`),
+///   among the returns;
+/// - a consumer timeout is not (`quorum_timeout.rs`): among the returns.
+pub fn return_in_4_3(reason: RequeueReason, delivery_limit: bool) -> (bool, RequeuePlacement) {
+    match reason {
+        RequeueReason::Nack | RequeueReason::Recover if !delivery_limit => {
+            (false, RequeuePlacement::Back)
+        }
+        RequeueReason::Nack | RequeueReason::Recover | RequeueReason::ConsumerTimeout => {
+            (false, RequeuePlacement::ReturnsFirst)
+        }
+        RequeueReason::Reject | RequeueReason::ChannelClosed | RequeueReason::Restart => {
+            (true, RequeuePlacement::ReturnsFirst)
+        }
+    }
+}
 
 pub struct Quorum;
 
