@@ -168,3 +168,26 @@ impl QueueTypeRules for Quorum {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_4_3_a_return_counts_only_when_the_delivery_failed() {
+        use RequeuePlacement::{Back, ReturnsFirst};
+        use RequeueReason::*;
+        let table = [
+            (Nack, false, (false, Back)),
+            (Nack, true, (false, ReturnsFirst)),
+            (Recover, false, (false, Back)),
+            (ConsumerTimeout, false, (false, ReturnsFirst)),
+            (Reject, false, (true, ReturnsFirst)),
+            (ChannelClosed, false, (true, ReturnsFirst)),
+            (Restart, true, (true, ReturnsFirst)),
+        ];
+        for (reason, limit, expected) in table {
+            assert_eq!(return_in_4_3(reason, limit), expected, "{reason:?} {limit}");
+        }
+    }
+}
