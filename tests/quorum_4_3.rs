@@ -9,7 +9,7 @@ use warren::engine::{Broker, BrokerConfig, Method, Profile};
 
 #[path = "support/chan.rs"]
 mod chan;
-use chan::{get_ok, Chan};
+use chan::{get_ok, ready, Chan};
 
 fn quorum(b: &mut Broker, ch: Chan, name: &str, limit: Option<i32>) {
     let mut arguments = FieldTable::new();
@@ -270,4 +270,39 @@ fn a_requeue_without_a_delivery_limit_goes_in_at_priority_4() {
     assert_eq!(body, "urgent");
     ch.call(&mut b, nack(tag)).unwrap();
     assert_eq!(drain(&mut b, ch, "q"), ["five", "urgent", "background"]);
+}
+
+/// A 4.3 quorum queue expires messages at the head of every priority level,
+/// so a live high-priority message does not keep an expired low-priority one.
+/// https://www.rabbitmq.com/docs/quorum-queues#priorities (4.3), "Priority-
+/// Aware Message Expiration": "Message expiration (TTL) scans run across all
+/// priority levels ... For each priority level, the scan will only process
+/// messages until it encounters the first unexpired message. This prevents
+/// low-priority messages from blocking the expiration of high-priority
+/// messages that have exceeded their TTL." A classic priority queue expires
+/// at its head only (https://www.rabbitmq.com/docs/ttl: "Only when expired
+/// messages reach the head of a queue will they actually be discarded").
+#[test]
+fn a_quorum_queue_expires_messages_at_every_priority_level_in_4_3() {
+    let ready_after_ttl = |kind: &str| {
+        let mut b = broker(Profile::RabbitMq43);
+        let ch = Chan::connect(&mut b, "c");
+        let mut arguments = FieldTable::new();
+        arguments.insert("x-queue-type".into(), FieldValue::LongStr(kind.into()));
+        if kind == "classic" {
+            arguments.insert("x-max-priority".into(), FieldValue::UnsignedByte(9));
+        }
+        ch.declare_durable(&mut b, "q", arguments);
+        let expiring = Properties {
+            priority: Some(1),
+            expiration: Some("100".into()),
+            ..Properties::default()
+        };
+        ch.publish_with(&mut b, "q", "expires", expiring);
+        publish_with_priority(&mut b, ch, "q", "stays", Some(9));
+        b.advance(200);
+        ready(&b, "q")
+    };
+    assert_eq!(ready_after_ttl("quorum"), 1);
+    assert_eq!(ready_after_ttl("classic"), 2, "behind a live head it waits");
 }

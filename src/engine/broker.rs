@@ -513,7 +513,7 @@ impl Broker {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
-        let Some(at) = q.ready.front().and_then(|e| e.expires_at()) else {
+        let Some(at) = q.ready.next_head_expiry(q.settings.strict_priorities) else {
             return;
         };
         if q.ttl_timer_at.is_some_and(|t| t <= at) {

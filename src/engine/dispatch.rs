@@ -299,17 +299,15 @@ impl Broker {
     }
 
     /// Removes messages whose TTL has run out from the head of the queue
-    /// (only the head: an expired message behind a live one waits).
+    /// (only the head: an expired message behind a live one waits), or in a
+    /// 4.3 quorum queue from the head of each priority level.
     pub(crate) fn drop_expired(&mut self, queue: QueueId) {
         let now = self.now();
         loop {
             let Some(q) = self.queues.get_mut(&queue) else {
                 return;
             };
-            if !q.ready.front().is_some_and(|e| e.is_expired(now)) {
-                return;
-            }
-            let Some(entry) = q.ready.pop_front() else {
+            let Some(entry) = q.ready.pop_expired(now, q.settings.strict_priorities) else {
                 return;
             };
             let per_message = entry

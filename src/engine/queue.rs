@@ -12,7 +12,8 @@
 //! the `rabbitmq-4.3` profile, always, with levels 0 to 31 (a message
 //! without a priority is at 4) and one more level above them for the
 //! messages that came back, which go first whatever their priority
-//! (`QUORUM_RETURNS_LEVEL`). Length limits count ready
+//! (`QUORUM_RETURNS_LEVEL`), and it expires messages at the head of every
+//! level, not only the queue's. Length limits count ready
 //! messages only, and TTL expiry happens only at the head: an expired message
 //! behind a live one still counts until it reaches the head.
 
@@ -254,6 +255,44 @@ impl ReadyQueue {
         self.len -= 1;
         self.bytes -= entry.msg.body_len();
         Some(entry)
+    }
+
+    /// Removes a message whose TTL ran out at `now` from the head of the
+    /// queue, or with `every_level` from the head of any level (the
+    /// highest first): a 4.3 quorum queue's expiry "scans run across all
+    /// priority levels" and, per level, stop "until it encounters the first
+    /// unexpired message" (*Quorum Queues* guide, 4.3, "Priority-Aware
+    /// Message Expiration"; `rabbit_fifo_pq:take_while`).
+    pub fn pop_expired(&mut self, now: Millis, every_level: bool) -> Option<Entry> {
+        let level = if every_level {
+            self.levels
+                .iter_mut()
+                .rev()
+                .find(|l| l.front().is_some_and(|e| e.is_expired(now)))?
+        } else {
+            let level = self.levels.iter_mut().rev().find(|l| !l.is_empty())?;
+            if !level.front()?.is_expired(now) {
+                return None;
+            }
+            level
+        };
+        let entry = level.pop_front()?;
+        self.len -= 1;
+        self.bytes -= entry.msg.body_len();
+        Some(entry)
+    }
+
+    /// When the next message expires at the head of the queue, or with
+    /// `every_level` at the head of any level (see [`Self::pop_expired`]).
+    pub fn next_head_expiry(&self, every_level: bool) -> Option<Millis> {
+        if every_level {
+            self.levels
+                .iter()
+                .filter_map(|l| l.front().and_then(Entry::expires_at))
+                .min()
+        } else {
+            self.front().and_then(Entry::expires_at)
+        }
     }
 
     /// Removes every ready message (queue.purge, queue delete).

@@ -32,7 +32,8 @@
 //!   a limit of 20 and a negative one means none
 //!   (`Profile::quorum_delivery_limit`); messages are served by priority,
 //!   0 to 31 with 4 for none, returned ones first whatever their priority
-//!   (`Queue::level_for`, `QUORUM_RETURNS_LEVEL`); and each consumer's
+//!   (`Queue::level_for`, `QUORUM_RETURNS_LEVEL`), expired messages are
+//!   dropped at the head of every level (`ReadyQueue::pop_expired`); and each consumer's
 //!   unacknowledged deliveries time out (`x-consumer-timeout`,
 //!   `quorum_timeout.rs`); only a failed delivery counts towards
 //!   `x-delivery-count` and the limit, not a nack or a timeout, and the
