@@ -306,3 +306,136 @@ fn a_quorum_queue_expires_messages_at_every_priority_level_in_4_3() {
     assert_eq!(ready_after_ttl("quorum"), 1);
     assert_eq!(ready_after_ttl("classic"), 2, "behind a live head it waits");
 }
+
+/// Random runs against a reference model of a 4.3 quorum queue (default
+/// delivery limit, 20): publishes with random priorities (absent, 0 to
+/// 255), basic.get, and ack, reject or nack of a random delivery. The model
+/// keeps the returns in the order they came back and one FIFO per priority
+/// (clamped to 31, absent is 4), serves the returns first, then the highest
+/// priority; a reject counts a failed delivery and the 21st dead-letters
+/// the message, a nack counts nothing; `x-delivery-count` is absent until a
+/// delivery failed. Every basic.get must return the model's message with
+/// the model's count, and the queue must hold what the model holds.
+/// `QUORUM_PRIORITY_SEED=<seed> cargo test --test quorum_4_3` replays one.
+#[test]
+fn random_runs_follow_the_4_3_priority_and_return_model() {
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, VecDeque};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Publish(Option<u8>),
+        Get,
+        Ack(usize),
+        Reject(usize),
+        Nack(usize),
+    }
+    #[derive(Default)]
+    struct Model {
+        returns: VecDeque<u64>,
+        levels: BTreeMap<u8, VecDeque<u64>>,
+        /// Failed deliveries per message.
+        failed: BTreeMap<u64, i64>,
+        /// Out with the client: delivery tag -> message.
+        out: BTreeMap<u64, u64>,
+    }
+    impl Model {
+        fn next(&mut self) -> Option<u64> {
+            if let Some(m) = self.returns.pop_front() {
+                return Some(m);
+            }
+            let (&level, fifo) = self.levels.iter_mut().rev().find(|(_, f)| !f.is_empty())?;
+            let m = fifo.pop_front();
+            if self.levels.get(&level).is_some_and(VecDeque::is_empty) {
+                self.levels.remove(&level);
+            }
+            m
+        }
+        fn ready(&self) -> u64 {
+            (self.returns.len() + self.levels.values().map(VecDeque::len).sum::<usize>()) as u64
+        }
+    }
+
+    let op = prop_oneof![
+        3 => prop::option::of(any::<u8>()).prop_map(Op::Publish),
+        3 => Just(Op::Get),
+        1 => (0usize..4).prop_map(Op::Ack),
+        2 => (0usize..4).prop_map(Op::Reject),
+        2 => (0usize..4).prop_map(Op::Nack),
+    ];
+    let seed = chan::seed_from_env("QUORUM_PRIORITY_SEED", 31);
+    let mut runner = chan::seeded_runner(seed, 300);
+    runner
+        .run(&prop::collection::vec(op, 1..120), |ops| {
+            let mut b = broker(Profile::RabbitMq43);
+            let ch = Chan::connect(&mut b, "c");
+            quorum(&mut b, ch, "q", None);
+            let mut model = Model::default();
+            let mut published = 0u64;
+            for op in ops {
+                match op {
+                    Op::Publish(priority) => {
+                        published += 1;
+                        let body = published.to_string();
+                        publish_with_priority(&mut b, ch, "q", &body, priority);
+                        let level = priority.unwrap_or(4).min(31);
+                        model.levels.entry(level).or_default().push_back(published);
+                    }
+                    Op::Get => {
+                        let get = Method::BasicGet(BasicGet {
+                            queue: "q".into(),
+                            no_ack: false,
+                        });
+                        let got = get_ok(ch.call(&mut b, get).unwrap());
+                        let expected = model.next();
+                        let got_id = got
+                            .as_ref()
+                            .map(|g| g.message.body_text().parse::<u64>().unwrap());
+                        prop_assert_eq!(got_id, expected);
+                        if let (Some(g), Some(m)) = (got, expected) {
+                            let count = g
+                                .message
+                                .properties
+                                .headers
+                                .as_ref()
+                                .and_then(|h| h.get("x-delivery-count"))
+                                .and_then(FieldValue::as_integer);
+                            let failed = model.failed.get(&m).copied().unwrap_or(0);
+                            prop_assert_eq!(count, (failed > 0).then_some(failed));
+                            model.out.insert(g.delivery_tag, m);
+                        }
+                    }
+                    Op::Ack(pick) | Op::Reject(pick) | Op::Nack(pick) => {
+                        let Some((&tag, &m)) = model.out.iter().nth(pick % model.out.len().max(1))
+                        else {
+                            continue;
+                        };
+                        model.out.remove(&tag);
+                        let method = match op {
+                            Op::Ack(_) => Method::BasicAck(warren::engine::method::BasicAck {
+                                delivery_tag: tag,
+                                multiple: false,
+                            }),
+                            Op::Reject(_) => {
+                                let failed = model.failed.entry(m).or_default();
+                                *failed += 1;
+                                if *failed <= 20 {
+                                    model.returns.push_back(m);
+                                }
+                                reject(tag)
+                            }
+                            _ => {
+                                model.returns.push_back(m);
+                                nack(tag)
+                            }
+                        };
+                        ch.call(&mut b, method).unwrap();
+                        b.run_until_idle();
+                    }
+                }
+                prop_assert_eq!(ready(&b, "q"), model.ready());
+            }
+            Ok(())
+        })
+        .unwrap();
+}
