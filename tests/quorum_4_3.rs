@@ -61,12 +61,8 @@ fn counts_until_death(
         let Some(got) = get_ok(ch.call(&mut b, get).unwrap()) else {
             break;
         };
-        let headers = got.message.properties.headers.as_ref();
-        counts.push(
-            headers
-                .and_then(|h| h.get("x-delivery-count"))
-                .and_then(FieldValue::as_integer),
-        );
+        let count = got.message.properties.header("x-delivery-count");
+        counts.push(count.and_then(FieldValue::as_integer));
         ch.call(&mut b, give_back(got.delivery_tag)).unwrap();
         b.run_until_idle();
     }
@@ -396,9 +392,7 @@ fn random_runs_follow_the_4_3_priority_and_return_model() {
                             let count = g
                                 .message
                                 .properties
-                                .headers
-                                .as_ref()
-                                .and_then(|h| h.get("x-delivery-count"))
+                                .header("x-delivery-count")
                                 .and_then(FieldValue::as_integer);
                             let failed = model.failed.get(&m).copied().unwrap_or(0);
                             prop_assert_eq!(count, (failed > 0).then_some(failed));

@@ -112,9 +112,7 @@ fn received(b: &mut Broker, ch: Chan) -> Vec<String> {
                 d.redelivered,
                 d.message
                     .properties
-                    .headers
-                    .as_ref()
-                    .and_then(|h| h.get("x-delivery-count"))
+                    .header("x-delivery-count")
                     .and_then(FieldValue::as_integer)
             )),
             ServerMethod::BasicCancel { consumer_tag } => Some(format!("cancel {consumer_tag}")),
