@@ -114,6 +114,10 @@ impl Broker {
                     )));
                 }
             }
+            // 4.3 checks consumer arguments (`rabbit_amqqueue:basic_consume`)
+            // and reads the timeout (`rabbit_queue_type:consume`) before the
+            // queue type looks at the consumer.
+            let timeout_ms = b.consumer_timeout_for(q, Some(&c.arguments))?;
             let rules = q.settings.queue_type.rules();
             let consumer_prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
             if rules.consume_needs_prefetch() && consumer_prefetch == 0 {
@@ -157,7 +161,6 @@ impl Broker {
             } else {
                 0
             };
-            let timeout_ms = b.consumer_timeout_for(q, Some(&c.arguments))?;
             let id = ConsumerId(b.take_id());
             b.consumers.insert(
                 id,
