@@ -2,7 +2,7 @@
 //! changed, each test citing the documentation or source it follows. The
 //! 3.10 behaviour is recorded (`tests/conformance/scenarios/qq_*.json`).
 
-use warren::engine::message::Properties;
+use warren::engine::message::{MessageRef, Properties};
 use warren::engine::method::{BasicGet, BasicNack, BasicReject};
 use warren::engine::value::{FieldTable, FieldValue};
 use warren::engine::{Broker, BrokerConfig, Method, Profile};
@@ -37,14 +37,25 @@ fn nack(delivery_tag: u64) -> Method {
     })
 }
 
+/// The `x-delivery-count` and `x-acquired-count` a message carries.
+fn return_counts(message: &MessageRef) -> (Option<i64>, Option<i64>) {
+    let header = |name| {
+        message
+            .properties
+            .header(name)
+            .and_then(FieldValue::as_integer)
+    };
+    (header("x-delivery-count"), header("x-acquired-count"))
+}
+
 /// Takes one message with basic.get and gives it back with `give_back`
 /// until the queue dead-letters it (at most 100 times): the
-/// `x-delivery-count` each basic.get-ok carried.
+/// `x-delivery-count` and `x-acquired-count` each basic.get-ok carried.
 fn counts_until_death(
     profile: Profile,
     limit: Option<i32>,
     give_back: fn(u64) -> Method,
-) -> Vec<Option<i64>> {
+) -> Vec<(Option<i64>, Option<i64>)> {
     let mut b = Broker::new(BrokerConfig {
         profile,
         ..BrokerConfig::default()
@@ -61,8 +72,7 @@ fn counts_until_death(
         let Some(got) = get_ok(ch.call(&mut b, get).unwrap()) else {
             break;
         };
-        let count = got.message.properties.header("x-delivery-count");
-        counts.push(count.and_then(FieldValue::as_integer));
+        counts.push(return_counts(&got.message));
         ch.call(&mut b, give_back(got.delivery_tag)).unwrap();
         b.run_until_idle();
     }
@@ -106,25 +116,33 @@ fn an_explicit_or_negative_delivery_limit() {
 /// RabbitMQ 4.3 counts only failed deliveries: a basic.reject with
 /// requeue is one, a basic.nack with requeue is not, so a nack loop never
 /// reaches the delivery limit, and `x-delivery-count` appears only once
-/// a delivery failed. Release notes 4.3.0
+/// a delivery failed; `x-acquired-count` counts every return. Release notes 4.3.0
 /// (https://github.com/rabbitmq/rabbitmq-server/releases/tag/v4.3.0):
 /// "Quorum queues now allow unlimited explicit message returns. The
 /// delivery limit is based on `delivery-count` rather than
 /// `acquired-count`, so messages can be explicitly returned to the queue
 /// without counting towards the delivery limit." (v4.3.0 `rabbit_channel`:
 /// reject is `{modify, true, false, ...}`, nack is `requeue`;
-/// `rabbit_fifo_client:add_delivery_count_header` adds the header only when
-/// the message has a `delivery_count`.) RabbitMQ 3.10 counts every return
-/// and tells basic.get the count from 0.
+/// `rabbit_fifo_client:add_delivery_count_header` adds `x-delivery-count`
+/// only when the message has a `delivery_count`, and `x-acquired-count`
+/// once it has an `acquired_count`.) RabbitMQ 3.10 counts every return,
+/// tells basic.get the count from 0, and has no `x-acquired-count`.
 #[test]
 fn only_failed_deliveries_count_in_4_3() {
     let nacked = counts_until_death(Profile::RabbitMq43, None, nack);
     assert_eq!(nacked.len(), 100, "never dead-lettered");
-    assert!(nacked.iter().all(Option::is_none), "{nacked:?}");
+    let expected: Vec<_> = (0..100).map(|n| (None, (n > 0).then_some(n))).collect();
+    assert_eq!(nacked, expected);
     let rejected = counts_until_death(Profile::RabbitMq43, Some(2), reject);
-    assert_eq!(rejected, [None, Some(1), Some(2)]);
+    assert_eq!(
+        rejected,
+        [(None, None), (Some(1), Some(1)), (Some(2), Some(2))]
+    );
     let nacked_in_3_10 = counts_until_death(Profile::RabbitMq3, Some(2), nack);
-    assert_eq!(nacked_in_3_10, [Some(0), Some(1), Some(2)]);
+    assert_eq!(
+        nacked_in_3_10,
+        [(Some(0), None), (Some(1), None), (Some(2), None)]
+    );
 }
 
 /// A basic.reject with requeue goes ahead of the messages never delivered
@@ -310,8 +328,9 @@ fn a_quorum_queue_expires_messages_at_every_priority_level_in_4_3() {
 /// (clamped to 31, absent is 4), serves the returns first, then the highest
 /// priority; a reject counts a failed delivery and the 21st dead-letters
 /// the message, a nack counts nothing; `x-delivery-count` is absent until a
-/// delivery failed. Every basic.get must return the model's message with
-/// the model's count, and the queue must hold what the model holds.
+/// delivery failed, `x-acquired-count` until a return. Every basic.get must
+/// return the model's message with the model's counts, and the queue must
+/// hold what the model holds.
 /// `QUORUM_PRIORITY_SEED=<seed> cargo test --test quorum_4_3` replays one.
 #[test]
 fn random_runs_follow_the_4_3_priority_and_return_model() {
@@ -332,6 +351,8 @@ fn random_runs_follow_the_4_3_priority_and_return_model() {
         levels: BTreeMap<u8, VecDeque<u64>>,
         /// Failed deliveries per message.
         failed: BTreeMap<u64, i64>,
+        /// Returns of any kind per message.
+        acquired: BTreeMap<u64, i64>,
         /// Out with the client: delivery tag -> message.
         out: BTreeMap<u64, u64>,
     }
@@ -389,13 +410,15 @@ fn random_runs_follow_the_4_3_priority_and_return_model() {
                             .map(|g| g.message.body_text().parse::<u64>().unwrap());
                         prop_assert_eq!(got_id, expected);
                         if let (Some(g), Some(m)) = (got, expected) {
-                            let count = g
-                                .message
-                                .properties
-                                .header("x-delivery-count")
-                                .and_then(FieldValue::as_integer);
                             let failed = model.failed.get(&m).copied().unwrap_or(0);
-                            prop_assert_eq!(count, (failed > 0).then_some(failed));
+                            let acquired = model.acquired.get(&m).copied().unwrap_or(0);
+                            prop_assert_eq!(
+                                return_counts(&g.message),
+                                (
+                                    (failed > 0).then_some(failed),
+                                    (acquired > 0).then_some(acquired)
+                                )
+                            );
                             model.out.insert(g.delivery_tag, m);
                         }
                     }
@@ -405,6 +428,9 @@ fn random_runs_follow_the_4_3_priority_and_return_model() {
                             continue;
                         };
                         model.out.remove(&tag);
+                        if !matches!(op, Op::Ack(_)) {
+                            *model.acquired.entry(m).or_default() += 1;
+                        }
                         let method = match op {
                             Op::Ack(_) => Method::BasicAck(warren::engine::method::BasicAck {
                                 delivery_tag: tag,

@@ -98,23 +98,30 @@ fn ack(tag: u64) -> Method {
 }
 
 /// What the broker sent this channel's client: deliveries as
-/// `deliver <body> <tag> redelivered=<bool> count=<x-delivery-count>`,
-/// broker cancels as `cancel <tag>`, closes as `close <code> <text>`.
+/// `deliver <body> <tag> redelivered=<bool> count=<x-delivery-count>
+/// acquired=<x-acquired-count>`, broker cancels as `cancel <tag>`, closes
+/// as `close <code> <text>`.
 fn received(b: &mut Broker, ch: Chan) -> Vec<String> {
     b.take_outbox(ch.conn)
         .into_iter()
         .filter(|o| o.channel == ch.number)
         .filter_map(|o| match o.method {
-            ServerMethod::BasicDeliver(d) => Some(format!(
-                "deliver {} {} redelivered={} count={:?}",
-                d.message.body_text(),
-                d.delivery_tag,
-                d.redelivered,
-                d.message
-                    .properties
-                    .header("x-delivery-count")
-                    .and_then(FieldValue::as_integer)
-            )),
+            ServerMethod::BasicDeliver(d) => {
+                let header = |name| {
+                    d.message
+                        .properties
+                        .header(name)
+                        .and_then(FieldValue::as_integer)
+                };
+                Some(format!(
+                    "deliver {} {} redelivered={} count={:?} acquired={:?}",
+                    d.message.body_text(),
+                    d.delivery_tag,
+                    d.redelivered,
+                    header("x-delivery-count"),
+                    header("x-acquired-count"),
+                ))
+            }
             ServerMethod::BasicCancel { consumer_tag } => Some(format!("cancel {consumer_tag}")),
             ServerMethod::ChannelClose(c) => {
                 Some(format!("close {} {}", c.reply_code, c.reply_text))
@@ -138,7 +145,7 @@ fn one_delivery(
     admin.publish(&mut b, "q", "slow task");
     assert_eq!(
         received(&mut b, worker),
-        ["deliver slow task 1 redelivered=false count=None"]
+        ["deliver slow task 1 redelivered=false count=None acquired=None"]
     );
     (b, admin, worker, tag)
 }
@@ -181,11 +188,12 @@ fn a_delivery_times_out_at_its_deadline_and_the_consumer_is_cancelled() {
 }
 
 /// The returned message is redelivered, to any consumer, marked
-/// redelivered; its `x-delivery-count` does not grow, because a timeout is
-/// no failed delivery (v4.3.0 `rabbit_fifo`: the timeout returns messages
-/// with `return_multiple(..., false, ...)`, which only increments
-/// `acquired_count`; `x-delivery-count` is the `delivery_count` header,
-/// set by failed deliveries alone, `rabbit_fifo_client:add_delivery_count_header`).
+/// redelivered; its `x-acquired-count` grows and its `x-delivery-count`
+/// does not, because a timeout is no failed delivery (v4.3.0 `rabbit_fifo`:
+/// the timeout returns messages with `return_multiple(..., false, ...)`,
+/// which only increments `acquired_count`; `x-delivery-count` is the
+/// `delivery_count` header, set by failed deliveries alone;
+/// `rabbit_fifo_client:add_delivery_count_header` sends both).
 /// So timeouts never reach the delivery limit: here 25 timeouts in a row
 /// against the default limit of 20, and the message is still there. A
 /// reject, a failed delivery, counts.
@@ -200,7 +208,7 @@ fn a_timed_out_message_is_redelivered_without_counting_a_failed_delivery() {
     consume(&mut b, other, "q", 1);
     assert_eq!(
         received(&mut b, other),
-        ["deliver slow task 1 redelivered=true count=None"]
+        ["deliver slow task 1 redelivered=true count=None acquired=Some(1)"]
     );
     settle(
         &mut b,
@@ -212,7 +220,7 @@ fn a_timed_out_message_is_redelivered_without_counting_a_failed_delivery() {
     );
     assert_eq!(
         received(&mut b, other),
-        ["deliver slow task 2 redelivered=true count=Some(1)"],
+        ["deliver slow task 2 redelivered=true count=Some(1) acquired=Some(2)"],
         "a reject counts"
     );
     for round in 0..25u64 {
@@ -221,8 +229,10 @@ fn a_timed_out_message_is_redelivered_without_counting_a_failed_delivery() {
         consume(&mut b, fresh, "q", 1);
         assert_eq!(
             received(&mut b, fresh),
-            ["deliver slow task 1 redelivered=true count=Some(1)"],
-            "round {round}"
+            [format!(
+                "deliver slow task 1 redelivered=true count=Some(1) acquired=Some({})",
+                round + 3
+            )],
         );
     }
     let dead = b.events().iter().any(|e| {
@@ -258,7 +268,7 @@ fn a_timed_out_consumer_resumes_once_it_settles_what_timed_out() {
     assert!(worker.is_open(&b), "acking a timed-out tag is no error");
     assert_eq!(
         received(&mut b, worker),
-        ["deliver slow task 2 redelivered=true count=None"],
+        ["deliver slow task 2 redelivered=true count=None acquired=Some(1)"],
         "the returned message first, to the consumer that resumed"
     );
     assert_eq!(ready(&b, "q"), 1);

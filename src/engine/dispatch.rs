@@ -235,6 +235,7 @@ impl Broker {
         }
         let queue_name = q.name.clone();
         let counts_deliveries = q.settings.queue_type.rules().counts_deliveries();
+        let profile = self.config.profile;
         // The delivery reaches the channel (and may wake it: ack_timeout.rs).
         self.touch_channel(channel_id);
         let now = self.clock.now();
@@ -245,12 +246,12 @@ impl Broker {
         if ack_required && ch.channel_prefetch > 0 {
             ch.volume += 1;
         }
-        let (mut msg, redelivered) = (entry.msg.clone(), entry.redelivered());
-        // A consumer's delivery carries the count once the message came
-        // back (rabbit_fifo_client:transform_msgs); basic.get's always does.
-        if counts_deliveries && entry.returns() > 0 {
-            msg = with_delivery_count(&msg, entry.returns());
-        }
+        let redelivered = entry.redelivered();
+        let mut msg = if counts_deliveries {
+            with_return_counts(&entry, profile, false)
+        } else {
+            entry.msg.clone()
+        };
         if let Some(offset) = stream_offset {
             msg = crate::engine::stream_log::with_offset(&msg, offset);
         }
@@ -401,6 +402,9 @@ impl Broker {
                 rules.requeue_placement(kind, limit),
             )
         };
+        if !counted && rules.counts_deliveries() {
+            entry.count_uncounted_return();
+        }
         if counted {
             entry.count_return();
             if q.settings
@@ -479,14 +483,39 @@ impl Broker {
     }
 }
 
-/// A quorum queue's delivery carries `x-delivery-count`: how often the
-/// message came back before (0 the first time).
-pub(crate) fn with_delivery_count(
-    msg: &crate::engine::message::MessageRef,
-    count: u32,
+/// The message a quorum queue delivers, with its counts of returns.
+/// RabbitMQ 3.10: `x-delivery-count`, how often it came back, once it came
+/// back, and on basic.get always (0 the first time;
+/// `rabbit_fifo_client:transform_msgs`, `dequeue`). RabbitMQ 4.3
+/// (`rabbit_fifo_client:add_delivery_count_header`): `x-acquired-count`,
+/// how often it came back at all, and `x-delivery-count`, how many of those
+/// were failed deliveries, each once it is above 0, to consumers and
+/// basic.get alike.
+pub(crate) fn with_return_counts(
+    entry: &Entry,
+    profile: crate::engine::Profile,
+    basic_get: bool,
 ) -> crate::engine::message::MessageRef {
-    msg.with_header(
-        "x-delivery-count",
-        crate::engine::value::FieldValue::Long(i64::from(count)),
-    )
+    use crate::engine::value::FieldValue;
+    let mut msg = entry.msg.clone();
+    if profile.counts_only_failed_deliveries() {
+        if entry.acquired() > 0 {
+            msg = msg.with_header(
+                "x-acquired-count",
+                FieldValue::Long(i64::from(entry.acquired())),
+            );
+        }
+        if entry.returns() > 0 {
+            msg = msg.with_header(
+                "x-delivery-count",
+                FieldValue::Long(i64::from(entry.returns())),
+            );
+        }
+    } else if basic_get || entry.returns() > 0 {
+        msg = msg.with_header(
+            "x-delivery-count",
+            FieldValue::Long(i64::from(entry.returns())),
+        );
+    }
+    msg
 }

@@ -30,10 +30,12 @@ use std::rc::Rc;
 ///
 /// Queues hold millions of these, so an entry is three words: the message
 /// handle and two packed words. `order` holds the enqueue sequence number
-/// (48 bits: 2.8·10^14 enqueues per queue), the priority level (8 bits) and
-/// the redelivered flag; `expiry` holds the deadline in virtual
-/// milliseconds (48 bits: 8,900 years; all ones = never) and, for quorum
-/// queues, how often the message came back (16 bits, saturating at 65,535).
+/// (44 bits: 1.7·10^13 enqueues per queue), the priority level (8 bits),
+/// the redelivered and returned flags and, for 4.3 quorum queues, how often
+/// it came back without a failed delivery (10 bits, saturating at 1,023);
+/// `expiry` holds the deadline in virtual milliseconds (48 bits: 8,900
+/// years; all ones = never) and, for quorum queues, how often the message
+/// came back (16 bits, saturating at 65,535; in 4.3 failed deliveries only).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub msg: MessageRef,
@@ -41,11 +43,13 @@ pub struct Entry {
     expiry: u64,
 }
 
-const SEQ_BITS: u32 = 48;
+const SEQ_BITS: u32 = 44;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
-const REDELIVERED_BIT: u64 = 1 << 56;
+const REDELIVERED_BIT: u64 = 1 << 52;
 /// In a quorum queue's returns, at the front of the ready messages.
-const RETURNED_BIT: u64 = 1 << 57;
+const RETURNED_BIT: u64 = 1 << 53;
+const UNCOUNTED_SHIFT: u32 = 54;
+const UNCOUNTED_MAX: u64 = (1 << (64 - UNCOUNTED_SHIFT)) - 1;
 const LEVEL_MASK: u64 = 0xff << SEQ_BITS;
 const DEADLINE_BITS: u32 = 48;
 const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
@@ -58,7 +62,7 @@ impl Entry {
         redelivered: bool,
         level: u8,
     ) -> Entry {
-        // Sequence numbers start at 0 per queue; 2^48 is out of reach, and
+        // Sequence numbers start at 0 per queue; 2^44 is out of reach, and
         // saturating keeps order (all later ones tie) rather than wrapping.
         let seq = seq.min(SEQ_MASK);
         // A deadline beyond 8,900 years of virtual time is "never".
@@ -125,6 +129,24 @@ impl Entry {
     pub fn count_return(&mut self) {
         let returns = (self.returns() + 1).min(u32::from(u16::MAX));
         self.expiry = (self.expiry & NEVER) | (u64::from(returns) << DEADLINE_BITS);
+    }
+
+    /// 4.3 quorum queues: how many times it came back without a failed
+    /// delivery (a nack, a recover, a consumer timeout).
+    pub fn uncounted_returns(&self) -> u32 {
+        (self.order >> UNCOUNTED_SHIFT) as u32
+    }
+
+    /// Counts one more return that was no failed delivery (saturating).
+    pub fn count_uncounted_return(&mut self) {
+        let n = (u64::from(self.uncounted_returns()) + 1).min(UNCOUNTED_MAX);
+        self.order = (self.order & ((1 << UNCOUNTED_SHIFT) - 1)) | (n << UNCOUNTED_SHIFT);
+    }
+
+    /// 4.3 quorum queues: how many times it came back at all
+    /// (`x-acquired-count`).
+    pub fn acquired(&self) -> u32 {
+        self.returns() + self.uncounted_returns()
     }
 
     fn deadline(&self) -> u64 {
@@ -573,10 +595,18 @@ mod tests {
         assert!(!e.is_expired(123_455));
         assert!(e.is_expired(123_456));
         e.set_level(QUORUM_RETURNS_LEVEL);
+        e.count_uncounted_return();
         assert_eq!(
-            (e.seq(), e.level(), e.redelivered(), e.returns()),
-            ((1 << 40) + 7, QUORUM_RETURNS_LEVEL, true, 2)
+            (
+                e.seq(),
+                e.level(),
+                e.redelivered(),
+                e.returns(),
+                e.acquired()
+            ),
+            ((1 << 40) + 7, QUORUM_RETURNS_LEVEL, true, 2, 3)
         );
+        assert_eq!(e.expires_at(), Some(123_456));
     }
 
     #[test]
@@ -592,6 +622,14 @@ mod tests {
         }
         assert_eq!(e.returns(), u32::from(u16::MAX));
         assert_eq!(e.expires_at(), None);
+        for _ in 0..2_000 {
+            e.count_uncounted_return();
+        }
+        assert_eq!(e.uncounted_returns(), 1_023);
+        assert_eq!(
+            (e.seq(), e.level(), e.redelivered()),
+            (SEQ_MASK, u8::MAX, true)
+        );
         let far = Entry::new(message(), 0, Some(u64::MAX), false, 0);
         assert_eq!(far.expires_at(), None, "beyond 8,900 years is never");
     }

@@ -36,7 +36,8 @@
 //!   Behaviour"). The messages go among the returns, served first, marked
 //!   redelivered; a timeout is not a failed delivery, so `x-delivery-count`
 //!   does not grow and the delivery limit is not reached this way
-//!   (`return_multiple(..., false, ...)`: only `acquired_count` grows).
+//!   (`return_multiple(..., false, ...)`: only `acquired_count` grows,
+//!   which deliveries carry as `x-acquired-count`).
 //! - **What the client is told.** "With `consumer_cancel_notify`
 //!   capability: Server sends `basic.cancel` to the consumer, channel
 //!   remains open"; without it, "Server closes the channel" (same file,

@@ -362,11 +362,8 @@ impl Broker {
             let now = b.clock.now();
             let expiring = q.ready.iter().take_while(|e| e.is_expired(now)).count() as u64;
             let (queue_name, message_count) = (q.name.clone(), q.ready_count() - expiring);
-            // 3.10 always tells a basic.get the count; 4.3 once there is one.
-            let tells_count =
-                !b.config.profile.counts_only_failed_deliveries() || entry.returns() > 0;
-            let message = if q.settings.queue_type.rules().counts_deliveries() && tells_count {
-                crate::engine::dispatch::with_delivery_count(&entry.msg, entry.returns())
+            let message = if q.settings.queue_type.rules().counts_deliveries() {
+                crate::engine::dispatch::with_return_counts(&entry, b.config.profile, true)
             } else {
                 entry.msg.clone()
             };

@@ -33,11 +33,12 @@
 //!   (`Profile::quorum_delivery_limit`); messages are served by priority,
 //!   0 to 31 with 4 for none, returned ones first whatever their priority
 //!   (`Queue::level_for`, `QUORUM_RETURNS_LEVEL`), expired messages are
-//!   dropped at the head of every level (`ReadyQueue::pop_expired`); and each consumer's
-//!   unacknowledged deliveries time out (`x-consumer-timeout`,
+//!   dropped at the head of every level (`ReadyQueue::pop_expired`); each
+//!   consumer's unacknowledged deliveries time out (`x-consumer-timeout`,
 //!   `quorum_timeout.rs`); only a failed delivery counts towards
-//!   `x-delivery-count` and the limit, not a nack or a timeout, and the
-//!   header is absent until one (`return_in_4_3`). `x-max-priority` is
+//!   `x-delivery-count` and the limit, not a nack or a timeout, the header
+//!   is absent until one (`return_in_4_3`), and `x-acquired-count` counts
+//!   every return (`dispatch::with_return_counts`). `x-max-priority` is
 //!   still refused, as
 //!   `rabbit_quorum_queue:capabilities()` in v4.3.0 does (the 4.3 guide
 //!   says it is ignored). The rest is 3.10's behaviour;
