@@ -333,6 +333,7 @@ fn a_quorum_queue_expires_messages_at_every_priority_level_in_4_3() {
 /// hold what the model holds.
 /// `QUORUM_PRIORITY_SEED=<seed> cargo test --test quorum_4_3` replays one.
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // proptest is a native dev-dependency
 fn random_runs_follow_the_4_3_priority_and_return_model() {
     use proptest::prelude::*;
     use std::collections::{BTreeMap, VecDeque};
