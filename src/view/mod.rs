@@ -10,7 +10,10 @@
 //! - [`route`]: the line each edge follows (around nodes when a curve
 //!   would cross one) and where its label sits.
 //! - [`geometry`]: rectangles, text widths and clipping, zoom to fit.
+//! - [`viewport`]: which part of the drawing the screen shows, and how big:
+//!   zoom to fit, zoom about a point, pan, pinch.
 
 pub mod geometry;
 pub mod layout;
 pub mod route;
+pub mod viewport;
