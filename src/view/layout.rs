@@ -51,7 +51,7 @@ pub enum NodeKey {
     Worker(ActorId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
     Producer,
     Exchange,

@@ -4,6 +4,8 @@
 //! it names no web API, clock or randomness (`tests/purity.rs`): the same
 //! world gives the same picture.
 //!
+//! - [`arrangement`]: where a person put the nodes, by name, saved and
+//!   read back (a reload, the same chapter again).
 //! - [`layout`]: the diagram: nodes in columns (producers → exchanges →
 //!   queues → workers), a person's dragged positions, edges and their
 //!   labels, and the view box that fits them.
@@ -13,6 +15,7 @@
 //! - [`viewport`]: which part of the drawing the screen shows, and how big:
 //!   zoom to fit, zoom about a point, pan, pinch.
 
+pub mod arrangement;
 pub mod geometry;
 pub mod layout;
 pub mod route;

@@ -125,6 +125,25 @@ impl Viewport {
         Viewport::centred(content, size, FIT_SCALE_MAX)
     }
 
+    /// Zoom to fit below a band `top` pixels tall at the top of the box
+    /// (where the diagram's buttons float), unless that band would take
+    /// half of the box or more: then over the whole box.
+    pub fn fit_below(content: Rect, size: Size, top: f64) -> Viewport {
+        let top = finite_or(top, 0.0).max(0.0);
+        match size.usable() {
+            Some(s) if top < s.h / 2.0 => {
+                let below = Size { w: s.w, h: s.h - top };
+                let v = Viewport::fit(content, below);
+                Viewport {
+                    y: v.y - top / v.scale,
+                    ..v
+                }
+                .sane()
+            }
+            _ => Viewport::fit(content, size),
+        }
+    }
+
     fn centred(rect: Rect, size: Size, scale_max: f64) -> Viewport {
         let rect = sane_rect(rect);
         let Some(size) = size.usable() else {
@@ -227,8 +246,7 @@ impl Viewport {
             1.0
         };
         let (m0, m1) = (mid(from), mid(to));
-        self.zoom_about(factor, m0)
-            .pan_by(m1.0 - m0.0, m1.1 - m0.1)
+        self.zoom_about(factor, m0).pan_by(m1.0 - m0.0, m1.1 - m0.1)
     }
 
     /// Moved, if need be, so that at least [`REACH`] screen pixels of
@@ -301,11 +319,35 @@ mod tests {
         let v = Viewport::fit(content(), BOX);
         let shown = v.view_box(BOX);
         let c = content();
-        assert!(shown.x <= c.x && shown.right() >= c.right() - 1e-9, "{shown:?}");
-        assert!(shown.y <= c.y && shown.bottom() >= c.bottom() - 1e-9, "{shown:?}");
+        assert!(
+            shown.x <= c.x && shown.right() >= c.right() - 1e-9,
+            "{shown:?}"
+        );
+        assert!(
+            shown.y <= c.y && shown.bottom() >= c.bottom() - 1e-9,
+            "{shown:?}"
+        );
         // The wide drawing fills the box's width, centred top to bottom.
         assert!(close(v.scale, 800.0 / 1200.0), "{}", v.scale);
         assert!(close(shown.center().1, c.center().1));
+    }
+
+    #[test]
+    fn fit_below_a_band_keeps_the_drawing_out_of_it() {
+        let tall = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 300.0,
+            h: 900.0,
+        };
+        let v = Viewport::fit_below(tall, BOX, 50.0);
+        let shown = v.view_box(BOX);
+        // The drawing's top is drawn 50 px down, its bottom at the box's.
+        assert!(close((tall.y - shown.y) * v.scale, 50.0), "{shown:?}");
+        assert!(close((shown.bottom() - tall.bottom()) * v.scale, 0.0), "{shown:?}");
+        // A band of half the box or more is ignored.
+        assert_eq!(Viewport::fit_below(tall, BOX, 300.0), Viewport::fit(tall, BOX));
+        assert_eq!(Viewport::fit_below(tall, BOX, f64::NAN), Viewport::fit(tall, BOX));
     }
 
     #[test]
@@ -331,7 +373,10 @@ mod tests {
         let zoomed = v.zoom_about(1.7, cursor);
         assert!(close(zoomed.scale, v.scale * 1.7));
         let after = zoomed.to_drawing(cursor);
-        assert!(close(after.0, under.0) && close(after.1, under.1), "{under:?} {after:?}");
+        assert!(
+            close(after.0, under.0) && close(after.1, under.1),
+            "{under:?} {after:?}"
+        );
         // In and out again is where it was.
         let back = zoomed.zoom_about(1.0 / 1.7, cursor);
         assert!(close(back.x, v.x) && close(back.y, v.y) && close(back.scale, v.scale));
@@ -446,6 +491,7 @@ mod tests {
                 };
                 let views = [
                     Viewport::fit(rect, size),
+                    Viewport::fit_below(rect, size, a),
                     Viewport::fit(content(), size),
                     Viewport::fit(rect, BOX),
                     Viewport::showing(rect, size),
@@ -456,7 +502,9 @@ mod tests {
                     odd.pinch([(a, b), (b, a)], [(0.0, a), (b, 1.0)]),
                     odd.keep_in_reach(rect, size),
                     odd.keep_in_reach(content(), BOX),
-                    Viewport::fit(content(), BOX).pan_by(a, b).keep_in_reach(rect, BOX),
+                    Viewport::fit(content(), BOX)
+                        .pan_by(a, b)
+                        .keep_in_reach(rect, BOX),
                 ];
                 for (i, v) in views.into_iter().enumerate() {
                     assert!(finite(v), "{i} with {a}, {b}: {v:?}");
