@@ -5,8 +5,8 @@
 //!
 //! A [`Viewport`] is the drawing's point at the box's top-left corner and a
 //! scale (screen pixels per drawing unit). Everything a person does is one
-//! of four moves: [`Viewport::fit`] (show the whole drawing, the start and
-//! the "Fit" button), [`Viewport::zoom_about`] (the wheel, `+`/`−`: the
+//! of four moves: [`Viewport::fit`] (show the drawing readably: all of it
+//! when it can be; the start and the "Fit" button), [`Viewport::zoom_about`] (the wheel, `+`/`−`: the
 //! point under the cursor stays put), [`Viewport::pan_by`] (a drag on the
 //! background, arrow keys) and [`Viewport::pinch`] (two fingers: zoom about
 //! their midpoint and follow it). Every move keeps the scale within
@@ -24,6 +24,9 @@ pub const SCALE_MAX: f64 = 4.0;
 /// Zoom to fit never enlarges a small drawing past this (it would look
 /// blown up in a big box).
 pub const FIT_SCALE_MAX: f64 = 1.2;
+/// Zoom to fit shrinks a tall drawing to fit the box's height down to this
+/// scale and no further: a node's name (15 px) is 12 px here.
+pub const READABLE_SCALE: f64 = 0.8;
 /// One `+` or `−` (a key or a button) zooms by this factor.
 pub const ZOOM_STEP: f64 = 1.25;
 /// One arrow key pans this many screen pixels.
@@ -114,37 +117,46 @@ impl Viewport {
     /// the scale that fills the box's tighter side — what an SVG with this
     /// `viewBox` and the default `preserveAspectRatio` (`xMidYMid meet`)
     /// shows. The diagram maps pointer positions through it.
-    pub fn showing(rect: Rect, size: Size) -> Viewport {
-        Viewport::centred(rect, size, f64::INFINITY)
-    }
-
-    /// Zoom to fit: the whole of `content` (the layout's view box, which
-    /// has its margin), centred, as large as the box allows but never past
-    /// [`FIT_SCALE_MAX`].
+    /// Zoom to fit, readably: the whole width of `content` (the layout's
+    /// view box, which has its margin) and, centred, its whole height —
+    /// unless fitting the height would draw it under [`READABLE_SCALE`]:
+    /// then the drawing is drawn at that scale from its top, and the rest
+    /// is a pan away. The width always fits (a phone shows a wide diagram
+    /// whole, smaller, rather than a slice of it), and a small drawing is
+    /// never enlarged past [`FIT_SCALE_MAX`].
     pub fn fit(content: Rect, size: Size) -> Viewport {
-        Viewport::centred(content, size, FIT_SCALE_MAX)
+        Viewport::fit_below(content, size, 0.0)
     }
 
-    /// Zoom to fit below a band `top` pixels tall at the top of the box
-    /// (where the diagram's buttons float), unless that band would take
-    /// half of the box or more: then over the whole box.
+    /// [`Viewport::fit`] in the part of the box below a band `top` pixels
+    /// tall (where the diagram's buttons float), unless that band would
+    /// take half of the box or more: then in the whole box.
     pub fn fit_below(content: Rect, size: Size, top: f64) -> Viewport {
+        let c = sane_rect(content);
+        let Some(size) = size.usable() else {
+            return Viewport::showing(c, size);
+        };
         let top = finite_or(top, 0.0).max(0.0);
-        match size.usable() {
-            Some(s) if top < s.h / 2.0 => {
-                let below = Size { w: s.w, h: s.h - top };
-                let v = Viewport::fit(content, below);
-                Viewport {
-                    y: v.y - top / v.scale,
-                    ..v
-                }
-                .sane()
-            }
-            _ => Viewport::fit(content, size),
+        let top = if top < size.h / 2.0 { top } else { 0.0 };
+        let (w, h) = (size.w, size.h - top);
+        let across = w / c.w;
+        let down = h / c.h;
+        let scale = clamp_scale(across.min(down.max(READABLE_SCALE)).min(FIT_SCALE_MAX));
+        let (cx, cy) = c.center();
+        let y = if c.h * scale <= h {
+            cy - h / scale / 2.0
+        } else {
+            c.y
+        };
+        Viewport {
+            x: cx - w / scale / 2.0,
+            y: y - top / scale,
+            scale,
         }
+        .sane()
     }
 
-    fn centred(rect: Rect, size: Size, scale_max: f64) -> Viewport {
+    pub fn showing(rect: Rect, size: Size) -> Viewport {
         let rect = sane_rect(rect);
         let Some(size) = size.usable() else {
             return Viewport {
@@ -153,7 +165,7 @@ impl Viewport {
                 scale: 1.0,
             };
         };
-        let scale = clamp_scale((size.w / rect.w).min(size.h / rect.h).min(scale_max));
+        let scale = clamp_scale((size.w / rect.w).min(size.h / rect.h));
         let (cx, cy) = rect.center();
         Viewport {
             x: cx - size.w / scale / 2.0,
@@ -310,6 +322,16 @@ mod tests {
         }
     }
 
+    /// A drawing of this size with its top-left corner at the origin.
+    fn at_origin(w: f64, h: f64) -> Rect {
+        Rect {
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+        }
+    }
+
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9 * (1.0 + a.abs().max(b.abs()))
     }
@@ -334,30 +356,37 @@ mod tests {
 
     #[test]
     fn fit_below_a_band_keeps_the_drawing_out_of_it() {
-        let tall = Rect {
-            x: 0.0,
-            y: 0.0,
-            w: 300.0,
-            h: 900.0,
-        };
-        let v = Viewport::fit_below(tall, BOX, 50.0);
+        let v = Viewport::fit_below(content(), BOX, 50.0);
         let shown = v.view_box(BOX);
-        // The drawing's top is drawn 50 px down, its bottom at the box's.
-        assert!(close((tall.y - shown.y) * v.scale, 50.0), "{shown:?}");
-        assert!(close((shown.bottom() - tall.bottom()) * v.scale, 0.0), "{shown:?}");
+        let c = content();
+        assert!(close(v.scale, 800.0 / 1200.0));
+        // Centred in the 550 px below the band.
+        let top = (c.y - shown.y) * v.scale;
+        let bottom = (shown.bottom() - c.bottom()) * v.scale;
+        assert!(close(top - 50.0, bottom), "{top} {bottom}");
         // A band of half the box or more is ignored.
-        assert_eq!(Viewport::fit_below(tall, BOX, 300.0), Viewport::fit(tall, BOX));
-        assert_eq!(Viewport::fit_below(tall, BOX, f64::NAN), Viewport::fit(tall, BOX));
+        assert_eq!(Viewport::fit_below(c, BOX, 300.0), Viewport::fit(c, BOX));
+        assert_eq!(Viewport::fit_below(c, BOX, f64::NAN), Viewport::fit(c, BOX));
+    }
+
+    #[test]
+    fn a_tall_drawing_fits_down_to_a_readable_scale_from_its_top() {
+        let tall = at_origin(300.0, 3000.0);
+        let v = Viewport::fit_below(tall, BOX, 50.0);
+        assert_eq!(v.scale, READABLE_SCALE);
+        let shown = v.view_box(BOX);
+        assert!(close((tall.y - shown.y) * v.scale, 50.0), "{shown:?}");
+        assert!(close(shown.center().0, tall.center().0));
+        // A wide one fits its width, however small (a phone).
+        let wide = at_origin(3000.0, 3000.0);
+        let v = Viewport::fit(wide, BOX);
+        assert!(close(v.scale, 800.0 / 3000.0));
+        assert!(close(v.view_box(BOX).x, 0.0));
     }
 
     #[test]
     fn fit_does_not_blow_up_a_small_drawing() {
-        let small = Rect {
-            x: 0.0,
-            y: 0.0,
-            w: 100.0,
-            h: 50.0,
-        };
+        let small = at_origin(100.0, 50.0);
         let v = Viewport::fit(small, BOX);
         assert_eq!(v.scale, FIT_SCALE_MAX);
         assert!(close(v.view_box(BOX).center().0, 50.0));
