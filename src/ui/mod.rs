@@ -14,6 +14,7 @@
 //! - [`lesson`]: a tutorial chapter open in the workbench.
 //! - [`scenario`]: documents in the page (links, files, the last setup,
 //!   `?embed`), and their scripts.
+//! - [`saved_layout`]: the diagram's dragged positions in `localStorage`.
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
 //! - [`python`]: the door between the Python terminals (`www/terminals.js`)
 //!   and the timeline: their bytes as `Command::Wire`, their pacing.
@@ -26,6 +27,7 @@ pub use crate::describe::i18n;
 pub mod lesson;
 pub mod persistence;
 pub mod python;
+pub mod saved_layout;
 pub mod scenario;
 pub mod state;
 pub mod timeline;

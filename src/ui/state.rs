@@ -20,8 +20,9 @@ use crate::ui::i18n::Lang;
 use crate::ui::lesson::{play_move, Session};
 use crate::ui::scenario::{Embed, Script};
 use crate::ui::timeline::{SeekRefused, Timeline};
+use crate::view::arrangement::Arrangement;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -257,7 +258,9 @@ pub struct Workbench {
     pub selection: Option<Selection>,
     pub playing: bool,
     pub speed: usize,
-    pub positions: Rc<BTreeMap<NodeKey, (f64, f64)>>,
+    /// Where a person dragged the diagram's nodes (kept by
+    /// `ui/saved_layout.rs` for the broker and chapter or document shown).
+    pub positions: Rc<Arrangement>,
     pub notice: Option<Notice>,
     pub filter: LogFilter,
     pub tab: BuildTab,
@@ -306,6 +309,9 @@ pub enum Action {
     SetLang(Lang),
     MoveNode(NodeKey, f64, f64),
     ResetLayout,
+    /// The arrangement kept under this key (`ui/saved_layout.rs`), read
+    /// when the diagram starts showing it.
+    LayoutLoaded(String, Arrangement),
     Reset(Profile),
     SetFilter(LogFilter),
     DismissNotice,
@@ -357,7 +363,7 @@ impl Workbench {
             selection: None,
             playing: false,
             speed: 2,
-            positions: Rc::new(BTreeMap::new()),
+            positions: Rc::default(),
             notice: None,
             filter: LogFilter::default(),
             tab: BuildTab::Queue,
@@ -382,6 +388,13 @@ impl Workbench {
             rev: self.rev + 1,
             ..self.clone()
         }
+    }
+}
+
+/// Saves the arrangement of what `state` shows, if it is kept.
+fn keep_layout(state: &Workbench) {
+    if let Some(key) = crate::ui::saved_layout::key(state) {
+        crate::ui::saved_layout::save(&key, &state.positions);
     }
 }
 
@@ -472,9 +485,21 @@ impl Reducible for Workbench {
             Action::Select(sel) => next.selection = sel,
             Action::SetLang(lang) => next.lang = lang,
             Action::MoveNode(key, x, y) => {
-                Rc::make_mut(&mut next.positions).insert(key, (x, y));
+                Rc::make_mut(&mut next.positions).place(timeline.borrow().world(), &key, (x, y));
+                keep_layout(&next);
             }
-            Action::ResetLayout => next.positions = Rc::new(BTreeMap::new()),
+            Action::ResetLayout => {
+                next.positions = Rc::default();
+                keep_layout(&next);
+            }
+            Action::LayoutLoaded(key, arrangement) => {
+                // Not over moves made since (or another setup's).
+                if next.positions.is_empty()
+                    && crate::ui::saved_layout::key(&next).as_deref() == Some(&*key)
+                {
+                    next.positions = Rc::new(arrangement);
+                }
+            }
             Action::Reset(profile) => {
                 let mut fresh = Timeline::new(config_for(profile));
                 if timeline.borrow().durable_store() {
@@ -491,7 +516,9 @@ impl Reducible for Workbench {
                 next.selection = None;
                 next.playing = false;
                 next.notice = None;
-                next.positions = Rc::new(BTreeMap::new());
+                // The setup is forgotten, and so is its arrangement.
+                next.positions = Rc::default();
+                keep_layout(&next);
             }
             Action::SetFilter(f) => next.filter = f,
             Action::DismissNotice => next.notice = None,
@@ -703,7 +730,7 @@ fn load_document(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, doc: &Docume
         }));
     }
     next.notice = None;
-    next.positions = Rc::new(BTreeMap::new());
+    next.positions = Rc::default();
     next.code = Rc::new(Vec::new());
     next.pointed = None;
 }
@@ -739,7 +766,7 @@ fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize)
     next.selection = None;
     next.playing = false;
     next.notice = None;
-    next.positions = Rc::new(BTreeMap::new());
+    next.positions = Rc::default();
     next.code = Rc::new(Vec::new());
     next.pointed = None;
 }

@@ -17,7 +17,7 @@ const FLAGS = [
 ];
 
 /** Opens a fresh browser profile; returns { context, page, errors, close }. */
-export async function openBrowser({ width = 1280, height = 860, locale = 'en-US' } = {}) {
+export async function openBrowser({ width = 1280, height = 860, locale = 'en-US', hasTouch = false } = {}) {
   // The profile, and Chromium's own temporary files (its "scoped_dir"s, kept
   // there through TMPDIR), live in one folder removed on close: left behind,
   // one full test run filled gigabytes of /tmp.
@@ -31,6 +31,7 @@ export async function openBrowser({ width = 1280, height = 860, locale = 'en-US'
     env: { ...process.env, TMPDIR: scratch },
     viewport: { width, height },
     locale,
+    hasTouch,
   });
   const page = context.pages()[0] || await context.newPage();
   const errors = [];

@@ -7,7 +7,9 @@
 //     using the control that shows it (on narrow screens the pane switch
 //     under the playback bar; on wide ones they are all there at once);
 //   - the diagram's drawing area has a fair share of the screen (see
-//     DIAGRAM_SHARE) and its node names are drawn at 12 px or more;
+//     DIAGRAM_SHARE), it opens zoomed to fit (every node in view), and its
+//     node names are drawn at 12 px or more, on a phone after pressing its
+//     zoom-in button once or twice (it fits the width there);
 //   - text outside the diagram is at least 12 px, and on touch-sized
 //     screens every control is at least 24×24 px (WCAG 2.2's 2.5.8), the
 //     pane switch's buttons at least 44 px tall;
@@ -168,8 +170,27 @@ for (const size of SIZES) {
     const least = panes ? DIAGRAM_SHARE.panes : DIAGRAM_SHARE.wide;
     console.log(`     ${where}: the diagram's drawing area is ${d.w}×${d.h} px, ${(d.share * 100).toFixed(0)}% of the screen`);
     check(d.share >= least, `${where}: the diagram covers at least ${least * 100}% of the screen (${(d.share * 100).toFixed(1)}%)`);
-    const name = await smallestNodeName(page);
-    check(name >= 12 - 0.01, `${where}: node names are drawn at 12 px or more (${name.toFixed(1)} px)`);
+    // It opens zoomed to fit: every node in view (on a phone, a wide
+    // diagram fits the width, and its names may be small) ...
+    const outside = await page.$eval('#diagram .topo-svg', (svg) => {
+      const b = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('g.node .shape')].map((s) => s.getBoundingClientRect())
+        .filter((r) => r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1).length;
+    });
+    check(outside === 0, `${where}: the diagram opens zoomed to fit (${outside} nodes out of view)`);
+    // ... and its names are drawn at 12 px or more, or are after zooming in
+    // with its + button (a press or two on a phone).
+    let name = await smallestNodeName(page);
+    const fitted = name;
+    for (let press = 0; press < 3 && name < 12 - 0.01; press++) {
+      await page.click('#zoom-in');
+      await page.waitForFunction((n) => Number(document.querySelector('.topo-svg').dataset.scale) * 15 > n, name);
+      name = await smallestNodeName(page);
+    }
+    console.log(`     ${where}: node names at ${fitted.toFixed(1)} px fitted, ${name.toFixed(1)} px to read`);
+    check(name >= 12 - 0.01, `${where}: node names are drawn at 12 px or more, if need be after zooming in (${name.toFixed(1)} px)`);
+    await page.click('#zoom-fit');
+    await page.waitForFunction(() => document.querySelector('.topo-svg').dataset.fit === 'true');
     await page.click('g.node.queue');
     await page.waitForSelector('#queue-inspector', { state: 'attached' });
     await screenshot(page, `responsive-${size.name}`);

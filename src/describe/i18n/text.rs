@@ -197,8 +197,8 @@ texts! {
     dismiss: "Dismiss", "关闭";
     done: "Done", "已完成";
     drag_hint:
-        "Drag nodes (or Alt+arrows) to rearrange · drag an exchange's + onto a queue to bind",
-        "拖动节点（或 Alt+方向键）可重新排列 · 把交换机的 + 拖到队列上即可绑定";
+        "Drag nodes (or Alt+arrows) to rearrange · drag the background to pan, Ctrl+wheel or +/− to zoom · drag an exchange's + onto a queue to bind",
+        "拖动节点（或 Alt+方向键）可重新排列 · 拖动背景可平移，Ctrl+滚轮或 +/− 可缩放 · 把交换机的 + 拖到队列上即可绑定";
     dropped_short: "dropped: no route", "无路由，已丢弃";
     edit: "Edit", "编辑";
     empty_help:
@@ -484,6 +484,11 @@ texts! {
         "Reset: a brand-new broker with the chosen profile (the timeline starts over).",
         "重置：按所选版本配置创建一个全新的代理（时间线从头开始）。";
     reset_layout: "Reset layout", "重置布局";
+    zoom: "Zoom", "缩放";
+    zoom_in: "Zoom in", "放大";
+    zoom_out: "Zoom out", "缩小";
+    zoom_fit: "Fit", "适应";
+    zoom_fit_name: "Zoom to fit", "缩放以适应窗口";
     restart: "Restart", "重启";
     restart_help:
         "Graceful restart: connections close (unacked messages go back), then durable queues and persistent messages are recovered.",

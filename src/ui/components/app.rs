@@ -73,6 +73,15 @@ fn typing_target(e: &web_sys::KeyboardEvent) -> (bool, bool) {
     (typing, pressable)
 }
 
+/// Whether a key press comes from inside the diagram's drawing, whose
+/// own keys (arrows pan, +/− zoom) come first.
+fn in_diagram(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest(".topo-svg").ok().flatten())
+        .is_some()
+}
+
 /// A player mounted in a `<warren-player>` element (`www/player.js`) rather
 /// than on its own page.
 #[derive(Clone, Debug, PartialEq)]
@@ -295,7 +304,8 @@ pub fn app(props: &AppProps) -> Html {
                             e.prevent_default();
                             dispatch.emit(Action::TogglePlay);
                         }
-                        "ArrowLeft" => {
+                        // In the diagram the arrows pan (components/diagram.rs).
+                        "ArrowLeft" if !in_diagram(&e) => {
                             e.prevent_default();
                             dispatch.emit(Action::StepBack);
                         }

@@ -2,6 +2,19 @@
 //! Nodes can be dragged; dragging from an exchange's handle to a queue or
 //! exchange opens the binding form. On every step the messages involved
 //! travel along their edges.
+//!
+//! The view: the drawing starts zoomed to fit its box (and keeps fitting as
+//! the topology grows) until a person zooms or pans; "Fit" (or `0`) goes
+//! back to that. Pointer events serve the mouse, a pen and touch alike: a
+//! press on the background pans, on a node drags it (a press without a move
+//! selects it), on an exchange's handle draws a binding; a second finger
+//! turns any of them into a pinch. Ctrl (or ⌘) with the wheel, and a
+//! trackpad's pinch, zoom about the cursor; the plain wheel pans in the
+//! workbench and is left to the page in an embedded player, which shares
+//! its page with the docs around it. With the focus in the diagram, `+`,
+//! `−` and `0` zoom, the arrow keys pan (Alt+arrows move a focused node).
+//! The arithmetic is `view::viewport`'s; the positions a person drags are
+//! kept by `ui/saved_layout.rs`.
 
 use crate::engine::event::{DeadFate, EventKind};
 use crate::engine::ids::ChannelId;
@@ -10,30 +23,16 @@ use crate::ui::describe::message_of;
 use crate::ui::i18n::{fill, format_time, Text};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
 use crate::ui::timeline::Timeline;
-use crate::view::geometry::clip_chars;
+use crate::view::geometry::{clip_chars, Point, Rect};
 use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind, PORT_RADIUS};
 use crate::view::route::curve_path;
+use crate::view::viewport::{wheel_factor, Size, Viewport, PAN_STEP, ZOOM_STEP};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-#[derive(Clone, PartialEq)]
-enum Drag {
-    Node {
-        key: NodeKey,
-        dx: f64,
-        dy: f64,
-        x: f64,
-        y: f64,
-        moved: bool,
-    },
-    Link {
-        source: Rc<str>,
-        x0: f64,
-        y0: f64,
-        x: f64,
-        y: f64,
-    },
-}
 
 /// A message moving along an edge during the current step.
 struct Move {
@@ -49,19 +48,136 @@ struct Move {
 /// (a screen reader's name from content, axe's label-in-name check).
 const SEP: &str = " ";
 
+/// The band at the top of the drawing's box where its buttons float
+/// (`.view-tools` in `www/style.css`): zoom to fit keeps the drawing below it.
+const TOOLS_BAND: f64 = 48.0;
+
 /// Where a message token is drawn: queue cells show this many at most.
 const CELLS_MAX: u64 = 12;
 
-fn svg_point(svg: &NodeRef, e: &MouseEvent, d: &Diagram) -> Option<(f64, f64)> {
+/// What a pressed pointer is doing. Each carries the view at its start:
+/// panning and pinching move from it; dragging a node or a binding keeps
+/// it, so a drawing that grows under the pointer is not refitted mid-drag.
+#[derive(Clone, Debug, PartialEq)]
+enum Drag {
+    Node {
+        key: NodeKey,
+        /// Where in the node it was grabbed.
+        dx: f64,
+        dy: f64,
+        x: f64,
+        y: f64,
+        moved: bool,
+        view: Viewport,
+    },
+    Link {
+        source: Rc<str>,
+        x0: f64,
+        y0: f64,
+        x: f64,
+        y: f64,
+        view: Viewport,
+    },
+    Pan {
+        pointer: i32,
+        /// Where it was pressed, in the box's pixels.
+        from: Point,
+        view: Viewport,
+    },
+    Pinch {
+        pointers: [i32; 2],
+        from: [Point; 2],
+        view: Viewport,
+    },
+}
+
+/// The view's state, changed by events faster than the component renders
+/// (a wheel turns, pointers move), so it lives in a `RefCell` read at
+/// render and written by the handlers, never a stale copy.
+#[derive(Default)]
+struct ViewState {
+    /// The view a person chose by zooming or panning, and the timeline it
+    /// was chosen on (another setup starts fitted again); `None`: fit.
+    chosen: Option<(usize, Viewport)>,
+    /// The box's size in CSS pixels, from a `ResizeObserver`.
+    frame: Option<Size>,
+    drag: Option<Drag>,
+    /// Pressed pointers, where they are in the box.
+    pressed: BTreeMap<i32, Point>,
+}
+
+impl ViewState {
+    /// The view a person chose, if it was on this timeline.
+    fn chosen_on(&self, timeline: usize) -> Option<Viewport> {
+        self.chosen
+            .filter(|(on, _)| *on == timeline)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Where a pointer is in the SVG's box (CSS pixels from its top-left
+/// corner), and the box's size.
+fn box_point(svg: &NodeRef, client: (i32, i32)) -> Option<(Point, Size)> {
     let el = svg.cast::<web_sys::Element>()?;
     let r = el.get_bounding_client_rect();
-    if r.width() <= 0.0 || r.height() <= 0.0 {
-        return None;
+    let size = Size {
+        w: r.width(),
+        h: r.height(),
+    };
+    size.is_usable().then(|| {
+        (
+            (
+                f64::from(client.0) - r.left(),
+                f64::from(client.1) - r.top(),
+            ),
+            size,
+        )
+    })
+}
+
+/// What the view's handlers share: the view state, how to redraw, and what
+/// the last render showed.
+#[derive(Clone)]
+struct ViewControl {
+    svg: NodeRef,
+    state: Rc<RefCell<ViewState>>,
+    redraw: UseForceUpdateHandle,
+    /// The timeline shown (see [`ViewState::chosen`]).
+    timeline: usize,
+    /// The SVG's viewBox as last rendered, and the whole drawing.
+    shown: Rect,
+    content: Rect,
+}
+
+impl ViewControl {
+    /// The view on screen: the one chosen since the last render (the wheel
+    /// turns faster than the page renders), else what the viewBox shows.
+    fn current(&self, size: Size) -> Viewport {
+        self.state
+            .borrow()
+            .chosen_on(self.timeline)
+            .unwrap_or_else(|| Viewport::showing(self.shown, size))
     }
-    let vb = d.view_box;
-    let x = vb.x + (f64::from(e.client_x()) - r.left()) * vb.w / r.width();
-    let y = vb.y + (f64::from(e.client_y()) - r.top()) * vb.h / r.height();
-    Some((x, y))
+
+    /// Shows `view` (with the drawing kept in reach) until the next choice.
+    fn choose(&self, view: Viewport, size: Size) {
+        let view = view.keep_in_reach(self.content, size);
+        self.state.borrow_mut().chosen = Some((self.timeline, view));
+        self.redraw.force_update();
+    }
+
+    /// Changes the view on screen (keys and buttons).
+    fn change(&self, how: impl Fn(Viewport, Size) -> Viewport) {
+        if let Some((_, size)) = box_point(&self.svg, (0, 0)) {
+            self.choose(how(self.current(size), size), size);
+        }
+    }
+
+    /// Back to zoom to fit, which follows the drawing as it grows.
+    fn fit(&self) {
+        self.state.borrow_mut().chosen = None;
+        self.redraw.force_update();
+    }
 }
 
 fn node_key_of_channel(tl: &Timeline, ch: ChannelId) -> Option<NodeKey> {
@@ -73,8 +189,6 @@ fn node_key_of_channel(tl: &Timeline, ch: ChannelId) -> Option<NodeKey> {
         .find(|p| p.link.channel == ch)
         .map(|p| NodeKey::Producer(p.id))
 }
-
-type Point = (f64, f64);
 
 /// The moves of one step, each starting after the ones it follows.
 #[derive(Default)]
@@ -288,15 +402,75 @@ pub fn diagram_view() -> Html {
     let app = use_app();
     let t = app.t();
     let svg_ref = use_node_ref();
-    let drag = use_state(|| None::<Drag>);
+    let frame_ref = use_node_ref();
+    let view_state = use_mut_ref(ViewState::default);
+    let redraw = use_force_update();
     let s = &app.state;
+    // A chosen view belongs to the timeline it was chosen on: a reset, a
+    // chapter or a document replaces the timeline and starts fitted again.
+    let timeline = Rc::as_ptr(&s.timeline) as *const () as usize;
+
+    // The arrangement kept for what is shown, read when that changes (and
+    // when its timeline is replaced: a chapter started over keeps it).
+    {
+        let key = crate::ui::saved_layout::key(s);
+        let app = app.clone();
+        use_effect_with((key, timeline), move |(key, _)| {
+            if let Some(key) = key {
+                let saved = crate::ui::saved_layout::load(key);
+                if !saved.is_empty() {
+                    app.send(Action::LayoutLoaded(key.clone(), saved));
+                }
+            }
+        });
+    }
+
     let tl = s.timeline.borrow();
-    let mut positions = (*s.positions).clone();
-    if let Some(Drag::Node { key, x, y, .. }) = &*drag {
+    let mut positions = s.positions.positions(tl.world());
+    let (drag, chosen, frame) = {
+        let vs = view_state.borrow();
+        (vs.drag.clone(), vs.chosen_on(timeline), vs.frame)
+    };
+    if let Some(Drag::Node { key, x, y, .. }) = &drag {
         positions.insert(key.clone(), (*x, *y));
     }
     let d = Rc::new(layout(tl.world(), &positions, t));
     let pos = tl.pos();
+
+    // The box's size, whenever it changes (a hidden pane measures 0×0 and
+    // keeps the last size).
+    {
+        let frame_ref = frame_ref.clone();
+        let view_state = view_state.clone();
+        let redraw = redraw.clone();
+        use_effect_with(d.nodes.is_empty(), move |_| {
+            let observed = frame_ref.cast::<web_sys::Element>().and_then(|el| {
+                let target = el.clone();
+                let on_resize = Closure::<dyn Fn()>::new(move || {
+                    let size = Size {
+                        w: f64::from(target.client_width()),
+                        h: f64::from(target.client_height()),
+                    };
+                    let mut vs = view_state.borrow_mut();
+                    if size.is_usable() && vs.frame != Some(size) {
+                        vs.frame = Some(size);
+                        drop(vs);
+                        redraw.force_update();
+                    }
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&el);
+                Some((observer, on_resize))
+            });
+            move || {
+                if let Some((observer, on_resize)) = observed {
+                    observer.disconnect();
+                    drop(on_resize);
+                }
+            }
+        });
+    }
 
     if d.nodes.is_empty() {
         drop(tl);
@@ -315,16 +489,204 @@ pub fn diagram_view() -> Html {
         };
     }
 
-    let onmousemove = {
-        let drag = drag.clone();
-        let svg_ref = svg_ref.clone();
-        let d = d.clone();
-        Callback::from(move |e: MouseEvent| {
-            let Some(cur) = (*drag).clone() else { return };
-            let Some((x, y)) = svg_point(&svg_ref, &e, &d) else {
+    // The view drawn: a node or binding being dragged keeps the view it
+    // started with, else the one a person chose, else zoom to fit. Before
+    // the box is measured the SVG fits the drawing itself (its viewBox).
+    let content = d.view_box;
+    let view = match &drag {
+        Some(Drag::Node { view, .. } | Drag::Link { view, .. }) => Some(*view),
+        _ => None,
+    }
+    .or(chosen)
+    .or_else(|| frame.map(|f| Viewport::fit_below(content, f, TOOLS_BAND)));
+    let shown = match (view, frame) {
+        (Some(v), Some(f)) => v.view_box(f),
+        _ => content,
+    };
+    let scale = view.map_or(1.0, |v| v.scale);
+    let control = ViewControl {
+        svg: svg_ref.clone(),
+        state: view_state.clone(),
+        redraw: redraw.clone(),
+        timeline,
+        shown,
+        content,
+    };
+
+    // Ctrl/⌘ + wheel (and a trackpad's pinch, which the browser sends as
+    // one) zooms about the cursor. The plain wheel pans the workbench's
+    // diagram; in an embedded player it scrolls the page as usual.
+    let onwheel = {
+        let control = control.clone();
+        let pans = s.embed.is_none();
+        Callback::from(move |e: WheelEvent| {
+            let zoom = e.ctrl_key() || e.meta_key();
+            if !zoom && !pans {
+                return;
+            }
+            let Some((at, size)) = box_point(&control.svg, (e.client_x(), e.client_y())) else {
                 return;
             };
-            drag.set(Some(match cur {
+            e.prevent_default();
+            let now = control.current(size);
+            let next = if zoom {
+                now.zoom_about(wheel_factor(e.delta_y(), e.delta_mode()), at)
+            } else {
+                let unit = match e.delta_mode() {
+                    1 => 40.0,
+                    2 => size.h,
+                    _ => 1.0,
+                };
+                // Shift turns a plain wheel sideways where the browser does not.
+                let (dx, dy) = if e.shift_key() && e.delta_x() == 0.0 {
+                    (e.delta_y(), 0.0)
+                } else {
+                    (e.delta_x(), e.delta_y())
+                };
+                now.pan_by(-dx * unit, -dy * unit)
+            };
+            control.choose(next, size);
+        })
+    };
+
+    // A press: on a handle, a binding; on a node, a move (or a selection);
+    // on the background, a pan; a second finger, a pinch.
+    let onpointerdown = {
+        let control = control.clone();
+        let d = d.clone();
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() == "mouse" && e.button() != 0 {
+                return;
+            }
+            let Some((at, size)) = box_point(&control.svg, (e.client_x(), e.client_y())) else {
+                return;
+            };
+            let id = e.pointer_id();
+            let svg = control.svg.cast::<web_sys::Element>();
+            if let Some(svg) = &svg {
+                // Moves and the release come here even off the drawing.
+                let _ = svg.set_pointer_capture(id);
+            }
+            // No text selection, no emulated mouse events.
+            e.prevent_default();
+            let now = control.current(size);
+            let mut vs = control.state.borrow_mut();
+            if e.is_primary() {
+                // A new gesture: any pointer whose release was lost is gone.
+                vs.pressed.clear();
+            }
+            vs.pressed.insert(id, at);
+            if vs.pressed.len() >= 2 {
+                if vs.pressed.len() == 2 {
+                    let two: Vec<(i32, Point)> = vs.pressed.iter().map(|(i, p)| (*i, *p)).collect();
+                    vs.drag = Some(Drag::Pinch {
+                        pointers: [two[0].0, two[1].0],
+                        from: [two[0].1, two[1].1],
+                        view: now,
+                    });
+                }
+                drop(vs);
+                control.redraw.force_update();
+                return;
+            }
+            let target = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let hit = |selector: &str| {
+                target
+                    .as_ref()
+                    .and_then(|t| t.closest(selector).ok().flatten())
+            };
+            let node = hit("g.node")
+                .and_then(|g| g.get_attribute("data-index"))
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| d.nodes.get(i));
+            let (x, y) = now.to_drawing(at);
+            vs.drag = Some(match (hit("g.port"), node) {
+                (Some(_), Some(n)) => {
+                    let NodeKey::Exchange(source) = &n.key else {
+                        return;
+                    };
+                    let (x0, y0) = (n.x + n.w, n.y + n.h / 2.0);
+                    Drag::Link {
+                        source: source.clone(),
+                        x0,
+                        y0,
+                        x: x0,
+                        y: y0,
+                        view: now,
+                    }
+                }
+                (_, Some(n)) => Drag::Node {
+                    key: n.key.clone(),
+                    dx: x - n.x,
+                    dy: y - n.y,
+                    x: n.x,
+                    y: n.y,
+                    moved: false,
+                    view: now,
+                },
+                (_, None) => {
+                    // The keys act on the diagram once it is pressed (no
+                    // focus ring for a pointer's focus, no scrolling to it).
+                    if let Some(svg) = svg.and_then(|s| s.dyn_into::<web_sys::SvgElement>().ok()) {
+                        let options = web_sys::FocusOptions::new();
+                        options.set_focus_visible(false);
+                        options.set_prevent_scroll(true);
+                        let _ = svg.focus_with_options(&options);
+                    }
+                    Drag::Pan {
+                        pointer: id,
+                        from: at,
+                        view: now,
+                    }
+                }
+            });
+            drop(vs);
+            control.redraw.force_update();
+        })
+    };
+
+    let onpointermove = {
+        let control = control.clone();
+        Callback::from(move |e: PointerEvent| {
+            let Some((at, size)) = box_point(&control.svg, (e.client_x(), e.client_y())) else {
+                return;
+            };
+            let id = e.pointer_id();
+            let mut vs = control.state.borrow_mut();
+            match vs.pressed.get_mut(&id) {
+                Some(p) => *p = at,
+                // Hovering: nothing to do.
+                None => return,
+            }
+            let Some(drag) = vs.drag.clone() else { return };
+            let next = match drag {
+                Drag::Pinch {
+                    pointers: [a, b],
+                    from,
+                    view,
+                } => {
+                    let (Some(pa), Some(pb)) = (vs.pressed.get(&a), vs.pressed.get(&b)) else {
+                        return;
+                    };
+                    let pinched = view.pinch(from, [*pa, *pb]);
+                    drop(vs);
+                    control.choose(pinched, size);
+                    return;
+                }
+                Drag::Pan {
+                    pointer,
+                    from,
+                    view,
+                } => {
+                    if pointer != id {
+                        return;
+                    }
+                    drop(vs);
+                    control.choose(view.pan_by(at.0 - from.0, at.1 - from.1), size);
+                    return;
+                }
                 Drag::Node {
                     key,
                     dx,
@@ -332,61 +694,87 @@ pub fn diagram_view() -> Html {
                     moved,
                     x: ox,
                     y: oy,
+                    view,
                 } => {
+                    let (x, y) = view.to_drawing(at);
                     let (nx, ny) = ((x - dx).max(0.0), (y - dy).max(0.0));
+                    // A press that wanders a few units is still a click.
                     let moved = moved || (nx - ox).abs() > 3.0 || (ny - oy).abs() > 3.0;
-                    if moved {
-                        Drag::Node {
-                            key,
-                            dx,
-                            dy,
-                            x: nx,
-                            y: ny,
-                            moved,
-                        }
-                    } else {
-                        Drag::Node {
-                            key,
-                            dx,
-                            dy,
-                            x: ox,
-                            y: oy,
-                            moved,
-                        }
+                    let (x, y) = if moved { (nx, ny) } else { (ox, oy) };
+                    Drag::Node {
+                        key,
+                        dx,
+                        dy,
+                        x,
+                        y,
+                        moved,
+                        view,
                     }
                 }
-                Drag::Link { source, x0, y0, .. } => Drag::Link {
+                Drag::Link {
                     source,
                     x0,
                     y0,
-                    x,
-                    y,
-                },
-            }));
+                    view,
+                    ..
+                } => {
+                    let (x, y) = view.to_drawing(at);
+                    Drag::Link {
+                        source,
+                        x0,
+                        y0,
+                        x,
+                        y,
+                        view,
+                    }
+                }
+            };
+            vs.drag = Some(next);
+            drop(vs);
+            control.redraw.force_update();
         })
     };
-    let onmouseup = {
-        let drag = drag.clone();
-        let svg_ref = svg_ref.clone();
+
+    // A release ends what its pointer began (either finger ends a pinch);
+    // a cancelled one (the browser took the gesture) changes nothing.
+    let release = {
+        let control = control.clone();
         let d = d.clone();
         let app = app.clone();
-        Callback::from(move |e: MouseEvent| {
-            let Some(cur) = (*drag).clone() else { return };
-            drag.set(None);
-            match cur {
-                Drag::Node {
+        Rc::new(move |e: PointerEvent, cancelled: bool| {
+            let id = e.pointer_id();
+            let mut vs = control.state.borrow_mut();
+            vs.pressed.remove(&id);
+            let ends = match &vs.drag {
+                Some(Drag::Pan { pointer, .. }) => *pointer == id,
+                Some(_) => true,
+                None => false,
+            };
+            if !ends {
+                return;
+            }
+            let drag = vs.drag.take();
+            drop(vs);
+            control.redraw.force_update();
+            if cancelled {
+                return;
+            }
+            match drag {
+                Some(Drag::Node {
                     key, x, y, moved, ..
-                } => {
+                }) => {
                     if moved {
                         app.send(Action::MoveNode(key, x, y));
                     } else {
                         app.send(Action::Select(Some(selection_of(&key))));
                     }
                 }
-                Drag::Link { source, .. } => {
-                    let Some((x, y)) = svg_point(&svg_ref, &e, &d) else {
+                Some(Drag::Link { source, view, .. }) => {
+                    let Some((at, _)) = box_point(&control.svg, (e.client_x(), e.client_y()))
+                    else {
                         return;
                     };
+                    let (x, y) = view.to_drawing(at);
                     let target = d.nodes.iter().find(|n| {
                         matches!(n.kind, NodeKind::Queue | NodeKind::Exchange)
                             && x >= n.x
@@ -413,12 +801,58 @@ pub fn diagram_view() -> Html {
                         ));
                     }
                 }
+                _ => {}
             }
         })
     };
-    let onmouseleave = {
-        let drag = drag.clone();
-        Callback::from(move |_: MouseEvent| drag.set(None))
+    let onpointerup = {
+        let release = release.clone();
+        Callback::from(move |e: PointerEvent| release(e, false))
+    };
+    let onpointercancel = Callback::from(move |e: PointerEvent| release(e, true));
+
+    // With the focus in the diagram: + and − zoom, 0 fits, the arrows pan
+    // (a focused node's Alt+arrows, which move it, come first).
+    let onkeydown = {
+        let control = control.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.default_prevented() || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let step = if e.shift_key() {
+                PAN_STEP * 4.0
+            } else {
+                PAN_STEP
+            };
+            match e.key().as_str() {
+                "+" | "=" => control.change(|v, size| v.zoom_centred(ZOOM_STEP, size)),
+                "-" | "_" => control.change(|v, size| v.zoom_centred(1.0 / ZOOM_STEP, size)),
+                "0" => control.fit(),
+                "ArrowLeft" => control.change(|v, _| v.pan_by(step, 0.0)),
+                "ArrowRight" => control.change(|v, _| v.pan_by(-step, 0.0)),
+                "ArrowUp" => control.change(|v, _| v.pan_by(0.0, step)),
+                "ArrowDown" => control.change(|v, _| v.pan_by(0.0, -step)),
+                _ => return,
+            }
+            e.prevent_default();
+            e.stop_propagation();
+        })
+    };
+    let zoom_out = {
+        let control = control.clone();
+        Callback::from(move |_: MouseEvent| {
+            control.change(|v, size| v.zoom_centred(1.0 / ZOOM_STEP, size))
+        })
+    };
+    let zoom_in = {
+        let control = control.clone();
+        Callback::from(move |_: MouseEvent| {
+            control.change(|v, size| v.zoom_centred(ZOOM_STEP, size))
+        })
+    };
+    let zoom_fit = {
+        let control = control.clone();
+        Callback::from(move |_: MouseEvent| control.fit())
     };
 
     let now = tl.world().sim.now();
@@ -457,14 +891,15 @@ pub fn diagram_view() -> Html {
     let (nodes, labels): (Vec<Html>, Vec<(NodeKey, String)>) = d
         .nodes
         .iter()
-        .map(|n| {
+        .enumerate()
+        .map(|(i, n)| {
             let sel = selected
                 .as_ref()
                 .is_some_and(|x| *x == selection_of(&n.key));
             let point = pointed
                 .as_deref()
                 .is_some_and(|p| points_at(p, &n.key, &tl.world().sim));
-            let (html, label) = render_node(&app, &tl, n, sel, point, now, &drag);
+            let (html, label) = render_node(&app, &tl, n, i, sel, point, now);
             (html, (n.key.clone(), label))
         })
         .unzip();
@@ -495,14 +930,13 @@ pub fn diagram_view() -> Html {
         })
     });
 
-    let link = match &*drag {
+    let link = match &drag {
         Some(Drag::Link { x0, y0, x, y, .. }) => html! {
             <path class="link-drag" d={curve_path((*x0, *y0), (*x, *y))} />
         },
         _ => html! {},
     };
-    let vb = d.view_box;
-    let min_w = format!("max-width:{:.0}px;--w:{:.0}px", vb.w * 1.2, vb.w);
+    let dragging = matches!(drag, Some(Drag::Pan { .. } | Drag::Pinch { .. }));
     let html = html! {
         <section class={classes!("diagram", (app.state.pointed.as_deref() == Some("broker")).then_some("pointed"))} id="diagram" aria-label={app.region_label(t.diagram)}>
             <div class="diagram-bar">
@@ -513,13 +947,25 @@ pub fn diagram_view() -> Html {
                     <span class="lg"><span class="lg-line dashed"></span>{ t.legend_implicit }</span>
                 </div>
                 <span class="hint">{ t.drag_hint }</span>
-                <button type="button" class="btn small ghost" id="layout-reset" onclick={app.callback(|_| Action::ResetLayout)}
-                    disabled={s.positions.is_empty()}>{ t.reset_layout }</button>
             </div>
-            <div class="diagram-scroll">
-                <svg ref={svg_ref} class="topo-svg" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", vb.x, vb.y, vb.w, vb.h)}
-                    style={min_w} role="group" aria-label={t.diagram}
-                    {onmousemove} {onmouseup} {onmouseleave}>
+            <div class="diagram-scroll" ref={frame_ref}>
+                // Over the drawing's top-right corner, as on a map.
+                <div class="view-tools">
+                    <div class="zoom" role="group" aria-label={t.zoom}>
+                        <button type="button" class="btn small ghost" id="zoom-out" aria-label={t.zoom_out} title={t.zoom_out} onclick={zoom_out}>{ "−" }</button>
+                        <button type="button" class="btn small ghost" id="zoom-in" aria-label={t.zoom_in} title={t.zoom_in} onclick={zoom_in}>{ "+" }</button>
+                        <button type="button" class="btn small ghost" id="zoom-fit" aria-label={t.zoom_fit_name} title={t.zoom_fit_name}
+                            aria-pressed={chosen.is_none().to_string()} onclick={zoom_fit}>{ t.zoom_fit }</button>
+                    </div>
+                    <button type="button" class="btn small" id="layout-reset" onclick={app.callback(|_| Action::ResetLayout)}
+                        disabled={s.positions.is_empty()}>{ t.reset_layout }</button>
+                </div>
+                <svg ref={svg_ref} class={classes!("topo-svg", dragging.then_some("panning"))}
+                    viewBox={format!("{:.1} {:.1} {:.1} {:.1}", shown.x, shown.y, shown.w, shown.h)}
+                    role="group" aria-label={t.diagram} tabindex="0"
+                    aria-keyshortcuts="+ - 0 ArrowLeft ArrowRight ArrowUp ArrowDown"
+                    data-scale={format!("{scale:.3}")} data-fit={chosen.is_none().to_string()}
+                    {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown}>
                     <defs>
                         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                             <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
@@ -573,56 +1019,15 @@ fn render_node(
     app: &AppCtx,
     tl: &Timeline,
     n: &Node,
+    index: usize,
     selected: bool,
     pointed: bool,
     now: u64,
-    drag: &UseStateHandle<Option<Drag>>,
 ) -> (Html, String) {
     let t = app.t();
     let broker = &tl.world().sim.broker;
     let sim = &tl.world().sim;
     let key = n.key.clone();
-    let onmousedown = {
-        let drag = drag.clone();
-        let key = key.clone();
-        let (nx, ny) = (n.x, n.y);
-        Callback::from(move |e: MouseEvent| {
-            if e.button() != 0 {
-                return;
-            }
-            e.prevent_default();
-            // The offset inside the node is found from the first move; start with the corner.
-            let target = e
-                .current_target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
-            let (dx, dy) = match target.and_then(|el| el.closest("svg").ok().flatten()) {
-                Some(svg) => {
-                    let r = svg.get_bounding_client_rect();
-                    let vb = svg.get_attribute("viewBox").unwrap_or_default();
-                    let parts: Vec<f64> = vb
-                        .split_whitespace()
-                        .filter_map(|p| p.parse().ok())
-                        .collect();
-                    let (vx, vy, vw, vh) = match parts[..] {
-                        [vx, vy, vw, vh] => (vx, vy, vw, vh),
-                        _ => (0.0, 0.0, r.width(), r.height()),
-                    };
-                    let x = vx + (f64::from(e.client_x()) - r.left()) * vw / r.width().max(1.0);
-                    let y = vy + (f64::from(e.client_y()) - r.top()) * vh / r.height().max(1.0);
-                    (x - nx, y - ny)
-                }
-                None => (0.0, 0.0),
-            };
-            drag.set(Some(Drag::Node {
-                key: key.clone(),
-                dx,
-                dy,
-                x: nx,
-                y: ny,
-                moved: false,
-            }));
-        })
-    };
     let onkeydown = {
         let app = app.clone();
         let key = key.clone();
@@ -728,25 +1133,8 @@ fn render_node(
             let port = if name.is_empty() {
                 html! {}
             } else {
-                let drag = drag.clone();
-                let source = name.clone();
-                let (px, py) = (n.x + w, n.y + h / 2.0);
-                let onmousedown = Callback::from(move |e: MouseEvent| {
-                    if e.button() != 0 {
-                        return;
-                    }
-                    e.prevent_default();
-                    e.stop_propagation();
-                    drag.set(Some(Drag::Link {
-                        source: source.clone(),
-                        x0: px,
-                        y0: py,
-                        x: px,
-                        y: py,
-                    }));
-                });
                 html! {
-                    <g class="port" {onmousedown}>
+                    <g class="port">
                         <title>{ t.port_help }</title>
                         <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r={PORT_RADIUS.to_string()} />
                         <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
@@ -958,8 +1346,9 @@ fn render_node(
     let node = html! {
         <g {class} key={id.clone()} id={id} transform={format!("translate({:.1},{:.1})", n.x, n.y)}
             data-name={name.clone()}
+            data-index={index.to_string()}
             tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
-            {onmousedown} {onkeydown}>
+            {onkeydown}>
             if clipped {
                 <title>{ name }</title>
             }
