@@ -35,11 +35,11 @@ async function workQueue(lang, file, inspect, phoneFile) {
   await page.waitForTimeout(1000); // let the step's tokens finish moving
   await page.screenshot({ path: join(out, file) });
   if (phoneFile) {
-    // The same moment on a phone (390×844): the diagram pane, scrolled to
-    // the queue and its workers.
+    // The same moment on a phone (390×844): the diagram pane, zoomed to
+    // fit its width.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click('#pane-diagram');
-    await page.$eval('#diagram .diagram-scroll', (el) => { el.scrollLeft = el.scrollWidth; });
+    await page.waitForFunction(() => document.querySelector('.topo-svg').getBoundingClientRect().width < 400);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(out, phoneFile) });
   }
