@@ -545,67 +545,74 @@ mod tests {
         }
     }
 
-    /// One thing a person does to the view, with whatever numbers.
-    #[derive(Clone, Debug)]
-    enum Move {
-        Zoom(f64, f64, f64),
-        Pan(f64, f64),
-        Pinch([f64; 8]),
-        Fit,
-        Reach,
-    }
+    /// Random sequences of moves (proptest is a native dev-dependency: the
+    /// unit tests also run in Chromium through wasm-pack, without it).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod random_moves {
+        use super::*;
 
-    fn any_number() -> impl proptest::strategy::Strategy<Value = f64> {
-        use proptest::prelude::*;
-        prop_oneof![
-            -2000.0..2000.0f64,
-            proptest::num::f64::ANY,
-            Just(0.0),
-            Just(f64::NAN),
-        ]
-    }
+        /// One thing a person does to the view, with whatever numbers.
+        #[derive(Clone, Debug)]
+        enum Move {
+            Zoom(f64, f64, f64),
+            Pan(f64, f64),
+            Pinch([f64; 8]),
+            Fit,
+            Reach,
+        }
 
-    fn any_move() -> impl proptest::strategy::Strategy<Value = Move> {
-        use proptest::prelude::*;
-        let n = any_number;
-        prop_oneof![
-            (n(), n(), n()).prop_map(|(f, x, y)| Move::Zoom(f, x, y)),
-            (n(), n()).prop_map(|(x, y)| Move::Pan(x, y)),
-            proptest::array::uniform8(n()).prop_map(Move::Pinch),
-            Just(Move::Fit),
-            Just(Move::Reach),
-        ]
-    }
+        fn any_number() -> impl proptest::strategy::Strategy<Value = f64> {
+            use proptest::prelude::*;
+            prop_oneof![
+                -2000.0..2000.0f64,
+                proptest::num::f64::ANY,
+                Just(0.0),
+                Just(f64::NAN),
+            ]
+        }
 
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { cases: 2000, ..Default::default() })]
+        fn any_move() -> impl proptest::strategy::Strategy<Value = Move> {
+            use proptest::prelude::*;
+            let n = any_number;
+            prop_oneof![
+                (n(), n(), n()).prop_map(|(f, x, y)| Move::Zoom(f, x, y)),
+                (n(), n()).prop_map(|(x, y)| Move::Pan(x, y)),
+                proptest::array::uniform8(n()).prop_map(Move::Pinch),
+                Just(Move::Fit),
+                Just(Move::Reach),
+            ]
+        }
 
-        /// Any sequence of moves on any box leaves a usable view, with the
-        /// scale in bounds; in a usable box, reach keeps the drawing seen.
-        #[test]
-        fn any_sequence_of_moves_keeps_the_view_usable(
-            w in any_number(), h in any_number(),
-            moves in proptest::collection::vec(any_move(), 0..24),
-        ) {
-            let size = Size { w, h };
-            let c = content();
-            let mut v = Viewport::fit(c, size);
-            for m in moves {
-                v = match m {
-                    Move::Zoom(f, x, y) => v.zoom_about(f, (x, y)),
-                    Move::Pan(x, y) => v.pan_by(x, y),
-                    Move::Pinch(p) => v.pinch([(p[0], p[1]), (p[2], p[3])], [(p[4], p[5]), (p[6], p[7])]),
-                    Move::Fit => Viewport::fit(c, size),
-                    Move::Reach => v.keep_in_reach(c, size),
-                };
-                proptest::prop_assert!(finite(v), "{:?}", v);
-                proptest::prop_assert!((SCALE_MIN..=SCALE_MAX).contains(&v.scale));
-                proptest::prop_assert!(finite_rect(v.view_box(size)));
+        proptest::proptest! {
+            #![proptest_config(proptest::test_runner::Config { cases: 2000, ..Default::default() })]
+
+            /// Any sequence of moves on any box leaves a usable view, with the
+            /// scale in bounds; in a usable box, reach keeps the drawing seen.
+            #[test]
+            fn any_sequence_of_moves_keeps_the_view_usable(
+                w in any_number(), h in any_number(),
+                moves in proptest::collection::vec(any_move(), 0..24),
+            ) {
+                let size = Size { w, h };
+                let c = content();
+                let mut v = Viewport::fit(c, size);
+                for m in moves {
+                    v = match m {
+                        Move::Zoom(f, x, y) => v.zoom_about(f, (x, y)),
+                        Move::Pan(x, y) => v.pan_by(x, y),
+                        Move::Pinch(p) => v.pinch([(p[0], p[1]), (p[2], p[3])], [(p[4], p[5]), (p[6], p[7])]),
+                        Move::Fit => Viewport::fit(c, size),
+                        Move::Reach => v.keep_in_reach(c, size),
+                    };
+                    proptest::prop_assert!(finite(v), "{:?}", v);
+                    proptest::prop_assert!((SCALE_MIN..=SCALE_MAX).contains(&v.scale));
+                    proptest::prop_assert!(finite_rect(v.view_box(size)));
+                }
+                let reached = v.keep_in_reach(c, BOX);
+                let shown = reached.view_box(BOX);
+                let seen_w = shown.right().min(c.right()) - shown.x.max(c.x);
+                proptest::prop_assert!(seen_w * reached.scale >= REACH - 1e-6, "{:?} {:?}", reached, shown);
             }
-            let reached = v.keep_in_reach(c, BOX);
-            let shown = reached.view_box(BOX);
-            let seen_w = shown.right().min(c.right()) - shown.x.max(c.x);
-            proptest::prop_assert!(seen_w * reached.scale >= REACH - 1e-6, "{:?} {:?}", reached, shown);
         }
     }
 }
