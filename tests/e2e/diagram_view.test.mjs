@@ -48,6 +48,23 @@ async function viewChanged(page, before) {
     const s = document.querySelector('.topo-svg');
     return s.getAttribute('viewBox') !== b;
   }, `${before.x.toFixed(1)} ${before.y.toFixed(1)} ${before.w.toFixed(1)} ${before.h.toFixed(1)}`);
+  return settledView(page);
+}
+
+/**
+ * The view once it has stopped changing: a gesture's events may still be
+ * drawing when the first change shows (on a loaded machine the first
+ * frames of a pinch arrive alone), so wait until the view box stays the
+ * same for a quarter of a second (at most ten seconds).
+ */
+async function settledView(page) {
+  let last = null;
+  for (let i = 0; i < 40; i++) {
+    const now = await page.getAttribute('.topo-svg', 'viewBox');
+    if (now === last) break;
+    last = now;
+    await page.waitForTimeout(250);
+  }
   return view(page);
 }
 
