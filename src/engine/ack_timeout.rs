@@ -156,6 +156,17 @@ impl AckClock {
         self.last_touch = now;
     }
 
+    /// The tick that times out a delivery made at `delivered_at` if it is
+    /// still the channel's oldest then: the first tick strictly after its
+    /// deadline (see [`AckClock::timed_out`]). `None` without a timeout.
+    /// While the channel holds unacknowledged deliveries its ticks keep
+    /// their phase, so this is when the channel will close unless the
+    /// delivery is settled first.
+    pub fn times_out_at(&self, delivered_at: Millis) -> Option<Millis> {
+        let timeout = self.timeout_ms?;
+        Some(self.next_tick_after(delivered_at.saturating_add(timeout)))
+    }
+
     /// Whether a delivery made at `delivered_at` has timed out at a tick at
     /// `now` (`Time < Now - Timeout`).
     pub fn timed_out(&self, delivered_at: Millis, now: Millis) -> bool {
@@ -243,6 +254,19 @@ impl Broker {
         }
     }
 
+    /// When channel `ch` will be closed for its oldest unacknowledged
+    /// delivery if nothing is settled before: the tick
+    /// [`AckClock::times_out_at`] names. `None` if the channel is closed,
+    /// has no timeout or holds nothing unacknowledged. Every delivery
+    /// unacknowledged on the channel goes back to its queue then, so this
+    /// is each one's deadline (the workbench's countdown).
+    pub fn ack_timeout_closes_at(&self, ch: ChannelId) -> Option<Millis> {
+        let c = self.channels.get(&ch).filter(|c| c.open)?;
+        // The lowest tag, as `channel_tick` checks it.
+        let oldest = c.unacked.values().next()?;
+        c.ack_clock.times_out_at(oldest.delivered_at)
+    }
+
     /// The operator sets `consumer_timeout` (`None`: deliveries never time
     /// out) and `channel_tick_interval` for channels opened from now on, as
     /// `rabbitmqctl eval 'application:set_env(rabbit, consumer_timeout, N)'`
@@ -288,6 +312,17 @@ mod tests {
         assert!(!c.timed_out(0, 1_999));
         let never = AckClock::new(None, 500, 0);
         assert!(!never.timed_out(0, u64::MAX));
+    }
+
+    #[test]
+    fn a_delivery_times_out_at_the_first_tick_after_its_deadline() {
+        let c = AckClock::new(Some(2_000), 500, 100);
+        // Deadline 1_300 + 2_000 = 3_300; ticks at 600, 1_100, ... 3_600.
+        assert_eq!(c.times_out_at(1_300), Some(3_600));
+        assert!(!c.timed_out(1_300, 3_100) && c.timed_out(1_300, 3_600));
+        // A deadline on a tick is not yet past: the next tick closes.
+        assert_eq!(c.times_out_at(1_100), Some(3_600));
+        assert_eq!(AckClock::new(None, 500, 0).times_out_at(0), None);
     }
 
     #[test]

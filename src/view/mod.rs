@@ -1,6 +1,7 @@
 //! The view layer, pure: what the workbench shows, worked out from the
 //! simulation without a browser, so it builds and is tested natively
-//! (`tests/diagram_layout.rs`) and `ui/` only renders it. Like the engine
+//! (`tests/diagram_layout.rs`, `tests/view_inspectors.rs`) and `ui/` only
+//! renders it. Like the engine
 //! it names no web API, clock or randomness (`tests/purity.rs`): the same
 //! world gives the same picture.
 //!
@@ -14,9 +15,16 @@
 //! - [`geometry`]: rectangles, text widths and clipping, zoom to fit.
 //! - [`viewport`]: which part of the drawing the screen shows, and how big:
 //!   zoom to fit, zoom about a point, pan, pinch.
+//! - [`stream_log`]: a stream's log as rows by offset, and each consumer's
+//!   next offset and credit (the queue inspector).
+//! - [`deliveries`]: a quorum queue's delivery counts, and the
+//!   acknowledgement timeout's countdown on each unacknowledged delivery
+//!   (the queue, worker and message inspectors).
 
 pub mod arrangement;
+pub mod deliveries;
 pub mod geometry;
 pub mod layout;
 pub mod route;
+pub mod stream_log;
 pub mod viewport;
