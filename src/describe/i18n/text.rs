@@ -640,4 +640,9 @@ texts! {
         "工作进程就像 worker.py 这样的程序：它从队列消费，处理每条消息，然后应答（或不应答）。";
     worker_sub_idle: "{unacked} unacked · {done} done", "{unacked} 未应答 · {done} 已完成";
     yes: "yes", "是";
+    // The acknowledgement timeout's countdown (view::deliveries).
+    times_out_in: "times out in {t}", "{t} 后超时";
+    times_out_help:
+        "consumer_timeout: the channel is closed with 406 at its first check (every minute) after its oldest delivery's deadline, and every unacked delivery on it goes back to the queue.",
+        "consumer_timeout：信道在最早那次投递超过期限后的第一次检查（每分钟一次）时以 406 关闭，信道上所有未应答的投递都回到队列。";
 }

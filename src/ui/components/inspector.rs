@@ -1,13 +1,15 @@
 //! The inspector: details of the selected producer, exchange, queue, worker
 //! or message.
 
+use crate::engine::clock::Millis;
 use crate::ui::components::{
     exchange_inspector::ExchangeInspector, message_inspector::MessageInspector,
     producer_inspector::ProducerInspector, queue_inspector::QueueInspector,
     worker_inspector::WorkerInspector,
 };
-use crate::ui::i18n::Text;
+use crate::ui::i18n::{fill, Text};
 use crate::ui::state::{use_app, Action, AppCtx, Selection};
+use crate::view::deliveries::{countdown, UnackedDelivery};
 use yew::prelude::*;
 
 #[function_component(Inspector)]
@@ -105,5 +107,37 @@ pub fn yes_no(t: &Text, b: bool) -> &'static str {
         t.yes
     } else {
         t.no
+    }
+}
+
+/// The acknowledgement timeout's countdown ("times out in 29:41"), when the
+/// channel has a timeout.
+pub fn countdown_tag(t: &Text, times_out_in: Option<Millis>) -> Html {
+    let Some(ms) = times_out_in else {
+        return html! {};
+    };
+    html! {
+        <span class="tag countdown" title={t.times_out_help} data-ms={ms.to_string()}>
+            { fill(t.times_out_in, &[("t", &countdown(ms))]) }
+        </span>
+    }
+}
+
+/// One unacknowledged delivery: its message (a link), the holder when
+/// `with_holder`, its tag, and its countdown.
+pub fn unacked_row(app: &AppCtx, u: &UnackedDelivery, with_holder: bool) -> Html {
+    let t = app.t();
+    let id = u.message;
+    let redelivered = if u.redelivered { " ↺" } else { "" };
+    let text = if with_holder {
+        format!("#{id} → {} · tag {}{redelivered}", u.holder, u.delivery_tag)
+    } else {
+        format!("tag {} · #{id} “{}”{redelivered}", u.delivery_tag, u.body)
+    };
+    html! {
+        <li class="unacked-row" data-tag={u.delivery_tag.to_string()}>
+            { message_link(app, id, html! { text }) }
+            { countdown_tag(t, u.times_out_in) }
+        </li>
     }
 }

@@ -3,11 +3,12 @@
 use crate::engine::method::{Method, QueueDelete, QueuePurge};
 use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
-use crate::ui::components::inspector::{fact, message_link, title, yes_no};
+use crate::ui::components::inspector::{fact, message_link, title, unacked_row, yes_no};
 use crate::ui::components::queue_form::arg_help;
 use crate::ui::components::virtual_list::VirtualList;
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
+use crate::view::deliveries::unacked_of_queue;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -29,22 +30,9 @@ pub fn queue_inspector(p: &Props) -> Html {
     let ready = q.ready_count();
     let qid = q.id;
     let consumers = broker.consumers_of(&name);
-    // Deliveries out on channels, with their holder.
-    let mut out: Vec<(u64, u64, String, bool)> = Vec::new();
-    for c in broker.connections() {
-        for ch in &c.channels {
-            if let Some(channel) = broker.channel(*ch) {
-                for u in channel.unacked.values().filter(|u| u.queue == qid) {
-                    out.push((
-                        u.entry.msg.id().0,
-                        u.tag,
-                        c.label.to_string(),
-                        u.entry.redelivered(),
-                    ));
-                }
-            }
-        }
-    }
+    // Deliveries out on channels, with their holder and the
+    // acknowledgement timeout's countdown.
+    let out = unacked_of_queue(&tl.world().sim, &name);
     let timeline = app.state.timeline.clone();
     let render = {
         let app = app.clone();
@@ -124,10 +112,8 @@ pub fn queue_inspector(p: &Props) -> Html {
             }
             if !out.is_empty() {
                 <h4>{ fill(t.out_messages_n, &[("n", &out.len().to_string())]) }</h4>
-                <ul class="plain out">
-                    { for out.iter().take(50).map(|(id, tag, who, red)| html! {
-                        <li>{ message_link(&app, *id, html! { format!("#{id} → {who} · tag {tag}{}", if *red { " ↺" } else { "" }) }) }</li>
-                    }) }
+                <ul class="plain out" id="queue-unacked">
+                    { for out.iter().take(50).map(|u| unacked_row(&app, u, true)) }
                 </ul>
             }
         </div>

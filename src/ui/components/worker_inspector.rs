@@ -4,9 +4,10 @@
 use crate::sim::actors::WorkerState;
 use crate::sim::world::Command;
 use crate::sim::{ActorId, WorkTime};
-use crate::ui::components::inspector::{fact, gone, message_link, title, ActorProps};
+use crate::ui::components::inspector::{fact, gone, message_link, title, unacked_row, ActorProps};
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
+use crate::view::deliveries::unacked_on_channel;
 use yew::prelude::*;
 
 #[function_component(WorkerInspector)]
@@ -20,23 +21,8 @@ pub fn worker_inspector(p: &ActorProps) -> Html {
         return gone(t);
     };
     let now = world.sim.now();
-    let broker = &world.sim.broker;
-    let unacked: Vec<(u64, u64, String, bool)> = broker
-        .channel(w.link.channel)
-        .map(|c| {
-            c.unacked
-                .values()
-                .map(|u| {
-                    (
-                        u.tag,
-                        u.entry.msg.id().0,
-                        u.entry.msg.preview(30),
-                        u.entry.redelivered(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Its deliveries awaiting an ack, with the timeout's countdown.
+    let unacked = unacked_on_channel(&world.sim, w.link.channel);
     let state = match w.state {
         WorkerState::Running if w.cancelled => t.state_cancelled,
         WorkerState::Running if w.current.is_some() => t.state_working,
@@ -138,9 +124,7 @@ pub fn worker_inspector(p: &ActorProps) -> Html {
             <h4>{ fill(t.unacked_n, &[("n", &unacked.len().to_string())]) }</h4>
             if unacked.is_empty() { <p class="muted">{ t.none }</p> }
             <ul class="plain" id="worker-unacked">
-                { for unacked.iter().map(|(tag, mid, body, red)| html! {
-                    <li>{ message_link(&app, *mid, html! { format!("tag {tag} · #{mid} “{body}”{}", if *red { " ↺" } else { "" }) }) }</li>
-                }) }
+                { for unacked.iter().map(|u| unacked_row(&app, u, false)) }
             </ul>
         </div>
     }
