@@ -640,7 +640,14 @@ texts! {
         "工作进程就像 worker.py 这样的程序：它从队列消费，处理每条消息，然后应答（或不应答）。";
     worker_sub_idle: "{unacked} unacked · {done} done", "{unacked} 未应答 · {done} 已完成";
     yes: "yes", "是";
-    // The acknowledgement timeout's countdown (view::deliveries).
+    // Quorum queues' delivery counts and the ack timeout (view::deliveries).
+    f_delivery_limit: "Delivery limit", "投递次数上限";
+    delivery_count_help:
+        "x-delivery-count: how often this message came back to the queue (nack, reject, a closed channel); its next delivery carries this count. Past the delivery limit it is dead-lettered.",
+        "x-delivery-count：这条消息回到队列的次数（nack、reject、信道关闭）；下一次投递会带上这个计数。超过投递次数上限就成为死信。";
+    delivery_counts: "Delivery counts", "投递计数";
+    delivery_count_in: "{queue} ({where}): x-delivery-count {n}", "{queue}（{where}）：x-delivery-count {n}";
+    of_limit: "of {limit}", "/ 上限 {limit}";
     times_out_in: "times out in {t}", "{t} 后超时";
     times_out_help:
         "consumer_timeout: the channel is closed with 406 at its first check (every minute) after its oldest delivery's deadline, and every unacked delivery on it goes back to the queue.",

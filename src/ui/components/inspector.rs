@@ -9,7 +9,7 @@ use crate::ui::components::{
 };
 use crate::ui::i18n::{fill, Text};
 use crate::ui::state::{use_app, Action, AppCtx, Selection};
-use crate::view::deliveries::{countdown, UnackedDelivery};
+use crate::view::deliveries::{countdown, DeliveryCount, UnackedDelivery};
 use yew::prelude::*;
 
 #[function_component(Inspector)]
@@ -110,6 +110,19 @@ pub fn yes_no(t: &Text, b: bool) -> &'static str {
     }
 }
 
+/// A quorum queue's `x-delivery-count` for one message, as a small tag
+/// (nothing for queues that count nothing).
+pub fn delivery_count_tag(t: &Text, count: Option<DeliveryCount>) -> Html {
+    let Some(c) = count else { return html! {} };
+    // Compact, "2/3" with a limit: rows are narrow; the title explains.
+    let limit = c.limit.map(|limit| format!("/{limit}")).unwrap_or_default();
+    html! {
+        <span class="tag dcount" title={t.delivery_count_help} data-count={c.count.to_string()}>
+            { format!("x-delivery-count {}{limit}", c.count) }
+        </span>
+    }
+}
+
 /// The acknowledgement timeout's countdown ("times out in 29:41"), when the
 /// channel has a timeout.
 pub fn countdown_tag(t: &Text, times_out_in: Option<Millis>) -> Html {
@@ -124,7 +137,7 @@ pub fn countdown_tag(t: &Text, times_out_in: Option<Millis>) -> Html {
 }
 
 /// One unacknowledged delivery: its message (a link), the holder when
-/// `with_holder`, its tag, and its countdown.
+/// `with_holder`, its tag, and its delivery count and countdown.
 pub fn unacked_row(app: &AppCtx, u: &UnackedDelivery, with_holder: bool) -> Html {
     let t = app.t();
     let id = u.message;
@@ -137,6 +150,7 @@ pub fn unacked_row(app: &AppCtx, u: &UnackedDelivery, with_holder: bool) -> Html
     html! {
         <li class="unacked-row" data-tag={u.delivery_tag.to_string()}>
             { message_link(app, id, html! { text }) }
+            { delivery_count_tag(t, u.delivery_count) }
             { countdown_tag(t, u.times_out_in) }
         </li>
     }

@@ -4,8 +4,9 @@
 use crate::engine::value::{FieldTable, FieldValue};
 use crate::ui::components::inspector::fact;
 use crate::ui::describe::{actor_message_of, message_of, Say};
-use crate::ui::i18n::format_time;
+use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action};
+use crate::view::deliveries::delivery_counts_of_message;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -104,6 +105,8 @@ pub fn message_inspector(p: &Props) -> Html {
     }
     let headers = props.headers.clone();
     let body = msg.body_text();
+    // Its copies in quorum queues, each with the queue's count.
+    let counted = delivery_counts_of_message(&tl.world().sim, id);
     drop(tl);
     html! {
         <div class="insp" id="message-inspector" data-id={id.to_string()}>
@@ -114,6 +117,22 @@ pub fn message_inspector(p: &Props) -> Html {
             <h4>{ t.f_body }</h4>
             <pre class="body" id="message-body">{ body }</pre>
             <dl class="facts">{ for facts }</dl>
+            if !counted.is_empty() {
+                <h4>{ t.delivery_counts }</h4>
+                <ul class="plain" id="message-delivery-counts">
+                    { for counted.iter().map(|c| html! {
+                        <li data-queue={c.queue.clone()} data-count={c.count.count.to_string()}>
+                            { fill(t.delivery_count_in, &[
+                                ("queue", &c.queue),
+                                ("where", if c.unacked { t.legend_unacked } else { t.legend_ready }),
+                                ("n", &c.count.count.to_string()),
+                            ]) }
+                            { c.count.limit.map(|l| format!(" {}", fill(t.of_limit, &[("limit", &l.to_string())]))).unwrap_or_default() }
+                        </li>
+                    }) }
+                </ul>
+                <p class="help">{ t.delivery_count_help }</p>
+            }
             <h4>{ t.f_headers }</h4>
             { match &headers {
                 Some(h) if !h.is_empty() => html! { <div id="message-headers">{ table_html(h) }</div> },

@@ -3,12 +3,14 @@
 use crate::engine::method::{Method, QueueDelete, QueuePurge};
 use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
-use crate::ui::components::inspector::{fact, message_link, title, unacked_row, yes_no};
+use crate::ui::components::inspector::{
+    delivery_count_tag, fact, message_link, title, unacked_row, yes_no,
+};
 use crate::ui::components::queue_form::arg_help;
 use crate::ui::components::virtual_list::VirtualList;
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
-use crate::view::deliveries::unacked_of_queue;
+use crate::view::deliveries::{delivery_count, unacked_of_queue};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -30,8 +32,9 @@ pub fn queue_inspector(p: &Props) -> Html {
     let ready = q.ready_count();
     let qid = q.id;
     let consumers = broker.consumers_of(&name);
-    // Deliveries out on channels, with their holder and the
-    // acknowledgement timeout's countdown.
+    let counts_deliveries = q.settings.queue_type.rules().counts_deliveries();
+    // Deliveries out on channels, with their holder, delivery count and
+    // the acknowledgement timeout's countdown.
     let out = unacked_of_queue(&tl.world().sim, &name);
     let timeline = app.state.timeline.clone();
     let render = {
@@ -46,6 +49,7 @@ pub fn queue_inspector(p: &Props) -> Html {
             let Some(e) = entry else { return html! {} };
             let id = e.msg.id().0;
             let body = e.msg.preview(60);
+            let count = delivery_count(q, e);
             html! {
                 <div class="vrow msg-row" role="listitem" key={format!("m{id}-{}", e.seq())}>
                     { message_link(&app, id, html! { <>
@@ -54,6 +58,7 @@ pub fn queue_inspector(p: &Props) -> Html {
                         if e.redelivered() { <span class="tag redelivered" title="redelivered">{ "↺" }</span> }
                         if e.msg.is_persistent() { <span class="tag" title="persistent">{ "P" }</span> }
                     </> }) }
+                    { delivery_count_tag(t, count) }
                 </div>
             }
         })
@@ -65,6 +70,13 @@ pub fn queue_inspector(p: &Props) -> Html {
     ];
     if q.server_named {
         flags.push(fact(t.server_named, t.yes));
+    }
+    if counts_deliveries {
+        let limit = q.settings.delivery_limit;
+        flags.push(fact(
+            t.f_delivery_limit,
+            limit.map_or_else(|| t.none.to_string(), |l| l.to_string()),
+        ));
     }
     let args: Vec<Html> = q
         .args
