@@ -1,6 +1,10 @@
-// The inspectors' views of issue 17, through the UI only: a quorum
+// The inspectors' views of issue 17, through the UI only: a stream's log
+// with each reader's next offset and credit (chapter 14 solved, then a slow
+// reader from the first offset), the acknowledgement timeout's countdown on
+// unacknowledged deliveries, going down as virtual time moves, and a quorum
 // queue's x-delivery-count (chapter 13), in the queue and message
-// inspectors. Screenshots under target/e2e/inspectors-*.png.
+// inspectors. Screenshots of the stream view at 1280x720 and 390x844 under
+// target/e2e/inspectors-*.png.
 import { run, check, screenshot } from './browser.mjs';
 import { acted, openTab, stepKey } from './workbench.mjs';
 
@@ -36,6 +40,77 @@ async function addWorker(page, { name, queue, prefetch, args = '', ms, onDone })
   await page.selectOption('#worker-on-done', onDone);
   await acted(page, () => page.click('#worker-submit'));
 }
+
+/** The stream inspector's readers: { tag: { next, credit } } by holder name. */
+async function readers(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#stream-readers li')].map((li) => [
+    li.querySelector('strong').textContent,
+    { next: Number(li.dataset.nextOffset), credit: li.dataset.credit === undefined ? null : Number(li.dataset.credit) },
+  ])));
+}
+
+/** The countdowns (ms) of the queue inspector's unacknowledged deliveries. */
+async function countdowns(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#queue-unacked .countdown')].map((e) => Number(e.dataset.ms)));
+}
+
+await run('a stream as a log with each reader\'s offset, and the ack timeout counting down', async ({ page }) => {
+  await chapterSolved(page, 14, 5);
+  // A slow reader from the start: two deliveries in hand (its credit),
+  // ten minutes of work each.
+  await addWorker(page, {
+    name: 'slow.py', queue: 'events', prefetch: 2, args: 'x-stream-offset=first', ms: 600000, onDone: 'ack',
+  });
+  await selectNode(page, 'queue', 'events');
+  await page.waitForSelector('#stream-log');
+  for (let i = 0; i < 20 && (await readers(page))['slow.py']?.credit !== 0; i++) await stepKey(page);
+  const r = await readers(page);
+  check(r['slow.py'] && r['slow.py'].next === 2 && r['slow.py'].credit === 0,
+    `slow.py read offsets 0 and 1 and has no credit left: ${JSON.stringify(r)}`);
+  const logLength = Number(await page.getAttribute('#stream-log', 'data-next-offset'));
+  check(logLength === 7, `five events and two late ones: ${logLength}`);
+  for (const done of ['reader.py', 'tail.py', 'audit.py']) {
+    check(r[done] && r[done].next === logLength, `${done} read to the end: ${JSON.stringify(r[done])}`);
+  }
+  const rows = await page.$$eval('#stream-rows .stream-row', (els) => els.map((e) => ({
+    offset: Number(e.dataset.offset),
+    body: e.querySelector('.msg-body')?.textContent ?? null,
+    marks: [...e.querySelectorAll('.reader-mark')].map((m) => m.textContent),
+  })));
+  check(rows.length === 8 && rows[0].offset === 0 && rows[0].body === 'event 1',
+    `seven offsets and the end: ${JSON.stringify(rows)}`);
+  check(rows[2].marks.join() === '◀ slow.py', `offset 2 is slow.py's next: ${JSON.stringify(rows[2])}`);
+  check(rows[7].marks.length === 3, `three readers wait at offset 7: ${JSON.stringify(rows[7])}`);
+  const range = await page.textContent('#stream-range');
+  check(range.includes('0–6') && range.includes('7'), `the range: ${range}`);
+
+  // The countdown: both deliveries go back when the channel times out.
+  const before = await countdowns(page);
+  check(before.length === 2 && before[0] === before[1] && before[0] > 25 * 60000 && before[0] <= 31 * 60000,
+    `two deliveries, one deadline, under 31 minutes: ${before}`);
+  const text = await page.textContent('#queue-unacked .countdown');
+  check(/^times out in \d+:\d\d$/.test(text), `reads like a clock: ${text}`);
+  await stepKey(page);
+  await stepKey(page);
+  const after = await countdowns(page);
+  check(after.length > 0 && after[0] < before[0], `it went down as time moved: ${before} -> ${after}`);
+
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.$eval('#stream-log', (e) => e.scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'inspectors-stream-1280');
+  await page.$eval('#queue-unacked', (e) => e.scrollIntoView({ block: 'end' }));
+  await screenshot(page, 'inspectors-countdown-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  if (await page.isVisible('#pane-inspector')) await page.click('#pane-inspector');
+  await page.$eval('#stream-log', (e) => e.scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'inspectors-stream-390');
+  // Chinese labels.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.click('#lang-zh');
+  await page.waitForFunction(() => document.querySelector('#stream-range').textContent.includes('偏移量'));
+  const zh = await page.textContent('#queue-unacked .countdown');
+  check(/后超时$/.test(zh), `the countdown in Chinese: ${zh}`);
+});
 
 await run('a quorum queue\'s x-delivery-count in the queue and message inspectors', async ({ page }) => {
   // Chapter 13's quorum queue (x-delivery-limit 3), one poison message and

@@ -640,6 +640,20 @@ texts! {
         "工作进程就像 worker.py 这样的程序：它从队列消费，处理每条消息，然后应答（或不应答）。";
     worker_sub_idle: "{unacked} unacked · {done} done", "{unacked} 未应答 · {done} 已完成";
     yes: "yes", "是";
+    // The queue inspector's stream log (view::stream_log).
+    stream_log_n: "Log ({n} messages)", "日志（{n} 条消息）";
+    stream_log_range: "offsets {first}–{last}; the next publish takes {next}", "偏移量 {first}–{last}；下一条发布的消息占用 {next}";
+    stream_log_label: "The stream's log, by offset", "流的日志（按偏移量）";
+    stream_log_empty: "The log is empty: the next publish takes offset 0.", "日志为空：下一条发布的消息占用偏移量 0。";
+    stream_earlier_n: "{n} earlier offsets not shown", "前面还有 {n} 个偏移量未显示";
+    stream_offset: "Offset", "偏移量";
+    stream_reads_next: "reads this offset next", "下一条读取这个偏移量";
+    stream_readers: "Readers and their offsets", "读取者及其偏移量";
+    stream_reader_at: "next offset {offset} · credit {credit} of {prefetch}", "下一个偏移量 {offset} · 额度 {credit}/{prefetch}";
+    stream_reader_waiting: "read to the end; waits for offset {offset}", "已读到末尾；等待偏移量 {offset}";
+    stream_credit_help:
+        "A stream consumer's prefetch is its credit: that many deliveries unacknowledged at most. An ack gives the credit back and removes nothing.",
+        "流的消费者的预取数量就是它的额度：最多这么多条未应答的投递。应答会归还额度，但不删除任何消息。";
     // Quorum queues' delivery counts and the ack timeout (view::deliveries).
     f_delivery_limit: "Delivery limit", "投递次数上限";
     delivery_count_help:

@@ -30,6 +30,7 @@ pub mod queue_form;
 pub mod queue_inspector;
 pub mod queue_table;
 pub mod scenario_dialog;
+pub mod stream_log;
 pub mod virtual_list;
 pub mod worker_form;
 pub mod worker_inspector;

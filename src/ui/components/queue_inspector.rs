@@ -1,12 +1,14 @@
 //! A queue: properties, arguments, counts, consumers, messages, depth chart.
 
 use crate::engine::method::{Method, QueueDelete, QueuePurge};
+use crate::engine::queue_type::QueueType;
 use crate::sim::world::Command;
 use crate::ui::components::depth_chart::DepthChart;
 use crate::ui::components::inspector::{
     delivery_count_tag, fact, message_link, title, unacked_row, yes_no,
 };
 use crate::ui::components::queue_form::arg_help;
+use crate::ui::components::stream_log::StreamLogView;
 use crate::ui::components::virtual_list::VirtualList;
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Action, BuildTab, Prefill};
@@ -32,6 +34,7 @@ pub fn queue_inspector(p: &Props) -> Html {
     let ready = q.ready_count();
     let qid = q.id;
     let consumers = broker.consumers_of(&name);
+    let is_stream = q.settings.queue_type == QueueType::Stream;
     let counts_deliveries = q.settings.queue_type.rules().counts_deliveries();
     // Deliveries out on channels, with their holder, delivery count and
     // the acknowledgement timeout's countdown.
@@ -110,17 +113,23 @@ pub fn queue_inspector(p: &Props) -> Html {
                     onclick={app.callback(move |_| Action::Command(Command::Method(Method::QueueDelete(QueueDelete { queue: n3.to_string(), ..Default::default() }))))}>{ t.delete }</button>
             </div>
             <DepthChart queue={AttrValue::from(name.clone())} />
-            <h4>{ t.consumers }</h4>
-            if consumers.is_empty() { <p class="muted">{ t.no_consumers }</p> }
-            <ul class="plain">
-                { for consumers.iter().map(|c| html! {
-                    <li><code>{ c.consumer_tag.to_string() }</code>{ format!(" · {} · prefetch {}", if c.ack_required { t.ack_manual } else { t.ack_auto }, c.prefetch_count) }</li>
-                }) }
-            </ul>
-            <h4>{ fill(t.ready_messages_n, &[("n", &ready.to_string())]) }</h4>
-            if ready == 0 { <p class="muted">{ t.no_ready }</p> } else {
-                <VirtualList count={ready as usize} row_h={28.0} height={(ready as f64 * 28.0).min(196.0)} render={render}
-                    id="queue-messages" label={t.ready_messages} />
+            // A stream shows its log, and its consumers as readers with
+            // their offsets.
+            if is_stream {
+                <StreamLogView name={AttrValue::from(name.clone())} />
+            } else {
+                <h4>{ t.consumers }</h4>
+                if consumers.is_empty() { <p class="muted">{ t.no_consumers }</p> }
+                <ul class="plain">
+                    { for consumers.iter().map(|c| html! {
+                        <li><code>{ c.consumer_tag.to_string() }</code>{ format!(" · {} · prefetch {}", if c.ack_required { t.ack_manual } else { t.ack_auto }, c.prefetch_count) }</li>
+                    }) }
+                </ul>
+                <h4>{ fill(t.ready_messages_n, &[("n", &ready.to_string())]) }</h4>
+                if ready == 0 { <p class="muted">{ t.no_ready }</p> } else {
+                    <VirtualList count={ready as usize} row_h={28.0} height={(ready as f64 * 28.0).min(196.0)} render={render}
+                        id="queue-messages" label={t.ready_messages} />
+                }
             }
             if !out.is_empty() {
                 <h4>{ fill(t.out_messages_n, &[("n", &out.len().to_string())]) }</h4>
