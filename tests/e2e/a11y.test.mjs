@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { run, check, screenshot } from './browser.mjs';
-import { stepKey, stepUntil, acted, addWorker, openDocsDemo, pos } from './workbench.mjs';
+import { stepKey, stepUntil, acted, addWorker, openDocsDemo, pos, showMe } from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 const require = createRequire(import.meta.url);
@@ -146,10 +146,7 @@ for (const lang of ['en', 'zh']) {
   await run(`axe: a stream's log and its readers, chapter 14 solved (${lang})`, async ({ page }) => {
     await page.goto(`${url}?chapter=14&lang=${lang}&broker=a11y-stream`);
     await page.waitForSelector('#lesson[data-chapter="14-streams"]');
-    for (let i = 0; i < 5; i++) {
-      await page.click('#lesson-show-me');
-      await page.waitForFunction((k) => Number(document.querySelector('#lesson').dataset.task) > k, i);
-    }
+    await showMe(page, 5);
     await page.click('g.node.queue[data-name="events"]');
     await page.waitForSelector('#stream-rows .reader-mark');
     await checkPage(page, `stream-log-${lang}`);

@@ -6,7 +6,7 @@
 // inspectors. Screenshots of the stream view at 1280x720 and 390x844 under
 // target/e2e/inspectors-*.png.
 import { run, check, screenshot } from './browser.mjs';
-import { acted, openTab, stepKey } from './workbench.mjs';
+import { acted, addWorker, showMe, stepKey } from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 
@@ -14,31 +14,13 @@ const url = process.argv[2] || 'http://127.0.0.1:8080/';
 async function chapterSolved(page, n, tasks) {
   await page.goto(`${url}?chapter=${n}`);
   await page.waitForSelector(`#lesson[data-chapter^="${String(n).padStart(2, '0')}-"]`);
-  for (let i = 0; i < tasks; i++) {
-    await page.click('#lesson-show-me');
-    await page.waitForFunction((k) => Number(document.querySelector('#lesson').dataset.task) > k
-      || document.querySelector('#lesson[data-finished="true"]'), i, { timeout: 10000 });
-  }
+  await showMe(page, tasks);
 }
 
 async function selectNode(page, kind, name) {
   const sel = `g.node.${kind}[data-name="${name}"]`;
   await page.waitForSelector(sel);
   await page.click(sel);
-}
-
-/** Adds a worker through the build form; work is a fixed time. */
-async function addWorker(page, { name, queue, prefetch, args = '', ms, onDone }) {
-  await openTab(page, 'worker');
-  await page.fill('#worker-name', name);
-  await page.fill('#worker-queue', queue);
-  await page.selectOption('#worker-ack', 'manual');
-  await page.fill('#worker-prefetch', String(prefetch));
-  await page.fill('#worker-consume-args', args);
-  await page.selectOption('#worker-work', 'fixed');
-  await page.fill('#worker-ms', String(ms));
-  await page.selectOption('#worker-on-done', onDone);
-  await acted(page, () => page.click('#worker-submit'));
 }
 
 /** The stream inspector's readers: { tag: { next, credit } } by holder name. */
@@ -59,7 +41,7 @@ await run('a stream as a log with each reader\'s offset, and the ack timeout cou
   // A slow reader from the start: two deliveries in hand (its credit),
   // ten minutes of work each.
   await addWorker(page, {
-    name: 'slow.py', queue: 'events', prefetch: 2, args: 'x-stream-offset=first', ms: 600000, onDone: 'ack',
+    name: 'slow.py', queue: 'events', prefetch: 2, args: 'x-stream-offset=first', fixedMs: 600000,
   });
   await selectNode(page, 'queue', 'events');
   await page.waitForSelector('#stream-log');
@@ -119,7 +101,7 @@ await run('a quorum queue\'s x-delivery-count in the queue and message inspector
   await selectNode(page, 'producer', 'new_task.py');
   await page.waitForSelector('#producer-inspector #publish-once');
   await acted(page, () => page.click('#publish-once'));
-  await addWorker(page, { name: 'picky.py', queue: 'tasks', prefetch: 1, ms: 1000, onDone: 'reject-requeue' });
+  await addWorker(page, { name: 'picky.py', queue: 'tasks', fixedMs: 1000, onDone: 'reject-requeue' });
   await selectNode(page, 'queue', 'tasks');
   await page.waitForSelector('#queue-inspector');
   const limit = await page.$$eval('#queue-inspector .fact-row', (rows) => rows.map((r) => r.textContent).find((t) => t.startsWith('Delivery limit')));

@@ -31,6 +31,15 @@ export async function stepUntil(page, cond, arg, max = 200) {
   throw new Error(`condition not reached in ${max} steps: ${cond}`);
 }
 
+/** Lets the open chapter's "show me" solve its next `tasks` tasks, one at a time. */
+export async function showMe(page, tasks) {
+  for (let i = 0; i < tasks; i++) {
+    const before = Number(await page.getAttribute('#lesson', 'data-task'));
+    await page.click('#lesson-show-me');
+    await page.waitForFunction((k) => Number(document.querySelector('#lesson').dataset.task) > k, before, { timeout: 10000 });
+  }
+}
+
 export async function openTab(page, tab) {
   await page.click(`#tab-${tab}`);
   await page.waitForSelector(`#${tab}-form`);
@@ -76,14 +85,19 @@ export async function openDocsDemo(page, url) {
   }
 }
 
-export async function addWorker(page, { name, queue, prefetch = 1, manual = true, onDone = 'ack' }) {
+/**
+ * Adds a worker through the build form. Its work is a second per dot, or
+ * `fixedMs` per message; `args` are basic.consume's arguments (key=value lines).
+ */
+export async function addWorker(page, { name, queue, prefetch = 1, manual = true, onDone = 'ack', fixedMs, args }) {
   await openTab(page, 'worker');
   await page.fill('#worker-name', name);
   await page.fill('#worker-queue', queue);
   await page.selectOption('#worker-ack', manual ? 'manual' : 'auto');
   await page.fill('#worker-prefetch', String(prefetch));
-  await page.selectOption('#worker-work', 'dot');
-  await page.fill('#worker-ms', '1000');
+  if (args !== undefined) await page.fill('#worker-consume-args', args);
+  await page.selectOption('#worker-work', fixedMs === undefined ? 'dot' : 'fixed');
+  await page.fill('#worker-ms', String(fixedMs ?? 1000));
   if (manual) await page.selectOption('#worker-on-done', onDone);
   await acted(page, () => page.click('#worker-submit'));
 }
