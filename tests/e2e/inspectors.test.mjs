@@ -77,6 +77,13 @@ await run('a stream as a log with each reader\'s offset, and the ack timeout cou
   const after = await countdowns(page);
   check(after.length > 0 && after[0] < before[0], `it went down as time moved: ${before} -> ${after}`);
 
+  // The worker inspector counts down to the same close.
+  await selectNode(page, 'worker', 'slow.py');
+  const inWorker = await page.$$eval('#worker-unacked .countdown', (els) => els.map((e) => Number(e.dataset.ms)));
+  check(inWorker.length === 2 && inWorker[0] === after[0], `the worker's deliveries: ${inWorker} (queue: ${after})`);
+  await selectNode(page, 'queue', 'events');
+  await page.waitForSelector('#stream-log');
+
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.$eval('#stream-log', (e) => e.scrollIntoView({ block: 'start' }));
   await screenshot(page, 'inspectors-stream-1280');
@@ -92,6 +99,8 @@ await run('a stream as a log with each reader\'s offset, and the ack timeout cou
   await page.waitForFunction(() => document.querySelector('#stream-range').textContent.includes('偏移量'));
   const zh = await page.textContent('#queue-unacked .countdown');
   check(/后超时$/.test(zh), `the countdown in Chinese: ${zh}`);
+  await page.$eval('#stream-log', (e) => e.scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'inspectors-stream-zh');
 });
 
 await run('a quorum queue\'s x-delivery-count in the queue and message inspectors', async ({ page }) => {
