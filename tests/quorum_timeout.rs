@@ -381,7 +381,11 @@ fn a_cancelled_consumers_late_delivery_closes_the_channel() {
 #[test]
 fn the_consumer_argument_beats_the_queue_argument_which_beats_the_node() {
     // (queue arguments, the consumer's x-consumer-timeout, when it times out)
-    type Case = (&'static [(&'static str, FieldValue)], Option<FieldValue>, u64);
+    type Case = (
+        &'static [(&'static str, FieldValue)],
+        Option<FieldValue>,
+        u64,
+    );
     let cases: [Case; 5] = [
         (&[], None, 1_000),
         (

@@ -292,6 +292,26 @@ impl Viewport {
     }
 }
 
+/// How far to move a span `[start, end]` (a focused node, in screen
+/// pixels) so that it lies within `[lo, hi]` (the diagram's box, less a
+/// `margin` each side): 0 when it already does; a span too big to fit is
+/// aligned at its start. Used to bring a node that gets the keyboard focus
+/// into view (WCAG 2.4.11: a focused control is not hidden). Non-finite
+/// input moves nothing.
+pub fn nudge_into(start: f64, end: f64, lo: f64, hi: f64, margin: f64) -> f64 {
+    if ![start, end, lo, hi, margin].iter().all(|v| v.is_finite()) {
+        return 0.0;
+    }
+    let (lo, hi) = (lo + margin.max(0.0), hi - margin.max(0.0));
+    if start < lo || end - start > hi - lo {
+        lo - start
+    } else if end > hi {
+        hi - end
+    } else {
+        0.0
+    }
+}
+
 /// The zoom factor of one wheel event (`deltaY`, in pixels; a line is
 /// counted as 40 pixels, a page as 800): a notch of a mouse wheel (100 px)
 /// zooms by about 1.2, a trackpad's pinch (small deltas, many events) as
@@ -542,6 +562,22 @@ mod tests {
                     assert!(p.0.is_finite() && p.1.is_finite(), "{i} with {a}, {b}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_focused_node_is_nudged_just_into_the_box() {
+        // Inside: nothing moves.
+        assert_eq!(nudge_into(20.0, 60.0, 0.0, 100.0, 8.0), 0.0);
+        // Below the box: up until its end is a margin above the bottom.
+        assert_eq!(nudge_into(120.0, 160.0, 0.0, 100.0, 8.0), -68.0);
+        // Above (or left of) it: down to a margin from the top.
+        assert_eq!(nudge_into(-50.0, -10.0, 0.0, 100.0, 8.0), 58.0);
+        // Bigger than the box: its start is shown.
+        assert_eq!(nudge_into(30.0, 300.0, 0.0, 100.0, 8.0), -22.0);
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(nudge_into(bad, 1.0, 0.0, 100.0, 8.0), 0.0);
+            assert_eq!(nudge_into(1.0, 2.0, 0.0, bad, 8.0), 0.0);
         }
     }
 

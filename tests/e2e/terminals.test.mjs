@@ -284,6 +284,9 @@ await test('terminals: durability (chapter 4): a persistent message survives a b
     `pika.exceptions.ChannelClosedByBroker: (406, "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'ja' in vhost '/': received 'true' but current is 'false'")`),
   `the lesson's 406: ${await consoleText(page, 1)}`);
   // Delete ja in the workbench (the inspector), and run the producer again.
+  // With the terminals open the diagram's box is short and ja may lie
+  // outside it: focusing a node pans it into view, as Tab does.
+  await page.focus('g[id^="node-queue"][data-name="ja"]');
   await page.click('g[id^="node-queue"][data-name="ja"]');
   await page.click('#queue-delete');
   await page.waitForSelector('g[id^="node-queue"][data-name="ja"]', { state: 'detached' });

@@ -26,7 +26,7 @@ use crate::ui::timeline::Timeline;
 use crate::view::geometry::{clip_chars, Point, Rect};
 use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind, PORT_RADIUS};
 use crate::view::route::curve_path;
-use crate::view::viewport::{wheel_factor, Size, Viewport, PAN_STEP, ZOOM_STEP};
+use crate::view::viewport::{nudge_into, wheel_factor, Size, Viewport, PAN_STEP, ZOOM_STEP};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -513,6 +513,33 @@ pub fn diagram_view() -> Html {
         content,
     };
 
+    // A node that gets the focus (Tab, a screen reader, a script) but lies
+    // outside the box, or under the floating buttons, is panned just into
+    // view: a focused control must not be hidden (WCAG 2.4.11).
+    let onfocusin = {
+        let control = control.clone();
+        Callback::from(move |e: FocusEvent| {
+            let Some(node) = e.target_dyn_into::<web_sys::Element>() else {
+                return;
+            };
+            let Some(svg) = control.svg.cast::<web_sys::Element>() else {
+                return;
+            };
+            if !node.matches("g.node").unwrap_or(false) {
+                return;
+            }
+            let (b, r) = (
+                svg.get_bounding_client_rect(),
+                node.get_bounding_client_rect(),
+            );
+            let dx = nudge_into(r.left(), r.right(), b.left(), b.right(), 8.0);
+            let dy = nudge_into(r.top(), r.bottom(), b.top() + TOOLS_BAND, b.bottom(), 8.0);
+            if dx != 0.0 || dy != 0.0 {
+                control.change(|v, _| v.pan_by(dx, dy));
+            }
+        })
+    };
+
     // Ctrl/⌘ + wheel (and a trackpad's pinch, which the browser sends as
     // one) zooms about the cursor. The plain wheel pans the workbench's
     // diagram; in an embedded player it scrolls the page as usual.
@@ -965,7 +992,7 @@ pub fn diagram_view() -> Html {
                     role="group" aria-label={t.diagram} tabindex="0"
                     aria-keyshortcuts="+ - 0 ArrowLeft ArrowRight ArrowUp ArrowDown"
                     data-scale={format!("{scale:.3}")} data-fit={chosen.is_none().to_string()}
-                    {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown}>
+                    {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown} {onfocusin}>
                     <defs>
                         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                             <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
