@@ -27,6 +27,32 @@ fn chapters() -> Vec<Chapter> {
         .collect()
 }
 
+/// The workbench knows the chapters by `www/tutorials/index.json` until it
+/// fetches one: the index must list every chapter file, in order, with what
+/// the file says (its id, number, title and task count).
+#[test]
+fn the_index_agrees_with_the_chapter_files() {
+    let index = catalog::index();
+    let expected = catalog::index_of_files().unwrap_or_else(|(file, e)| panic!("{file}: {e}"));
+    assert_eq!(
+        index, expected,
+        "www/tutorials/index.json is stale: run `cargo run --bin tutorial -- index > www/tutorials/index.json`"
+    );
+    // And FILES names every chapter file there is (none is left unlisted).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/tutorials");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|f| f.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".json") && name != "index.json")
+        .collect();
+    on_disk.sort();
+    let listed: Vec<String> = index.iter().map(|e| e.file.clone()).collect();
+    assert_eq!(
+        listed, on_disk,
+        "every chapter file is in catalog::FILES and the index"
+    );
+}
+
 #[test]
 fn every_chapter_parses_and_is_numbered_in_order() {
     let chapters = chapters();

@@ -8,6 +8,9 @@
 //!                               the pika code to run, programs to start and
 //!                               kill, waits — what tests/pika/run_chapters.py
 //!                               plays against RabbitMQ
+//! tutorial index                www/tutorials/index.json, what the workbench
+//!                               carries of the chapters before it fetches
+//!                               one (tests/tutorials.rs checks it is current)
 //! ```
 
 use serde_json::{json, Value};
@@ -169,6 +172,24 @@ fn script(chapter: &Chapter) -> Result<Value, String> {
     Ok(json!({"chapter": chapter.number, "id": chapter.id, "setup": setup, "tasks": tasks}))
 }
 
+/// Prints the chapters' index, one chapter a line.
+fn index() -> ExitCode {
+    let entries = match catalog::index_of_files() {
+        Ok(e) => e,
+        Err((file, e)) => {
+            eprintln!("{file}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let lines: Vec<String> = entries
+        .iter()
+        .filter_map(|e| serde_json::to_string(e).ok())
+        .map(|line| format!("  {line}"))
+        .collect();
+    println!("[\n{}\n]", lines.join(",\n"));
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let chapters = match chapters() {
@@ -189,6 +210,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["check"] => check(&chapters),
+        ["index"] => index(),
         ["script", n] => {
             let Some(c) = n
                 .parse::<u32>()
@@ -210,7 +232,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: tutorial list | tutorial check | tutorial script N");
+            eprintln!("usage: tutorial list | tutorial check | tutorial script N | tutorial index");
             ExitCode::from(2)
         }
     }

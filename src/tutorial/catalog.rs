@@ -1,10 +1,20 @@
-//! The chapters Warren ships, compiled in (so they work offline and the
-//! native tests see exactly what the browser shows). A chapter is one
-//! JSON file under `www/tutorials/`; adding one is adding its file and a
-//! line here.
+//! The chapters Warren ships. A chapter is one JSON file under
+//! `www/tutorials/`; adding one is adding its file, a line in [`FILES`],
+//! and regenerating the index (`cargo run --bin tutorial -- index >
+//! www/tutorials/index.json`).
+//!
+//! Two ways in. Native code (the `tutorial` binary, the tests) reads every
+//! chapter compiled in, [`FILES`] and [`chapters`]. The workbench carries
+//! only the [`index`] — each chapter's file, id, number, title and task
+//! count, all the chapter picker shows — and fetches a chapter's file when
+//! the learner opens it (issue 16: the chapters were a sixteenth of the
+//! first download). Nothing in the wasm build names [`FILES`], so the
+//! linker leaves the chapters' text out of it. `tests/tutorials.rs` checks
+//! that the index says what the files say.
 
-use super::Chapter;
+use super::{Chapter, Text};
 use crate::document::DocumentError;
+use serde::{Deserialize, Serialize};
 
 /// File name and text of every built-in chapter, in order.
 pub const FILES: &[(&str, &str)] = &[
@@ -76,5 +86,47 @@ pub fn chapters() -> Vec<Result<Chapter, (String, DocumentError)>> {
     FILES
         .iter()
         .map(|(file, text)| Chapter::parse(text).map_err(|e| (file.to_string(), e)))
+        .collect()
+}
+
+/// What the chapter picker knows of a chapter before its file is fetched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexEntry {
+    /// The chapter's file name under `www/tutorials/`.
+    pub file: String,
+    pub id: String,
+    pub number: u32,
+    pub title: Text,
+    /// The tasks the engine can run (a chapter whose saved progress
+    /// reaches this many is marked done).
+    pub tasks: usize,
+}
+
+/// `www/tutorials/index.json`, compiled in: a couple of KB where the
+/// chapters are hundreds.
+pub const INDEX: &str = include_str!("../../www/tutorials/index.json");
+
+/// The chapters' index, in order; empty if it does not parse (the tests
+/// make sure it does).
+pub fn index() -> Vec<IndexEntry> {
+    serde_json::from_str(INDEX).unwrap_or_default()
+}
+
+/// The index as [`FILES`] says it should be: what `tutorial index` prints
+/// and `www/tutorials/index.json` must equal.
+pub fn index_of_files() -> Result<Vec<IndexEntry>, (String, DocumentError)> {
+    FILES
+        .iter()
+        .zip(chapters())
+        .map(|((file, _), chapter)| {
+            chapter.map(|c| IndexEntry {
+                file: file.to_string(),
+                id: c.id,
+                number: c.number,
+                title: c.title,
+                tasks: c.tasks.len(),
+            })
+        })
         .collect()
 }

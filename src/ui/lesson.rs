@@ -2,6 +2,12 @@
 //! is in it, and the glue between its data ([`crate::tutorial`]) and the
 //! timeline.
 //!
+//! The workbench carries only the chapters' index (the picker's titles);
+//! a chapter's file is fetched when the learner opens it
+//! ([`request_chapter`]), and kept for the rest of the visit. While it is
+//! on its way the state says which chapter is loading; if it cannot be
+//! fetched or parsed, a notice says so and the workbench stays as it was.
+//!
 //! Opening a chapter starts a fresh timeline from the chapter's starting
 //! document and replays the solutions of the tasks the learner finished
 //! before (progress is kept in `localStorage` as tasks done per chapter), so
@@ -11,24 +17,76 @@
 use crate::engine::BrokerConfig;
 use crate::sim::world::Command;
 use crate::tutorial::action::{Move, IDLE_STEPS_MAX};
+use crate::tutorial::catalog::{self, IndexEntry};
 use crate::tutorial::progress::{SavedProgress, Tracker};
-use crate::tutorial::{catalog, Chapter};
+use crate::tutorial::Chapter;
+use crate::ui::state::{Action, ChapterProblem};
 use crate::ui::timeline::Timeline;
+use std::cell::RefCell;
 use std::rc::Rc;
+use yew::Callback;
 
 const PROGRESS_KEY: &str = "warren.tutorial.progress";
 
+/// Where the chapter files are served, relative to the page.
+const CHAPTER_DIR: &str = "www/tutorials/";
+
 thread_local! {
-    static CHAPTERS: Vec<Rc<Chapter>> = catalog::chapters()
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(Rc::new)
-        .collect();
+    static INDEX: Rc<[IndexEntry]> = catalog::index().into();
+    /// The chapters fetched so far this visit, by position in the index.
+    static FETCHED: RefCell<Vec<Option<Rc<Chapter>>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The built-in chapters, parsed once (`tests/tutorials.rs` proves they all parse).
-pub fn chapters() -> Vec<Rc<Chapter>> {
-    CHAPTERS.with(|c| c.clone())
+/// The built-in chapters' index (`tests/tutorials.rs` proves it parses and
+/// agrees with the files).
+pub fn chapters() -> Rc<[IndexEntry]> {
+    INDEX.with(Rc::clone)
+}
+
+/// Chapter `index`, if its file has been fetched.
+pub fn fetched(index: usize) -> Option<Rc<Chapter>> {
+    FETCHED.with(|f| f.borrow().get(index).cloned().flatten())
+}
+
+fn keep_fetched(index: usize, chapter: Rc<Chapter>) {
+    FETCHED.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() <= index {
+            f.resize(index + 1, None);
+        }
+        f[index] = Some(chapter);
+    });
+}
+
+/// Opens chapter `index`: at once if it was fetched before, otherwise
+/// after fetching its file (the state says it is loading meanwhile, and
+/// a notice says why if it cannot be had).
+pub fn request_chapter(index: usize, dispatch: Callback<Action>) {
+    if fetched(index).is_some() {
+        dispatch.emit(Action::OpenChapter(index));
+        return;
+    }
+    let Some(entry) = chapters().get(index).cloned() else {
+        dispatch.emit(Action::ChapterFailed(index, ChapterProblem::Missing));
+        return;
+    };
+    dispatch.emit(Action::ChapterLoading(index));
+    wasm_bindgen_futures::spawn_local(async move {
+        let path = format!("{CHAPTER_DIR}{}", entry.file);
+        let outcome = match crate::ui::components::app::fetch_text(&path).await {
+            Err(why) => Err(ChapterProblem::Fetch(format!("{path}: {why}"))),
+            Ok(text) => {
+                Chapter::parse(&text).map_err(|e| ChapterProblem::Damaged(format!("{path}: {e}")))
+            }
+        };
+        match outcome {
+            Ok(chapter) => {
+                keep_fetched(index, Rc::new(chapter));
+                dispatch.emit(Action::ChapterFetched(index));
+            }
+            Err(problem) => dispatch.emit(Action::ChapterFailed(index, problem)),
+        }
+    });
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -95,7 +153,7 @@ impl Session {
     /// Opens chapter `index` with a fresh timeline: the starting document,
     /// then the solutions of the tasks already done.
     pub fn open(index: usize, base: BrokerConfig) -> Option<(Session, Timeline)> {
-        let chapter = chapters().get(index)?.clone();
+        let chapter = fetched(index)?;
         let mut tl = Timeline::from_document(&chapter.start, base).ok()?;
         let done = saved_progress().done(&chapter.id).min(chapter.tasks.len());
         for task in chapter.tasks.iter().take(done) {

@@ -300,8 +300,9 @@ pub fn open_terminals(lang: Lang, what: Open) {
             // The chapter's own programs, for the terminals to open when the
             // lessons have no scripts for it.
             let scripts = js_sys::Array::new();
-            if let Some(chapter) = crate::ui::lesson::chapters().get(n) {
-                for (name, code) in crate::tutorial::pika::chapter_programs(chapter) {
+            // The chapter is open, so its file has been fetched.
+            if let Some(chapter) = crate::ui::lesson::fetched(n) {
+                for (name, code) in crate::tutorial::pika::chapter_programs(&chapter) {
                     let script = js_sys::Object::new();
                     let _ = js_sys::Reflect::set(&script, &"name".into(), &name.into());
                     let _ = js_sys::Reflect::set(&script, &"code".into(), &code.into());

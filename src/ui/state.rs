@@ -163,6 +163,19 @@ pub enum Notice {
     ShowMeFailed(String),
     /// A scenario could not be opened (damaged link, bad file): why.
     Document(String),
+    /// Tutorial chapter N (its position in the index) could not be opened.
+    Chapter(usize, ChapterProblem),
+}
+
+/// Why a tutorial chapter could not be opened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChapterProblem {
+    /// No chapter has that number (a `?chapter=` past the last one).
+    Missing,
+    /// Its file could not be downloaded: the path and why.
+    Fetch(String),
+    /// Its file arrived but does not parse: the path and the error.
+    Damaged(String),
 }
 
 /// A lesson-style explanation attached to an error.
@@ -269,6 +282,8 @@ pub struct Workbench {
     pub prefill_rev: u64,
     /// The tutorial chapter being worked through, if any.
     pub lesson: Option<Rc<Session>>,
+    /// The chapter whose file is being fetched, to open when it arrives.
+    pub chapter_loading: Option<usize>,
     /// What a chapter's concept points at on the diagram (`queue:hello`…).
     pub pointed: Option<Rc<str>>,
     /// Every command given, as pika code.
@@ -327,8 +342,15 @@ pub enum Action {
     StoreFailed(String),
     /// Another tab took the broker over: this tab no longer writes (why).
     StoreLost(String),
-    /// Opens tutorial chapter N (from the saved progress).
+    /// Opens tutorial chapter N (from the saved progress), once its file
+    /// is fetched: see `lesson::request_chapter`, which sends these.
     OpenChapter(usize),
+    /// Chapter N's file is being fetched.
+    ChapterLoading(usize),
+    /// Chapter N's file arrived: opened if it is still the one asked for.
+    ChapterFetched(usize),
+    /// Chapter N could not be opened.
+    ChapterFailed(usize, ChapterProblem),
     CloseChapter,
     /// Starts chapter N over: progress forgotten, the starting scenario again.
     ResetChapter,
@@ -370,6 +392,7 @@ impl Workbench {
             prefill: Prefill::None,
             prefill_rev: 0,
             lesson: None,
+            chapter_loading: None,
             pointed: None,
             code: Rc::new(Vec::new()),
             bottom: BottomTab::Queues,
@@ -592,7 +615,25 @@ impl Reducible for Workbench {
                 next.prefill = prefill;
                 next.prefill_rev += 1;
             }
-            Action::OpenChapter(index) => open_chapter(&mut next, &timeline, index),
+            Action::OpenChapter(index) => {
+                next.chapter_loading = None;
+                open_chapter(&mut next, &timeline, index);
+            }
+            Action::ChapterLoading(index) => next.chapter_loading = Some(index),
+            // A chapter asked for earlier and overtaken by another choice
+            // stays closed (it is kept for when it is asked for again).
+            Action::ChapterFetched(index) => {
+                if next.chapter_loading == Some(index) {
+                    next.chapter_loading = None;
+                    open_chapter(&mut next, &timeline, index);
+                }
+            }
+            Action::ChapterFailed(index, problem) => {
+                if next.chapter_loading.is_none_or(|n| n == index) {
+                    next.chapter_loading = None;
+                    next.notice = Some(Notice::Chapter(index, problem));
+                }
+            }
             Action::ResetChapter => {
                 if let Some(lesson) = next.lesson.clone() {
                     lesson.forget_progress();
@@ -601,6 +642,7 @@ impl Reducible for Workbench {
             }
             Action::CloseChapter => {
                 next.lesson = None;
+                next.chapter_loading = None;
                 next.pointed = None;
             }
             Action::ShowMe => show_me(&mut next),

@@ -51,6 +51,15 @@ texts! {
     lesson_show_me: "Show me", "演示给我看";
     lesson_reset: "Start over", "重新开始";
     lesson_close: "Close", "关闭";
+    lesson_loading: "Loading chapter {n}…", "正在加载第 {n} 章…";
+    chapter_failed: "Chapter {n} cannot be opened", "无法打开第 {n} 章";
+    chapter_missing:
+        "There is no such chapter: choose one from the Tutorial menu.",
+        "没有这一章：请从“教程”菜单中选择。";
+    chapter_fetch_failed:
+        "Its file could not be downloaded ({why}). Check the connection and choose the chapter again.",
+        "无法下载本章文件（{why}）。请检查网络连接后重新选择本章。";
+    chapter_damaged: "Its file is damaged ({why}).", "本章文件已损坏（{why}）。";
     lesson_read: "Read the chapter", "阅读本章";
     lesson_concepts: "Point at a term to see it on the diagram:", "指向一个术语，在图上看到它：";
     lesson_finished: "Chapter finished", "本章完成";

@@ -513,7 +513,7 @@ fn open_from_url(url: &UrlRequest, dispatch: Callback<Action>) {
         }
     };
     if let Some(n) = url.chapter {
-        dispatch.emit(Action::OpenChapter(n));
+        crate::ui::lesson::request_chapter(n, dispatch);
     } else if let Some(fragment) = url
         .fragment
         .as_deref()
@@ -537,7 +537,7 @@ fn open_from_url(url: &UrlRequest, dispatch: Callback<Action>) {
 }
 
 /// GETs a same-origin file as text.
-async fn fetch_text(path: &str) -> Result<String, String> {
+pub(crate) async fn fetch_text(path: &str) -> Result<String, String> {
     use wasm_bindgen_futures::JsFuture;
     // Only paths on this site: a docs page cannot make the player fetch
     // from elsewhere.

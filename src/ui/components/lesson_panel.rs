@@ -6,7 +6,7 @@
 use crate::document::Language;
 use crate::tutorial::{paragraphs, runs, Run, Text};
 use crate::ui::i18n::{fill, Lang};
-use crate::ui::lesson::{chapters, saved_progress};
+use crate::ui::lesson::{chapters, request_chapter, saved_progress};
 use crate::ui::state::{use_app, Action};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -47,14 +47,18 @@ pub fn chapter_picker() -> Html {
     let app = use_app();
     let t = app.t();
     let lang = language(app.state.lang);
-    let current = app.state.lesson.as_ref().map(|l| l.index);
+    // The chapter being fetched shows as chosen until it opens or fails.
+    let current = app
+        .state
+        .chapter_loading
+        .or(app.state.lesson.as_ref().map(|l| l.index));
     let progress = saved_progress();
     let onchange = {
         let d = app.dispatch.clone();
         Callback::from(move |e: Event| {
             let select = e.target_unchecked_into::<web_sys::HtmlSelectElement>();
             if let Ok(n) = select.value().parse::<usize>() {
-                d.emit(Action::OpenChapter(n));
+                request_chapter(n, d.clone());
             }
         })
     };
@@ -65,7 +69,7 @@ pub fn chapter_picker() -> Html {
                 <option value="" selected={current.is_none()}>{ t.tutorial_pick }</option>
                 { for chapters().iter().enumerate().map(|(i, c)| {
                     let done = progress.done(&c.id);
-                    let mark = if done >= c.tasks.len() { " ✓" } else { "" };
+                    let mark = if done >= c.tasks { " ✓" } else { "" };
                     html! {
                         <option value={i.to_string()} selected={current == Some(i)}>
                             { format!("{}. {}{mark}", c.number, c.title.get(lang)) }
@@ -81,6 +85,14 @@ pub fn chapter_picker() -> Html {
 pub fn lesson_panel() -> Html {
     let app = use_app();
     let t = app.t();
+    if let Some(index) = app.state.chapter_loading {
+        let number = chapters().get(index).map_or(index as u32, |c| c.number);
+        return html! {
+            <section class="panel lesson loading" id="lesson-loading" aria-busy="true">
+                <p class="muted" role="status">{ fill(t.lesson_loading, &[("n", &number.to_string())]) }</p>
+            </section>
+        };
+    }
     let Some(lesson) = app.state.lesson.clone() else {
         return html! {};
     };
@@ -214,7 +226,7 @@ pub fn lesson_panel() -> Html {
                     <h4>{ t.lesson_finished }</h4>
                     if let Some(w) = &chapter.wrap_up { { prose(w.get(lang)) } }
                     if let Some(n) = next_chapter {
-                        <button type="button" class="btn primary" id="lesson-next" onclick={app.callback(move |_| Action::OpenChapter(n))}>{ t.lesson_next }</button>
+                        <button type="button" class="btn primary" id="lesson-next" onclick={let d = app.dispatch.clone(); Callback::from(move |_| request_chapter(n, d.clone()))}>{ t.lesson_next }</button>
                     }
                 </div>
             }

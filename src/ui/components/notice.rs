@@ -2,8 +2,9 @@
 //! nothing.
 
 use crate::engine::CommandError;
+use crate::ui::i18n::fill;
 use crate::ui::i18n::Text;
-use crate::ui::state::{use_app, Action, Hint, Notice};
+use crate::ui::state::{use_app, Action, ChapterProblem, Hint, Notice};
 use crate::ui::timeline::SeekRefused;
 use yew::prelude::*;
 
@@ -71,6 +72,18 @@ pub fn notice_parts(
         ),
         Notice::Store(why) => ("error", t.store_failed.to_string(), why.clone(), None),
         Notice::Document(why) => ("error", t.document_failed.to_string(), why.clone(), None),
+        Notice::Chapter(index, problem) => {
+            let number = crate::ui::lesson::chapters()
+                .get(*index)
+                .map_or(*index as u32, |c| c.number);
+            let text = match problem {
+                ChapterProblem::Missing => t.chapter_missing.to_string(),
+                ChapterProblem::Fetch(why) => fill(t.chapter_fetch_failed, &[("why", why)]),
+                ChapterProblem::Damaged(why) => fill(t.chapter_damaged, &[("why", why)]),
+            };
+            let title = fill(t.chapter_failed, &[("n", &number.to_string())]);
+            ("error", title, text, None)
+        }
         Notice::ShowMeFailed(why) => (
             "warn",
             t.show_me_failed_title.to_string(),
