@@ -7,6 +7,7 @@
 #   ./dev.sh setup   only install what is missing
 #   ./dev.sh build   only build pkg/ (wasm-pack, release)
 #   ./dev.sh bench   the benchmarks (figures and ratios, never pass/fail)
+#   ./dev.sh wasm-size  what the wasm is made of, by crate (needs twiggy)
 #
 # Every install step checks first and does nothing when the tool is present,
 # so a warm run costs a few seconds. Nothing is ever downloaded from GitHub:
@@ -272,6 +273,7 @@ case "${1:-}" in
   setup) setup ;;
   build) setup; build ;;
   bench) setup; exec bash tests/bench/run.sh ;;
+  wasm-size) setup; exec bash tests/bench/wasm_size.sh "${@:2}" ;;
   gen-web-list) gen_web_list ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -7,6 +7,12 @@
 // compressing its responses would send; the test server sends them raw),
 // and the time from navigation to ready.
 //
+// Nearly all of either is the one wasm both pages load; what it is made
+// of, by crate and by function, is `./dev.sh wasm-size`
+// (tests/bench/wasm_size.sh), and README.md ("Where a goal is missed") has
+// the latest figures: workbench 1,022 KB, player 1,023 KB once the tutorial
+// chapters were fetched when opened (1,068 and 1,069 KB before).
+//
 //   node tests/bench/first_load.mjs URL     (or imported by browser.mjs)
 import { openBrowser } from '../e2e/browser.mjs';
 import { gzipSync } from 'node:zlib';
