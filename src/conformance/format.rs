@@ -378,15 +378,23 @@ fn method_args<T: DeserializeOwned>(
     skip: &[&str],
     path: &str,
 ) -> Result<T, ScenarioError> {
-    let args: Map<String, Value> = map
-        .iter()
+    serde_path_to_error::deserialize(Value::Object(method_arg_map(map, skip)))
+        .map_err(|e| method_arg_error(path, e))
+}
+
+/// The keys of a step that are the method's arguments. Kept out of the
+/// generic [`method_args`], so the wasm holds one copy instead of one per
+/// method (issue 16).
+fn method_arg_map(map: &Map<String, Value>, skip: &[&str]) -> Map<String, Value> {
+    map.iter()
         .filter(|(k, _)| !matches!(k.as_str(), "op" | "note") && !skip.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
-        let at = e.path().to_string();
-        ScenarioError(format!("{path}.{at}: {}", e.into_inner()))
-    })
+        .collect()
+}
+
+fn method_arg_error(path: &str, e: serde_path_to_error::Error<serde_json::Error>) -> ScenarioError {
+    let at = e.path().to_string();
+    ScenarioError(format!("{path}.{at}: {}", e.into_inner()))
 }
 
 fn parse_delivery(f: &Fields<'_>, op: &str) -> Result<DeliveryRef, ScenarioError> {

@@ -103,6 +103,13 @@ const LEADING_FIELDS: &[&str] = &[
 fn keywords<T: Serialize + Default>(args: &T) -> Vec<String> {
     let value = serde_json::to_value(args).unwrap_or_default();
     let default = serde_json::to_value(T::default()).unwrap_or_default();
+    keywords_of_json(&value, &default)
+}
+
+/// [`keywords`] once the arguments and their defaults are JSON. Not
+/// generic, so the wasm holds one copy instead of one per method (with its
+/// own sort each: 50 KB, issue 16).
+fn keywords_of_json(value: &serde_json::Value, default: &serde_json::Value) -> Vec<String> {
     let (Some(fields), Some(defaults)) = (value.as_object(), default.as_object()) else {
         return Vec::new();
     };
