@@ -39,6 +39,23 @@ def crate_of(name):
     return found.group(1) if found else None
 
 
+def strip_generic_arguments(name):
+    """`<Vec<u8> as Clone>::clone::<X>` -> `<Vec as Clone>::clone`: generic
+    arguments (after a name, or a turbofish) go, innermost first; a
+    qualifier (`<T as Trait>`, `<T>::`) stays."""
+    def replace(m):
+        before = m.string[: m.start()]
+        if before and (before[-1].isalnum() or before[-1] == "_" or before.endswith("::")):
+            return ""
+        return "{" + m.group(1) + "}"
+    while True:
+        stripped = re.sub(r"<([^<>]*)>", replace, name)
+        if stripped == name:
+            break
+        name = stripped
+    return name.replace("{", "<").replace("}", ">")
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
@@ -71,6 +88,25 @@ def main():
     for label, needle in CROSS_CUTTING:
         size = sum(s for n, s in code if needle in n)
         print(f"{kb(size)}  {label}")
+
+    # With v0 symbol names (wasm_size.sh --generics) a generic function's
+    # copies differ only in their <…> arguments: strip them to count copies.
+    generic, copies = Counter(), Counter()
+    for name, size in code:
+        legacy = re.search(r"::h[0-9a-f]{16}$", name)
+        if legacy or "<" not in name or not re.search(r"\[[0-9a-f]{16}\]", name):
+            continue
+        base = re.sub(r"\[[0-9a-f]{16}\]", "", name)
+        base = strip_generic_arguments(base)
+        generic[base] += size
+        copies[base] += 1
+    # (A legacy build has a few v0 names too, from the prebuilt std: say
+    # nothing unless most names are v0.)
+    legacy_names = sum(1 for name, _ in code if re.search(r"::h[0-9a-f]{16}$", name))
+    if generic and legacy_names * 2 < len(code):
+        print("\ngeneric functions by their copies (v0 names)")
+        for base, size in generic.most_common(top):
+            print(f"{kb(size)}  {copies[base]:4d} copies  {base[:100]}")
 
 
 if __name__ == "__main__":
