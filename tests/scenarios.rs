@@ -187,3 +187,104 @@ fn the_shipped_walkthroughs_narrate_in_english_and_chinese() {
         }
     }
 }
+
+/// A document with one queue, a producer and a worker that never acks,
+/// and `broker` as its broker section.
+fn forgetful_worker(broker: &str) -> Result<Document, String> {
+    Document::parse(&format!(
+        r#"{{"warren": 1, "broker": {broker},
+            "queues": [{{"name": "tasks"}}],
+            "actors": [{{"kind": "producer", "name": "p", "routing_key": "tasks"}},
+                       {{"kind": "worker", "name": "w", "queue": "tasks", "on_done": {{"kind": "forget"}}}}]}}"#
+    ))
+    .map_err(|e| e.to_string())
+}
+
+/// When the worker's channel was closed for its forgotten ack, and the
+/// timeout the event names, after publishing once and running `ms`.
+fn ack_timeout_after(doc: &Document, ms: u64) -> Option<(u64, u64)> {
+    let (mut sim, _) = doc.build().unwrap();
+    let producer = sim.producers().next().map(|p| p.id).unwrap();
+    sim.publish_n(producer, 1).unwrap();
+    sim.run_for(ms);
+    sim.broker.events().iter().find_map(|e| match &e.kind {
+        EventKind::AckTimedOut { timeout_ms, .. } => Some((e.time, *timeout_ms)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_documents_consumer_timeout_closes_the_channel_at_the_next_tick() {
+    let doc = forgetful_worker(r#"{"consumer_timeout_ms": 15000}"#).unwrap();
+    assert_eq!(
+        doc.broker.consumer_timeout_ms.map(|ms| ms.get()),
+        Some(15_000)
+    );
+    // 15 s after the delivery, checked at the channel's first tick (60 s).
+    let (at, timeout) = ack_timeout_after(&doc, 120_000).unwrap();
+    assert_eq!(timeout, 15_000);
+    assert!((60_000..=61_000).contains(&at), "closed at {at}");
+    // The default, 30 minutes, does not close it in two minutes.
+    assert_eq!(
+        ack_timeout_after(&forgetful_worker("{}").unwrap(), 120_000),
+        None
+    );
+    // null: no timeout at all, however long.
+    let off = forgetful_worker(r#"{"consumer_timeout_ms": null}"#).unwrap();
+    assert_eq!(off.broker.consumer_timeout_ms, None);
+    assert_eq!(ack_timeout_after(&off, 4 * 3_600_000), None);
+}
+
+#[test]
+fn a_bad_consumer_timeout_is_an_error_naming_its_path() {
+    let expected = |got: &str| {
+        format!(
+            "broker.consumer_timeout_ms: expected milliseconds, an integer 1..31536000000, or null for no timeout, got {got}"
+        )
+    };
+    for got in ["0", "-5", "1.5", "\"off\"", "31536000001", "true"] {
+        let e = forgetful_worker(&format!(r#"{{"consumer_timeout_ms": {got}}}"#)).unwrap_err();
+        assert_eq!(e, expected(got), "{got}");
+    }
+    let e = forgetful_worker(r#"{"consumer_timeout": 1000}"#).unwrap_err();
+    assert!(
+        e.starts_with("broker.consumer_timeout: unknown field"),
+        "{e}"
+    );
+    assert!(forgetful_worker(r#"{"consumer_timeout_ms": 31536000000}"#).is_ok());
+    assert!(forgetful_worker(r#"{"consumer_timeout_ms": 1}"#).is_ok());
+}
+
+#[test]
+fn the_consumer_timeout_exports_back() {
+    for broker in [
+        r#"{"consumer_timeout_ms": 60000}"#,
+        r#"{"consumer_timeout_ms": null}"#,
+        "{}",
+    ] {
+        let doc = forgetful_worker(broker).unwrap();
+        let (sim, _) = doc.build().unwrap();
+        let back = Document::from_simulation(&sim, "", doc.view.clone());
+        assert_eq!(back.broker, doc.broker, "{broker}");
+        let text = back.to_json();
+        assert_eq!(Document::parse(&text).unwrap().broker, doc.broker, "{text}");
+        // The default is left out, as every default of the format is.
+        assert_eq!(
+            text.contains("consumer_timeout_ms"),
+            broker != "{}",
+            "{text}"
+        );
+    }
+    // What the operator set since (the workbench's select) is exported:
+    // a document built from the export gives every channel that timeout.
+    let mut world = warren::sim::world::World::with_simulation(
+        forgetful_worker("{}").unwrap().build().unwrap().0,
+    );
+    let fifteen = warren::sim::bounded::ConsumerTimeoutMs::new(15_000).ok();
+    world
+        .apply(&warren::sim::world::Command::SetConsumerTimeout(fifteen))
+        .unwrap();
+    let back = Document::from_simulation(&world.sim, "", Default::default());
+    assert_eq!(back.broker.consumer_timeout_ms, fifteen);
+    assert!(ack_timeout_after(&back, 120_000).is_some());
+}

@@ -48,7 +48,8 @@ impl Document {
     }
 
     /// [`Document::build`] on a broker configured like `base` except for
-    /// what the document sets (profile, seed, commit interval).
+    /// what the document sets (profile, seed, commit interval, consumer
+    /// timeout: the node's configuration, so a restart keeps them).
     pub fn build_with(
         &self,
         base: BrokerConfig,
@@ -57,6 +58,7 @@ impl Document {
             profile: self.broker.profile,
             seed: self.broker.seed,
             commit_interval_ms: self.broker.commit_interval_ms.get(),
+            consumer_timeout_ms: self.broker.consumer_timeout_ms.map(|ms| ms.get()),
             ..base
         };
         self.build_on(Simulation::new(config))

@@ -5,7 +5,7 @@ use crate::document::schema::{
     ActorDoc, BindingDoc, BrokerOptions, DestinationType, Document, ExchangeDoc, QueueDoc,
     ViewOptions,
 };
-use crate::sim::bounded::VirtualMs;
+use crate::sim::bounded::{ConsumerTimeoutMs, VirtualMs};
 use crate::sim::{ActorId, Simulation};
 
 impl Document {
@@ -60,6 +60,12 @@ impl Document {
                 seed: b.config().seed,
                 commit_interval_ms: VirtualMs::new(b.config().commit_interval_ms)
                     .unwrap_or_default(),
+                // What channels opened now would get: the operator's
+                // setting if one was made since the node started.
+                consumer_timeout_ms: b.ack_settings().timeout_ms.and_then(|ms| {
+                    ConsumerTimeoutMs::new(ms.clamp(ConsumerTimeoutMs::MIN, ConsumerTimeoutMs::MAX))
+                        .ok()
+                }),
             },
             exchanges,
             queues,

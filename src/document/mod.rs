@@ -1,6 +1,8 @@
 //! Scenario documents: a whole Warren setup as one versioned JSON file.
 //!
-//! A document holds the topology (exchanges, queues, bindings), the actors
+//! A document holds broker options (profile, seed, commit interval and
+//! `consumer_timeout_ms`, RabbitMQ's `consumer_timeout`: 30 minutes if left
+//! out, `null` for none), the topology (exchanges, queues, bindings), the actors
 //! (producers and workers, with their behaviour), an optional script of
 //! actions at virtual times or step counts, and view options (language,
 //! panels, speed, autoplay, read-only). The workbench exports and imports

@@ -267,6 +267,12 @@ impl Broker {
         c.ack_clock.times_out_at(oldest.delivered_at)
     }
 
+    /// The `consumer_timeout` and `channel_tick_interval` a channel opened
+    /// now would read: the configuration's, or the operator's since.
+    pub fn ack_settings(&self) -> AckSettings {
+        self.ack_settings
+    }
+
     /// The operator sets `consumer_timeout` (`None`: deliveries never time
     /// out) and `channel_tick_interval` for channels opened from now on, as
     /// `rabbitmqctl eval 'application:set_env(rabbit, consumer_timeout, N)'`

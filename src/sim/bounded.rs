@@ -85,6 +85,13 @@ bounded!(
 );
 
 bounded!(
+    /// RabbitMQ's `consumer_timeout` in virtual ms: 1 (its `rabbitmq.conf`
+    /// schema takes a positive integer) up to a year, the longest span of
+    /// virtual time anything here waits. "No timeout" is `None` beside it.
+    ConsumerTimeoutMs(Millis), 1, YEAR_MS
+);
+
+bounded!(
     /// How many messages one publish command sends: 1 to 10,000.
     PublishCount(u32), 1, 10_000
 );

@@ -9,7 +9,7 @@ use crate::engine::clock::Millis;
 use crate::engine::ids::ConnId;
 use crate::engine::method::{Method, Reply};
 use crate::engine::{BrokerConfig, CommandError};
-use crate::sim::bounded::{PublishCount, VirtualMs};
+use crate::sim::bounded::{ConsumerTimeoutMs, PublishCount, VirtualMs};
 use crate::sim::wire::WireId;
 use crate::sim::{ActorId, ProducerSpec, Simulation, WorkerSpec};
 
@@ -44,6 +44,11 @@ pub enum Command {
     ReconnectWorker(ActorId),
     RestartBroker,
     CrashBroker,
+    /// The operator changes `consumer_timeout` (`None`: no timeout) for
+    /// channels opened from now on, as `rabbitmqctl eval
+    /// 'application:set_env(rabbit, consumer_timeout, N).'` does; open
+    /// channels keep theirs, a restart goes back to the configuration's.
+    SetConsumerTimeout(Option<ConsumerTimeoutMs>),
     /// A byte-stream client (a Python process's socket, see `sim/wire.rs`)
     /// connected, wrote, or went away. Recorded like any command, so a
     /// replay feeds the broker the same bytes at the same virtual times.
@@ -180,6 +185,11 @@ impl World {
             Command::CrashBroker => {
                 self.sim.crash_broker();
                 self.admin = None;
+            }
+            Command::SetConsumerTimeout(timeout) => {
+                let broker = &mut self.sim.broker;
+                let tick_interval_ms = broker.ack_settings().tick_interval_ms;
+                broker.set_consumer_timeout(timeout.map(|ms| ms.get()), tick_interval_ms);
             }
             Command::Wire { client, op } => self.sim.wire_input(*client, op)?,
         }

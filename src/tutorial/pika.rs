@@ -303,6 +303,10 @@ pub fn command(cmd: &Command, world: &World) -> Option<String> {
         Command::PauseWorker(..) | Command::Wire { .. } => return None,
         Command::RestartBroker => "# sudo systemctl restart rabbitmq-server".into(),
         Command::CrashBroker => "# sudo kill -9 $(pgrep -f beam.smp)   # a crash, not a clean stop".into(),
+        Command::SetConsumerTimeout(timeout) => format!(
+            "# rabbitmqctl eval 'application:set_env(rabbit, consumer_timeout, {}).'\n# (channels opened from now on)",
+            timeout.map_or("undefined".to_string(), |ms| ms.to_string())
+        ),
     })
 }
 

@@ -163,7 +163,11 @@ impl Timeline {
         state: Option<&DurableState>,
         setup: Option<&crate::document::Document>,
     ) -> Timeline {
-        let config = Timeline::configured(config);
+        let mut config = Timeline::configured(config);
+        // The setup's consumer timeout was the node's when it was saved.
+        if let Some(doc) = setup {
+            config.consumer_timeout_ms = doc.broker.consumer_timeout_ms.map(|ms| ms.get());
+        }
         let boot = || {
             let mut sim = crate::sim::Simulation::new(config.clone());
             if let Some(state) = state {
