@@ -3,10 +3,14 @@
 // reader from the first offset), the acknowledgement timeout's countdown on
 // unacknowledged deliveries, going down as virtual time moves, and a quorum
 // queue's x-delivery-count (chapter 13), in the queue and message
-// inspectors. Screenshots of the stream view at 1280x720 and 390x844 under
+// inspectors; the broker panel's "Ack timeout" shortened to 15 s before a
+// worker that never acks, its countdown and the 406 that closes the
+// channel at the next minute's tick. Screenshots of the stream view at 1280x720 and 390x844 under
 // target/e2e/inspectors-*.png.
 import { run, check, screenshot } from './browser.mjs';
-import { acted, addWorker, showMe, stepKey } from './workbench.mjs';
+import {
+  acted, addProducer, addWorker, declareQueue, logText, publish, showMe, stepKey, stepUntil,
+} from './workbench.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 
@@ -129,4 +133,52 @@ await run('a quorum queue\'s x-delivery-count in the queue and message inspector
   check(inMessage.queue === 'tasks' && inMessage.count === 2, `the message inspector agrees: ${JSON.stringify(inMessage)}`);
   await page.$eval('#message-delivery-counts', (e) => e.scrollIntoView({ block: 'center' }));
   await screenshot(page, 'inspectors-quorum-message');
+});
+
+await run('a shorter ack timeout for channels opened afterwards: countdown, then the 406', async ({ page }) => {
+  await page.goto(`${url}?broker=e2e-ack-timeout`);
+  await page.waitForSelector('#ack-timeout');
+  const label = await page.$eval('label[for="ack-timeout"]', (l) => l.textContent);
+  check(label === 'Ack timeout', `the select's label: ${label}`);
+  const shown = async () => page.$eval('#ack-timeout', (s) => s.value);
+  check(await shown() === '1800000', `RabbitMQ's 30 minutes to start with: ${await shown()}`);
+  const options = await page.$$eval('#ack-timeout option', (os) => os.map((o) => o.textContent));
+  check(options.join('|') === '30 min (default)|5 min|1 min|15 s|off', `the choices: ${options}`);
+  // Set as `application:set_env` does: a recorded command, shown by the select.
+  await acted(page, () => page.selectOption('#ack-timeout', '15000'));
+  check(await shown() === '15000', `the select shows what is in force: ${await shown()}`);
+  const help = await page.textContent('#ack-timeout-help');
+  check(help.includes('channels opened from now on'), `one line says which channels: ${help}`);
+
+  await declareQueue(page, 'tasks');
+  await addProducer(page, { name: 'new_task.py', key: 'tasks', body: 'Task.' });
+  await publish(page, 'Task.');
+  await addWorker(page, { name: 'forgetful.py', queue: 'tasks', onDone: 'forget', fixedMs: 1000 });
+  await page.click('g.node.queue[data-name="tasks"]');
+  await stepUntil(page, () => document.querySelector('#queue-unacked .countdown') !== null, undefined, 20);
+  const ms = await page.$eval('#queue-unacked .countdown', (e) => Number(e.dataset.ms));
+  // Deadline 15 s after the delivery; the channel checks once a minute from
+  // when it opened, so it closes at that first tick, about a minute away.
+  check(ms > 45000 && ms <= 60000, `counts down to the channel's first tick: ${ms} ms`);
+  const text = await page.textContent('#queue-unacked .countdown');
+  check(/^times out in 0:[45]\d$|^times out in 1:00$/.test(text), `near a minute: ${text}`);
+  // Stepping stops short of an ack deadline (nothing is due): "+1 s" moves
+  // virtual time on, a second a click, until the tick closes the channel.
+  const closed = () => [...document.querySelectorAll('#log-list .log-row .text')]
+    .some((e) => e.textContent.includes('closed') && e.textContent.includes('406'));
+  for (let i = 0; i < 70 && !(await page.evaluate(closed)); i++) {
+    await acted(page, () => page.click('#ctl-advance'));
+  }
+  const log = (await logText(page)).join('\n');
+  check(log.includes('within the consumer timeout (15000 ms)'), `the timeout in the log:\n${log}`);
+  check(/closed forgetful\.py.*channel 1 with 406|The broker closed .*406 PRECONDITION_FAILED/.test(log),
+    `the channel closed with 406:\n${log}`);
+  await page.$eval('#broker-panel', (e) => e.scrollIntoView({ block: 'end' }));
+  await screenshot(page, 'inspectors-ack-timeout');
+
+  await page.click('#lang-zh');
+  await page.waitForFunction(() => document.querySelector('label[for="ack-timeout"]').textContent === '应答超时');
+  const zhOptions = await page.$$eval('#ack-timeout option', (os) => os.map((o) => o.textContent));
+  check(zhOptions.join('|') === '30 分钟（默认）|5 分钟|1 分钟|15 秒|关闭', `the choices in Chinese: ${zhOptions}`);
+  check((await page.textContent('#ack-timeout-help')).includes('之后打开的信道'), 'the line in Chinese');
 });

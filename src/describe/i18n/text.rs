@@ -671,6 +671,15 @@ texts! {
     delivery_counts: "Delivery counts", "投递计数";
     delivery_count_in: "{queue} ({where}): x-delivery-count {n}", "{queue}（{where}）：x-delivery-count {n}";
     of_limit: "of {limit}", "/ 上限 {limit}";
+    ack_timeout: "Ack timeout", "应答超时";
+    ack_timeout_help:
+        "consumer_timeout, set as rabbitmqctl eval 'application:set_env(rabbit, consumer_timeout, N).' does: channels opened from now on get it, open ones keep theirs.",
+        "consumer_timeout，设置方式与 rabbitmqctl eval 'application:set_env(rabbit, consumer_timeout, N).' 相同：之后打开的信道使用新值，已打开的信道保留原值。";
+    timeout_off: "off", "关闭";
+    timeout_default: "{t} (default)", "{t}（默认）";
+    minutes_n: "{n} min", "{n} 分钟";
+    seconds_n: "{n} s", "{n} 秒";
+    milliseconds_n: "{n} ms", "{n} 毫秒";
     times_out_in: "times out in {t}", "{t} 后超时";
     times_out_help:
         "consumer_timeout: the channel is closed with 406 at its first check (every minute) after its oldest delivery's deadline, and every unacked delivery on it goes back to the queue.",
