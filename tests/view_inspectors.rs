@@ -268,11 +268,15 @@ fn no_countdown_without_a_timeout() {
     };
     let doc = Document::parse(SLOW).unwrap();
     assert!(one_held(&doc, BrokerConfig::default()).is_some());
-    let off = BrokerConfig {
-        consumer_timeout_ms: None,
-        ..BrokerConfig::default()
-    };
-    assert_eq!(one_held(&doc, off), None, "consumer_timeout off");
+    // The document's broker options win over the base config, as its
+    // profile and seed do: switch the timeout off in the document.
+    let mut off = doc.clone();
+    off.broker.consumer_timeout_ms = None;
+    assert_eq!(
+        one_held(&off, BrokerConfig::default()),
+        None,
+        "consumer_timeout off"
+    );
     let mut doc43 = doc.clone();
     doc43.broker.profile = Profile::RabbitMq43;
     assert_eq!(
