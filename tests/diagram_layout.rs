@@ -1,17 +1,21 @@
 //! The diagram's automatic layout (issue 16, "a readable diagram"), for
 //! every state of every chapter (its start, after each task, solved), every
 //! demo scenario in `www/scenarios/` (built, and after its script), and a
-//! topology with every kind of edge and long names, in both languages:
+//! topology with every kind of edge and long names, in both languages and
+//! both orientations (columns across, and rows down for a phone):
 //!
 //! - no two node boxes overlap;
 //! - no edge label overlaps another label or a node box, and each sits on
 //!   its edge's route;
-//! - every route starts on its source's box and ends on its target's, and
-//!   goes around every other node;
+//! - every route starts where its source's edges leave it (the right side
+//!   across, the bottom down) and ends where its target's enter, and goes
+//!   around every other node;
 //! - everything drawn is inside the view box (zoom to fit);
 //! - the same world gives the same diagram;
 //! - a position a person dragged overrides the layout, and survives the
 //!   world changing under it.
+//!
+//! - down, on a phone's box, chapter 2's diagram fits at a readable scale.
 //!
 //! The checks are tried on broken diagrams too, so they can fail.
 
@@ -25,8 +29,11 @@ use warren::sim::world::World;
 use warren::tutorial::catalog;
 use warren::tutorial::progress::world_at;
 use warren::view::geometry::Rect;
-use warren::view::layout::{layout, Diagram};
+use warren::view::layout::{layout, Diagram, Orientation};
 use warren::view::route::{route_is_clear, Route};
+use warren::view::viewport::{Size, Viewport};
+
+const BOTH: [Orientation; 2] = [Orientation::Across, Orientation::Down];
 
 /// A topology with every kind of edge: exchange-to-exchange bindings, an
 /// alternate exchange in the same column, a dead-letter exchange behind
@@ -150,13 +157,14 @@ fn problems(d: &Diagram) -> Vec<String> {
             out.push(format!("edge {:?} → {:?} has no node", e.from, e.to));
             continue;
         };
-        if !rects[from].has_on_border(e.route.start(), 0.01) {
+        let near = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) < 0.01;
+        if !near(e.route.start(), d.nodes[from].exit(d.flow)) {
             out.push(format!(
                 "edge {:?} → {:?} starts off its source",
                 e.from, e.to
             ));
         }
-        if !rects[to].has_on_border(e.route.end(), 0.01) {
+        if !near(e.route.end(), d.nodes[to].entry(d.flow)) {
             out.push(format!(
                 "edge {:?} → {:?} ends off its target",
                 e.from, e.to
@@ -189,21 +197,28 @@ fn every_chapter_and_scenario_lays_out_readably_in_both_languages() {
     let mut laid_out = 0;
     for (name, world) in worlds() {
         for lang in [Lang::En, Lang::Zh] {
-            let d = layout(&world, &BTreeMap::new(), lang.text());
-            for p in problems(&d) {
-                failures.push(format!("{name} ({}): {p}", lang.code()));
+            for flow in BOTH {
+                let d = layout(&world, &BTreeMap::new(), lang.text(), flow);
+                for p in problems(&d) {
+                    failures.push(format!("{name} ({}, {flow:?}): {p}", lang.code()));
+                }
+                laid_out += 1;
             }
-            laid_out += 1;
         }
     }
-    assert!(laid_out > 40, "{laid_out} diagrams");
+    assert!(laid_out > 80, "{laid_out} diagrams");
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
 fn the_topology_with_every_edge_routes_back_edges_around_nodes() {
     let world = built(&Document::parse(EVERY_EDGE).unwrap());
-    let d = layout(&world, &BTreeMap::new(), Lang::En.text());
+    for flow in BOTH {
+        every_edge_routed_around(&layout(&world, &BTreeMap::new(), Lang::En.text(), flow));
+    }
+}
+
+fn every_edge_routed_around(d: &Diagram) {
     let routed: Vec<String> = d
         .edges
         .iter()
@@ -225,18 +240,73 @@ fn the_topology_with_every_edge_routes_back_edges_around_nodes() {
         .find(|c| c.full == "order.eu.priority.payment-pending")
         .expect("the long binding key has a label");
     assert!(clipped.shown.ends_with('…'), "{clipped:?}");
-    assert!(problems(&d).is_empty(), "{:#?}", problems(&d));
+    assert!(problems(d).is_empty(), "{:#?}", problems(d));
 }
 
 #[test]
 fn the_same_world_gives_the_same_diagram() {
     for ((name, a), (_, b)) in worlds().iter().zip(worlds().iter()) {
-        let first = layout(a, &BTreeMap::new(), Lang::En.text());
-        let again = layout(a, &BTreeMap::new(), Lang::En.text());
-        let rebuilt = layout(b, &BTreeMap::new(), Lang::En.text());
-        assert_eq!(first, again, "{name}");
-        assert_eq!(first, rebuilt, "{name}");
+        for flow in BOTH {
+            let first = layout(a, &BTreeMap::new(), Lang::En.text(), flow);
+            let again = layout(a, &BTreeMap::new(), Lang::En.text(), flow);
+            let rebuilt = layout(b, &BTreeMap::new(), Lang::En.text(), flow);
+            assert_eq!(first, again, "{name} {flow:?}");
+            assert_eq!(first, rebuilt, "{name} {flow:?}");
+        }
     }
+}
+
+#[test]
+fn down_the_layers_are_rows_and_a_phone_reads_chapter_two() {
+    let chapter = catalog::chapters()
+        .into_iter()
+        .nth(1)
+        .expect("a second chapter")
+        .unwrap();
+    let solved = world_at(&chapter, chapter.tasks.len()).unwrap();
+    let across = layout(
+        &solved,
+        &BTreeMap::new(),
+        Lang::En.text(),
+        Orientation::Across,
+    );
+    let down = layout(
+        &solved,
+        &BTreeMap::new(),
+        Lang::En.text(),
+        Orientation::Down,
+    );
+    // Producers above exchanges above queues above workers.
+    let top_of = |kind| {
+        down.nodes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.y)
+            .fold(f64::NAN, f64::min)
+    };
+    use warren::view::layout::NodeKind::*;
+    let tops = [
+        top_of(Producer),
+        top_of(Exchange),
+        top_of(Queue),
+        top_of(Worker),
+    ];
+    assert!(tops.windows(2).all(|w| w[0] < w[1]), "{tops:?}");
+    // The box the diagram has on a 390 × 844 phone, less the floating
+    // buttons' band: down, the names (15 px) stay at 12 px or more, where
+    // across they would not.
+    let phone = Size { w: 370.0, h: 500.0 };
+    let scale = |d: &Diagram| Viewport::fit_below(d.view_box, phone, 48.0).scale;
+    assert!(
+        scale(&down) >= 0.8,
+        "down: {} of {:?}",
+        scale(&down),
+        down.view_box
+    );
+    // And all of it: the whole height fits under the buttons.
+    let tall = down.view_box.h * scale(&down);
+    assert!(tall <= phone.h - 48.0 + 0.01, "down: {tall} px tall");
+    assert!(scale(&across) < 0.8, "across: {}", scale(&across));
 }
 
 #[test]
@@ -244,7 +314,12 @@ fn a_dragged_node_stays_where_it_was_put_as_the_world_changes() {
     for chapter in catalog::chapters() {
         let chapter = chapter.unwrap();
         let start = world_at(&chapter, 0).unwrap();
-        let auto = layout(&start, &BTreeMap::new(), Lang::En.text());
+        let auto = layout(
+            &start,
+            &BTreeMap::new(),
+            Lang::En.text(),
+            Orientation::Across,
+        );
         let Some(first) = auto.nodes.first() else {
             continue;
         };
@@ -252,13 +327,13 @@ fn a_dragged_node_stays_where_it_was_put_as_the_world_changes() {
         let moved = BTreeMap::from([(first.key.clone(), put)]);
         for done in 0..=chapter.tasks.len() {
             let world = world_at(&chapter, done).unwrap();
-            let d = layout(&world, &moved, Lang::En.text());
+            let d = layout(&world, &moved, Lang::En.text(), Orientation::Across);
             if let Some(n) = d.node(&first.key) {
                 assert_eq!((n.x, n.y), put, "{} after {done} tasks", chapter.id);
             }
         }
         // The others keep their places in the automatic layout.
-        let d = layout(&start, &moved, Lang::En.text());
+        let d = layout(&start, &moved, Lang::En.text(), Orientation::Across);
         for n in auto.nodes.iter().skip(1) {
             let now = d.node(&n.key).unwrap();
             assert_eq!((now.x, now.y), (n.x, n.y), "{}: {:?}", chapter.id, n.key);
@@ -278,13 +353,18 @@ fn assert_finds(d: &Diagram, what: &str) {
 #[test]
 fn the_checks_catch_a_broken_layout() {
     let world = built(&Document::parse(EVERY_EDGE).unwrap());
-    let good = layout(&world, &BTreeMap::new(), Lang::En.text());
+    let good = layout(
+        &world,
+        &BTreeMap::new(),
+        Lang::En.text(),
+        Orientation::Across,
+    );
     assert!(problems(&good).is_empty());
 
     // A node dragged onto another.
     let (a, b) = (&good.nodes[0], &good.nodes[1]);
     let onto = BTreeMap::from([(b.key.clone(), (a.x + 10.0, a.y + 10.0))]);
-    let stacked = layout(&world, &onto, Lang::En.text());
+    let stacked = layout(&world, &onto, Lang::En.text(), Orientation::Across);
     assert_finds(&stacked, "nodes overlap");
 
     // Labels moved onto each other, and onto a node.

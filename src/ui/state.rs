@@ -322,7 +322,8 @@ pub enum Action {
     Commands(Vec<Command>),
     Select(Option<Selection>),
     SetLang(Lang),
-    MoveNode(NodeKey, f64, f64),
+    /// A node dragged to (x, y) in a diagram running this way.
+    MoveNode(NodeKey, f64, f64, crate::view::geometry::Orientation),
     ResetLayout,
     /// The arrangement kept under this key (`ui/saved_layout.rs`), read
     /// when the diagram starts showing it.
@@ -507,8 +508,13 @@ impl Reducible for Workbench {
             }
             Action::Select(sel) => next.selection = sel,
             Action::SetLang(lang) => next.lang = lang,
-            Action::MoveNode(key, x, y) => {
-                Rc::make_mut(&mut next.positions).place(timeline.borrow().world(), &key, (x, y));
+            Action::MoveNode(key, x, y, flow) => {
+                Rc::make_mut(&mut next.positions).place(
+                    timeline.borrow().world(),
+                    &key,
+                    (x, y),
+                    flow,
+                );
                 keep_layout(&next);
             }
             Action::ResetLayout => {

@@ -12,10 +12,16 @@
 //! drawn; a saved text that is not what it should be — another version,
 //! a hand edit, NaN, a million entries — loses the entries that are wrong,
 //! never the page.
+//!
+//! An arrangement belongs to the orientation it was made in
+//! ([`Orientation`]): positions dragged in a diagram running down a phone
+//! mean nothing in one running across a laptop, so they are only applied
+//! in their own, and a drag in the other orientation starts a new
+//! arrangement (a window resized past the line does not scramble it).
 
 use crate::sim::world::World;
 use crate::sim::ActorId;
-use crate::view::geometry::Point;
+use crate::view::geometry::{Orientation, Point};
 use crate::view::layout::{NodeKey, NodeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,6 +49,8 @@ pub struct NodeName {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Arrangement {
     placed: BTreeMap<NodeName, Point>,
+    /// The orientation the positions were dragged in.
+    flow: Orientation,
 }
 
 /// One saved position, as written in the JSON text.
@@ -64,6 +72,9 @@ fn is_zero(n: &usize) -> bool {
 #[derive(Serialize, Deserialize)]
 struct SavedArrangement {
     version: u32,
+    /// "down" for a diagram running down; absent (or anything else): across.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    orientation: Option<String>,
     nodes: Vec<serde_json::Value>,
 }
 
@@ -168,18 +179,28 @@ impl Arrangement {
 
     /// Puts the node `key` of `world` at `at` (clamped into the drawing's
     /// range). A key the world does not know, a position that is not a
-    /// number, or one more node past [`POSITIONS_MAX`] changes nothing.
-    pub fn place(&mut self, world: &World, key: &NodeKey, at: Point) {
+    /// number, or one more node past [`POSITIONS_MAX`] changes nothing. A
+    /// node dragged in a diagram running `flow` when the positions kept
+    /// were dragged in the other orientation starts over.
+    pub fn place(&mut self, world: &World, key: &NodeKey, at: Point, flow: Orientation) {
         let (Some(name), Some(at)) = (name_of(world, key), kept(at)) else {
             return;
         };
+        if flow != self.flow {
+            self.placed.clear();
+            self.flow = flow;
+        }
         if self.placed.len() < POSITIONS_MAX || self.placed.contains_key(&name) {
             self.placed.insert(name, at);
         }
     }
 
-    /// The positions of the nodes `world` has, by key, for the layout.
-    pub fn positions(&self, world: &World) -> BTreeMap<NodeKey, Point> {
+    /// The positions of the nodes `world` has, by key, for its layout
+    /// running `flow`: none when they were dragged in the other orientation.
+    pub fn positions(&self, world: &World, flow: Orientation) -> BTreeMap<NodeKey, Point> {
+        if flow != self.flow {
+            return BTreeMap::new();
+        }
         self.placed
             .iter()
             .filter_map(|(name, at)| Some((key_of(world, name)?, *at)))
@@ -204,6 +225,7 @@ impl Arrangement {
             .collect();
         serde_json::to_string(&SavedArrangement {
             version: VERSION,
+            orientation: (self.flow == Orientation::Down).then(|| "down".to_string()),
             nodes,
         })
         .unwrap_or_default()
@@ -236,7 +258,11 @@ impl Arrangement {
             })
             .take(POSITIONS_MAX)
             .collect();
-        Arrangement { placed }
+        let flow = match saved.orientation.as_deref() {
+            Some("down") => Orientation::Down,
+            _ => Orientation::Across,
+        };
+        Arrangement { placed, flow }
     }
 }
 
@@ -280,13 +306,18 @@ mod tests {
         let first = world();
         let mut arr = Arrangement::default();
         let ws = workers(&first);
-        arr.place(&first, &ws[1], (300.0, 40.0));
-        arr.place(&first, &NodeKey::Queue(Rc::from("hello")), (10.0, 20.0));
+        arr.place(&first, &ws[1], (300.0, 40.0), Orientation::Across);
+        arr.place(
+            &first,
+            &NodeKey::Queue(Rc::from("hello")),
+            (10.0, 20.0),
+            Orientation::Across,
+        );
         let text = arr.to_json();
         let again = world();
         let back = Arrangement::from_json(&text);
         assert_eq!(back, arr);
-        let pos = back.positions(&again);
+        let pos = back.positions(&again, Orientation::Across);
         // The second worker called "w", not the first.
         assert_eq!(pos.get(&workers(&again)[1]), Some(&(300.0, 40.0)));
         assert_eq!(pos.get(&workers(&again)[0]), None);
@@ -305,7 +336,7 @@ mod tests {
             {"kind":"producer","name":"emit","x":7,"y":8}]}"#;
         let arr = Arrangement::from_json(text);
         assert_eq!(arr.len(), 3);
-        let pos = arr.positions(&w);
+        let pos = arr.positions(&w, Orientation::Across);
         assert_eq!(pos.len(), 1, "{pos:?}");
         assert!(pos.values().all(|p| *p == (7.0, 8.0)));
         // Kept for a world that has them, and in the text saved again.
@@ -335,7 +366,7 @@ mod tests {
             {{"kind":"queue","name":"ok","x":1,"y":2}}]}}"#
         );
         let arr = Arrangement::from_json(&text);
-        let pos = arr.positions(&world());
+        let pos = arr.positions(&world(), Orientation::Across);
         assert_eq!(pos.len(), 2, "{pos:?}");
         assert_eq!(pos.get(&NodeKey::Queue(Rc::from("ok"))), Some(&(1.0, 2.0)));
         assert_eq!(
@@ -354,13 +385,54 @@ mod tests {
     fn placing_ignores_what_it_cannot_keep() {
         let w = world();
         let mut arr = Arrangement::default();
-        arr.place(&w, &NodeKey::Worker(ActorId(999)), (1.0, 1.0));
-        arr.place(&w, &NodeKey::Queue(Rc::from("hello")), (f64::NAN, 1.0));
+        arr.place(
+            &w,
+            &NodeKey::Worker(ActorId(999)),
+            (1.0, 1.0),
+            Orientation::Across,
+        );
+        arr.place(
+            &w,
+            &NodeKey::Queue(Rc::from("hello")),
+            (f64::NAN, 1.0),
+            Orientation::Across,
+        );
         assert!(arr.is_empty());
-        arr.place(&w, &NodeKey::Queue(Rc::from("hello")), (-50.0, 1e12));
+        arr.place(
+            &w,
+            &NodeKey::Queue(Rc::from("hello")),
+            (-50.0, 1e12),
+            Orientation::Across,
+        );
         assert_eq!(
-            arr.positions(&w).get(&NodeKey::Queue(Rc::from("hello"))),
+            arr.positions(&w, Orientation::Across)
+                .get(&NodeKey::Queue(Rc::from("hello"))),
             Some(&(0.0, COORDINATE_MAX))
+        );
+    }
+
+    #[test]
+    fn positions_apply_only_in_the_orientation_they_were_dragged_in() {
+        let w = world();
+        let queue = NodeKey::Queue(Rc::from("hello"));
+        let mut arr = Arrangement::default();
+        arr.place(&w, &queue, (400.0, 20.0), Orientation::Across);
+        assert!(arr.positions(&w, Orientation::Down).is_empty());
+        // Saved and read back, it still belongs to its orientation.
+        let down = {
+            let mut a = arr.clone();
+            a.place(&w, &queue, (20.0, 300.0), Orientation::Down);
+            Arrangement::from_json(&a.to_json())
+        };
+        assert_eq!(
+            down.positions(&w, Orientation::Down).get(&queue),
+            Some(&(20.0, 300.0))
+        );
+        assert!(down.positions(&w, Orientation::Across).is_empty());
+        assert_eq!(down.len(), 1);
+        assert_eq!(
+            arr.positions(&w, Orientation::Across).get(&queue),
+            Some(&(400.0, 20.0))
         );
     }
 }

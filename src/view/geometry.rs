@@ -5,6 +5,51 @@
 /// A point: x to the right, y downwards.
 pub type Point = (f64, f64);
 
+/// Which way the diagram's layers run. The layout and the router work
+/// [`Across`](Orientation::Across); a [`Down`](Orientation::Down) diagram is
+/// that drawing with its axes swapped (mirrored in the diagonal), which
+/// keeps every overlap and every containment as it was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Orientation {
+    /// Columns left to right, producers on the left: a wide box.
+    #[default]
+    Across,
+    /// Rows top to bottom, producers on top: a narrow, tall box (a phone).
+    Down,
+}
+
+/// Boxes narrower than this, and taller than wide, draw the diagram
+/// [`Orientation::Down`]: below it four columns side by side shrink the
+/// names past reading, while rows fill the height a phone has.
+pub const DOWN_WIDTH_MAX: f64 = 600.0;
+
+impl Orientation {
+    /// The orientation for a box of `w` × `h` CSS pixels (see
+    /// [`DOWN_WIDTH_MAX`]).
+    pub fn for_box(w: f64, h: f64) -> Orientation {
+        if w < DOWN_WIDTH_MAX && h > w {
+            Orientation::Down
+        } else {
+            Orientation::Across
+        }
+    }
+
+    /// `p` in the other orientation's axes (the same point when Across).
+    pub fn flip(self, p: Point) -> Point {
+        match self {
+            Orientation::Across => p,
+            Orientation::Down => (p.1, p.0),
+        }
+    }
+
+    /// `r` in the other orientation's axes (the same box when Across).
+    pub fn flip_rect(self, r: Rect) -> Rect {
+        let (x, y) = self.flip((r.x, r.y));
+        let (w, h) = self.flip((r.w, r.h));
+        Rect { x, y, w, h }
+    }
+}
+
 /// An axis-aligned rectangle: a node's box or an edge label's.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rect {

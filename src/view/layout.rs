@@ -26,6 +26,14 @@
 //!   goes around the other nodes (see [`crate::view::route`]);
 //! - the same world and the same dragged positions give the same diagram.
 //!
+//! In a narrow, tall box the diagram runs [`Orientation::Down`]: the
+//! columns become rows (producers on top, workers at the bottom), a row's
+//! nodes side by side, edges going down. [`place`] lays it out as the
+//! `Across` diagram of nodes with width and height swapped, with labels
+//! standing on end, and flips the result in the diagonal
+//! ([`Orientation::flip`]): the guarantees above hold for both, and the
+//! test checks both.
+//!
 //! With dragged nodes the layout does its best: nodes may overlap where a
 //! person put them, and a label with no free spot on its route is stacked
 //! below the drawing.
@@ -36,6 +44,7 @@ use crate::engine::exchange::ExchangeType;
 use crate::sim::actors::WorkerState;
 use crate::sim::world::World;
 use crate::sim::ActorId;
+pub use crate::view::geometry::Orientation;
 use crate::view::geometry::{clip_to_width, fit_view_box, text_width, Point, Rect};
 use crate::view::route::{place_label, Route, Router, LABEL_PAD};
 use std::collections::{BTreeMap, BTreeSet};
@@ -70,22 +79,32 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn right(&self) -> Point {
-        (self.x + self.w, self.y + self.h / 2.0)
+    /// Where edges leave the node: the middle of its right side (Across)
+    /// or of its bottom (Down).
+    pub fn exit(&self, flow: Orientation) -> Point {
+        match flow {
+            Orientation::Across => (self.x + self.w, self.y + self.h / 2.0),
+            Orientation::Down => (self.x + self.w / 2.0, self.y + self.h),
+        }
     }
-    pub fn left(&self) -> Point {
-        (self.x, self.y + self.h / 2.0)
+    /// Where edges enter the node: the middle of its left side (Across) or
+    /// of its top (Down).
+    pub fn entry(&self, flow: Orientation) -> Point {
+        match flow {
+            Orientation::Across => (self.x, self.y + self.h / 2.0),
+            Orientation::Down => (self.x + self.w / 2.0, self.y),
+        }
     }
     pub fn center(&self) -> Point {
         (self.x + self.w / 2.0, self.y + self.h / 2.0)
     }
     /// The box of an exchange's binding handle (the "+" a person drags
-    /// onto a queue), centred on its right side; the default exchange has
-    /// none.
-    pub fn port(&self) -> Option<Rect> {
+    /// onto a queue), centred where its edges leave; the default exchange
+    /// has none.
+    pub fn port(&self, flow: Orientation) -> Option<Rect> {
         match &self.key {
             NodeKey::Exchange(name) if !name.is_empty() => Some(Rect::centered(
-                self.right(),
+                self.exit(flow),
                 2.0 * PORT_RADIUS,
                 2.0 * PORT_RADIUS,
             )),
@@ -180,6 +199,8 @@ pub struct Diagram {
     /// with a margin, from the origin (so dragging a node does not shift
     /// the others on screen).
     pub view_box: Rect,
+    /// Which way the layers run.
+    pub flow: Orientation,
 }
 
 impl Diagram {
@@ -232,10 +253,15 @@ const GAP_SLACK: f64 = 24.0;
 pub const WIDEN_ROUNDS: usize = 8;
 const WIDEN_STEP: f64 = 40.0;
 
-/// The diagram of `world`, with the nodes a person dragged where they put
-/// them.
-pub fn layout(world: &World, moved: &BTreeMap<NodeKey, Point>, t: &Text) -> Diagram {
-    place(&topology(world, t), moved)
+/// The diagram of `world` running `flow`, with the nodes a person dragged
+/// where they put them.
+pub fn layout(
+    world: &World,
+    moved: &BTreeMap<NodeKey, Point>,
+    t: &Text,
+    flow: Orientation,
+) -> Diagram {
+    place(&topology(world, t), moved, flow)
 }
 
 /// The exchanges worth drawing: declared ones, system ones in use, and the
@@ -491,8 +517,13 @@ pub fn topology(world: &World, t: &Text) -> Topology {
 
 /// The diagram of a topology: nodes stacked in their columns (or where a
 /// person dragged them), edges routed, labels placed; gaps widened where
-/// labels did not fit (see the module doc).
-pub fn place(topology: &Topology, moved: &BTreeMap<NodeKey, Point>) -> Diagram {
+/// labels did not fit (see the module doc). Worked out Across; a `Down`
+/// diagram is laid out in swapped axes and flipped at the end.
+pub fn place(topology: &Topology, moved: &BTreeMap<NodeKey, Point>, flow: Orientation) -> Diagram {
+    let moved: BTreeMap<NodeKey, Point> = moved
+        .iter()
+        .map(|(k, at)| (k.clone(), flow.flip(*at)))
+        .collect();
     let column_of: BTreeMap<&NodeKey, usize> = topology
         .columns
         .iter()
@@ -502,15 +533,15 @@ pub fn place(topology: &Topology, moved: &BTreeMap<NodeKey, Point>) -> Diagram {
     let texts: Vec<Option<LabelText>> = topology
         .edges
         .iter()
-        .map(|e| label_text(topology, e))
+        .map(|e| label_text(topology, e, flow))
         .collect();
     let mut gaps = initial_gaps(topology, &column_of, &texts);
     let mut round = 0;
     loop {
-        let nodes = stack(topology, moved, &gaps);
+        let nodes = stack(topology, &moved, &gaps, flow);
         let (edges, crowded) = connect(topology, &nodes, &texts);
         if crowded.is_empty() || round == WIDEN_ROUNDS {
-            return finish(nodes, edges);
+            return finish(nodes, edges, flow);
         }
         for key in &crowded {
             if let Some(&c) = column_of.get(key) {
@@ -521,14 +552,15 @@ pub fn place(topology: &Topology, moved: &BTreeMap<NodeKey, Point>) -> Diagram {
     }
 }
 
-/// An edge label's text, and how wide its box is.
+/// An edge label's text, and its box's size in the axes it is laid out in
+/// (standing on end for a `Down` diagram).
 struct LabelText {
     full: String,
     shown: String,
-    width: f64,
+    size: (f64, f64),
 }
 
-fn label_text(topology: &Topology, e: &EdgeSpec) -> Option<LabelText> {
+fn label_text(topology: &Topology, e: &EdgeSpec, flow: Orientation) -> Option<LabelText> {
     if e.label.is_empty() {
         return None;
     }
@@ -538,7 +570,11 @@ fn label_text(topology: &Topology, e: &EdgeSpec) -> Option<LabelText> {
     };
     let shown = clip_to_width(&full, LABEL_WIDTH_MAX - 2.0 * LABEL_PADDING);
     let width = text_width(&shown) + 2.0 * LABEL_PADDING;
-    Some(LabelText { full, shown, width })
+    Some(LabelText {
+        full,
+        shown,
+        size: flow.flip((width, LABEL_HEIGHT)),
+    })
 }
 
 /// The room after each column: at least its kind's, and as wide as the
@@ -559,7 +595,7 @@ fn initial_gaps(
                 .filter(|(e, _)| {
                     column_of.get(&e.from) == Some(&c) && column_of.get(&e.to) == next.as_ref()
                 })
-                .filter_map(|(_, text)| text.as_ref().map(|t| t.width))
+                .filter_map(|(_, text)| text.as_ref().map(|t| t.size.0))
                 .fold(0.0, f64::max);
             columns[c].kind.gap_min().max(widest + GAP_SLACK)
         })
@@ -569,14 +605,19 @@ fn initial_gaps(
 /// The nodes, each column top to bottom, left to right; a dragged node
 /// where it was put (its slot in the column stays taken, so the others do
 /// not move when one is dragged).
-fn stack(topology: &Topology, moved: &BTreeMap<NodeKey, Point>, gaps: &[f64]) -> Vec<Node> {
+fn stack(
+    topology: &Topology,
+    moved: &BTreeMap<NodeKey, Point>,
+    gaps: &[f64],
+    flow: Orientation,
+) -> Vec<Node> {
     let mut nodes = Vec::new();
     let mut x = MARGIN;
     for (column, gap) in topology.columns.iter().zip(gaps) {
         if column.keys.is_empty() {
             continue;
         }
-        let (w, h) = column.kind.size();
+        let (w, h) = flow.flip(column.kind.size());
         let mut y = MARGIN;
         for key in &column.keys {
             let (nx, ny) = moved.get(key).copied().unwrap_or((x, y));
@@ -606,7 +647,7 @@ fn connect(
     // Labels also keep off the exchanges' binding handles, which stick out
     // of their boxes' right sides.
     let mut label_obstacles = rects.clone();
-    label_obstacles.extend(nodes.iter().filter_map(Node::port));
+    label_obstacles.extend(nodes.iter().filter_map(|n| n.port(Orientation::Across)));
     let index: BTreeMap<&NodeKey, usize> =
         nodes.iter().enumerate().map(|(i, n)| (&n.key, i)).collect();
     let mut router = Router::new(&rects);
@@ -619,11 +660,11 @@ fn connect(
         };
         let route = router.route(a, b);
         let caption = text.as_ref().map(|text| {
-            let rect = place_label(&route, text.width, LABEL_HEIGHT, &label_obstacles, &labels)
-                .unwrap_or_else(|| {
-                    crowded.insert(spec.from.clone());
-                    below_everything(&route, text.width, &label_obstacles, &labels)
-                });
+            let (w, h) = text.size;
+            let rect = place_label(&route, w, h, &label_obstacles, &labels).unwrap_or_else(|| {
+                crowded.insert(spec.from.clone());
+                below_everything(&route, text.size, &label_obstacles, &labels)
+            });
             labels.push(rect);
             Caption {
                 full: text.full.clone(),
@@ -645,7 +686,8 @@ fn connect(
 
 /// The last resort for a label: under the route's middle, below every
 /// node and label.
-fn below_everything(route: &Route, width: f64, nodes: &[Rect], labels: &[Rect]) -> Rect {
+fn below_everything(route: &Route, size: (f64, f64), nodes: &[Rect], labels: &[Rect]) -> Rect {
+    let (width, height) = size;
     let samples = route.samples(LABEL_HEIGHT);
     let middle = samples[samples.len() / 2];
     let bottom = nodes
@@ -657,11 +699,25 @@ fn below_everything(route: &Route, width: f64, nodes: &[Rect], labels: &[Rect]) 
         x: middle.0 - width / 2.0,
         y: bottom + 2.0 * LABEL_PAD,
         w: width,
-        h: LABEL_HEIGHT,
+        h: height,
     }
 }
 
-fn finish(nodes: Vec<Node>, edges: Vec<Edge>) -> Diagram {
+/// The diagram of nodes and edges laid out Across, flipped when it runs
+/// `Down`, with its view box.
+fn finish(mut nodes: Vec<Node>, mut edges: Vec<Edge>, flow: Orientation) -> Diagram {
+    if flow == Orientation::Down {
+        for n in &mut nodes {
+            let r = flow.flip_rect(n.rect());
+            (n.x, n.y, n.w, n.h) = (r.x, r.y, r.w, r.h);
+        }
+        for e in &mut edges {
+            e.route = e.route.flipped();
+            if let Some(c) = &mut e.caption {
+                c.rect = flow.flip_rect(c.rect);
+            }
+        }
+    }
     let mut drawn: Vec<Rect> = nodes.iter().map(Node::rect).collect();
     for e in &edges {
         drawn.extend(e.caption.as_ref().map(|c| c.rect));
@@ -680,5 +736,6 @@ fn finish(nodes: Vec<Node>, edges: Vec<Edge>) -> Diagram {
         nodes,
         edges,
         view_box,
+        flow,
     }
 }

@@ -10,6 +10,10 @@
 //! nodes, or a lane above or below them all), and in from the lane just
 //! left of its target, with rounded corners.
 //!
+//! All of this is worked out for a diagram [`Orientation::Across`]; the
+//! layout routes a `Down` one in swapped axes and flips the routes
+//! ([`Route::flipped`]), so "right" there reads "below".
+//!
 //! "Around" means: no point of the route lies inside a node box, other than
 //! its two ends', grown by [`CLEARANCE`] (checked every [`SAMPLE_STEP`]
 //! units). The router looks for such a route among its candidates; in the
@@ -25,7 +29,7 @@
 //! outwards) where its box meets neither a node box nor a label placed
 //! before it.
 
-use crate::view::geometry::{Point, Rect};
+use crate::view::geometry::{Orientation, Point, Rect};
 
 /// How far a routed edge keeps from the nodes it passes.
 pub const CLEARANCE: f64 = 3.0;
@@ -51,10 +55,15 @@ const CURVE_RUN_MIN: f64 = 24.0;
 /// The line an edge is drawn along, from its source to its target.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Route {
-    /// A cubic S-curve leaving and entering horizontally ([`curve_path`]).
-    Curve { from: Point, to: Point },
+    /// A cubic S-curve leaving and entering horizontally (`Across`) or
+    /// vertically (`Down`) ([`curve_path`]).
+    Curve {
+        from: Point,
+        to: Point,
+        flow: Orientation,
+    },
     /// Horizontal and vertical segments through these points, drawn with
-    /// rounded corners; the last segment enters the target horizontally.
+    /// rounded corners; the last segment enters the target along the flow.
     Lines(Vec<Point>),
 }
 
@@ -73,10 +82,26 @@ impl Route {
         }
     }
 
+    /// The same route with its axes swapped (see [`Orientation`]).
+    pub fn flipped(&self) -> Route {
+        let flip = |p: Point| Orientation::Down.flip(p);
+        match self {
+            Route::Curve { from, to, flow } => Route::Curve {
+                from: flip(*from),
+                to: flip(*to),
+                flow: match flow {
+                    Orientation::Across => Orientation::Down,
+                    Orientation::Down => Orientation::Across,
+                },
+            },
+            Route::Lines(points) => Route::Lines(points.iter().copied().map(flip).collect()),
+        }
+    }
+
     /// The SVG path data.
     pub fn svg_path(&self) -> String {
         match self {
-            Route::Curve { from, to } => curve_path(*from, *to),
+            Route::Curve { from, to, flow } => curve_path(*from, *to, *flow),
             Route::Lines(points) => rounded_polyline(points),
         }
     }
@@ -84,8 +109,8 @@ impl Route {
     /// Points along the route, at most about `step` apart, both ends included.
     pub fn samples(&self, step: f64) -> Vec<Point> {
         match self {
-            Route::Curve { from, to } => {
-                let (c1, c2) = curve_controls(*from, *to);
+            Route::Curve { from, to, flow } => {
+                let (c1, c2) = curve_controls(*from, *to, *flow);
                 let length = distance(*from, c1) + distance(c1, c2) + distance(c2, *to);
                 let n = ((length / step).ceil() as usize).max(2);
                 (0..=n)
@@ -108,8 +133,8 @@ impl Route {
     /// longest horizontal stretch, then outwards, then the rest.
     fn label_spots(&self) -> Vec<Point> {
         match self {
-            Route::Curve { from, to } => {
-                let (c1, c2) = curve_controls(*from, *to);
+            Route::Curve { from, to, flow } => {
+                let (c1, c2) = curve_controls(*from, *to, *flow);
                 // t = 0.5, 0.4875, 0.5125, … out to 0.1 and 0.9.
                 (0..=64)
                     .map(|i| {
@@ -143,16 +168,18 @@ impl Route {
     }
 }
 
-/// The two control points of the S-curve from `a` to `b`.
-fn curve_controls(a: Point, b: Point) -> (Point, Point) {
+/// The two control points of the S-curve from `a` to `b` along `flow`.
+fn curve_controls(a: Point, b: Point, flow: Orientation) -> (Point, Point) {
+    // Worked out Across; a Down curve is the Across one of the swapped ends.
+    let (a, b) = (flow.flip(a), flow.flip(b));
     let dx = ((b.0 - a.0).abs() / 2.0).max(40.0);
-    ((a.0 + dx, a.1), (b.0 - dx, b.1))
+    (flow.flip((a.0 + dx, a.1)), flow.flip((b.0 - dx, b.1)))
 }
 
-/// An S-curve from `a` to `b`, leaving and entering horizontally (also the
+/// An S-curve from `a` to `b`, leaving and entering along `flow` (also the
 /// line drawn while a person drags a new binding).
-pub fn curve_path(a: Point, b: Point) -> String {
-    let (c1, c2) = curve_controls(a, b);
+pub fn curve_path(a: Point, b: Point, flow: Orientation) -> String {
+    let (c1, c2) = curve_controls(a, b, flow);
     format!(
         "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
         a.0, a.1, c1.0, c1.1, c2.0, c2.1, b.0, b.1
@@ -271,6 +298,7 @@ impl<'a> Router<'a> {
             let curve = Route::Curve {
                 from: start,
                 to: end,
+                flow: Orientation::Across,
             };
             if route_is_clear(&curve, self.nodes, (from, to)) {
                 return curve;
@@ -433,7 +461,8 @@ mod tests {
             route,
             Route::Curve {
                 from: (100.0, 25.0),
-                to: (200.0, 125.0)
+                to: (200.0, 125.0),
+                flow: Orientation::Across,
             }
         );
     }
@@ -480,6 +509,7 @@ mod tests {
         let route = Route::Curve {
             from: (100.0, 25.0),
             to: (300.0, 25.0),
+            flow: Orientation::Across,
         };
         let first = place_label(&route, 60.0, 18.0, &nodes, &[]).unwrap();
         assert_eq!(first.center(), (200.0, 25.0));

@@ -1,5 +1,8 @@
-//! The topology diagram (SVG): producers → exchanges → queues → workers.
-//! Nodes can be dragged; dragging from an exchange's handle to a queue or
+//! The topology diagram (SVG): producers → exchanges → queues → workers,
+//! in columns across, or in rows down a narrow, tall box (a phone): the
+//! orientation follows the box's measured size
+//! ([`Orientation::for_box`]: down when narrower than 600 px and taller
+//! than wide). Nodes can be dragged; dragging from an exchange's handle to a queue or
 //! exchange opens the binding form. On every step the messages involved
 //! travel along their edges.
 //!
@@ -24,7 +27,7 @@ use crate::ui::i18n::{fill, format_time, Text};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
 use crate::ui::timeline::Timeline;
 use crate::view::geometry::{clip_chars, Point, Rect};
-use crate::view::layout::{layout, Diagram, EdgeKind, Node, NodeKind, PORT_RADIUS};
+use crate::view::layout::{layout, Diagram, EdgeKind, NodeKind, Orientation, PORT_RADIUS};
 use crate::view::route::curve_path;
 use crate::view::viewport::{nudge_into, wheel_factor, Size, Viewport, PAN_STEP, ZOOM_STEP};
 use std::cell::RefCell;
@@ -227,8 +230,11 @@ impl Trips {
 
 /// The messages that move in the step that led to the cursor.
 fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
-    let pos =
-        |k: &NodeKey, right: bool| d.node(k).map(|n| if right { n.right() } else { n.left() });
+    // `out`: where the node's edges leave it, else where they enter.
+    let pos = |k: &NodeKey, out: bool| {
+        d.node(k)
+            .map(|n| if out { n.exit(d.flow) } else { n.entry(d.flow) })
+    };
     let queue = |name: &Rc<str>, right: bool| pos(&NodeKey::Queue(name.clone()), right);
     let exchange = |name: &Rc<str>, right: bool| pos(&NodeKey::Exchange(name.clone()), right);
     let client =
@@ -325,7 +331,9 @@ fn moves(tl: &Timeline, d: &Diagram) -> Vec<Move> {
                 ..
             } => {
                 let to = queue(queue_name, true);
-                let from = client(*ch, false).or_else(|| to.map(|(x, y)| (x + 60.0, y)));
+                let after = d.flow.flip((60.0, 0.0));
+                let from =
+                    client(*ch, false).or_else(|| to.map(|(x, y)| (x + after.0, y + after.1)));
                 trips.go(from, to, format!("#{} ↺", message.0), "requeue");
             }
             EventKind::MessageDead {
@@ -426,15 +434,17 @@ pub fn diagram_view() -> Html {
     }
 
     let tl = s.timeline.borrow();
-    let mut positions = s.positions.positions(tl.world());
     let (drag, chosen, frame) = {
         let vs = view_state.borrow();
         (vs.drag.clone(), vs.chosen_on(timeline), vs.frame)
     };
+    // Across until the box is measured, then as its shape asks.
+    let flow = frame.map_or(Orientation::Across, |f| Orientation::for_box(f.w, f.h));
+    let mut positions = s.positions.positions(tl.world(), flow);
     if let Some(Drag::Node { key, x, y, .. }) = &drag {
         positions.insert(key.clone(), (*x, *y));
     }
-    let d = Rc::new(layout(tl.world(), &positions, t));
+    let d = Rc::new(layout(tl.world(), &positions, t, flow));
     let pos = tl.pos();
 
     // The box's size, whenever it changes (a hidden pane measures 0×0 and
@@ -634,7 +644,7 @@ pub fn diagram_view() -> Html {
                     let NodeKey::Exchange(source) = &n.key else {
                         return;
                     };
-                    let (x0, y0) = (n.x + n.w, n.y + n.h / 2.0);
+                    let (x0, y0) = n.exit(d.flow);
                     Drag::Link {
                         source: source.clone(),
                         x0,
@@ -791,7 +801,7 @@ pub fn diagram_view() -> Html {
                     key, x, y, moved, ..
                 }) => {
                     if moved {
-                        app.send(Action::MoveNode(key, x, y));
+                        app.send(Action::MoveNode(key, x, y, flow));
                     } else {
                         app.send(Action::Select(Some(selection_of(&key))));
                     }
@@ -926,7 +936,7 @@ pub fn diagram_view() -> Html {
             let point = pointed
                 .as_deref()
                 .is_some_and(|p| points_at(p, &n.key, &tl.world().sim));
-            let (html, label) = render_node(&app, &tl, n, i, sel, point, now);
+            let (html, label) = render_node(&app, &tl, &d, i, sel, point, now);
             (html, (n.key.clone(), label))
         })
         .unzip();
@@ -959,7 +969,7 @@ pub fn diagram_view() -> Html {
 
     let link = match &drag {
         Some(Drag::Link { x0, y0, x, y, .. }) => html! {
-            <path class="link-drag" d={curve_path((*x0, *y0), (*x, *y))} />
+            <path class="link-drag" d={curve_path((*x0, *y0), (*x, *y), d.flow)} />
         },
         _ => html! {},
     };
@@ -992,6 +1002,7 @@ pub fn diagram_view() -> Html {
                     role="group" aria-label={t.diagram} tabindex="0"
                     aria-keyshortcuts="+ - 0 ArrowLeft ArrowRight ArrowUp ArrowDown"
                     data-scale={format!("{scale:.3}")} data-fit={chosen.is_none().to_string()}
+                    data-flow={match d.flow { Orientation::Across => "across", Orientation::Down => "down" }}
                     {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown} {onfocusin}>
                     <defs>
                         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -1045,12 +1056,14 @@ fn points_at(point: &str, key: &NodeKey, sim: &crate::sim::Simulation) -> bool {
 fn render_node(
     app: &AppCtx,
     tl: &Timeline,
-    n: &Node,
+    d: &Diagram,
     index: usize,
     selected: bool,
     pointed: bool,
     now: u64,
 ) -> (Html, String) {
+    let n = &d.nodes[index];
+    let flow = d.flow;
     let t = app.t();
     let broker = &tl.world().sim.broker;
     let sim = &tl.world().sim;
@@ -1071,7 +1084,7 @@ fn render_node(
             };
             if let Some((x, y)) = moved {
                 e.prevent_default();
-                app.send(Action::MoveNode(key.clone(), x, y));
+                app.send(Action::MoveNode(key.clone(), x, y, flow));
             } else if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
                 e.stop_propagation();
@@ -1080,6 +1093,11 @@ fn render_node(
         })
     };
     let (w, h) = (n.w, n.h);
+    // The binding handle, in the node's own coordinates.
+    let (port_x, port_y) = {
+        let (x, y) = n.exit(d.flow);
+        (x - n.x, y - n.y)
+    };
     let class = classes!(
         "node",
         match n.kind {
@@ -1163,8 +1181,8 @@ fn render_node(
                 html! {
                     <g class="port">
                         <title>{ t.port_help }</title>
-                        <circle cx={format!("{w:.0}")} cy={format!("{:.0}", h / 2.0)} r={PORT_RADIUS.to_string()} />
-                        <text x={format!("{w:.0}")} y={format!("{:.0}", h / 2.0 + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
+                        <circle cx={format!("{port_x:.0}")} cy={format!("{port_y:.0}")} r={PORT_RADIUS.to_string()} />
+                        <text x={format!("{port_x:.0}")} y={format!("{:.0}", port_y + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
                     </g>
                 }
             };
