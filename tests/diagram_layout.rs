@@ -314,29 +314,48 @@ fn a_dragged_node_stays_where_it_was_put_as_the_world_changes() {
     for chapter in catalog::chapters() {
         let chapter = chapter.unwrap();
         let start = world_at(&chapter, 0).unwrap();
-        let auto = layout(
-            &start,
-            &BTreeMap::new(),
-            Lang::En.text(),
-            Orientation::Across,
-        );
-        let Some(first) = auto.nodes.first() else {
-            continue;
-        };
-        let put = (first.x + 333.0, first.y + 222.0);
-        let moved = BTreeMap::from([(first.key.clone(), put)]);
-        for done in 0..=chapter.tasks.len() {
-            let world = world_at(&chapter, done).unwrap();
-            let d = layout(&world, &moved, Lang::En.text(), Orientation::Across);
-            if let Some(n) = d.node(&first.key) {
-                assert_eq!((n.x, n.y), put, "{} after {done} tasks", chapter.id);
+        for flow in BOTH {
+            let auto = layout(&start, &BTreeMap::new(), Lang::En.text(), flow);
+            // Across the first node (a producer); down the last: a gap is
+            // widened for a label with no room, and with a producer dragged
+            // off its row the label that widened the gap below it in one
+            // chapter has room, so the rows below move up (see `layout`).
+            let picked = match flow {
+                Orientation::Across => auto.nodes.first(),
+                Orientation::Down => auto.nodes.last(),
+            };
+            let Some(first) = picked else {
+                continue;
+            };
+            let put = match flow {
+                Orientation::Across => (first.x + 333.0, first.y + 222.0),
+                Orientation::Down => (auto.view_box.right() + 40.0, first.y + 30.0),
+            };
+            let moved = BTreeMap::from([(first.key.clone(), put)]);
+            for done in 0..=chapter.tasks.len() {
+                let world = world_at(&chapter, done).unwrap();
+                let d = layout(&world, &moved, Lang::En.text(), flow);
+                if let Some(n) = d.node(&first.key) {
+                    assert_eq!(
+                        (n.x, n.y),
+                        put,
+                        "{} after {done} tasks, {flow:?}",
+                        chapter.id
+                    );
+                }
             }
-        }
-        // The others keep their places in the automatic layout.
-        let d = layout(&start, &moved, Lang::En.text(), Orientation::Across);
-        for n in auto.nodes.iter().skip(1) {
-            let now = d.node(&n.key).unwrap();
-            assert_eq!((now.x, now.y), (n.x, n.y), "{}: {:?}", chapter.id, n.key);
+            // The others keep their places in the automatic layout.
+            let d = layout(&start, &moved, Lang::En.text(), flow);
+            for n in auto.nodes.iter().filter(|n| n.key != first.key) {
+                let now = d.node(&n.key).unwrap();
+                assert_eq!(
+                    (now.x, now.y),
+                    (n.x, n.y),
+                    "{} {flow:?}: {:?}",
+                    chapter.id,
+                    n.key
+                );
+            }
         }
     }
 }

@@ -604,13 +604,19 @@ fn initial_gaps(
 
 /// The nodes, each column top to bottom, left to right; a dragged node
 /// where it was put (its slot in the column stays taken, so the others do
-/// not move when one is dragged).
+/// not move when one is dragged). Down, each row is centred on the widest
+/// one: a lone producer above two workers sits over them, not at the left.
 fn stack(
     topology: &Topology,
     moved: &BTreeMap<NodeKey, Point>,
     gaps: &[f64],
     flow: Orientation,
 ) -> Vec<Node> {
+    let length = |column: &Column| {
+        let h = flow.flip(column.kind.size()).1;
+        column.keys.len() as f64 * (h + ROW_GAP)
+    };
+    let longest = topology.columns.iter().map(length).fold(0.0, f64::max);
     let mut nodes = Vec::new();
     let mut x = MARGIN;
     for (column, gap) in topology.columns.iter().zip(gaps) {
@@ -618,7 +624,10 @@ fn stack(
             continue;
         }
         let (w, h) = flow.flip(column.kind.size());
-        let mut y = MARGIN;
+        let mut y = match flow {
+            Orientation::Across => MARGIN,
+            Orientation::Down => MARGIN + (longest - length(column)) / 2.0,
+        };
         for key in &column.keys {
             let (nx, ny) = moved.get(key).copied().unwrap_or((x, y));
             nodes.push(Node {
