@@ -35,8 +35,8 @@ async function workQueue(lang, file, inspect, phoneFile) {
   await page.waitForTimeout(1000); // let the step's tokens finish moving
   await page.screenshot({ path: join(out, file) });
   if (phoneFile) {
-    // The same moment on a phone (390×844): the diagram pane, zoomed to
-    // fit its width.
+    // The same moment on a phone (390×844): the diagram pane, running
+    // down, zoomed to fit.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click('#pane-diagram');
     await page.waitForFunction(() => document.querySelector('.topo-svg').getBoundingClientRect().width < 400);

@@ -8,8 +8,9 @@
 //     under the playback bar; on wide ones they are all there at once);
 //   - the diagram's drawing area has a fair share of the screen (see
 //     DIAGRAM_SHARE), it opens zoomed to fit (every node in view), and its
-//     node names are drawn at 12 px or more, on a phone after pressing its
-//     zoom-in button once or twice (it fits the width there);
+//     node names are drawn at 12 px or more: on the phone as it opens (the
+//     diagram runs down there, its layers in rows), elsewhere if need be
+//     after pressing its zoom-in button once or twice;
 //   - text outside the diagram is at least 12 px, and on touch-sized
 //     screens every control is at least 24×24 px (WCAG 2.2's 2.5.8), the
 //     pane switch's buttons at least 44 px tall;
@@ -178,11 +179,14 @@ for (const size of SIZES) {
         .filter((r) => r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1).length;
     });
     check(outside === 0, `${where}: the diagram opens zoomed to fit (${outside} nodes out of view)`);
-    // ... and its names are drawn at 12 px or more, or are after zooming in
-    // with its + button (a press or two on a phone).
+    // ... and its names are drawn at 12 px or more: on the phone (running
+    // down) as it opens, elsewhere perhaps after zooming in with its + button.
+    const flow = await page.getAttribute('#diagram .topo-svg', 'data-flow');
+    check(flow === (size.name === 'phone' ? 'down' : 'across'), `${where}: the diagram runs ${flow}`);
     let name = await smallestNodeName(page);
     const fitted = name;
-    for (let press = 0; press < 3 && name < 12 - 0.01; press++) {
+    const presses = size.name === 'phone' ? 0 : 3;
+    for (let press = 0; press < presses && name < 12 - 0.01; press++) {
       await page.click('#zoom-in');
       await page.waitForFunction((n) => Number(document.querySelector('.topo-svg').dataset.scale) * 15 > n, name);
       name = await smallestNodeName(page);
