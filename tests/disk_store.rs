@@ -81,6 +81,7 @@ impl Workload {
                             id: self.next_seq,
                             redelivered: false,
                             expires_at: None,
+                            written_at: None,
                             exchange: String::new(),
                             routing_key: "orders".into(),
                             cc: Vec::new(),

@@ -1403,7 +1403,12 @@ fn broker_agrees_with_the_model_on_random_command_sequences() {
 /// deliveries than its prefetch; a consumer with credit left has read the
 /// whole log; the queue counts the log's length and nothing unacknowledged;
 /// and a restart keeps the log (transient messages too) and drops the
-/// consumers. Same seed variables as the test above.
+/// consumers. Virtual time passes between commands, and the model keeps
+/// each message's publish time (Unix ms): a consumer attaching at a
+/// timestamp or an interval back from now starts at the first message
+/// published at or after that time, or at the end when there is none
+/// (osiris's rule, `stream_log.rs`), before and after restarts. Same seed
+/// variables as the test above.
 mod stream_model {
     use super::*;
 
@@ -1415,6 +1420,13 @@ mod stream_model {
         Last,
         Next,
         Offset(i64),
+        /// An AMQP timestamp this many seconds after the broker's epoch
+        /// (virtual time 0), or before it when negative.
+        SecondsFromEpoch(i64),
+        /// An AMQP timestamp of its own: 0 or `u64::MAX`.
+        Timestamp(u64),
+        /// `"Ns"`: this many seconds before now (`0s` is not an interval).
+        SecondsAgo(u32),
     }
 
     #[derive(Clone, Debug)]
@@ -1441,6 +1453,10 @@ mod stream_model {
             ch: usize,
         },
         Restart,
+        /// Virtual time passes.
+        Wait {
+            ms: u64,
+        },
     }
 
     pub(super) fn scmd() -> impl Strategy<Value = SCmd> {
@@ -1450,7 +1466,11 @@ mod stream_model {
             Just(Some(Start::Last)),
             Just(Some(Start::Next)),
             (-2i64..10).prop_map(|n| Some(Start::Offset(n))),
+            (-2i64..40).prop_map(|s| Some(Start::SecondsFromEpoch(s))),
+            prop_oneof![Just(0), Just(u64::MAX)].prop_map(|t| Some(Start::Timestamp(t))),
+            (1u32..40).prop_map(|s| Some(Start::SecondsAgo(s))),
         ];
+        let wait = prop_oneof![Just(1u64), Just(999), Just(1000), 1u64..3000];
         prop_oneof![
             4 => (0..STREAM_CHANNELS, 1u8..4, any::<bool>())
                 .prop_map(|(ch, count, persistent)| SCmd::Publish { ch, count, persistent }),
@@ -1461,6 +1481,7 @@ mod stream_model {
             1 => any::<usize>().prop_map(|pick| SCmd::Cancel { pick }),
             1 => (0..STREAM_CHANNELS).prop_map(|ch| SCmd::CloseChannel { ch }),
             1 => Just(SCmd::Restart),
+            3 => wait.prop_map(|ms| SCmd::Wait { ms }),
         ]
     }
 
@@ -1479,7 +1500,8 @@ mod stream_model {
         /// Per channel slot: unacked delivery tag -> consumer index.
         unacked: Vec<BTreeMap<u64, usize>>,
         last_tag: Vec<u64>,
-        log: Vec<String>,
+        /// Bodies, with when each was published (Unix ms).
+        log: Vec<(String, u64)>,
         consumers: Vec<MConsumer>,
         published: u64,
     }
@@ -1518,6 +1540,24 @@ mod stream_model {
             }
         }
 
+        /// Now on the broker's clock, in Unix milliseconds.
+        fn now_unix_ms(&self) -> u64 {
+            self.broker.config().epoch_unix_seconds * 1000 + self.broker.now()
+        }
+
+        /// Where a reader asking for time `ms` starts: the first message
+        /// published at or after it, the end if it is after the last one.
+        fn first_published_at_or_after(&self, ms: i128) -> u64 {
+            match self.log.last() {
+                Some((_, last)) if ms <= i128::from(*last) => self
+                    .log
+                    .iter()
+                    .position(|(_, at)| ms <= i128::from(*at))
+                    .map_or(0, |i| i as u64),
+                _ => self.log.len() as u64,
+            }
+        }
+
         fn credit_used(&self, consumer: usize) -> u32 {
             let slot = self.consumers[consumer].slot;
             self.unacked[slot]
@@ -1550,7 +1590,8 @@ mod stream_model {
                                 }),
                             )
                             .map_err(err)?;
-                        self.log.push(body);
+                        let at = self.now_unix_ms();
+                        self.log.push((body, at));
                     }
                 }
                 SCmd::Consume {
@@ -1579,6 +1620,21 @@ mod stream_model {
                         ),
                         Some(Start::Offset(n)) => {
                             (Some(FieldValue::Long(*n)), u64::try_from(*n).unwrap_or(0))
+                        }
+                        Some(Start::SecondsFromEpoch(s)) => {
+                            let epoch = self.broker.config().epoch_unix_seconds as i64;
+                            let t = u64::try_from(epoch + s).unwrap_or(0);
+                            let at = self.first_published_at_or_after(i128::from(t) * 1000);
+                            (Some(FieldValue::Timestamp(t)), at)
+                        }
+                        Some(Start::Timestamp(t)) => {
+                            let at = self.first_published_at_or_after(i128::from(*t) * 1000);
+                            (Some(FieldValue::Timestamp(*t)), at)
+                        }
+                        Some(Start::SecondsAgo(s)) => {
+                            let since = i128::from(self.now_unix_ms()) - i128::from(*s) * 1000;
+                            let at = self.first_published_at_or_after(since);
+                            (Some(FieldValue::LongStr(format!("{s}s"))), at)
                         }
                     };
                     let arguments = match value {
@@ -1663,6 +1719,7 @@ mod stream_model {
                     self.broker.restart();
                     self.connect();
                 }
+                SCmd::Wait { ms } => self.broker.advance(*ms),
             }
             self.broker.run_until_idle();
             self.check_deliveries()?;
@@ -1687,7 +1744,7 @@ mod stream_model {
                     return fail(format!("delivery to gone consumer {}", d.consumer_tag));
                 };
                 let next = self.consumers[i].next;
-                let Some(body) = self.log.get(next as usize) else {
+                let Some((body, _)) = self.log.get(next as usize) else {
                     return fail(format!(
                         "{} read past the log's end ({next})",
                         d.consumer_tag

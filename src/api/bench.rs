@@ -46,6 +46,7 @@ fn persistent_message(seq: u64) -> DurableOp {
             id: seq,
             redelivered: false,
             expires_at: None,
+            written_at: None,
             exchange: String::new(),
             routing_key: "bench".into(),
             cc: Vec::new(),

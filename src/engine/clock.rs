@@ -42,4 +42,12 @@ impl Clock {
     pub fn unix_seconds(&self) -> u64 {
         self.epoch_unix_seconds.saturating_add(self.now / 1000)
     }
+
+    /// The current virtual time as Unix milliseconds: when a stream entry
+    /// is written, as osiris stamps its chunks (`erlang:system_time(millisecond)`).
+    pub fn unix_millis(&self) -> u64 {
+        self.epoch_unix_seconds
+            .saturating_mul(1000)
+            .saturating_add(self.now)
+    }
 }

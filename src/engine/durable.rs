@@ -28,6 +28,7 @@ use crate::engine::ids::{BindingId, ExchangeId, QueueId};
 use crate::engine::message::{MessageId, MessageRef, Properties};
 use crate::engine::queue::{Entry, Queue};
 use crate::engine::queue_args;
+use crate::engine::queue_type::QueueType;
 use crate::engine::value::FieldTable;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -80,6 +81,12 @@ pub struct DurableMessage {
     /// Delivered at least once (the index's "del" mark): back as redelivered.
     pub redelivered: bool,
     pub expires_at: Option<Millis>,
+    /// A stream's message: when it was written to the log, in Unix
+    /// milliseconds (`stream_log.rs`). Absent for other queues' messages
+    /// and in stores written before Warren kept it; a stream message
+    /// without it counts as written when the store is loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<u64>,
     pub exchange: String,
     pub routing_key: String,
     pub cc: Vec<String>,
@@ -297,12 +304,14 @@ impl DurableState {
 }
 
 impl DurableMessage {
-    pub fn from_entry(e: &Entry) -> DurableMessage {
+    /// The stored form of a queue entry; `written_at` for a stream's.
+    pub fn from_entry(e: &Entry, written_at: Option<u64>) -> DurableMessage {
         DurableMessage {
             seq: e.seq(),
             id: e.msg.id().0,
             redelivered: e.redelivered(),
             expires_at: e.expires_at(),
+            written_at,
             exchange: e.msg.exchange.to_string(),
             routing_key: e.msg.routing_key.to_string(),
             cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
@@ -404,12 +413,19 @@ impl Broker {
             if !self.stores_queue(q.id) {
                 continue;
             }
+            // A stream's entries are its log, in `ready` (`handoff` stays
+            // empty), so the n-th is at offset n and was written at
+            // `write_times`' n-th time; other queues keep no times.
             let messages = q
                 .handoff
                 .iter()
                 .chain(q.ready.iter())
-                .filter(|e| q.stores_message(&e.msg))
-                .map(|e| (e.seq(), DurableMessage::from_entry(e)))
+                .zip(0u64..)
+                .filter(|(e, _)| q.stores_message(&e.msg))
+                .map(|(e, offset)| {
+                    let written_at = q.write_times.written_at(offset);
+                    (e.seq(), DurableMessage::from_entry(e, written_at))
+                })
                 .collect();
             state.queues.insert(
                 q.name.to_string(),
@@ -468,6 +484,9 @@ impl Broker {
             self.exchanges.insert(id, x);
         }
         let mut max_message_id = 0;
+        // When a stream message from an older store, without its time, was
+        // written, as far as readers attaching at a time can tell.
+        let loaded_at = self.clock.unix_millis();
         for dq in state.queues.values() {
             // Arguments were valid when declared; a stored record that says
             // otherwise brings the queue back with default settings.
@@ -497,6 +516,9 @@ impl Broker {
                 // delivered message restarts with a count of one.
                 if m.redelivered && q.settings.queue_type.rules().counts_deliveries() {
                     entry.count_return();
+                }
+                if q.settings.queue_type == QueueType::Stream {
+                    q.write_times.record(m.written_at.unwrap_or(loaded_at));
                 }
                 q.ready.push_back(entry);
             }

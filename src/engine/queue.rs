@@ -22,6 +22,7 @@ use crate::engine::consumer::ConsumerSet;
 use crate::engine::ids::{ConnId, QueueId};
 use crate::engine::message::MessageRef;
 use crate::engine::queue_args::QueueSettings;
+use crate::engine::stream_log::WriteTimes;
 use crate::engine::value::FieldTable;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -374,6 +375,9 @@ pub struct Queue {
     /// dispatch; if no consumer can take them by then, they join `ready` and
     /// the limits apply after all.
     pub handoff: VecDeque<Entry>,
+    /// A stream's: when each entry of its log (`ready`) was written, for
+    /// readers attaching at a time (`stream_log.rs`). Empty for other queues.
+    pub write_times: WriteTimes,
     /// Deliveries from this queue not yet acked.
     pub unacked: u64,
     pub next_seq: u64,
@@ -421,6 +425,7 @@ impl Queue {
                 settings.max_priority
             }),
             handoff: VecDeque::new(),
+            write_times: WriteTimes::default(),
             settings,
             unacked: 0,
             next_seq: 0,

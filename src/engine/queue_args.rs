@@ -313,11 +313,49 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
 /// An `x-max-age`-style interval (`7D`, `1h`, `30s`: digits, then one of
 /// Y M D h m s), which `x-stream-offset` also takes.
 pub(crate) fn valid_max_age(s: &str) -> bool {
-    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &s[digits.len()..];
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && matches!(unit, "Y" | "M" | "D" | "h" | "m" | "s")
+    matches!(check_max_age(s), MaxAge::Ms(_))
+}
+
+/// What `rabbit_amqqueue:check_max_age` (3.10.8) makes of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MaxAge {
+    /// An interval, in milliseconds (a year is 365 days, a month 30).
+    /// Erlang's integers have no limit; a huge one saturates here.
+    Ms(u64),
+    /// `{error, invalid_max_age}`: a count of 0 (`0s`, `00h`) or a unit
+    /// that is not one of Y M D h m s (`1w`, `1.5h`).
+    Invalid,
+    /// No digits in front (`h`, `next`, `-1h`): `list_to_integer("")`
+    /// raises, and whatever called it crashes.
+    Crash,
+}
+
+/// Reads an interval as RabbitMQ does: the regex `(^[0-9]*)(.*)` splits
+/// the digits from the unit, and `.` stops at a newline, so `1h\nx` is an
+/// hour (checked with `rabbitmqctl eval` on 3.10.8).
+pub(crate) fn check_max_age(s: &str) -> MaxAge {
+    let digits = &s[..s.bytes().take_while(u8::is_ascii_digit).count()];
+    let rest = &s[digits.len()..];
+    let unit = rest.split('\n').next().unwrap_or_default();
+    if digits.is_empty() {
+        return MaxAge::Crash;
+    }
+    let unit_ms: u64 = match unit {
+        "Y" => 365 * 24 * 3_600_000,
+        "M" => 30 * 24 * 3_600_000,
+        "D" => 24 * 3_600_000,
+        "h" => 3_600_000,
+        "m" => 60_000,
+        "s" => 1000,
+        _ => return MaxAge::Invalid,
+    };
+    let count = digits.bytes().fold(0u64, |n, d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    });
+    if count == 0 {
+        return MaxAge::Invalid;
+    }
+    MaxAge::Ms(count.saturating_mul(unit_ms))
 }
 
 /// The channel's own type check of `x-dead-letter-exchange`, made before the
@@ -398,6 +436,29 @@ mod tests {
 
     fn args(v: serde_json::Value) -> FieldTable {
         crate::engine::value::table_from_json(&v).unwrap()
+    }
+
+    #[test]
+    fn intervals_in_milliseconds_as_check_max_age_reckons_them() {
+        let ms = |s| match check_max_age(s) {
+            MaxAge::Ms(ms) => Some(ms),
+            _ => None,
+        };
+        assert_eq!(ms("30s"), Some(30_000));
+        assert_eq!(ms("2m"), Some(120_000));
+        assert_eq!(ms("1h"), Some(3_600_000));
+        assert_eq!(ms("1h\nanything"), Some(3_600_000));
+        assert_eq!(ms("7D"), Some(7 * 86_400_000));
+        assert_eq!(ms("1M"), Some(30 * 86_400_000));
+        assert_eq!(ms("1Y"), Some(365 * 86_400_000));
+        assert_eq!(ms("99999999999999999999999Y"), Some(u64::MAX));
+        for invalid in ["0s", "00h", "1", "1w", "1hh", "1.5h", "1 h"] {
+            assert_eq!(check_max_age(invalid), MaxAge::Invalid, "{invalid}");
+        }
+        for crash in ["h", "-1h", "next", "", "\n1h"] {
+            assert_eq!(check_max_age(crash), MaxAge::Crash, "{crash}");
+        }
+        assert!(valid_max_age("7D") && !valid_max_age("0D") && !valid_max_age("D"));
     }
 
     #[test]

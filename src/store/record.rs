@@ -485,6 +485,7 @@ mod tests {
             id: seq,
             redelivered: false,
             expires_at: None,
+            written_at: None,
             exchange: String::new(),
             routing_key: "q".into(),
             cc: Vec::new(),

@@ -341,6 +341,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../conformance/expected/stream_delete.json"),
     ),
     (
+        "stream_interval_offset",
+        include_str!("../conformance/scenarios/stream_interval_offset.json"),
+        include_str!("../conformance/expected/stream_interval_offset.json"),
+    ),
+    (
         "stream_offset_arguments",
         include_str!("../conformance/scenarios/stream_offset_arguments.json"),
         include_str!("../conformance/expected/stream_offset_arguments.json"),

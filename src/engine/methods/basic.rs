@@ -114,6 +114,23 @@ impl Broker {
                     )));
                 }
             }
+            // A stream's `x-stream-offset` is checked with the consumer
+            // arguments (`rabbit_amqqueue:check_consume_arguments`), before
+            // the stream asks for a prefetch; a value RabbitMQ cannot read
+            // crashes the channel (541).
+            let stream_start = if q.settings.queue_type == QueueType::Stream {
+                use crate::engine::stream_log::{OffsetRefused, StartAt};
+                let start = StartAt::from_argument(c.arguments.get("x-stream-offset"));
+                Some(start.map_err(|refused| match refused {
+                    OffsetRefused::Crash => AmqpError::crash(),
+                    OffsetRefused::Invalid(reason) => AmqpError::precondition_failed(format!(
+                        "invalid arg 'x-stream-offset' for {}: {reason}",
+                        q.resource()
+                    )),
+                })?)
+            } else {
+                None
+            };
             // 4.3 checks consumer arguments (`rabbit_amqqueue:basic_consume`)
             // and reads the timeout (`rabbit_queue_type:consume`) before the
             // queue type looks at the consumer.
@@ -151,15 +168,9 @@ impl Broker {
                 Rc::from(c.consumer_tag.as_str())
             };
             let prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
-            let stream_offset = if q.settings.queue_type == QueueType::Stream {
-                // A value RabbitMQ cannot read crashes the channel (541).
-                crate::engine::stream_log::StartAt::from_argument(
-                    c.arguments.get("x-stream-offset"),
-                )
-                .ok_or_else(AmqpError::crash)?
-                .resolve(q.ready.len(), b.clock.now() / 1000)
-            } else {
-                0
+            let stream_offset = match stream_start {
+                Some(start) => start.resolve(q.ready.len(), &q.write_times, b.clock.unix_millis()),
+                None => 0,
             };
             let id = ConsumerId(b.take_id());
             b.consumers.insert(

@@ -283,6 +283,7 @@ impl Broker {
     /// limit (drop-head) and TTL apply right away.
     pub(crate) fn enqueue(&mut self, queue: QueueId, msg: MessageRef) -> Enqueued {
         let now = self.now();
+        let now_unix_ms = self.clock.unix_millis();
         let capacity = self.handoff_capacity(queue);
         let Some(q) = self.queues.get_mut(&queue) else {
             return Enqueued::Refused;
@@ -310,15 +311,19 @@ impl Broker {
         let expires_at = q.ttl_for(&msg).map(|ttl| now.saturating_add(ttl));
         let level = q.level_for(&msg);
         let entry = Entry::new(msg, seq, expires_at, false, level);
-        // A stream appends to its log, read by offset (`stream_log.rs`).
-        let handed_off = q.ready.is_empty()
-            && (q.handoff.len() as u64) < capacity
-            && q.settings.queue_type != QueueType::Stream;
+        // A stream appends to its log, read by offset or by the time each
+        // entry was written (`stream_log.rs`).
+        let stream = q.settings.queue_type == QueueType::Stream;
+        let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity && !stream;
+        let written_at = stream.then_some(now_unix_ms);
+        if let Some(ms) = written_at {
+            q.write_times.record(ms);
+        }
         let stored = q.stores_message(&entry.msg);
         let (id, persistent) = (entry.msg.id(), stored);
         let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {
             queue: q.name.to_string(),
-            message: crate::engine::durable::DurableMessage::from_entry(&entry),
+            message: crate::engine::durable::DurableMessage::from_entry(&entry, written_at),
         });
         if handed_off {
             q.handoff.push_back(entry);
