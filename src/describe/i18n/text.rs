@@ -257,8 +257,8 @@ texts! {
     f_consumes: "Consumes from", "消费来源";
     f_consume_args: "Consumer arguments", "消费者参数";
     consume_args_help:
-        "basic.consume arguments, one key=value a line: x-stream-offset=first (or next, last, an offset) for a stream.",
-        "basic.consume 的参数，每行一个 key=value：读 stream 时写 x-stream-offset=first（或 next、last、某个偏移量）。";
+        "basic.consume arguments, one key=value a line: x-stream-offset=first (or next, last, an offset, or a time back from now such as 30s) for a stream.",
+        "basic.consume 的参数，每行一个 key=value：读 stream 时写 x-stream-offset=first（或 next、last、某个偏移量，或从现在往前的一段时间，如 30s）。";
     source_queue: "a named queue", "已命名的队列";
     source_subscribe: "its own queue, bound to an exchange", "自己的队列，绑定到交换机";
     source_queue_help:
