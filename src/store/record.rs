@@ -494,6 +494,28 @@ mod tests {
         }
     }
 
+    /// A stream message's write time is one optional field: stored when
+    /// there is one, absent (not `null`) otherwise, so other queues'
+    /// records are as before, and a record without it reads as `None`.
+    #[test]
+    fn a_stream_messages_write_time_is_an_optional_field() {
+        let record = |written_at| MessageRecord {
+            queue: "s".into(),
+            message: DurableMessage {
+                written_at,
+                ..message(1)
+            },
+        };
+        let stream = encode(&record(Some(1_767_225_600_123)));
+        assert!(stream.contains(r#""written_at":1767225600123"#), "{stream}");
+        let back: MessageRecord = decode("messages", "s", &stream).unwrap();
+        assert_eq!(back.message.written_at, Some(1_767_225_600_123));
+        let plain = encode(&record(None));
+        assert!(!plain.contains("written_at"), "{plain}");
+        let back: MessageRecord = decode("messages", "s", &plain).unwrap();
+        assert_eq!(back, record(None));
+    }
+
     #[test]
     fn bodies_are_stored_as_text_or_base64_and_old_byte_lists_read() {
         for (body, stored) in [
