@@ -86,6 +86,9 @@ pub(crate) enum Timer {
     /// A 4.3 quorum queue's earliest consumer-timeout deadline
     /// (`quorum_timeout.rs`).
     ConsumerTimeout(QueueId),
+    /// An `at-least-once` quorum queue's dead-letter worker retries the
+    /// dead letters it holds (`dead_letter.rs`).
+    DeadLetterRetry(QueueId),
 }
 
 /// Exchange counts and flags, as `rabbitmqctl list_exchanges` shows them.
@@ -383,13 +386,18 @@ impl Broker {
     /// the next piece of work. A delivery nobody acks keeps its channel's
     /// tick (`ack_timeout.rs`) or its quorum queue's timeout
     /// (`quorum_timeout.rs`) armed, 30 minutes and more ahead
-    /// by default; driving the world "until idle" should not jump there,
-    /// while moving time on explicitly (`advance`) does reach it.
+    /// by default, and an `at-least-once` queue holding dead letters
+    /// retries them every 3 minutes for ever; driving the world "until
+    /// idle" should not jump there, while moving time on explicitly
+    /// (`advance`) does reach it.
     pub fn next_work_timer_at(&self) -> Option<Millis> {
         self.timers
             .iter()
             .find(|(_, timer)| {
-                !matches!(timer, Timer::ChannelTick(..) | Timer::ConsumerTimeout(..))
+                !matches!(
+                    timer,
+                    Timer::ChannelTick(..) | Timer::ConsumerTimeout(..) | Timer::DeadLetterRetry(..)
+                )
             })
             .map(|((at, _), _)| *at)
     }
@@ -479,6 +487,7 @@ impl Broker {
             Timer::Commit => self.commit_tick(),
             Timer::ChannelTick(channel, generation) => self.channel_tick(channel, generation),
             Timer::ConsumerTimeout(queue) => self.consumer_timeout_fired(queue),
+            Timer::DeadLetterRetry(queue) => self.retry_held_dead_letters(queue),
             Timer::QueueExpiry(queue, generation) => {
                 let expired = self
                     .queues

@@ -19,16 +19,31 @@
 //! forever); a rejection in the cycle means a client is involved, and the
 //! message keeps going.
 //!
+//! Quorum queues (RabbitMQ 3.10.8's `rabbit_fifo_dlx`): `x-dead-letter-strategy:
+//! at-least-once` takes effect only with a dead-letter exchange and
+//! `x-overflow: reject-publish` (otherwise RabbitMQ logs a warning and uses
+//! `at-most-once`, the classic behaviour above). A dead-letter worker then
+//! forwards each dead letter; one it cannot forward (the exchange is
+//! missing, it routes to no queue, or only into a cycle) is not dropped but
+//! kept with its queue (`Queue::dead_letter_held`): not ready, yet counted
+//! towards `x-max-length`/`-bytes` (`rabbit_fifo:is_over_limit`), and sent
+//! again every 180 s (`dead_letter_worker_publisher_confirm_timeout`).
+//! Deleting the queue discards them.
+//!
 //! Dead-lettering can cascade (the dead-letter queue may be full and
 //! dead-letter in turn), so dying messages wait in a work list and are
 //! settled iteratively, never by recursion.
 
-use crate::engine::broker::Broker;
+use crate::engine::broker::{Broker, Timer};
 use crate::engine::event::{DeadFate, DeathReason, EventKind};
 use crate::engine::ids::QueueId;
 use crate::engine::message::{MessageRef, Properties};
 use crate::engine::value::{FieldTable, FieldValue};
 use std::rc::Rc;
+
+/// How often RabbitMQ 3.10.8's dead-letter worker retries what it could
+/// not forward (`dead_letter_worker_publisher_confirm_timeout`, ms).
+pub(crate) const DEAD_LETTER_RETRY_MS: u64 = 180_000;
 
 /// A message that died and waits to be dead-lettered or dropped.
 #[derive(Clone, Debug)]
@@ -39,6 +54,10 @@ pub(crate) struct Dying {
     /// The queue's dead-letter settings at the time of death.
     pub dlx: Option<Rc<str>>,
     pub dlrk: Option<Rc<str>>,
+    /// The quorum queue it died in, if that queue dead-letters
+    /// `at-least-once` (not for `maxlen`, which that strategy never causes):
+    /// a message that cannot be forwarded yet goes back to it.
+    pub held_by: Option<QueueId>,
 }
 
 impl Broker {
@@ -53,7 +72,45 @@ impl Broker {
             reason,
             dlx: q.settings.dead_letter_exchange.clone(),
             dlrk: q.settings.dead_letter_routing_key.clone(),
+            held_by: (q.settings.dead_letter_at_least_once && reason != DeathReason::Maxlen)
+                .then_some(queue),
         });
+    }
+
+    /// `at-least-once`: a dead letter that reached no queue stays with the
+    /// quorum queue it died in; the dead-letter worker tries again every
+    /// `dead_letter_worker_publisher_confirm_timeout` (180 s in 3.10.8).
+    fn hold(&mut self, queue: QueueId, d: Dying, dlx: &str) {
+        let now = self.clock.now();
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        let first = q.dead_letter_held.is_empty();
+        let (message, queue_name, reason) = (d.msg.id(), d.queue_name.clone(), d.reason);
+        q.dead_letter_held.push_back(d);
+        self.emit(EventKind::MessageDead {
+            message,
+            queue_name,
+            reason,
+            fate: DeadFate::Held { dlx: dlx.to_string() },
+        });
+        if first {
+            self.schedule_timer(
+                now.saturating_add(DEAD_LETTER_RETRY_MS),
+                Timer::DeadLetterRetry(queue),
+            );
+        }
+    }
+
+    /// The dead-letter worker's retry: every held dead letter of `queue`
+    /// is forwarded again; those that still reach no queue stay held.
+    pub(crate) fn retry_held_dead_letters(&mut self, queue: QueueId) {
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        let held = std::mem::take(&mut q.dead_letter_held);
+        self.dying.extend(held);
+        self.settle_dying();
     }
 
     /// Dead-letters or drops every dying message, including those that die
@@ -81,6 +138,10 @@ impl Broker {
             return;
         };
         if !dlx.is_empty() && self.exchange_id(&dlx).is_none() {
+            if let Some(queue) = d.held_by {
+                self.hold(queue, d, &dlx);
+                return;
+            }
             self.emit(EventKind::MessageDead {
                 message,
                 queue_name,
@@ -108,6 +169,10 @@ impl Broker {
             } else {
                 targets.push((q, name));
             }
+        }
+        if let (Some(queue), true) = (d.held_by, targets.is_empty()) {
+            self.hold(queue, d, &dlx);
+            return;
         }
         self.emit(EventKind::MessageDead {
             message,

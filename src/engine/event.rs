@@ -170,6 +170,10 @@ pub enum DeadFate {
     Dropped,
     /// The configured dead-letter exchange does not exist: the message is gone.
     DlxMissing { dlx: String },
+    /// `at-least-once` (a quorum queue): the dead-letter exchange is
+    /// missing or routes it to no queue, so the queue keeps it and tries
+    /// again later.
+    Held { dlx: String },
     /// Republished to the dead-letter exchange.
     DeadLettered {
         dlx: String,

@@ -395,6 +395,12 @@ pub struct Queue {
     /// The earliest consumer-timeout deadline a timer is armed for
     /// (`quorum_timeout.rs`).
     pub consumer_timeout_at: Option<Millis>,
+    /// A quorum queue dead-lettering `at-least-once`: messages that died
+    /// and could not be forwarded yet (no dead-letter exchange, or it
+    /// routes to no queue). RabbitMQ's dead-letter worker keeps them,
+    /// counts them towards the length limits, and retries them
+    /// (`dead_letter.rs`).
+    pub(crate) dead_letter_held: VecDeque<crate::engine::dead_letter::Dying>,
 }
 
 impl Queue {
@@ -436,6 +442,7 @@ impl Queue {
             ttl_timer_at: None,
             dispatch_pending: false,
             consumer_timeout_at: None,
+            dead_letter_held: VecDeque::new(),
         }
     }
 
@@ -503,9 +510,10 @@ impl Queue {
             return self.would_overflow(bytes);
         }
         let below = |max: Option<u64>, n: u64| max.is_none_or(|m| n <= m * 8 / 10);
+        let (held, held_bytes) = self.held_dead_letters();
         if self.publish_blocked
-            && below(self.settings.max_length, self.ready.len())
-            && below(self.settings.max_length_bytes, self.ready.bytes())
+            && below(self.settings.max_length, self.ready.len() + held)
+            && below(self.settings.max_length_bytes, self.ready.bytes() + held_bytes)
         {
             self.publish_blocked = false;
         }
@@ -533,15 +541,25 @@ impl Queue {
                 .is_some_and(|max| self.ready.bytes() + bytes > max)
     }
 
-    /// Whether the ready messages exceed a length limit now.
+    /// Whether the ready messages (and dead letters a quorum queue still
+    /// holds, as `rabbit_fifo:is_over_limit` counts them) exceed a length
+    /// limit now.
     pub fn is_over_limit(&self) -> bool {
+        let (held, held_bytes) = self.held_dead_letters();
         self.settings
             .max_length
-            .is_some_and(|max| self.ready.len() > max)
+            .is_some_and(|max| self.ready.len() + held > max)
             || self
                 .settings
                 .max_length_bytes
-                .is_some_and(|max| self.ready.bytes() > max)
+                .is_some_and(|max| self.ready.bytes() + held_bytes > max)
+    }
+
+    /// How many dead letters the queue holds for `at-least-once`, and their
+    /// body bytes.
+    pub fn held_dead_letters(&self) -> (u64, u64) {
+        let bytes = self.dead_letter_held.iter().map(|d| d.msg.body().len() as u64).sum();
+        (self.dead_letter_held.len() as u64, bytes)
     }
 
     /// RabbitMQ's way of naming a queue in messages: `queue 'q' in vhost '/'`.

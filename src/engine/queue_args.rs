@@ -71,6 +71,12 @@ pub struct QueueSettings {
     /// dead-lettered. RabbitMQ 3.10 does not validate `x-delivery-limit`;
     /// a value that is not a non-negative integer sets no limit here.
     pub delivery_limit: Option<u64>,
+    /// Quorum queues: dead-lettering is `at-least-once`
+    /// (`dead_letter.rs`). Only when asked for with a dead-letter exchange
+    /// and `x-overflow: reject-publish`; otherwise RabbitMQ logs a warning
+    /// and dead-letters at most once (`rabbit_quorum_queue:dlh/5`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dead_letter_at_least_once: bool,
 }
 
 impl Default for QueueSettings {
@@ -88,6 +94,7 @@ impl Default for QueueSettings {
             single_active_consumer: false,
             queue_type: QueueType::Classic,
             delivery_limit: None,
+            dead_letter_at_least_once: false,
         }
     }
 }
@@ -301,6 +308,11 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
         return Err(InvalidArg { key, reason: None });
     }
     settings.overflow = kind.rules().overflow(settings.overflow);
+    settings.dead_letter_at_least_once = kind == QueueType::Quorum
+        && settings.dead_letter_exchange.is_some()
+        && settings.overflow == Overflow::RejectPublish
+        && args.get("x-dead-letter-strategy").and_then(FieldValue::as_str)
+            == Some("at-least-once");
     if kind.takes_argument("x-delivery-limit") {
         settings.delivery_limit = args
             .get("x-delivery-limit")

@@ -456,6 +456,9 @@ pub fn event(l: Lang, kind: &EventKind, s: &Say) -> String {
                 DeadFate::DlxMissing { dlx } => tr!(l,
                     en: format!("{m} died in '{queue_name}' ({why}); its dead-letter exchange '{dlx}' does not exist, so it is gone."),
                     zh: format!("{m} 在 '{queue_name}' 中死亡（{why}）；死信交换机 '{dlx}' 不存在，所以它消失了。")),
+                DeadFate::Held { dlx } => tr!(l,
+                    en: format!("{m} died in '{queue_name}' ({why}); its dead-letter exchange '{dlx}' is missing or routes it to no queue, so the queue keeps it (at-least-once) and tries again every 3 minutes."),
+                    zh: format!("{m} 在 '{queue_name}' 中死亡（{why}）；死信交换机 '{dlx}' 不存在或无法路由到任何队列，所以队列保留它（至少一次），每 3 分钟重试一次。")),
                 DeadFate::DeadLettered { dlx, queues, cycle_dropped, .. } => {
                     let to = if queues.is_empty() { tr!(l, en: "no queue", zh: "没有队列").into() } else { quoted(l, queues) };
                     let cycle = listed(cycle_dropped, names_sep(l), |d| tr!(l,

@@ -50,7 +50,7 @@ impl Broker {
         if d.passive {
             let q = self.queue_or_404(&d.queue)?;
             self.check_exclusive_access(q, conn)?;
-            return Ok(self.declare_ok(ch, q));
+            return Ok(self.declare_ok(ch, q, false));
         }
         // An exclusive queue is always transient.
         let durable = d.durable && !d.exclusive;
@@ -115,7 +115,7 @@ impl Broker {
             }
             let name = q.name.clone();
             self.emit(EventKind::QueueRedeclared { queue: id, name });
-            return Ok(self.declare_ok(ch, id));
+            return Ok(self.declare_ok(ch, id, false));
         }
 
         let resource = queue_resource(&name);
@@ -169,13 +169,20 @@ impl Broker {
             arguments: d.arguments,
             server_named,
         });
-        Ok(self.declare_ok(ch, id))
+        Ok(self.declare_ok(ch, id, true))
     }
 
     /// Reports a queue's counts; like RabbitMQ's `stat`, this re-arms x-expires
-    /// and makes it the channel's most recently declared queue.
-    fn declare_ok(&mut self, ch: ChannelId, id: QueueId) -> QueueDeclareOk {
-        self.arm_queue_expiry(id);
+    /// (a classic queue's; a quorum queue's timer only starts with it) and
+    /// makes it the channel's most recently declared queue.
+    fn declare_ok(&mut self, ch: ChannelId, id: QueueId, created: bool) -> QueueDeclareOk {
+        if created
+            || self.queues.get(&id).is_some_and(|q| {
+                q.settings.queue_type.rules().redeclare_restarts_expiry()
+            })
+        {
+            self.arm_queue_expiry(id);
+        }
         let q = &self.queues[&id];
         let ok = QueueDeclareOk {
             queue: q.name.clone(),

@@ -175,6 +175,12 @@ pub trait QueueTypeRules {
     fn counts_deliveries(&self) -> bool {
         false
     }
+
+    /// Whether declaring an existing queue again (also passively) restarts
+    /// its `x-expires` timer, as a classic queue's `stat` does.
+    fn redeclare_restarts_expiry(&self) -> bool {
+        true
+    }
 }
 
 /// RabbitMQ's refusal of `op` on queue `resource` of a type that does not

@@ -169,6 +169,13 @@ impl QueueTypeRules for Quorum {
     fn counts_deliveries(&self) -> bool {
         true
     }
+
+    /// `rabbit_fifo` keeps `last_active` and only a dequeue (basic.get,
+    /// empty or not) or a consumer going away moves it: a declare, passive
+    /// or not, and a publish do not (recorded: `qq_expires`).
+    fn redeclare_restarts_expiry(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
