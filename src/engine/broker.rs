@@ -123,9 +123,24 @@ pub struct BindingView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConsumerView {
     pub consumer_tag: Rc<str>,
-    pub ack_required: bool,
-    pub prefetch_count: u32,
+    /// `None` (listed as `undefined`) for a quorum queue's basic.get
+    /// consumer, which has neither.
+    #[serde(serialize_with = "undefined_if_none")]
+    pub ack_required: Option<bool>,
+    #[serde(serialize_with = "undefined_if_none")]
+    pub prefetch_count: Option<u32>,
     pub active: bool,
+}
+
+/// How `rabbitmqctl` prints a value a consumer does not have.
+fn undefined_if_none<T: Serialize, S: serde::Serializer>(
+    value: &Option<T>,
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => v.serialize(out),
+        None => out.serialize_str("undefined"),
+    }
 }
 
 /// The broker.
@@ -667,21 +682,51 @@ impl Broker {
         out
     }
 
-    /// A queue's consumers, like `rabbitmqctl list_consumers`, in registration order.
+    /// A queue's consumers, like `rabbitmqctl list_consumers`, in registration
+    /// order, then a quorum queue's basic.get consumers.
     pub fn consumers_of(&self, queue: &str) -> Vec<ConsumerView> {
         let Some(q) = self.queue_by_name(queue) else {
             return Vec::new();
         };
-        q.consumers
+        let mut out: Vec<ConsumerView> = q
+            .consumers
             .ids()
             .filter_map(|id| self.consumers.get(&id))
             .map(|c| ConsumerView {
                 consumer_tag: c.tag.clone(),
-                ack_required: !c.no_ack,
-                prefetch_count: c.prefetch,
+                ack_required: Some(!c.no_ack),
+                prefetch_count: Some(c.prefetch),
                 active: !q.settings.single_active_consumer
                     || q.consumers.single_active == Some(c.id),
             })
+            .collect();
+        out.extend(self.get_consumers(q.id).into_iter().map(|tag| ConsumerView {
+            consumer_tag: Rc::from(tag.to_string()),
+            ack_required: None,
+            prefetch_count: None,
+            active: true,
+        }));
+        out
+    }
+
+    /// A quorum queue's basic.get consumers: `rabbit_fifo` checks out each
+    /// unacknowledged basic.get to a consumer of its own, tagged with the
+    /// delivery tag, until it is settled; they count in queue.declare-ok's
+    /// `consumer_count` and `list_consumers` shows them (recorded:
+    /// `qq_ttl_get`, `qq_delivery_count_consume`). Their delivery tags.
+    pub(crate) fn get_consumers(&self, queue: QueueId) -> Vec<u64> {
+        let quorum = self
+            .queues
+            .get(&queue)
+            .is_some_and(|q| q.settings.queue_type == crate::engine::queue_type::QueueType::Quorum);
+        if !quorum {
+            return Vec::new();
+        }
+        self.channels
+            .values()
+            .flat_map(|c| c.unacked.values())
+            .filter(|u| u.queue == queue && u.consumer.is_none())
+            .map(|u| u.tag)
             .collect()
     }
 

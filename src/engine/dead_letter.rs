@@ -186,7 +186,7 @@ impl Broker {
             },
         });
         for (q, _) in targets {
-            self.enqueue(q, dead.clone());
+            self.enqueue(q, dead.clone(), None);
         }
     }
 

@@ -19,7 +19,7 @@
 
 use crate::engine::clock::Millis;
 use crate::engine::consumer::ConsumerSet;
-use crate::engine::ids::{ConnId, QueueId};
+use crate::engine::ids::{ChannelId, ConnId, QueueId};
 use crate::engine::message::MessageRef;
 use crate::engine::queue_args::QueueSettings;
 use crate::engine::stream_log::WriteTimes;
@@ -352,9 +352,13 @@ impl ReadyQueue {
 /// A queue.
 #[derive(Clone, Debug)]
 pub struct Queue {
-    /// A quorum queue with `reject-publish` that went over its limit
-    /// refuses publishes until it is down to 80% of it.
-    pub publish_blocked: bool,
+    /// A quorum queue with `reject-publish`: each publisher (channel; `None`
+    /// for dead-lettering) that published to it, and whether it is blocked.
+    /// `rabbit_fifo` keeps this per enqueuer: going over the limit blocks
+    /// every publisher it knows, until the queue is down to 80% of it; a
+    /// publisher's first publish is refused only if the queue is over its
+    /// limit right then (`register_enqueuer`; recorded: `qq_dlx_strategies`).
+    pub(crate) publishers: std::collections::BTreeMap<Option<ChannelId>, bool>,
     pub id: QueueId,
     pub name: Rc<str>,
     pub durable: bool,
@@ -437,7 +441,7 @@ impl Queue {
             next_seq: 0,
             consumers: ConsumerSet::default(),
             has_had_consumers: false,
-            publish_blocked: false,
+            publishers: Default::default(),
             expiry_generation: 0,
             ttl_timer_at: None,
             dispatch_pending: false,
@@ -500,34 +504,35 @@ impl Queue {
             && (msg.is_persistent() || self.settings.queue_type.rules().stores_every_message())
     }
 
-    /// Whether a `reject-publish` queue refuses a message of `bytes` now.
-    /// A classic queue refuses one that would take it over its limit. A
-    /// quorum queue accepts it and, once over the limit, refuses every
-    /// publish until it is down to 80% (`rabbit_fifo:evaluate_limit`,
-    /// `is_below_soft_limit`); `note_enqueued` then blocks it.
-    pub fn refuses_publish(&mut self, bytes: u64) -> bool {
+    /// Whether a `reject-publish` queue refuses a message of `bytes` from
+    /// `publisher` now. A classic queue refuses one that would take it over
+    /// its limit. A quorum queue accepts it and, once over the limit,
+    /// refuses the publishers it knows until it is down to 80%
+    /// (`rabbit_fifo:evaluate_limit`, `is_below_soft_limit`;
+    /// `note_enqueued` blocks them); a new publisher only while it is over.
+    pub fn refuses_publish(&mut self, bytes: u64, publisher: Option<ChannelId>) -> bool {
         if !self.settings.queue_type.rules().soft_reject_publish() {
             return self.would_overflow(bytes);
         }
         let below = |max: Option<u64>, n: u64| max.is_none_or(|m| n <= m * 8 / 10);
         let (held, held_bytes) = self.held_dead_letters();
-        if self.publish_blocked
-            && below(self.settings.max_length, self.ready.len() + held)
+        if below(self.settings.max_length, self.ready.len() + held)
             && below(self.settings.max_length_bytes, self.ready.bytes() + held_bytes)
         {
-            self.publish_blocked = false;
+            self.publishers.values_mut().for_each(|blocked| *blocked = false);
         }
-        self.publish_blocked
+        let over = self.is_over_limit();
+        *self.publishers.entry(publisher).or_insert(over)
     }
 
     /// After an enqueue: a quorum queue over its `reject-publish` limit
-    /// blocks further publishes.
+    /// blocks every publisher it knows.
     pub fn note_enqueued(&mut self) {
         if self.settings.overflow != crate::engine::queue_args::Overflow::DropHead
             && self.settings.queue_type.rules().soft_reject_publish()
             && self.is_over_limit()
         {
-            self.publish_blocked = true;
+            self.publishers.values_mut().for_each(|blocked| *blocked = true);
         }
     }
 

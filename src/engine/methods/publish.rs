@@ -246,7 +246,7 @@ impl Broker {
         let mut stored = false;
         for q in queues {
             stored |= self.durable_copy(q, &message).is_some();
-            if self.enqueue(q, message.clone()) == Enqueued::Refused {
+            if self.enqueue(q, message.clone(), Some(ch)) == Enqueued::Refused {
                 refused = true;
             }
         }
@@ -281,14 +281,20 @@ impl Broker {
     /// a full `reject-publish` queue refuses it; a message that a consumer
     /// can take at once is handed off; otherwise it waits, and the length
     /// limit (drop-head) and TTL apply right away.
-    pub(crate) fn enqueue(&mut self, queue: QueueId, msg: MessageRef) -> Enqueued {
+    /// `publisher`: the publishing channel (`None` when dead-lettering).
+    pub(crate) fn enqueue(
+        &mut self,
+        queue: QueueId,
+        msg: MessageRef,
+        publisher: Option<ChannelId>,
+    ) -> Enqueued {
         let now = self.now();
         let now_unix_ms = self.clock.unix_millis();
         let capacity = self.handoff_capacity(queue);
         let Some(q) = self.queues.get_mut(&queue) else {
             return Enqueued::Refused;
         };
-        if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len()) {
+        if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len(), publisher) {
             let (name, max_length, max_length_bytes) = (
                 q.name.clone(),
                 q.settings.max_length,

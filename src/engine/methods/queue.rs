@@ -187,7 +187,7 @@ impl Broker {
         let ok = QueueDeclareOk {
             queue: q.name.clone(),
             message_count: q.ready_count(),
-            consumer_count: q.consumers.len() as u64,
+            consumer_count: q.consumers.len() as u64 + self.get_consumers(id).len() as u64,
         };
         if let Some(c) = self.channels.get_mut(&ch) {
             c.most_recent_queue = Some(ok.queue.clone());
