@@ -211,7 +211,8 @@ struct Copy {
     persistent: bool,
     /// Quorum queues: 0 while it waits among the returns (served first), 1 otherwise.
     class: u8,
-    /// Its publish order (a restart puts messages back in it).
+    /// Its place in the store's order: the publish order, or (quorum
+    /// queues) that of its requeue to the back.
     orig: u64,
     /// Quorum queues: how often it came back.
     returns: u32,
@@ -558,8 +559,10 @@ impl Model {
                             RequeueReason::Nack | RequeueReason::Reject | RequeueReason::Recover
                         );
                         if explicit && q.delivery_limit.is_none() {
+                            // A new enqueue, also in the store's order.
                             copy.class = 1;
                             copy.pos = q.next_pos;
+                            copy.orig = q.next_pos;
                             q.next_pos += 1;
                         } else {
                             if q.delivery_limit
@@ -724,12 +727,15 @@ impl Model {
                     let before = q.ready.len();
                     let quorum = q.quorum;
                     q.ready.retain(|c| c.persistent || quorum);
-                    // Back in publish order; the store keeps only whether a
-                    // message was delivered (a quorum queue counts it once).
+                    // A classic queue's messages come back in publish
+                    // order. A quorum queue keeps its counts and which
+                    // messages wait among the returns; the store orders
+                    // each class by its sequence (`durable.rs`).
                     for c in &mut q.ready {
-                        c.class = 1;
+                        if !quorum {
+                            c.class = 1;
+                        }
                         c.pos = c.orig;
-                        c.returns = u32::from(quorum && c.delivered);
                     }
                     lost += (before - q.ready.len()) as u64;
                     true

@@ -426,10 +426,36 @@ impl Broker {
                 _ => QUORUM_RETURNS_LEVEL,
             });
         }
+        let from_seq = entry.seq();
+        if placement == RequeuePlacement::Back {
+            // A new enqueue, also in the store's order.
+            entry.set_seq(q.next_seq);
+            q.next_seq += 1;
+        }
+        let stored_requeue = rules.counts_deliveries() && q.stores_message(&entry.msg);
+        let (old_seq, new_seq) = (from_seq, entry.seq());
+        let mut stored = crate::engine::durable::DurableMessage::from_entry(&entry, None);
+        stored.requeued = true;
+        stored.in_returns = placement == RequeuePlacement::ReturnsFirst;
+        stored.redelivered = true;
+        let queue_name = q.name.to_string();
         match placement {
             RequeuePlacement::OriginalPosition => q.ready.insert_by_seq(entry),
             RequeuePlacement::ReturnsFirst => q.ready.insert_after_returns(entry),
             RequeuePlacement::Back => q.ready.push_back_returned(entry),
+        }
+        if stored_requeue {
+            // The store keeps where and how it came back (`durable.rs`).
+            if old_seq != new_seq {
+                self.record(crate::engine::durable::DurableOp::DeleteMessage {
+                    queue: queue_name.clone(),
+                    seq: old_seq,
+                });
+            }
+            self.record(crate::engine::durable::DurableOp::PutMessage {
+                queue: queue_name,
+                message: stored,
+            });
         }
         self.emit(EventKind::Requeued {
             message,

@@ -87,6 +87,18 @@ pub struct DurableMessage {
     /// without it counts as written when the store is loaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_at: Option<u64>,
+    /// A quorum queue's message: how often it came back
+    /// (`x-delivery-count`), as of when it was last stored.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub returns: u32,
+    /// A quorum queue's message that came back and waits again: it was not
+    /// out with a consumer when the node stopped, so a restart does not
+    /// count a return for it (cleared when it is delivered again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requeued: bool,
+    /// ... and it waits among the returns, served first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_returns: bool,
     pub exchange: String,
     pub routing_key: String,
     pub cc: Vec<String>,
@@ -254,6 +266,7 @@ impl DurableState {
                     .and_then(|q| q.messages.get_mut(seq))
                 {
                     m.redelivered = true;
+                    m.requeued = false;
                 }
             }
             DurableOp::DeleteMessage { queue, seq } => {
@@ -312,6 +325,9 @@ impl DurableMessage {
             redelivered: e.redelivered(),
             expires_at: e.expires_at(),
             written_at,
+            returns: e.returns(),
+            requeued: false,
+            in_returns: false,
             exchange: e.msg.exchange.to_string(),
             routing_key: e.msg.routing_key.to_string(),
             cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
@@ -510,17 +526,26 @@ impl Broker {
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
                 let mut entry = Entry::new(msg, m.seq, m.expires_at, m.redelivered, level);
-                // A quorum queue counts the delivery that was out when the
-                // node stopped as a return. The store keeps only whether a
-                // message was delivered, not how often it came back, so a
-                // delivered message restarts with a count of one.
-                if m.redelivered && q.settings.queue_type.rules().counts_deliveries() {
-                    entry.count_return();
-                }
                 if q.settings.queue_type == QueueType::Stream {
                     q.write_times.record(m.written_at.unwrap_or(loaded_at));
                 }
-                q.ready.push_back(entry);
+                if !q.settings.queue_type.rules().counts_deliveries() {
+                    q.ready.push_back(entry);
+                    continue;
+                }
+                // A quorum queue's state survives as it was (the Raft log):
+                // its count, and returns still served first; a delivery
+                // that was out when the node stopped comes back as a
+                // return (recorded: `qq_restart_states`).
+                (0..m.returns).for_each(|_| entry.count_return());
+                if m.redelivered && !m.requeued {
+                    entry.count_return();
+                    q.ready.insert_after_returns(entry);
+                } else if m.in_returns {
+                    q.ready.insert_after_returns(entry);
+                } else {
+                    q.ready.push_back(entry);
+                }
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);
@@ -562,4 +587,8 @@ impl Broker {
         }
         self.settle_dying();
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -82,6 +82,12 @@ impl Entry {
         self.order & SEQ_MASK
     }
 
+    /// Gives it a new place in the enqueue order: a quorum queue's requeue
+    /// to the back is a new enqueue (`rabbit_fifo`'s `#requeue{}`).
+    pub fn set_seq(&mut self, seq: u64) {
+        self.order = (self.order & !SEQ_MASK) | seq.min(SEQ_MASK);
+    }
+
     /// Level in a priority queue (the message's priority capped at the
     /// queue's maximum); 0 in plain queues.
     pub fn level(&self) -> u8 {
