@@ -700,7 +700,7 @@ impl Broker {
                     || q.consumers.single_active == Some(c.id),
             })
             .collect();
-        out.extend(self.get_consumers(q.id).into_iter().map(|tag| ConsumerView {
+        out.extend(self.get_consumers(q.id).into_iter().map(|(_, tag)| ConsumerView {
             consumer_tag: Rc::from(tag.to_string()),
             ack_required: None,
             prefetch_count: None,
@@ -713,8 +713,9 @@ impl Broker {
     /// unacknowledged basic.get to a consumer of its own, tagged with the
     /// delivery tag, until it is settled; they count in queue.declare-ok's
     /// `consumer_count` and `list_consumers` shows them (recorded:
-    /// `qq_ttl_get`, `qq_delivery_count_consume`). Their delivery tags.
-    pub(crate) fn get_consumers(&self, queue: QueueId) -> Vec<u64> {
+    /// `qq_ttl_get`, `qq_delivery_count_consume`). Their channels and
+    /// delivery tags.
+    pub(crate) fn get_consumers(&self, queue: QueueId) -> Vec<(ChannelId, u64)> {
         let quorum = self
             .queues
             .get(&queue)
@@ -724,9 +725,9 @@ impl Broker {
         }
         self.channels
             .values()
-            .flat_map(|c| c.unacked.values())
-            .filter(|u| u.queue == queue && u.consumer.is_none())
-            .map(|u| u.tag)
+            .flat_map(|c| c.unacked.values().map(move |u| (c.id, u)))
+            .filter(|(_, u)| u.queue == queue && u.consumer.is_none())
+            .map(|(channel, u)| (channel, u.tag))
             .collect()
     }
 
