@@ -86,6 +86,9 @@ texts! {
         "auto_ack=True: the broker forgets each message as it sends it. If the worker dies mid-task, the task is lost.",
         "auto_ack=True：代理发出消息的同时就忘掉它。若工作进程在任务中途挂掉，任务就丢了。";
     ack_manual: "manual ack", "手动应答";
+    get_consumer:
+        "an unacknowledged basic.get (a quorum queue counts it as a consumer)",
+        "未应答的 basic.get（仲裁队列把它算作一个消费者）";
     ack_manual_help:
         "The worker sends basic.ack when done; if it dies first, the message goes back to the queue.",
         "工作进程完成后发送 basic.ack；若它先挂掉，消息会回到队列。";

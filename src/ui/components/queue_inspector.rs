@@ -122,7 +122,10 @@ pub fn queue_inspector(p: &Props) -> Html {
                 if consumers.is_empty() { <p class="muted">{ t.no_consumers }</p> }
                 <ul class="plain">
                     { for consumers.iter().map(|c| html! {
-                        <li><code>{ c.consumer_tag.to_string() }</code>{ format!(" · {} · prefetch {}", if c.ack_required { t.ack_manual } else { t.ack_auto }, c.prefetch_count) }</li>
+                        <li><code>{ c.consumer_tag.to_string() }</code>{ match (c.ack_required, c.prefetch_count) {
+                            (Some(manual), Some(prefetch)) => format!(" · {} · prefetch {prefetch}", if manual { t.ack_manual } else { t.ack_auto }),
+                            _ => format!(" · {}", t.get_consumer),
+                        } }</li>
                     }) }
                 </ul>
                 <h4>{ fill(t.ready_messages_n, &[("n", &ready.to_string())]) }</h4>
