@@ -603,6 +603,39 @@ mod tests {
         )
     }
 
+    /// `rabbit_fifo` blocks the enqueuers it knows when the queue goes over
+    /// its `reject-publish` limit, and a new one only while it is over
+    /// (recorded: `qq_dlx_strategies`, `qq_ttl_overflow_purge`).
+    #[test]
+    fn a_quorum_queue_blocks_known_publishers_until_it_is_down_to_80_percent() {
+        let settings = QueueSettings {
+            queue_type: crate::engine::queue_type::QueueType::Quorum,
+            overflow: crate::engine::queue_args::Overflow::RejectPublish,
+            max_length: Some(5),
+            ..QueueSettings::default()
+        };
+        let mut q = Queue::new(QueueId(1), Rc::from("q"), settings);
+        let (a, b, c) = (Some(ChannelId(1)), Some(ChannelId(2)), Some(ChannelId(3)));
+        let publish = |q: &mut Queue, from: Option<ChannelId>, seq: u64| {
+            let refused = q.refuses_publish(4, from);
+            if !refused {
+                q.ready.push_back(Entry::new(message(), seq, None, false, 0));
+                q.note_enqueued();
+            }
+            refused
+        };
+        for seq in 0..5 {
+            assert!(!publish(&mut q, a, seq), "under the limit");
+        }
+        assert!(!publish(&mut q, b, 5), "at the limit, a new publisher is accepted");
+        assert!(publish(&mut q, a, 6) && publish(&mut q, b, 6), "over it, both are blocked");
+        assert!(publish(&mut q, c, 6), "a new publisher is refused while it is over");
+        q.ready.pop_front();
+        assert!(publish(&mut q, a, 6), "5 of 5 is above 80%: still blocked");
+        q.ready.pop_front();
+        assert!(!publish(&mut q, a, 6) && !publish(&mut q, b, 7), "at 80% both go on");
+    }
+
     /// The memory row of `./dev.sh bench` depends on these sizes.
     #[test]
     fn an_entry_is_three_words_and_a_message_handle_one() {
