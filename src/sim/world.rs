@@ -2,7 +2,7 @@
 //! management connection (the one a person types `queue_declare` on), and
 //! the commands a person can give. Everything here is deterministic: the same
 //! commands on the same starting world give the same run, which is what
-//! stepping back relies on (see `ui/timeline.rs`), and what lets a
+//! stepping back relies on (see `view/timeline.rs`), and what lets a
 //! tutorial's "show me" be data (see `tutorial/action.rs`).
 
 use crate::engine::clock::Millis;

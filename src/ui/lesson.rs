@@ -21,7 +21,7 @@ use crate::tutorial::catalog::{self, IndexEntry};
 use crate::tutorial::progress::{SavedProgress, Tracker};
 use crate::tutorial::Chapter;
 use crate::ui::state::{Action, ChapterProblem};
-use crate::ui::timeline::Timeline;
+use crate::view::timeline::Timeline;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Callback;

@@ -5,7 +5,8 @@
 //!
 //! - [`crate::sim::world`] (pure, shared with the tutorials): the simulation
 //!   plus the workbench's management channel, and the `Command`s a person gives.
-//! - [`timeline`]: every tick in order, snapshots and replay (step back).
+//! - [`crate::view::timeline`] (pure): every tick in order, snapshots and
+//!   replay (step back).
 //! - [`state`]: the `Reducible` UI state and its [`state::Action`]s.
 //! - [`describe`]: categories and objects of events; [`i18n`]: every string,
 //!   English and Simplified Chinese, including the event sentences.
@@ -30,7 +31,6 @@ pub mod python;
 pub mod saved_layout;
 pub mod scenario;
 pub mod state;
-pub mod timeline;
 
 /// Mounts the app on `#app`.
 pub fn mount() {

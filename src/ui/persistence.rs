@@ -19,7 +19,7 @@ use crate::engine::Profile;
 use crate::store::lock::LockMode;
 use crate::store::{AnyStore, Storage, StoreError};
 use crate::ui::state::{Action, StoreInfo, StoreReason};
-use crate::ui::timeline::StoreJob;
+use crate::view::timeline::StoreJob;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;

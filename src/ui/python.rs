@@ -34,7 +34,7 @@ use crate::sim::wire::WireId;
 use crate::sim::world::{Command, WireOp};
 use crate::ui::i18n::{Lang, Text};
 use crate::ui::state::Action;
-use crate::ui::timeline::{PythonPacing, Timeline};
+use crate::view::timeline::{PythonPacing, Timeline};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;

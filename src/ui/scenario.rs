@@ -21,7 +21,7 @@
 use crate::document::{Document, Language, ScriptAction, ScriptVerb};
 use crate::sim::world::Command;
 use crate::ui::i18n::Lang;
-use crate::ui::timeline::Timeline;
+use crate::view::timeline::Timeline;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 

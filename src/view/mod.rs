@@ -1,6 +1,7 @@
 //! The view layer, pure: what the workbench shows, worked out from the
 //! simulation without a browser, so it builds and is tested natively
-//! (`tests/diagram_layout.rs`, `tests/view_inspectors.rs`) and `ui/` only
+//! (`tests/diagram_layout.rs`, `tests/view_inspectors.rs`,
+//! `tests/timeline.rs`) and `ui/` only
 //! renders it. Like the engine
 //! it names no web API, clock or randomness (`tests/purity.rs`): the same
 //! world gives the same picture.
@@ -20,11 +21,17 @@
 //! - [`deliveries`]: a quorum queue's delivery counts, and the
 //!   acknowledgement timeout's countdown on each unacknowledged delivery
 //!   (the queue, worker and message inspectors).
+//! - [`timeline`]: the run as ticks a person scrubs: recording, snapshots,
+//!   stepping back by replaying, and what the durable store must mirror
+//!   (`tests/timeline.rs`).
+//! - [`presets`]: the lesson buttons' setups (tutorials 1 to 5) as commands.
 
 pub mod arrangement;
 pub mod deliveries;
 pub mod geometry;
 pub mod layout;
+pub mod presets;
 pub mod route;
 pub mod stream_log;
+pub mod timeline;
 pub mod viewport;

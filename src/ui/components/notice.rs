@@ -5,7 +5,7 @@ use crate::engine::CommandError;
 use crate::ui::i18n::fill;
 use crate::ui::i18n::Text;
 use crate::ui::state::{use_app, Action, ChapterProblem, Hint, Notice};
-use crate::ui::timeline::SeekRefused;
+use crate::view::timeline::SeekRefused;
 use yew::prelude::*;
 
 /// What a notice says: its kind (`error`, `warn` or `info`), its title,
