@@ -8,8 +8,10 @@
 //! - [`crate::view::timeline`] (pure): every tick in order, snapshots and
 //!   replay (step back).
 //! - [`state`]: the `Reducible` UI state and its [`state::Action`]s.
-//! - [`describe`]: categories and objects of events; [`i18n`]: every string,
-//!   English and Simplified Chinese, including the event sentences.
+//! - [`crate::describe`] (pure): categories and objects of events; [`i18n`]:
+//!   every string, English and Simplified Chinese, including the event
+//!   sentences. [`crate::view::event_log`] (pure): the log's rows, filter and
+//!   selection.
 //! - [`crate::view`] (pure): the diagram's layout, which
 //!   `components/diagram.rs` draws.
 //! - [`lesson`]: a tutorial chapter open in the workbench.
@@ -22,7 +24,6 @@
 //! - [`components`]: one file per component.
 
 pub mod components;
-pub mod describe;
 /// The sentences and labels (pure, shared with `warren-server`).
 pub use crate::describe::i18n;
 pub mod lesson;

@@ -22,20 +22,10 @@ use crate::ui::scenario::{Embed, Script};
 use crate::view::arrangement::Arrangement;
 use crate::view::timeline::{SeekRefused, Timeline};
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// What the inspector shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
-    Producer(ActorId),
-    Exchange(Rc<str>),
-    Queue(Rc<str>),
-    Worker(ActorId),
-    Message(u64),
-}
-
+pub use crate::view::event_log::{LogFilter, Selection};
 pub use crate::view::layout::NodeKey;
 
 /// The build panel's tabs.
@@ -64,15 +54,6 @@ pub enum Prefill {
 }
 
 pub use crate::describe::Category;
-
-/// The event log's filter.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct LogFilter {
-    /// Categories hidden.
-    pub hidden: BTreeSet<Category>,
-    /// Only events that involve the selected object.
-    pub only_selected: bool,
-}
 
 /// Where durable state is kept.
 #[derive(Clone, Debug, PartialEq)]

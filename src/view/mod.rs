@@ -1,7 +1,7 @@
 //! The view layer, pure: what the workbench shows, worked out from the
 //! simulation without a browser, so it builds and is tested natively
 //! (`tests/diagram_layout.rs`, `tests/view_inspectors.rs`,
-//! `tests/timeline.rs`) and `ui/` only
+//! `tests/timeline.rs`, `tests/event_log.rs`) and `ui/` only
 //! renders it. Like the engine
 //! it names no web API, clock or randomness (`tests/purity.rs`): the same
 //! world gives the same picture.
@@ -24,10 +24,14 @@
 //! - [`timeline`]: the run as ticks a person scrubs: recording, snapshots,
 //!   stepping back by replaying, and what the durable store must mirror
 //!   (`tests/timeline.rs`).
+//! - [`event_log`]: the log a person reads: the filter, the selection an
+//!   entry involves, broker and worker events interleaved, each with its
+//!   step and sentence in English or Chinese (`tests/event_log.rs`).
 //! - [`presets`]: the lesson buttons' setups (tutorials 1 to 5) as commands.
 
 pub mod arrangement;
 pub mod deliveries;
+pub mod event_log;
 pub mod geometry;
 pub mod layout;
 pub mod presets;

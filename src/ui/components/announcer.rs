@@ -14,8 +14,8 @@
 //! The text is written into the regions directly (not rendered by yew), so
 //! a repeated sentence can be made to differ and be announced again.
 
+use crate::describe::{actor_category, category, Say};
 use crate::ui::components::notice::notice_parts;
-use crate::ui::describe::{actor_category, category, Say};
 use crate::ui::i18n::fill;
 use crate::ui::state::{use_app, Category, Notice, Workbench};
 use yew::prelude::*;

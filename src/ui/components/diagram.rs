@@ -19,10 +19,10 @@
 //! The arithmetic is `view::viewport`'s; the positions a person drags are
 //! kept by `ui/saved_layout.rs`.
 
+use crate::describe::message_of;
 use crate::engine::event::{DeadFate, EventKind};
 use crate::engine::ids::ChannelId;
 use crate::sim::actors::WorkerState;
-use crate::ui::describe::message_of;
 use crate::ui::i18n::{fill, format_time, Text};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
 use crate::view::geometry::{clip_chars, Point, Rect};

@@ -1,62 +1,22 @@
 //! The event log: every broker and worker event up to the cursor, as a
 //! sentence tied to its step; filterable by kind and by the selected object.
+//! Which rows and what they say is `view::event_log`; this draws them.
 
 use crate::ui::components::virtual_list::VirtualList;
-use crate::ui::describe::{actor_category, actor_involves, category, involves, Say};
 use crate::ui::i18n::format_time;
 use crate::ui::state::{use_app, Action, Category, LogFilter};
+use crate::view::event_log::{self as log_view, LogEntry, LogRow};
 use std::rc::Rc;
 use yew::prelude::*;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Row {
-    Broker(usize),
-    Actor(usize),
-}
 
 #[function_component(EventLog)]
 pub fn event_log() -> Html {
     let app = use_app();
     let t = app.t();
     let s = app.state.clone();
-    let rows: Rc<Vec<Row>> = {
+    let rows: Rc<Vec<LogRow>> = {
         let tl = s.timeline.borrow();
-        let events = tl.events();
-        let actor_all = tl.world().sim.actor_events();
-        let actors = &actor_all[..tl.current_mark().actor_len.min(actor_all.len())];
-        let sel = if s.filter.only_selected {
-            s.selection.as_ref()
-        } else {
-            None
-        };
-        let keep_b = |i: usize| {
-            let e = &events[i];
-            !s.filter.hidden.contains(&category(&e.kind))
-                && sel.is_none_or(|sel| involves(e, sel, &tl.names, tl.world()))
-        };
-        let keep_a = |i: usize| {
-            let e = &actors[i];
-            !s.filter.hidden.contains(&actor_category(&e.kind))
-                && sel.is_none_or(|sel| actor_involves(e, sel))
-        };
-        let mut rows = Vec::with_capacity(events.len() + actors.len());
-        let (mut b, mut a) = (0, 0);
-        while b < events.len() || a < actors.len() {
-            let take_actor =
-                a < actors.len() && (b >= events.len() || actors[a].broker_seq <= events[b].seq);
-            if take_actor {
-                if keep_a(a) {
-                    rows.push(Row::Actor(a));
-                }
-                a += 1;
-            } else {
-                if keep_b(b) {
-                    rows.push(Row::Broker(b));
-                }
-                b += 1;
-            }
-        }
-        Rc::new(rows)
+        Rc::new(log_view::rows(&tl, &s.filter, s.selection.as_ref()))
     };
     let render = {
         let rows = rows.clone();
@@ -64,36 +24,17 @@ pub fn event_log() -> Html {
         Callback::from(move |i: usize| {
             let s = &app.state;
             let tl = s.timeline.borrow();
-            let say = Say {
-                names: &tl.names,
-                world: Some(tl.world()),
-            };
-            let (tick, time, cat, kind, text) = match rows.get(i) {
-                Some(Row::Broker(b)) => {
-                    let Some(e) = tl.events().get(*b) else {
-                        return html! {};
-                    };
-                    (
-                        tl.tick_of_event(e.seq),
-                        e.time,
-                        category(&e.kind),
-                        e.kind.name(),
-                        s.lang.event(&e.kind, &say),
-                    )
-                }
-                Some(Row::Actor(a)) => {
-                    let Some(e) = tl.world().sim.actor_events().get(*a) else {
-                        return html! {};
-                    };
-                    (
-                        tl.tick_of_actor_event(*a),
-                        e.time,
-                        actor_category(&e.kind),
-                        "worker",
-                        s.lang.actor_event(&e.kind, &say),
-                    )
-                }
-                None => return html! {},
+            let Some(LogEntry {
+                tick,
+                time,
+                category: cat,
+                kind,
+                sentence: text,
+            }) = rows
+                .get(i)
+                .and_then(|row| log_view::entry(&tl, *row, s.lang))
+            else {
+                return html! {};
             };
             let current = tick == tl.pos();
             html! {

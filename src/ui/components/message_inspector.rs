@@ -1,9 +1,9 @@
 //! A message: body, properties and headers (x-death included), and its
 //! journey: every event that concerned it, each with its reason.
 
+use crate::describe::{actor_message_of, message_of, Say};
 use crate::engine::value::{FieldTable, FieldValue};
 use crate::ui::components::inspector::fact;
-use crate::ui::describe::{actor_message_of, message_of, Say};
 use crate::ui::i18n::{fill, format_time};
 use crate::ui::state::{use_app, Action};
 use crate::view::deliveries::delivery_counts_of_message;
