@@ -1,7 +1,7 @@
 //! Scenario documents in the page: where a setup comes from when the page
 //! opens (a share link's fragment, a `?src=` file for docs pages, the last
-//! setup kept in `localStorage`), the embed player's options from the URL,
-//! and the document's script played as the timeline moves.
+//! setup kept in `localStorage`) and the embed player's options from the
+//! URL. The document's script is played by `view::script`.
 //!
 //! URL parameters, for docs authors:
 //!
@@ -18,11 +18,8 @@
 //! | `chapter=N`          | open tutorial chapter N                                |
 //! | `broker=NAME`        | the broker (and IndexedDB database) this tab works on  |
 
-use crate::document::{Document, Language, ScriptAction, ScriptVerb};
-use crate::sim::world::Command;
+use crate::document::Document;
 use crate::ui::i18n::Lang;
-use crate::view::timeline::Timeline;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Where the last setup of broker `broker` is kept (each broker its own, so
@@ -170,137 +167,4 @@ pub fn share_link(doc: &Document) -> Result<String, String> {
     let origin = location(web_sys::Location::origin).unwrap_or_default();
     let path = location(web_sys::Location::pathname).unwrap_or_else(|| "/".into());
     Ok(format!("{origin}{path}#{fragment}"))
-}
-
-/// Where on the timeline a script action played.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Played {
-    /// The cursor before its commands: a rewound future that drops this
-    /// tick lets the action play again.
-    pub from: usize,
-    /// The cursor after its commands (equal to `from` for an action with
-    /// none, like `say`): its caption is current from here on, so stepping
-    /// back before it shows the caption that was current then.
-    pub to: usize,
-}
-
-/// A document's script, and which of its actions have been played (at
-/// which timeline positions, so a rewound future can play them again).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Script {
-    pub actions: Vec<ScriptAction>,
-    pub fired: BTreeMap<usize, Played>,
-}
-
-impl Script {
-    pub fn new(actions: Vec<ScriptAction>) -> Script {
-        Script {
-            actions,
-            fired: BTreeMap::new(),
-        }
-    }
-
-    /// Forgets firings whose ticks were dropped (a new command after
-    /// stepping back replaced that future).
-    pub fn prune(&mut self, tl: &Timeline) {
-        let recorded = tl.recorded();
-        // An action without commands played at the present (`from ==
-        // recorded`) recorded no tick that could have been dropped: kept,
-        // or it would play again on every step.
-        self.fired
-            .retain(|_, p| p.from < recorded || (p.from == p.to && p.to == recorded));
-    }
-
-    /// The caption current at timeline position `pos`: that of the
-    /// captioned action played last at or before it.
-    pub fn caption_at(&self, pos: usize, language: Language) -> Option<(Language, &str)> {
-        self.fired
-            .iter()
-            .filter(|(_, p)| p.to <= pos)
-            .filter_map(|(i, p)| {
-                let caption = self.actions.get(*i)?.say.as_ref()?;
-                Some(((p.to, p.from, *i), caption))
-            })
-            .max_by_key(|(order, _)| *order)
-            .and_then(|(_, caption)| caption.text(language))
-    }
-
-    /// Whether any action narrates (the caption line is shown only then).
-    pub fn has_captions(&self) -> bool {
-        self.actions.iter().any(|a| a.say.is_some())
-    }
-
-    /// The earliest virtual time a pending `at_ms` action is due.
-    pub fn next_due_ms(&self) -> Option<u64> {
-        self.actions
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !self.fired.contains_key(i))
-            .filter_map(|(_, a)| a.at_ms.map(|ms| ms.get()))
-            .min()
-    }
-
-    /// Plays every pending action that is due at the cursor (time reached,
-    /// or step count reached). Returns whether any played.
-    pub fn play_due(&mut self, tl: &mut Timeline) -> bool {
-        let mut played = false;
-        for i in 0..self.actions.len() {
-            if self.fired.contains_key(&i) {
-                continue;
-            }
-            let a = &self.actions[i];
-            let due = match (a.at_ms, a.at_step) {
-                (Some(ms), _) => tl.world().sim.now() >= ms.get(),
-                (None, Some(step)) => tl.pos() as u64 >= step,
-                _ => false,
-            };
-            if !due {
-                continue;
-            }
-            let from = tl.pos();
-            for cmd in commands_of(a, tl) {
-                let _ = tl.command(cmd);
-            }
-            self.fired.insert(i, Played { from, to: tl.pos() });
-            played = true;
-        }
-        played
-    }
-}
-
-/// The commands a script action stands for, in the world as it is.
-fn commands_of(a: &ScriptAction, tl: &Timeline) -> Vec<Command> {
-    let sim = &tl.world().sim;
-    let producer = || {
-        sim.producers()
-            .find(|p| p.spec.name == a.actor)
-            .map(|p| p.id)
-    };
-    let worker = || sim.workers().find(|w| w.spec.name == a.actor).map(|w| w.id);
-    let Some(verb) = &a.verb else {
-        return Vec::new();
-    };
-    match verb {
-        ScriptVerb::Publish => producer()
-            .map(|id| Command::Publish {
-                producer: id,
-                count: a.count,
-                body: None,
-            })
-            .into_iter()
-            .collect(),
-        ScriptVerb::Kill => worker().map(Command::KillWorker).into_iter().collect(),
-        ScriptVerb::Pause => worker()
-            .map(|id| Command::PauseWorker(id, true))
-            .into_iter()
-            .collect(),
-        ScriptVerb::Resume => worker()
-            .map(|id| Command::PauseWorker(id, false))
-            .into_iter()
-            .collect(),
-        ScriptVerb::Cancel => worker().map(Command::CancelWorker).into_iter().collect(),
-        ScriptVerb::Restart => vec![Command::RestartBroker],
-        ScriptVerb::Crash => vec![Command::CrashBroker],
-        ScriptVerb::Say => Vec::new(),
-    }
 }

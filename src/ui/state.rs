@@ -18,8 +18,9 @@ use crate::sim::ActorId;
 use crate::tutorial::action::Move;
 use crate::ui::i18n::Lang;
 use crate::ui::lesson::{play_move, Session};
-use crate::ui::scenario::{Embed, Script};
+use crate::ui::scenario::Embed;
 use crate::view::arrangement::Arrangement;
+use crate::view::script::{self, Script};
 use crate::view::timeline::{SeekRefused, Timeline};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -439,7 +440,7 @@ impl Reducible for Workbench {
         let timeline = self.timeline.clone();
         match action {
             Action::Step => {
-                let moved = step_with_script(&mut next, &timeline);
+                let moved = script::step(&mut next.script, &mut timeline.borrow_mut());
                 if moved {
                     if matches!(next.notice, Some(Notice::Idle | Notice::SeekRefused(_))) {
                         next.notice = None;
@@ -469,7 +470,9 @@ impl Reducible for Workbench {
                     next.notice = Some(Notice::SeekRefused(e));
                 }
             }
-            Action::Advance(ms) => advance_with_script(&mut next, &timeline, ms),
+            Action::Advance(ms) => {
+                script::advance(&mut next.script, &mut timeline.borrow_mut(), ms)
+            }
             Action::TogglePlay => {
                 next.playing = !next.playing;
                 if next.playing && matches!(next.notice, Some(Notice::Idle)) {
@@ -656,65 +659,6 @@ impl Reducible for Workbench {
         }
         Rc::new(next)
     }
-}
-
-/// One step: a script action due before the world's next activity plays
-/// first (at its exact virtual time); otherwise the timeline steps.
-fn step_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>) -> bool {
-    let mut tl = timeline.borrow_mut();
-    if tl.python.live {
-        // Python paces the step (see `ui/python.rs`): while a process runs
-        // nothing moves (playing waits for it); otherwise the step stops
-        // at the earliest deadline of a waiting process.
-        let python = tl.python;
-        return python.busy || tl.forward_within(python.deadline);
-    }
-    if next.script.actions.is_empty() || tl.pos() < tl.recorded() {
-        // Replaying recorded ticks (after a step back) replays script ticks too.
-        return tl.forward();
-    }
-    let script = Rc::make_mut(&mut next.script);
-    script.prune(&tl);
-    if script.play_due(&mut tl) {
-        return true;
-    }
-    if let Some(due) = script.next_due_ms() {
-        let world = &tl.world().sim;
-        let now = world.now();
-        let next_activity = if world.broker.has_pending_work() {
-            now
-        } else {
-            world.next_work_at().unwrap_or(u64::MAX)
-        };
-        if due > now && due <= next_activity {
-            tl.advance(due - now);
-            script.play_due(&mut tl);
-            return true;
-        }
-    }
-    tl.forward()
-}
-
-/// Lets `ms` pass, playing script actions at their times on the way.
-fn advance_with_script(next: &mut Workbench, timeline: &Rc<RefCell<Timeline>>, ms: u64) {
-    let mut tl = timeline.borrow_mut();
-    let target = tl.world().sim.now().saturating_add(ms);
-    if !next.script.actions.is_empty() {
-        let script = Rc::make_mut(&mut next.script);
-        script.prune(&tl);
-        script.play_due(&mut tl);
-        while let Some(due) = script.next_due_ms().filter(|d| *d <= target) {
-            let now = tl.world().sim.now();
-            if due > now {
-                tl.advance(due - now);
-            }
-            if !script.play_due(&mut tl) {
-                break;
-            }
-        }
-    }
-    let now = tl.world().sim.now();
-    tl.advance(target.saturating_sub(now));
 }
 
 /// A fresh timeline from a scenario document; its view options apply.

@@ -1,7 +1,7 @@
 //! The view layer, pure: what the workbench shows, worked out from the
 //! simulation without a browser, so it builds and is tested natively
 //! (`tests/diagram_layout.rs`, `tests/view_inspectors.rs`,
-//! `tests/timeline.rs`, `tests/event_log.rs`) and `ui/` only
+//! `tests/timeline.rs`, `tests/event_log.rs`, `tests/script.rs`) and `ui/` only
 //! renders it. Like the engine
 //! it names no web API, clock or randomness (`tests/purity.rs`): the same
 //! world gives the same picture.
@@ -27,6 +27,9 @@
 //! - [`event_log`]: the log a person reads: the filter, the selection an
 //!   entry involves, broker and worker events interleaved, each with its
 //!   step and sentence in English or Chinese (`tests/event_log.rs`).
+//! - [`script`]: a scenario's script played as the timeline moves: each
+//!   action resolved to commands when due, its caption by position
+//!   (`tests/script.rs`).
 //! - [`presets`]: the lesson buttons' setups (tutorials 1 to 5) as commands.
 
 pub mod arrangement;
@@ -36,6 +39,7 @@ pub mod geometry;
 pub mod layout;
 pub mod presets;
 pub mod route;
+pub mod script;
 pub mod stream_log;
 pub mod timeline;
 pub mod viewport;
