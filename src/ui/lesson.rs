@@ -10,8 +10,9 @@
 //!
 //! Opening a chapter starts a fresh timeline from the chapter's starting
 //! document and replays the solutions of the tasks the learner finished
-//! before (progress is kept in `localStorage` as tasks done per chapter), so
-//! the world is what they left. After every action the reducer calls
+//! before (progress is kept in `localStorage` as tasks done per chapter,
+//! mirrored in the state and written by an effect), so the world is what
+//! they left. After every action the reducer calls
 //! [`Session::observe`]; checkpoints read the engine, never the page.
 
 use crate::engine::BrokerConfig;
@@ -89,19 +90,19 @@ pub fn request_chapter(index: usize, dispatch: Callback<Action>) {
     });
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
+/// The progress kept in `localStorage` (none if unreadable). Read when
+/// the page starts (the state's mirror, `Workbench::progress`) and by the
+/// effect that records progress, never by the reducer.
 pub fn saved_progress() -> SavedProgress {
-    storage()
+    crate::ui::page_store::storage()
         .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
         .map(|t| SavedProgress::parse(&t))
         .unwrap_or_default()
 }
 
-fn save_progress(p: &SavedProgress) {
-    if let Some(s) = storage() {
+/// Keeps `p` as the saved progress.
+pub fn save_progress(p: &SavedProgress) {
+    if let Some(s) = crate::ui::page_store::storage() {
         let _ = s.set_item(PROGRESS_KEY, &p.to_json());
     }
 }
@@ -151,11 +152,15 @@ pub fn play_move(tl: &mut Timeline, m: Move) -> Option<(Command, crate::engine::
 
 impl Session {
     /// Opens chapter `index` with a fresh timeline: the starting document,
-    /// then the solutions of the tasks already done.
-    pub fn open(index: usize, base: BrokerConfig) -> Option<(Session, Timeline)> {
+    /// then the solutions of the tasks already done (by `progress`).
+    pub fn open(
+        index: usize,
+        base: BrokerConfig,
+        progress: &SavedProgress,
+    ) -> Option<(Session, Timeline)> {
         let chapter = fetched(index)?;
         let mut tl = Timeline::from_document(&chapter.start, base).ok()?;
-        let done = saved_progress().done(&chapter.id).min(chapter.tasks.len());
+        let done = progress.done(&chapter.id).min(chapter.tasks.len());
         for task in chapter.tasks.iter().take(done) {
             for action in &task.solution {
                 let Ok(m) = action.to_move(tl.world()) else {
@@ -178,8 +183,9 @@ impl Session {
     }
 
     /// Checks the current task against the timeline at its cursor; records
-    /// progress when tasks complete. Returns whether anything changed.
-    pub fn observe(&mut self, tl: &Timeline) -> bool {
+    /// in `progress` the tasks done when some complete. Returns whether
+    /// anything changed.
+    pub fn observe(&mut self, tl: &Timeline, progress: &mut SavedProgress) -> bool {
         let before = (self.tracker.task, self.tracker.passed.clone());
         let world = tl.world();
         let mut finished = None;
@@ -197,17 +203,8 @@ impl Session {
         if let Some(t) = finished {
             self.finished_last = Some(t);
             self.hints = 0;
-            let mut p = saved_progress();
-            p.record(&self.chapter.id, self.tracker.task);
-            save_progress(&p);
+            progress.record(&self.chapter.id, self.tracker.task);
         }
         before != (self.tracker.task, self.tracker.passed.clone())
-    }
-
-    /// Forgets this chapter's progress.
-    pub fn forget_progress(&self) {
-        let mut p = saved_progress();
-        p.reset(&self.chapter.id);
-        save_progress(&p);
     }
 }

@@ -18,6 +18,8 @@
 //! - [`scenario`]: documents in the page (links, files, the last setup,
 //!   `?embed`), and their scripts.
 //! - [`saved_layout`]: the diagram's dragged positions in `localStorage`.
+//! - [`page_store`]: the page's `localStorage`, written by an effect with
+//!   what the reducer asked for ([`page_store::PageWrite`]).
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
 //! - [`python`]: the door between the Python terminals (`www/terminals.js`)
 //!   and the timeline: their bytes as `Command::Wire`, their pacing.
@@ -27,6 +29,7 @@ pub mod components;
 /// The sentences and labels (pure, shared with `warren-server`).
 pub use crate::describe::i18n;
 pub mod lesson;
+pub mod page_store;
 pub mod persistence;
 pub mod python;
 pub mod saved_layout;

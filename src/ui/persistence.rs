@@ -68,6 +68,7 @@ pub fn open(
             },
             recovered: None,
             claimed: false,
+            setup: crate::ui::scenario::last_setup(&broker),
         });
     }
     wasm_bindgen_futures::spawn_local(async move {
@@ -145,6 +146,7 @@ pub fn open(
             store: info,
             recovered,
             claimed: mode != LockMode::Try,
+            setup: crate::ui::scenario::last_setup(&broker),
         });
     });
 }

@@ -13,12 +13,9 @@
 //! player keeps none (it leaves the docs page's storage alone), so its
 //! moves last as long as the page.
 
+use crate::ui::page_store::storage;
 use crate::ui::state::{Origin, Workbench};
 use crate::view::arrangement::Arrangement;
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
 
 /// The `localStorage` key of the arrangement `state` shows, or `None` when
 /// it is not kept (an embedded player).

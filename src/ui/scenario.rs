@@ -20,6 +20,7 @@
 
 use crate::document::Document;
 use crate::ui::i18n::Lang;
+use crate::ui::page_store::storage;
 use std::rc::Rc;
 
 /// Where the last setup of broker `broker` is kept (each broker its own, so
@@ -135,10 +136,6 @@ impl Embed {
     pub fn shows(&self, panel: &str) -> bool {
         self.panels.iter().any(|p| p == panel)
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
 /// The setup left at the last visit, if any and readable.

@@ -7,6 +7,11 @@
 //! cursor; everything else (selection, language, layout) is plain state here.
 //! Objects are identified by stable ids (actor ids, message ids) and AMQP
 //! names, never by list positions.
+//!
+//! The reducer never touches the browser: what it reads from `localStorage`
+//! comes in the state (the tutorial progress, read when the page starts) or
+//! with the action (`StoreReady`'s last setup), and what it keeps there it
+//! queues as `PageWrite`s for the effect after the render (`page_store.rs`).
 
 use crate::document::Document;
 use crate::engine::clock::Millis;
@@ -16,8 +21,10 @@ use crate::engine::{BrokerConfig, CommandError, Profile};
 use crate::sim::world::Command;
 use crate::sim::ActorId;
 use crate::tutorial::action::Move;
+use crate::tutorial::progress::SavedProgress;
 use crate::ui::i18n::Lang;
 use crate::ui::lesson::{play_move, Session};
+use crate::ui::page_store::PageWrite;
 use crate::ui::scenario::Embed;
 use crate::view::arrangement::Arrangement;
 use crate::view::script::{self, Script};
@@ -282,6 +289,12 @@ pub struct Workbench {
     pub title: Rc<str>,
     /// The share / export dialog is open.
     pub dialog: bool,
+    /// The tutorial progress kept in `localStorage`, as read when the page
+    /// started and changed since by this tab.
+    pub progress: Rc<SavedProgress>,
+    /// What the page is to keep in `localStorage`, written by the effect
+    /// after the render (`ui/page_store.rs`), never by the reducer.
+    pub page_writes: Rc<RefCell<Vec<PageWrite>>>,
 }
 
 impl PartialEq for Workbench {
@@ -321,6 +334,10 @@ pub enum Action {
         /// The store was claimed after waiting or by taking it over: what it
         /// holds replaces this tab's broker, whatever was done meanwhile.
         claimed: bool,
+        /// The broker's last setup kept in `localStorage`
+        /// (`scenario::last_setup`), read by the sender: resumed on top of
+        /// what the store holds.
+        setup: Option<Document>,
     },
     StoreFailed(String),
     /// Another tab took the broker over: this tab no longer writes (why).
@@ -385,6 +402,8 @@ impl Workbench {
             script: Rc::new(Script::default()),
             title: Rc::from(""),
             dialog: false,
+            progress: Rc::default(),
+            page_writes: Rc::default(),
         }
     }
 
@@ -397,10 +416,17 @@ impl Workbench {
     }
 }
 
-/// Saves the arrangement of what `state` shows, if it is kept.
+impl Workbench {
+    /// Asks the page to keep (or forget) something in `localStorage`.
+    fn keep(&self, write: PageWrite) {
+        self.page_writes.borrow_mut().push(write);
+    }
+}
+
+/// Keeps the arrangement of what `state` shows, if it is kept.
 fn keep_layout(state: &Workbench) {
     if let Some(key) = crate::ui::saved_layout::key(state) {
-        crate::ui::saved_layout::save(&key, &state.positions);
+        state.keep(PageWrite::Layout(key, state.positions.clone()));
     }
 }
 
@@ -525,7 +551,7 @@ impl Reducible for Workbench {
                 next.script = Rc::new(Script::default());
                 next.title = Rc::from("");
                 next.code = Rc::new(Vec::new());
-                crate::ui::scenario::forget_setup(&next.broker);
+                next.keep(PageWrite::ForgetSetup(next.broker.clone()));
                 next.selection = None;
                 next.playing = false;
                 next.notice = None;
@@ -539,6 +565,7 @@ impl Reducible for Workbench {
                 store,
                 recovered,
                 claimed,
+                setup,
             } => {
                 let durable = matches!(store, StoreInfo::IndexedDb { .. });
                 next.store = store;
@@ -551,7 +578,6 @@ impl Reducible for Workbench {
                         timeline.borrow().recorded() == 0 && next.origin == Origin::Workbench;
                     let state =
                         recovered.filter(|s| !s.queues.is_empty() || !s.exchanges.is_empty());
-                    let setup = crate::ui::scenario::last_setup(&next.broker);
                     if claimed {
                         next.origin = Origin::Workbench;
                         next.lesson = None;
@@ -584,7 +610,7 @@ impl Reducible for Workbench {
                 {
                     // No IndexedDB: the last setup still comes back (without
                     // durable messages).
-                    if let Some(setup) = crate::ui::scenario::last_setup(&next.broker) {
+                    if let Some(setup) = setup {
                         next.timeline = Rc::new(RefCell::new(Timeline::resume(
                             config_for(next.profile),
                             None,
@@ -626,7 +652,9 @@ impl Reducible for Workbench {
             }
             Action::ResetChapter => {
                 if let Some(lesson) = next.lesson.clone() {
-                    lesson.forget_progress();
+                    let chapter: Rc<str> = Rc::from(lesson.chapter.id.as_str());
+                    Rc::make_mut(&mut next.progress).reset(&chapter);
+                    next.keep(PageWrite::ForgetProgress(chapter));
                     open_chapter(&mut next, &timeline, lesson.index);
                 }
             }
@@ -653,8 +681,17 @@ impl Reducible for Workbench {
         if let Some(lesson) = next.lesson.as_mut() {
             let tl = next.timeline.borrow();
             let mut l = (**lesson).clone();
-            if l.observe(&tl) {
+            let mut progress = (*next.progress).clone();
+            if l.observe(&tl, &mut progress) {
                 *lesson = Rc::new(l);
+            }
+            if progress != *next.progress {
+                let chapter: Rc<str> = Rc::from(lesson.chapter.id.as_str());
+                let done = progress.done(&chapter);
+                next.page_writes
+                    .borrow_mut()
+                    .push(PageWrite::Progress(chapter, done));
+                next.progress = Rc::new(progress);
             }
         }
         Rc::new(next)
@@ -724,7 +761,8 @@ pub fn speed_index(steps: f64) -> usize {
 
 /// A fresh timeline from the chapter's start (and the tasks already done).
 fn open_chapter(next: &mut Workbench, old: &Rc<RefCell<Timeline>>, index: usize) {
-    let Some((session, mut fresh)) = Session::open(index, config_for(next.profile)) else {
+    let Some((session, mut fresh)) = Session::open(index, config_for(next.profile), &next.progress)
+    else {
         return;
     };
     if old.borrow().durable_store() {

@@ -9,6 +9,7 @@ use crate::ui::components::{
     header::Header, inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
 };
 use crate::ui::i18n::Lang;
+use crate::ui::page_store::storage;
 use crate::ui::scenario::{Embed, UrlRequest};
 use crate::ui::state::{Action, AppCtx, Origin, Pane, StoreInfo, StoreReason, Workbench, SPEEDS};
 use std::rc::Rc;
@@ -18,10 +19,6 @@ use yew::prelude::*;
 
 const LANG_KEY: &str = "warren.lang";
 const PROFILE_KEY: &str = "warren.profile";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
 
 /// The language remembered, or the browser's, or English.
 fn initial_lang() -> Lang {
@@ -123,6 +120,7 @@ pub fn app(props: &AppProps) -> Html {
                 initial_profile(),
                 &url.broker_name(),
             );
+            w.progress = Rc::new(crate::ui::lesson::saved_progress());
             if url.embed {
                 w.embed = Some(Rc::new(Embed {
                     panels: url
@@ -167,6 +165,8 @@ pub fn app(props: &AppProps) -> Html {
                     },
                     recovered: None,
                     claimed: false,
+                    // A player remembers no setup.
+                    setup: None,
                 });
             } else {
                 crate::ui::persistence::open(
@@ -177,6 +177,16 @@ pub fn app(props: &AppProps) -> Html {
                     crate::store::lock::LockMode::Try,
                 )
             }
+        });
+    }
+
+    // What the reducer asked the page to keep in `localStorage` (before the
+    // setup below is saved, as when the reducer wrote it itself).
+    {
+        let writes = state.page_writes.clone();
+        use_effect_with(state.rev, move |_| {
+            let writes = std::mem::take(&mut *writes.borrow_mut());
+            crate::ui::page_store::perform(writes);
         });
     }
 

@@ -6,7 +6,7 @@
 use crate::document::Language;
 use crate::tutorial::{paragraphs, runs, Run, Text};
 use crate::ui::i18n::{fill, Lang};
-use crate::ui::lesson::{chapters, request_chapter, saved_progress};
+use crate::ui::lesson::{chapters, request_chapter};
 use crate::ui::state::{use_app, Action};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -52,7 +52,7 @@ pub fn chapter_picker() -> Html {
         .state
         .chapter_loading
         .or(app.state.lesson.as_ref().map(|l| l.index));
-    let progress = saved_progress();
+    let progress = app.state.progress.clone();
     let onchange = {
         let d = app.dispatch.clone();
         Callback::from(move |e: Event| {
