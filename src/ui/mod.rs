@@ -23,11 +23,14 @@
 //! - [`persistence`]: IndexedDB (or the in-memory fallback) behind the broker.
 //! - [`python`]: the door between the Python terminals (`www/terminals.js`)
 //!   and the timeline: their bytes as `Command::Wire`, their pacing.
+//! - [`hooks`]: the app's hooks, one job each (the store, `localStorage`,
+//!   the URL, keyboard shortcuts, playback…).
 //! - [`components`]: one file per component.
 
 pub mod components;
 /// The sentences and labels (pure, shared with `warren-server`).
 pub use crate::describe::i18n;
+pub mod hooks;
 pub mod lesson;
 pub mod page_store;
 pub mod persistence;

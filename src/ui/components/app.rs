@@ -1,6 +1,8 @@
-//! The workbench page: context, keyboard shortcuts, playback, the grid.
+//! The workbench page: the context, the grid (or the embedded player's
+//! frame) and its panels. What runs around it — the state, the store,
+//! `localStorage`, the URL, keyboard shortcuts, playback — is one hook per
+//! job in `ui/hooks.rs`, called here in order.
 
-use crate::engine::Profile;
 use crate::ui::components::pane_switch::{shown_pane, PaneSwitch};
 use crate::ui::components::scenario_dialog::ScenarioDialog;
 use crate::ui::components::{
@@ -8,76 +10,16 @@ use crate::ui::components::{
     code_panel::BottomRight, controls::Controls, diagram::DiagramView, event_log::EventLog,
     header::Header, inspector::Inspector, lesson_panel::LessonPanel, notice::NoticeBar,
 };
-use crate::ui::i18n::Lang;
-use crate::ui::page_store::storage;
-use crate::ui::scenario::{Embed, UrlRequest};
-use crate::ui::state::{Action, AppCtx, Origin, Pane, StoreInfo, StoreReason, Workbench, SPEEDS};
+use crate::ui::hooks::{
+    use_autoplay, use_keyboard_shortcuts, use_open_from_url, use_page_language, use_page_writes,
+    use_ready_mark, use_remembered_profile, use_render_timing, use_saved_setup, use_store,
+    use_store_feed, use_timed_dispatch, use_url_request, use_workbench,
+};
+use crate::ui::scenario::UrlRequest;
+use crate::ui::state::{AppCtx, Pane, Workbench};
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-const LANG_KEY: &str = "warren.lang";
-const PROFILE_KEY: &str = "warren.profile";
-
-/// The language remembered, or the browser's, or English.
-fn initial_lang() -> Lang {
-    if let Some(code) = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()) {
-        if let Some(lang) = Lang::from_code(&code) {
-            return lang;
-        }
-    }
-    let browser = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_default();
-    if browser.to_ascii_lowercase().starts_with("zh") {
-        Lang::Zh
-    } else {
-        Lang::En
-    }
-}
-
-/// The broker profile chosen at the last reset (its durable state may be
-/// resumed from IndexedDB), or the default.
-fn initial_profile() -> Profile {
-    storage()
-        .and_then(|s| s.get_item(PROFILE_KEY).ok().flatten())
-        .and_then(|p| Profile::parse(&p))
-        .unwrap_or_default()
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
-/// Whether a key press belongs to a form field rather than to the shortcuts.
-fn typing_target(e: &web_sys::KeyboardEvent) -> (bool, bool) {
-    let Some(el) = e
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-    else {
-        return (false, false);
-    };
-    let tag = el.tag_name().to_ascii_lowercase();
-    let typing = matches!(tag.as_str(), "input" | "textarea" | "select")
-        || el.get_attribute("contenteditable").is_some();
-    let pressable = tag == "button"
-        || tag == "summary"
-        || el.get_attribute("role").as_deref() == Some("button");
-    (typing, pressable)
-}
-
-/// Whether a key press comes from inside the diagram's drawing, whose
-/// own keys (arrows pan, +/− zoom) come first.
-fn in_diagram(e: &web_sys::KeyboardEvent) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|el| el.closest(".topo-svg").ok().flatten())
-        .is_some()
-}
 
 /// A player mounted in a `<warren-player>` element (`www/player.js`) rather
 /// than on its own page.
@@ -98,272 +40,23 @@ pub struct AppProps {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    // What the URL (or the element) asks for, read once (a share link,
-    // `?embed`, `?src=`…).
     let element = props.element.clone();
-    let url = use_memo((), {
-        let element = element.clone();
-        move |_| match element {
-            Some(e) => UrlRequest {
-                embed: true,
-                ..e.request
-            },
-            None => crate::ui::scenario::current_url(),
-        }
-    });
     let in_element = element.is_some();
-    let state = use_reducer({
-        let url = url.clone();
-        move || {
-            let mut w = Workbench::new(
-                url.lang.unwrap_or_else(initial_lang),
-                initial_profile(),
-                &url.broker_name(),
-            );
-            w.progress = Rc::new(crate::ui::lesson::saved_progress());
-            if url.embed {
-                w.embed = Some(Rc::new(Embed {
-                    panels: url
-                        .panels
-                        .clone()
-                        .unwrap_or_else(|| vec!["diagram".into(), "controls".into(), "log".into()]),
-                    read_only: url.read_only.unwrap_or(true),
-                    element: element.as_ref().map(|e| e.workbench.clone()),
-                }));
-            }
-            w
-        }
-    });
+    let url = use_url_request(element.clone());
+    let state = use_workbench(url.clone(), element);
     let root = use_node_ref();
-    let dispatched_at = use_mut_ref(|| None::<f64>);
-
-    let dispatch = {
-        let d = state.dispatcher();
-        let at = dispatched_at.clone();
-        Callback::from(move |a: Action| {
-            *at.borrow_mut() = Some(now_ms());
-            d.dispatch(a);
-        })
-    };
-
-    // The durable store: opened once, then fed after every action.
-    let link = use_mut_ref(crate::ui::persistence::StoreLink::default);
-    {
-        let link = link.clone();
-        let dispatch = dispatch.clone();
-        let profile = state.profile;
-        let embed = url.embed;
-        let broker = url.broker_name();
-        let t = state.lang.text();
-        use_effect_with((), move |_| {
-            if embed {
-                // Several players can share a docs page: none of them
-                // touches the workbench's database or remembers anything.
-                dispatch.emit(Action::StoreReady {
-                    store: StoreInfo::Memory {
-                        reason: StoreReason::Unavailable(t.store_embedded.to_string()),
-                    },
-                    recovered: None,
-                    claimed: false,
-                    // A player remembers no setup.
-                    setup: None,
-                });
-            } else {
-                crate::ui::persistence::open(
-                    link,
-                    dispatch,
-                    profile,
-                    broker,
-                    crate::store::lock::LockMode::Try,
-                )
-            }
-        });
-    }
-
-    // What the reducer asked the page to keep in `localStorage` (before the
-    // setup below is saved, as when the reducer wrote it itself).
-    {
-        let writes = state.page_writes.clone();
-        use_effect_with(state.rev, move |_| {
-            let writes = std::mem::take(&mut *writes.borrow_mut());
-            crate::ui::page_store::perform(writes);
-        });
-    }
-
-    // The setup, from the URL: a chapter, a share link, a document file.
-    {
-        let dispatch = dispatch.clone();
-        let url = url.clone();
-        use_effect_with((), move |_| open_from_url(&url, dispatch));
-    }
-
-    // The setup is kept for the next visit (the workbench's, not a
-    // chapter's or an embedded player's).
-    {
-        let timeline = state.timeline.clone();
-        // Not before the store has answered (the last setup must be read,
-        // and resumed, before the empty start could overwrite it), and not
-        // by a tab that another tab keeps out of the broker.
-        let keep =
-            state.store.owns_broker() && state.embed.is_none() && state.origin != Origin::Chapter;
-        let title = state.title.clone();
-        let broker = state.broker.clone();
-        use_effect_with((state.code.len(), state.rev / 16, keep), move |_| {
-            if keep {
-                let tl = timeline.borrow();
-                let doc = crate::document::Document::from_simulation(
-                    &tl.world().sim,
-                    &title,
-                    Default::default(),
-                );
-                crate::ui::scenario::save_setup(&broker, &doc);
-            }
-        });
-    }
-    {
-        let link = link.clone();
-        let dispatch = dispatch.clone();
-        let timeline = state.timeline.clone();
-        use_effect_with(state.rev, move |_| {
-            let jobs = timeline.borrow_mut().take_outbox();
-            crate::ui::persistence::enqueue(&link, jobs, dispatch);
-        });
-    }
-
-    // Ready: the benchmark's hook is installed and the page says so.
-    {
-        let dispatch = dispatch.clone();
-        let root = root.clone();
-        use_effect_with((), move |_| {
-            // One hook per page: the workbench's, never a docs page's players'.
-            if !in_element {
-                crate::ui::components::bench_hook::install(dispatch);
-            }
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                let _ = el.set_attribute("data-ready", "true");
-            }
-        });
-    }
-
-    // How long the last action took to reduce and render (the bench reads it).
-    {
-        let root = root.clone();
-        let at = dispatched_at.clone();
-        use_effect_with(state.rev, move |_| {
-            if let Some(t0) = at.borrow_mut().take() {
-                if let Some(el) = root.cast::<web_sys::Element>() {
-                    let _ = el.set_attribute("data-render-ms", &format!("{:.2}", now_ms() - t0));
-                }
-            }
-        });
-    }
-
-    // The language is remembered, and the page says which it is in. An
-    // embedded player does neither: its language is its author's choice, not
-    // the reader's, and a docs page keeps its own title.
-    let embedded = url.embed;
-    use_effect_with(state.lang, move |lang| {
-        if embedded {
-            return;
-        }
-        if let Some(s) = storage() {
-            let _ = s.set_item(LANG_KEY, lang.code());
-        }
-        if let Some(html) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = html.set_attribute("lang", lang.html_lang());
-        }
-        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
-            d.set_title(lang.text().page_title);
-        }
-    });
-
-    use_effect_with(state.profile, move |profile| {
-        if embedded {
-            return;
-        }
-        if let Some(s) = storage() {
-            let _ = s.set_item(PROFILE_KEY, profile.name());
-        }
-    });
-
-    // Keyboard: Space steps, P plays/pauses, ← steps back — anywhere on the
-    // page, or, for a `<warren-player>` among other content, while the focus
-    // is inside it.
-    {
-        let dispatch = dispatch.clone();
-        let root = root.clone();
-        use_effect_with((), move |_| {
-            let listener =
-                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
-                    let (typing, pressable) = typing_target(&e);
-                    if typing {
-                        return;
-                    }
-                    match e.key().as_str() {
-                        " " | "Spacebar" if !pressable => {
-                            e.prevent_default();
-                            dispatch.emit(Action::Step);
-                        }
-                        "p" | "P" => {
-                            e.prevent_default();
-                            dispatch.emit(Action::TogglePlay);
-                        }
-                        // In the diagram the arrows pan (components/diagram.rs).
-                        "ArrowLeft" if !in_diagram(&e) => {
-                            e.prevent_default();
-                            dispatch.emit(Action::StepBack);
-                        }
-                        _ => {}
-                    }
-                });
-            let target: Option<web_sys::EventTarget> = if in_element {
-                root.cast::<web_sys::Element>()
-                    .map(web_sys::EventTarget::from)
-            } else {
-                web_sys::window()
-                    .and_then(|w| w.document())
-                    .map(web_sys::EventTarget::from)
-            };
-            if let Some(d) = &target {
-                let _ = d
-                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = &target {
-                    let _ = d.remove_event_listener_with_callback(
-                        "keydown",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
-        });
-    }
-
-    // Playback: one step every 1/speed seconds while playing.
-    {
-        let dispatch = dispatch.clone();
-        let playing = state.playing;
-        let speed = SPEEDS[state.speed.min(SPEEDS.len() - 1)];
-        use_effect_with((playing, speed), move |(playing, speed)| {
-            let interval = if *playing {
-                let d = dispatch.clone();
-                Some(gloo_timers::callback::Interval::new(
-                    1000 / speed.max(&1),
-                    move || d.emit(Action::Step),
-                ))
-            } else {
-                None
-            };
-            move || drop(interval)
-        });
-    }
+    let (dispatch, dispatched_at) = use_timed_dispatch(&state);
+    let link = use_store(&state, &url, &dispatch);
+    use_page_writes(&state);
+    use_open_from_url(&url, &dispatch);
+    use_saved_setup(&state);
+    use_store_feed(&state, &link, &dispatch);
+    use_ready_mark(&root, &dispatch, in_element);
+    use_render_timing(&root, &dispatched_at, state.rev);
+    use_page_language(state.lang, url.embed);
+    use_remembered_profile(state.profile, url.embed);
+    use_keyboard_shortcuts(&root, &dispatch, in_element);
+    use_autoplay(&dispatch, state.playing, state.speed);
 
     // Claiming the broker's store after all (waiting for the tab that owns
     // it, or taking it over): the same open, with the lock taken that way.
@@ -491,59 +184,6 @@ pub fn app(props: &AppProps) -> Html {
 fn handle_rc(handle: &UseReducerHandle<Workbench>) -> Rc<Workbench> {
     let s: &Workbench = handle;
     Rc::new(s.clone())
-}
-
-/// Opens what the URL names: a tutorial chapter, a share link's document,
-/// or a document file (`?src=`, same origin), with the URL's view options
-/// on top. A bad link or file is reported, and the page still works.
-fn open_from_url(url: &UrlRequest, dispatch: Callback<Action>) {
-    use crate::document::{share, Document};
-    let apply = {
-        let url = url.clone();
-        move |mut doc: Document| {
-            if let Some(lang) = url.lang {
-                doc.view.language = match lang {
-                    Lang::En => crate::document::Language::En,
-                    Lang::Zh => crate::document::Language::Zh,
-                };
-            }
-            if let Some(a) = url.autoplay {
-                doc.view.autoplay = a;
-            }
-            if let Some(s) = url.speed {
-                doc.view.speed = s;
-            }
-            if let Some(p) = &url.panels {
-                doc.view.panels = p.clone();
-            }
-            if let Some(r) = url.read_only {
-                doc.view.read_only = r;
-            }
-            doc
-        }
-    };
-    if let Some(n) = url.chapter {
-        crate::ui::lesson::request_chapter(n, dispatch);
-    } else if let Some(fragment) = url
-        .fragment
-        .as_deref()
-        .filter(|f| f.contains(share::PREFIX))
-    {
-        match share::decode(fragment) {
-            Ok(doc) => dispatch.emit(Action::LoadDocument(Rc::new(apply(doc)))),
-            Err(e) => dispatch.emit(Action::DocumentFailed(e.to_string())),
-        }
-    } else if let Some(src) = url.src.clone() {
-        wasm_bindgen_futures::spawn_local(async move {
-            match fetch_text(&src).await {
-                Ok(text) => match Document::parse(&text) {
-                    Ok(doc) => dispatch.emit(Action::LoadDocument(Rc::new(apply(doc)))),
-                    Err(e) => dispatch.emit(Action::DocumentFailed(format!("{src}: {e}"))),
-                },
-                Err(e) => dispatch.emit(Action::DocumentFailed(format!("{src}: {e}"))),
-            }
-        });
-    }
 }
 
 /// GETs a same-origin file as text.
