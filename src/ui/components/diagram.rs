@@ -17,16 +17,22 @@
 //! its page with the docs around it. With the focus in the diagram, `+`,
 //! `−` and `0` zoom, the arrow keys pan (Alt+arrows move a focused node).
 //! The arithmetic is `view::viewport`'s; the positions a person drags are
-//! kept by `ui/saved_layout.rs`.
+//! kept by `ui/saved_layout.rs`. Each kind of node draws itself
+//! (`producer_node.rs`, `exchange_node.rs`, `queue_node.rs`,
+//! `worker_node.rs`: what it says, worked out from the world, and its
+//! shape); this file places them, in a focusable group named by their text.
 
 use crate::describe::message_of;
 use crate::engine::event::{DeadFate, EventKind};
 use crate::engine::ids::ChannelId;
-use crate::sim::actors::WorkerState;
-use crate::ui::i18n::{fill, format_time, Text};
+use crate::ui::components::exchange_node::{ExchangeFace, ExchangeNode};
+use crate::ui::components::producer_node::{ProducerFace, ProducerNode};
+use crate::ui::components::queue_node::{QueueFace, QueueNode};
+use crate::ui::components::worker_node::{WorkerFace, WorkerNode};
+use crate::ui::i18n::{fill, Text};
 use crate::ui::state::{use_app, Action, AppCtx, BuildTab, NodeKey, Prefill, Selection};
-use crate::view::geometry::{clip_chars, Point, Rect};
-use crate::view::layout::{layout, Diagram, EdgeKind, NodeKind, Orientation, PORT_RADIUS};
+use crate::view::geometry::{Point, Rect};
+use crate::view::layout::{layout, Diagram, EdgeKind, NodeKind, Orientation};
 use crate::view::route::curve_path;
 use crate::view::timeline::Timeline;
 use crate::view::viewport::{nudge_into, wheel_factor, Size, Viewport, PAN_STEP, ZOOM_STEP};
@@ -49,14 +55,11 @@ struct Move {
 /// Between a node's `<text>` lines: SVG draws no text outside them, but the
 /// space keeps the words apart for anything that reads the node's text
 /// (a screen reader's name from content, axe's label-in-name check).
-const SEP: &str = " ";
+pub(crate) const SEP: &str = " ";
 
 /// The band at the top of the drawing's box where its buttons float
 /// (`.view-tools` in `www/style.css`): zoom to fit keeps the drawing below it.
 const TOOLS_BAND: f64 = 48.0;
-
-/// Where a message token is drawn: queue cells show this many at most.
-const CELLS_MAX: u64 = 12;
 
 /// What a pressed pointer is doing. Each carries the view at its start:
 /// panning and pinching move from it; dragging a node or a binding keeps
@@ -1115,257 +1118,45 @@ fn render_node(
     // when the drawing had to clip it.
     let (visible, body, id): (Vec<String>, Html, String) = match &n.key {
         NodeKey::Producer(pid) => {
-            let Some(p) = sim.producer(*pid) else {
+            let Some(face) = ProducerFace::of(sim, *pid, t) else {
                 return (html! {}, String::new());
             };
-            let target = if p.spec.exchange.is_empty() {
-                t.default_exchange.to_string()
-            } else {
-                p.spec.exchange.clone()
-            };
-            let every = p
-                .every
-                .map(|ms| format!(" · ⟳ {}", format_time(ms)))
-                .unwrap_or_default();
-            let confirms = if p.spec.confirm {
-                format!(" · ✓{} ✗{}", p.acked, p.nacked)
-            } else {
-                String::new()
-            };
-            let name = clip_chars(&p.spec.name, 14);
-            let sub = format!(
-                "→ {} · {}{}{}",
-                clip_chars(&target, 10),
-                fill(t.sent_n, &[("n", &p.sent.to_string())]),
-                every,
-                confirms
-            );
             (
-                vec![t.kind_producer_caps.to_string(), name.clone(), sub.clone()],
-                html! {
-                    <>
-                        <path class="shape" d={format!("M0,8 Q0,0 8,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L8,{h:.0} Q0,{h:.0} 0,{:.0} Z", w - 16.0, h / 2.0, w - 16.0, h - 8.0)} />
-                        <text class="kind" x="12" y="15">{ t.kind_producer_caps }</text>{ SEP }
-                        <text class="name" x="12" y="33">{ name }</text>{ SEP }
-                        <text class="sub" x="12" y="49">{ sub }</text>{ SEP }
-                    </>
-                },
+                face.visible(t),
+                html! { <ProducerNode {face} {w} {h} /> },
                 format!("node-producer-{}", pid.0),
             )
         }
         NodeKey::Exchange(name) => {
-            let (kind, flags) = match broker.exchange_by_name(name) {
-                Some(x) => {
-                    let mut f = Vec::new();
-                    if x.durable {
-                        f.push(t.flag_durable);
-                    }
-                    if x.auto_delete {
-                        f.push(t.flag_auto_delete);
-                    }
-                    if x.internal {
-                        f.push(t.flag_internal);
-                    }
-                    (x.kind.name(), f.join(" · "))
-                }
-                None => ("direct", t.flag_durable.to_string()),
-            };
-            let shown = if name.is_empty() {
-                t.default_exchange.to_string()
+            let face = ExchangeFace::of(broker, name, t);
+            let id = if name.is_empty() {
+                "default".to_string()
             } else {
-                name.to_string()
-            };
-            let port = if name.is_empty() {
-                html! {}
-            } else {
-                html! {
-                    <g class="port">
-                        <title>{ t.port_help }</title>
-                        <circle cx={format!("{port_x:.0}")} cy={format!("{port_y:.0}")} r={PORT_RADIUS.to_string()} />
-                        <text x={format!("{port_x:.0}")} y={format!("{:.0}", port_y + 4.0)} text-anchor="middle">{ "+" }</text>{ SEP }
-                    </g>
-                }
-            };
-            let shown_name = clip_chars(&shown, 14);
-            let sub = if flags.is_empty() {
-                kind.to_string()
-            } else {
-                format!("{kind} · {flags}")
+                css_id(name)
             };
             (
-                vec![
-                    t.kind_exchange_caps.to_string(),
-                    shown_name.clone(),
-                    sub.clone(),
-                ],
-                html! {
-                    <>
-                        <path class="shape" d={format!("M14,0 L{:.0},0 L{w:.0},{:.0} L{:.0},{h:.0} L14,{h:.0} L0,{:.0} Z", w - 14.0, h / 2.0, w - 14.0, h / 2.0)} />
-                        <text class="kind" x="18" y="15">{ t.kind_exchange_caps }</text>{ SEP }
-                        <text class="name" x="18" y="33">{ shown_name }</text>{ SEP }
-                        <text class="sub" x="18" y="49">{ sub }</text>{ SEP }
-                        { port }
-                    </>
-                },
-                format!(
-                    "node-exchange-{}",
-                    if name.is_empty() {
-                        "default".to_string()
-                    } else {
-                        css_id(name)
-                    }
-                ),
+                face.visible(t),
+                html! { <ExchangeNode {face} {w} {h} port={(port_x, port_y)} /> },
+                format!("node-exchange-{id}"),
             )
         }
         NodeKey::Queue(name) => {
-            let Some(q) = broker.queue_by_name(name) else {
+            let Some(face) = QueueFace::of(broker, name, t) else {
                 return (html! {}, String::new());
             };
-            let ready = q.ready_count();
-            let unacked = q.unacked;
-            let consumers = q.consumers.len();
-            let mut flags = Vec::new();
-            if q.durable {
-                flags.push(t.flag_durable_short);
-            }
-            if q.exclusive_owner.is_some() {
-                flags.push(t.flag_exclusive_short);
-            }
-            if q.auto_delete {
-                flags.push(t.flag_auto_delete_short);
-            }
-            if !q.args.is_empty() {
-                flags.push("args");
-            }
-            let shown_ready = ready.min(CELLS_MAX);
-            let shown_unacked = unacked.min(CELLS_MAX.saturating_sub(shown_ready).max(2));
-            let cell = 11.0;
-            let cells = (0..shown_ready).map(|i| html! {
-                <rect class="cell ready" x={format!("{:.0}", 10.0 + i as f64 * (cell + 2.0))} y="40" width="11" height="14" rx="2" />
-            }).chain((0..shown_unacked).map(|i| html! {
-                <rect class="cell unacked" x={format!("{:.0}", 10.0 + (shown_ready + i) as f64 * (cell + 2.0))} y="40" width="11" height="14" rx="2" />
-            }));
-            let more = (ready + unacked).saturating_sub(shown_ready + shown_unacked);
-            let kind = format!(
-                "{}{}",
-                t.kind_queue_caps,
-                if flags.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {}", flags.join(" "))
-                }
-            );
-            let shown_name = clip_chars(name, 17);
-            let counts = fill(
-                t.queue_counts,
-                &[
-                    ("ready", &ready.to_string()),
-                    ("unacked", &unacked.to_string()),
-                    ("consumers", &consumers.to_string()),
-                ],
-            );
-            let mut visible = vec![kind.clone(), shown_name.clone()];
-            if more > 0 {
-                visible.push(format!("+{more}"));
-            }
-            visible.push(counts.clone());
             (
-                visible,
-                html! {
-                    <>
-                        <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="6" />
-                        <path class="mouth" d={format!("M{:.0},6 L{:.0},{:.0}", w - 6.0, w - 6.0, h - 6.0)} />
-                        <text class="kind" x="10" y="15">{ kind }</text>{ SEP }
-                        <text class="name" x="10" y="32">{ shown_name }</text>{ SEP }
-                        { for cells }
-                        if more > 0 {
-                            <text class="more" x={format!("{:.0}", 12.0 + (shown_ready + shown_unacked) as f64 * (cell + 2.0))} y="51">{ format!("+{more}") }</text>{ SEP }
-                        }
-                        <text class="counts" x="10" y="69" data-ready={ready.to_string()} data-unacked={unacked.to_string()}>
-                            { counts }
-                        </text>{ SEP }
-                    </>
-                },
+                face.visible(),
+                html! { <QueueNode {face} {w} {h} /> },
                 format!("node-queue-{}", css_id(name)),
             )
         }
         NodeKey::Worker(wid) => {
-            let Some(wk) = sim.worker(*wid) else {
+            let Some(face) = WorkerFace::of(sim, *wid, now, t) else {
                 return (html! {}, String::new());
             };
-            let unacked = broker
-                .channel(wk.link.channel)
-                .map(|c| c.unacked.len())
-                .unwrap_or(0);
-            let (state_icon, state_text, state_class) = match wk.state {
-                WorkerState::Running if wk.cancelled => ("◌", t.state_cancelled, "cancelled"),
-                WorkerState::Running if wk.current.is_some() => ("●", t.state_working, "working"),
-                WorkerState::Running => ("○", t.state_idle, "idle"),
-                WorkerState::Paused => ("❚❚", t.state_paused, "paused"),
-                WorkerState::Killed => ("✕", t.state_killed, "killed"),
-                WorkerState::Disconnected => ("⚡", t.state_disconnected, "disconnected"),
-            };
-            let (progress, task_text, current_body, redelivered) = match &wk.current {
-                Some(task) => {
-                    let total = task.until.saturating_sub(task.started).max(1);
-                    let frac =
-                        (now.saturating_sub(task.started) as f64 / total as f64).clamp(0.0, 1.0);
-                    // Prefetched deliveries waiting behind the one in hand.
-                    let waiting = if wk.inbox.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" · +{}", wk.inbox.len())
-                    };
-                    let text = format!(
-                        "#{} {} {}/{}{waiting}",
-                        task.delivery.message,
-                        if task.delivery.redelivered { "↺" } else { "" },
-                        format_time(now.saturating_sub(task.started).min(total)),
-                        format_time(total)
-                    );
-                    (
-                        frac,
-                        text,
-                        task.delivery.body.clone(),
-                        task.delivery.redelivered,
-                    )
-                }
-                None => (0.0, String::new(), String::new(), false),
-            };
-            let bar_w = w - 20.0;
-            let state = format!("{state_icon} {state_text}");
-            let name = clip_chars(&wk.spec.name, 16);
-            let sub = if current_body.is_empty() {
-                fill(
-                    t.worker_sub_idle,
-                    &[
-                        ("unacked", &unacked.to_string()),
-                        ("done", &wk.done.to_string()),
-                    ],
-                )
-            } else {
-                format!("“{}”", clip_chars(&current_body, 20))
-            };
             (
-                vec![
-                    t.kind_worker_caps.to_string(),
-                    state.clone(),
-                    name.clone(),
-                    sub.clone(),
-                    task_text.clone(),
-                ],
-                html! {
-                    <>
-                        <rect class="shape" width={format!("{w:.0}")} height={format!("{h:.0}")} rx="16" />
-                        <text class="kind" x="12" y="15">{ t.kind_worker_caps }</text>{ SEP }
-                        <text class={classes!("state", state_class)} x={format!("{:.0}", w - 12.0)} y="15" text-anchor="end">{ state }</text>{ SEP }
-                        <text class="name" x="12" y="33">{ name }</text>{ SEP }
-                        <text class="sub" x="12" y="49">{ sub }</text>{ SEP }
-                        <rect class="bar-bg" x="10" y="58" width={format!("{bar_w:.0}")} height="8" rx="4" />
-                        <rect class={classes!("bar", redelivered.then_some("redelivered"))} x="10" y="58" width={format!("{:.1}", bar_w * progress)} height="8" rx="4" />
-                        <text class="task" x="10" y="77" data-body={current_body.clone()} data-redelivered={redelivered.to_string()}>{ task_text }</text>{ SEP }
-                    </>
-                },
+                face.visible(t),
+                html! { <WorkerNode {face} {w} {h} /> },
                 format!("node-worker-{}", wid.0),
             )
         }
