@@ -234,3 +234,29 @@ fn an_action_on_an_actor_gone_or_only_narrating_plays_no_command_once() {
         Some((Language::En, "Gone"))
     );
 }
+
+#[test]
+fn a_command_in_place_of_an_action_lets_it_play_again() {
+    let doc = shipped_scenarios::load("work-queues.json");
+    let (mut tl, mut s) = start(&doc);
+    step_until_idle(&mut tl, &mut s);
+    let second = s.fired.get(&1).copied().expect("the second action played");
+    // Right after the clock reached 2000 ms, before the publish: the
+    // person's command takes the publish's place on the timeline.
+    assert!(tl.seek(second.from).is_ok());
+    assert_eq!(tl.world().sim.now(), 2000);
+    let worker_1 = tl
+        .world()
+        .sim
+        .workers()
+        .map(|w| w.id)
+        .next()
+        .expect("a worker");
+    assert!(tl.command(Command::PauseWorker(worker_1, true)).is_ok());
+    step_until_idle(&mut tl, &mut s);
+    assert_eq!(
+        published_at(&tl),
+        [0, 0, 0, 0, 2000, 2000],
+        "played again, once"
+    );
+}

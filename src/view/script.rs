@@ -11,7 +11,7 @@
 
 use crate::document::{Language, ScriptAction, ScriptVerb};
 use crate::sim::world::Command;
-use crate::view::timeline::Timeline;
+use crate::view::timeline::{Tick, Timeline};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -33,6 +33,10 @@ pub struct Played {
 pub struct Script {
     pub actions: Vec<ScriptAction>,
     pub fired: BTreeMap<usize, Played>,
+    /// The first tick each played action recorded (none for an action
+    /// without commands): it counts as played while the timeline still
+    /// holds that tick at its place.
+    first_ticks: BTreeMap<usize, Tick>,
 }
 
 impl Script {
@@ -40,18 +44,25 @@ impl Script {
         Script {
             actions,
             fired: BTreeMap::new(),
+            first_ticks: BTreeMap::new(),
         }
     }
 
     /// Forgets firings whose ticks were dropped (a new command after
-    /// stepping back replaced that future).
+    /// stepping back replaced that future, even from the very position the
+    /// action played at).
     pub fn prune(&mut self, tl: &Timeline) {
         let recorded = tl.recorded();
-        // An action without commands played at the present (`from ==
-        // recorded`) recorded no tick that could have been dropped: kept,
-        // or it would play again on every step.
-        self.fired
-            .retain(|_, p| p.from < recorded || (p.from == p.to && p.to == recorded));
+        let first_ticks = &self.first_ticks;
+        self.fired.retain(|i, p| match first_ticks.get(i) {
+            Some(first) => tl.tick(p.from) == Some(first),
+            // An action without commands played at the present (`from ==
+            // recorded`) recorded no tick that could have been dropped:
+            // kept, or it would play again on every step.
+            None => p.from <= recorded,
+        });
+        let fired = &self.fired;
+        self.first_ticks.retain(|i, _| fired.contains_key(i));
     }
 
     /// The caption current at timeline position `pos`: that of the
@@ -103,6 +114,9 @@ impl Script {
             let from = tl.pos();
             for cmd in commands_of(a, tl) {
                 let _ = tl.command(cmd);
+            }
+            if let Some(first) = tl.tick(from).filter(|_| tl.pos() > from) {
+                self.first_ticks.insert(i, first.clone());
             }
             self.fired.insert(i, Played { from, to: tl.pos() });
             played = true;
