@@ -150,7 +150,7 @@ setup() {
 }
 
 build() {
-  timed "wasm-pack build" wasm-pack build --target web --release --mode no-install
+  timed "wasm-pack build" wasm-pack build --target web --profile wasm-release --mode no-install
   timed "wasm-opt" optimise_wasm pkg/warren_bg.wasm
 }
 

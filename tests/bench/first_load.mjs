@@ -10,8 +10,8 @@
 // Nearly all of either is the one wasm both pages load; what it is made
 // of, by crate and by function, is `./dev.sh wasm-size`
 // (tests/bench/wasm_size.sh), and README.md ("Where a goal is missed") has
-// the latest figures: workbench 950 KB, player 951 KB (1,066 and 1,067 KB
-// before dev.sh ran wasm-opt).
+// the latest figures: workbench 835 KB, player 836 KB (1,066 and 1,067 KB
+// before dev.sh ran wasm-opt and built the wasm with opt-level "z").
 //
 //   node tests/bench/first_load.mjs URL     (or imported by browser.mjs)
 import { openBrowser } from '../e2e/browser.mjs';

@@ -23,10 +23,10 @@ if [ "${1:-}" = --generics ]; then
   shift
   v0_target="${CARGO_TARGET_DIR:-$PWD/target}/v0-names"
   CARGO_TARGET_DIR="$v0_target" RUSTFLAGS="-C symbol-mangling-version=v0" \
-    cargo build --quiet --release --lib --target wasm32-unknown-unknown
-  wasm="$v0_target/wasm32-unknown-unknown/release/warren.wasm"
+    cargo build --quiet --profile wasm-release --lib --target wasm32-unknown-unknown
+  wasm="$v0_target/wasm32-unknown-unknown/wasm-release/warren.wasm"
 else
-  wasm-pack build --target web --release --mode no-install --out-dir "$out" >&2
+  wasm-pack build --target web --profile wasm-release --mode no-install --out-dir "$out" >&2
   wasm="$out/warren_bg.wasm"
 fi
 twiggy top -n 1000000 -f csv "$wasm" >"$out/items.csv"
