@@ -28,7 +28,9 @@
 //!
 //! In a narrow, tall box the diagram runs [`Orientation::Down`]: the
 //! columns become rows (producers on top, workers at the bottom), a row's
-//! nodes side by side, edges going down. [`place`] lays it out as the
+//! nodes side by side, edges going down; a row wider than a phone wraps
+//! into several, so five queues do not shrink the whole drawing to fit
+//! them side by side. [`place`] lays it out as the
 //! `Across` diagram of nodes with width and height swapped, with labels
 //! standing on end, and flips the result in the diagonal
 //! ([`Orientation::flip`]): the guarantees above hold for both, and the
@@ -235,6 +237,13 @@ impl NodeKind {
 /// The radius of an exchange's binding handle (drawn by the diagram).
 pub const PORT_RADIUS: f64 = 8.0;
 const ROW_GAP: f64 = 22.0;
+/// Down, the widest a row of nodes is drawn: a 390-pixel phone's diagram
+/// box (370) at the readable scale (0.8, [`crate::view::viewport`]) less
+/// the margins. Wider rows wrap.
+const DOWN_ROW_WIDTH_MAX: f64 = 420.0;
+/// Down, the room between the rows a wrapped row became: lanes for the
+/// edges that pass between them to the lower row's nodes.
+const WRAP_GAP: f64 = 48.0;
 const MARGIN: f64 = 20.0;
 /// The least height of the drawing, so a small topology is not blown up.
 const HEIGHT_MIN: f64 = 200.0;
@@ -604,7 +613,8 @@ fn initial_gaps(
 
 /// The nodes, each column top to bottom, left to right; a dragged node
 /// where it was put (its slot in the column stays taken, so the others do
-/// not move when one is dragged). Down, each row is centred on the widest
+/// not move when one is dragged). Down, a row too wide for a phone wraps
+/// into several (see [`wrapped`]), and each row is centred on the widest
 /// one: a lone producer above two workers sits over them, not at the left.
 fn stack(
     topology: &Topology,
@@ -612,11 +622,19 @@ fn stack(
     gaps: &[f64],
     flow: Orientation,
 ) -> Vec<Node> {
-    let length = |column: &Column| {
-        let h = flow.flip(column.kind.size()).1;
-        column.keys.len() as f64 * (h + ROW_GAP)
+    let length = |kind: NodeKind, keys: &[NodeKey]| {
+        let h = flow.flip(kind.size()).1;
+        keys.len() as f64 * (h + ROW_GAP)
     };
-    let longest = topology.columns.iter().map(length).fold(0.0, f64::max);
+    let longest = topology
+        .columns
+        .iter()
+        .flat_map(|column| {
+            wrapped(column, flow)
+                .into_iter()
+                .map(move |keys| length(column.kind, keys))
+        })
+        .fold(0.0, f64::max);
     let mut nodes = Vec::new();
     let mut x = MARGIN;
     for (column, gap) in topology.columns.iter().zip(gaps) {
@@ -624,25 +642,43 @@ fn stack(
             continue;
         }
         let (w, h) = flow.flip(column.kind.size());
-        let mut y = match flow {
-            Orientation::Across => MARGIN,
-            Orientation::Down => MARGIN + (longest - length(column)) / 2.0,
-        };
-        for key in &column.keys {
-            let (nx, ny) = moved.get(key).copied().unwrap_or((x, y));
-            nodes.push(Node {
-                key: key.clone(),
-                kind: column.kind,
-                x: nx,
-                y: ny,
-                w,
-                h,
-            });
-            y += h + ROW_GAP;
+        let parts = wrapped(column, flow);
+        for (i, keys) in parts.iter().enumerate() {
+            let mut y = match flow {
+                Orientation::Across => MARGIN,
+                Orientation::Down => MARGIN + (longest - length(column.kind, keys)) / 2.0,
+            };
+            for key in *keys {
+                let (nx, ny) = moved.get(key).copied().unwrap_or((x, y));
+                nodes.push(Node {
+                    key: key.clone(),
+                    kind: column.kind,
+                    x: nx,
+                    y: ny,
+                    w,
+                    h,
+                });
+                y += h + ROW_GAP;
+            }
+            x += w + if i + 1 < parts.len() { WRAP_GAP } else { *gap };
         }
-        x += w + gap;
     }
     nodes
+}
+
+/// A column's nodes in the rows they are drawn in. Across, one. Down, a
+/// row wider than [`DOWN_ROW_WIDTH_MAX`] wraps into as few rows as fit it,
+/// the nodes shared out evenly (five queues: three above two), in order,
+/// so edges still cross as little as [`topology`] arranged.
+fn wrapped(column: &Column, flow: Orientation) -> Vec<&[NodeKey]> {
+    let keys = column.keys.as_slice();
+    if flow == Orientation::Across || keys.is_empty() {
+        return vec![keys];
+    }
+    let across = flow.flip(column.kind.size()).1 + ROW_GAP;
+    let fit = (((DOWN_ROW_WIDTH_MAX + ROW_GAP) / across).floor() as usize).max(1);
+    let rows = keys.len().div_ceil(fit);
+    keys.chunks(keys.len().div_ceil(rows)).collect()
 }
 
 /// The edges routed and labelled among `nodes`, and the sources of the
