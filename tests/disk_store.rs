@@ -85,6 +85,8 @@ impl Workload {
                             returns: 0,
                             requeued: false,
                             in_returns: false,
+                            stream_offset: None,
+                            tracking_before: None,
                             exchange: String::new(),
                             routing_key: "orders".into(),
                             cc: Vec::new(),

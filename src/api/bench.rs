@@ -50,6 +50,8 @@ fn persistent_message(seq: u64) -> DurableOp {
             returns: 0,
             requeued: false,
             in_returns: false,
+            stream_offset: None,
+            tracking_before: None,
             exchange: String::new(),
             routing_key: "bench".into(),
             cc: Vec::new(),

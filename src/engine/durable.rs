@@ -99,6 +99,15 @@ pub struct DurableMessage {
     /// ... and it waits among the returns, served first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub in_returns: bool,
+    /// A stream's message: its offset (`stream_segments.rs`: tracking
+    /// chunks take offsets too). Absent in stores written before Warren
+    /// kept it: such messages follow each other from offset 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_offset: Option<u64>,
+    /// A stream's message: the bytes of the tracking chunk just before it,
+    /// when there is one, so a restart rebuilds the same segments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_before: Option<u64>,
     pub exchange: String,
     pub routing_key: String,
     pub cc: Vec<String>,
@@ -316,18 +325,28 @@ impl DurableState {
     }
 }
 
+/// Where a stream's message sits in its log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamPlacement {
+    pub offset: u64,
+    pub written_at: u64,
+    pub tracking_before: Option<u64>,
+}
+
 impl DurableMessage {
-    /// The stored form of a queue entry; `written_at` for a stream's.
-    pub fn from_entry(e: &Entry, written_at: Option<u64>) -> DurableMessage {
+    /// The stored form of a queue entry; `stream` for a stream's.
+    pub fn from_entry(e: &Entry, stream: Option<StreamPlacement>) -> DurableMessage {
         DurableMessage {
             seq: e.seq(),
             id: e.msg.id().0,
             redelivered: e.redelivered(),
             expires_at: e.expires_at(),
-            written_at,
             returns: e.returns(),
             requeued: false,
             in_returns: false,
+            written_at: stream.map(|p| p.written_at),
+            stream_offset: stream.map(|p| p.offset),
+            tracking_before: stream.and_then(|p| p.tracking_before),
             exchange: e.msg.exchange.to_string(),
             routing_key: e.msg.routing_key.to_string(),
             cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
@@ -430,17 +449,25 @@ impl Broker {
                 continue;
             }
             // A stream's entries are its log, in `ready` (`handoff` stays
-            // empty), so the n-th is at offset n and was written at
-            // `write_times`' n-th time; other queues keep no times.
+            // empty), in offset order (`StreamLayout::offset_of_message`);
+            // other queues keep no places.
+            let stream = q.settings.queue_type == QueueType::Stream;
             let messages = q
                 .handoff
                 .iter()
                 .chain(q.ready.iter())
                 .zip(0u64..)
                 .filter(|(e, _)| q.stores_message(&e.msg))
-                .map(|(e, offset)| {
-                    let written_at = q.write_times.written_at(offset);
-                    (e.seq(), DurableMessage::from_entry(e, written_at))
+                .map(|(e, index)| {
+                    let placement = stream
+                        .then(|| q.stream.offset_of_message(index))
+                        .flatten()
+                        .map(|offset| StreamPlacement {
+                            offset,
+                            written_at: q.stream.written_at(offset).unwrap_or(0),
+                            tracking_before: q.stream.tracking_before(offset),
+                        });
+                    (e.seq(), DurableMessage::from_entry(e, placement))
                 })
                 .collect();
             state.queues.insert(
@@ -514,6 +541,8 @@ impl Broker {
             q.auto_delete = dq.auto_delete;
             q.args = dq.arguments.clone();
             q.server_named = dq.name.starts_with("amq.gen-");
+            // A stream's messages' places, to rebuild its segments.
+            let mut stream_log: Vec<(u64, u64, u64, Option<u64>)> = Vec::new();
             for m in dq.messages.values() {
                 max_message_id = max_message_id.max(m.id);
                 let envelope = self.envelope(
@@ -527,7 +556,14 @@ impl Broker {
                 q.next_seq = q.next_seq.max(m.seq + 1);
                 let mut entry = Entry::new(msg, m.seq, m.expires_at, m.redelivered, level);
                 if q.settings.queue_type == QueueType::Stream {
-                    q.write_times.record(m.written_at.unwrap_or(loaded_at));
+                    // A record from before offsets were stored follows the
+                    // one before it.
+                    let offset = m
+                        .stream_offset
+                        .unwrap_or_else(|| stream_log.last().map_or(0, |l: &(u64, _, _, _)| l.0 + 1));
+                    let bytes = crate::engine::stream_segments::record_bytes(&entry.msg);
+                    let written_at = m.written_at.unwrap_or(loaded_at);
+                    stream_log.push((offset, written_at, bytes, m.tracking_before));
                 }
                 if !q.settings.queue_type.rules().counts_deliveries() {
                     q.ready.push_back(entry);
@@ -546,6 +582,12 @@ impl Broker {
                 } else {
                     q.ready.push_back(entry);
                 }
+            }
+            if q.settings.queue_type == QueueType::Stream {
+                q.stream = crate::engine::stream_segments::StreamLayout::restore(
+                    q.settings.stream_retention.unwrap_or_default(),
+                    stream_log,
+                );
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);

@@ -61,6 +61,7 @@ pub mod quorum_timeout;
 pub mod rng;
 pub mod routing;
 pub mod stream_log;
+pub mod stream_segments;
 pub mod value;
 pub mod vhost;
 

@@ -22,7 +22,7 @@ use crate::engine::consumer::ConsumerSet;
 use crate::engine::ids::{ChannelId, ConnId, QueueId};
 use crate::engine::message::MessageRef;
 use crate::engine::queue_args::QueueSettings;
-use crate::engine::stream_log::WriteTimes;
+use crate::engine::stream_segments::StreamLayout;
 use crate::engine::value::FieldTable;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -385,9 +385,10 @@ pub struct Queue {
     /// dispatch; if no consumer can take them by then, they join `ready` and
     /// the limits apply after all.
     pub handoff: VecDeque<Entry>,
-    /// A stream's: when each entry of its log (`ready`) was written, for
-    /// readers attaching at a time (`stream_log.rs`). Empty for other queues.
-    pub write_times: WriteTimes,
+    /// A stream's log layout: each message's offset and write time, the
+    /// tracking chunks between them, segments and retention
+    /// (`stream_segments.rs`). Empty for other queues.
+    pub stream: StreamLayout,
     /// Deliveries from this queue not yet acked.
     pub unacked: u64,
     pub next_seq: u64,
@@ -441,7 +442,7 @@ impl Queue {
                 settings.max_priority
             }),
             handoff: VecDeque::new(),
-            write_times: WriteTimes::default(),
+            stream: StreamLayout::new(settings.stream_retention.unwrap_or_default()),
             settings,
             unacked: 0,
             next_seq: 0,
@@ -489,7 +490,12 @@ impl Queue {
     }
 
     /// Messages waiting for a consumer (ready, plus any being handed off).
+    /// A stream's is RabbitMQ's count of its log: every offset from the
+    /// first to the last, tracking chunks included (`stream_segments.rs`).
     pub fn ready_count(&self) -> u64 {
+        if self.settings.queue_type == crate::engine::queue_type::QueueType::Stream {
+            return self.stream.count();
+        }
         self.ready.len() + self.handoff.len() as u64
     }
 

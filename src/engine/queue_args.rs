@@ -77,6 +77,10 @@ pub struct QueueSettings {
     /// and dead-letters at most once (`rabbit_quorum_queue:dlh/5`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dead_letter_at_least_once: bool,
+    /// A stream's segment size and retention (`stream_segments.rs`); its
+    /// `x-max-length-bytes` is retention, not a length limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_retention: Option<crate::engine::stream_segments::Retention>,
 }
 
 impl Default for QueueSettings {
@@ -95,6 +99,7 @@ impl Default for QueueSettings {
             queue_type: QueueType::Classic,
             delivery_limit: None,
             dead_letter_at_least_once: false,
+            stream_retention: None,
         }
     }
 }
@@ -313,6 +318,9 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
         && settings.overflow == Overflow::RejectPublish
         && args.get("x-dead-letter-strategy").and_then(FieldValue::as_str)
             == Some("at-least-once");
+    if kind == QueueType::Stream {
+        settings.stream_retention = Some(stream_retention(args, settings.max_length_bytes.take()));
+    }
     if kind.takes_argument("x-delivery-limit") {
         settings.delivery_limit = args
             .get("x-delivery-limit")
@@ -320,6 +328,31 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
             .and_then(|n| u64::try_from(n).ok());
     }
     Ok(settings)
+}
+
+/// A stream's retention from its (validated) arguments.
+fn stream_retention(
+    args: &FieldTable,
+    max_bytes: Option<u64>,
+) -> crate::engine::stream_segments::Retention {
+    use crate::engine::stream_segments::{Retention, DEFAULT_MAX_SEGMENT_BYTES};
+    let max_segment_bytes = args
+        .get("x-stream-max-segment-size-bytes")
+        .and_then(FieldValue::as_integer)
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(DEFAULT_MAX_SEGMENT_BYTES);
+    let max_age_ms = match args.get("x-max-age") {
+        Some(FieldValue::LongStr(s)) => match check_max_age(s) {
+            MaxAge::Ms(ms) => Some(ms),
+            _ => None,
+        },
+        _ => None,
+    };
+    Retention {
+        max_segment_bytes,
+        max_bytes,
+        max_age_ms,
+    }
 }
 
 /// An `x-max-age`-style interval (`7D`, `1h`, `30s`: digits, then one of

@@ -4,9 +4,10 @@
 //! published to it gets the next *offset* (0, 1, 2, ...) and stays in the
 //! log however often it is read: consuming removes nothing, so every
 //! consumer, now or later, can read the whole log again. Warren keeps the
-//! log in the queue's ready FIFO (a stream has one priority level and
-//! nothing is ever taken out of it), so the message at offset `n` is entry
-//! `n` of that FIFO and the queue's message count is the log's length.
+//! messages in the queue's ready FIFO in log order (a stream has one
+//! priority level and only retention takes anything out of it), and their
+//! offsets in the queue's [`StreamLayout`]; the queue's message count is
+//! RabbitMQ's, the offsets from the first to the last.
 //!
 //! Each consumer has its own position, the next offset it reads,
 //! chosen when it consumes by the `x-stream-offset` argument (RabbitMQ
@@ -41,7 +42,7 @@
 //!
 //! Warren stamps each entry with the virtual clock as Unix milliseconds
 //! ([`Clock::unix_millis`](crate::engine::clock::Clock::unix_millis), the
-//! broker's configured epoch plus virtual time) in [`WriteTimes`], and
+//! broker's configured epoch plus virtual time) in its [`StreamLayout`], and
 //! applies that rule, each message being its own chunk (see `last`).
 //! Recorded: `stream_timestamp_offset` (the epoch reads from the start,
 //! 2100 only what comes next), `stream_offset_arguments` (`1h`, messages a
@@ -77,56 +78,83 @@
 //! count them). The count is a statistic RabbitMQ emits every 5 s, so right
 //! after a publish or a restart it lags; recordings wait before observing it.
 //!
-//! Not modelled: retention. `x-max-length-bytes` and `x-max-age` remove
-//! whole segment files (`x-stream-max-segment-size-bytes`, 500 MB by
-//! default) once a newer segment exists, so with the default sizes nothing
-//! is ever removed; Warren accepts those arguments and keeps every message.
-//! Tried against 3.10.8 with tiny segments (not a recording, because Warren
-//! does not reproduce it): with segments of 500 bytes and a 1000-byte limit,
-//! 40 messages of 19 bytes left three messages at offsets 49 to 51 (a
-//! consumer from `first` got only those), and the next publish took
-//! offset 53: each new segment begins with a tracking chunk that takes an
-//! offset of its own (our reading), so offsets are not message numbers;
-//! the queue's count was 8, more than the three messages a consumer read. Reproducing
-//! that needs osiris's byte layout (segment, chunk and record headers).
+//! Retention (`x-max-length-bytes`, `x-max-age`) deletes whole old
+//! segments of the log, and tracking chunks written when a segment rolls
+//! take offsets of their own: `stream_segments.rs` keeps that layout, so a
+//! message's offset is where it sits there, not its place in the FIFO.
+//! A reader whose next offset retention removed reads from the first
+//! message left.
 
 use crate::engine::broker::Broker;
 use crate::engine::ids::QueueId;
 use crate::engine::message::MessageRef;
+use crate::engine::stream_segments::StreamLayout;
 use crate::engine::value::FieldValue;
 
 impl Broker {
     /// One dispatch of a stream: the first consumer in rotation that has
-    /// credit and has not read to the end of the log gets the message at
-    /// its offset, and moves on by one. Returns whether it delivered.
+    /// credit and has a message at or after its offset gets it, and moves
+    /// past it. A reader whose offset retention removed reads from the
+    /// first message left (`stream_segments.rs`). Returns whether it
+    /// delivered.
     pub(crate) fn dispatch_stream_once(&mut self, queue: QueueId) -> bool {
         let Some(q) = self.queues.get(&queue) else {
             return false;
         };
-        let len = q.ready.len();
-        let pick = q.consumers.active().find(|id| {
-            self.consumers
-                .get(id)
-                .is_some_and(|c| c.stream_offset < len)
-                && self.blocked_reason(*id).is_none()
+        let log = &q.stream;
+        let pick = q.consumers.active().find_map(|id| {
+            let c = self.consumers.get(&id)?;
+            let next = log.next_message(c.stream_offset)?;
+            self.blocked_reason(id).is_none().then_some((id, next))
         });
-        let Some(consumer) = pick else {
+        let Some((consumer, (offset, index))) = pick else {
             return false;
         };
         let Some(c) = self.consumers.get_mut(&consumer) else {
             return false;
         };
-        let offset = c.stream_offset;
-        c.stream_offset += 1;
+        c.stream_offset = offset + 1;
         let Some(q) = self.queues.get_mut(&queue) else {
             return false;
         };
-        let Some(entry) = q.ready.get(offset).cloned() else {
+        let Some(entry) = q.ready.get(index).cloned() else {
             return false;
         };
         q.consumers.rotate(consumer);
         self.deliver(queue, consumer, entry, Vec::new(), Some(offset));
         true
+    }
+
+    /// Retention removed the log's first `count` messages: they leave the
+    /// ready FIFO and the store. A stored message whose tracking chunk
+    /// went with them no longer has one before it.
+    pub(crate) fn remove_retained_out(&mut self, queue: QueueId, count: u64) {
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return;
+        };
+        let removed: Vec<_> = (0..count).filter_map(|_| q.ready.pop_front()).collect();
+        let first = q.stream.first_offset();
+        let orphan = q
+            .ready
+            .get(0)
+            .filter(|e| q.stores_message(&e.msg) && q.stream.offset_of_message(0) == Some(first))
+            .map(|e| {
+                let placement = crate::engine::durable::StreamPlacement {
+                    offset: first,
+                    written_at: q.stream.written_at(first).unwrap_or(0),
+                    tracking_before: None,
+                };
+                crate::engine::durable::DurableOp::PutMessage {
+                    queue: q.name.to_string(),
+                    message: crate::engine::durable::DurableMessage::from_entry(e, Some(placement)),
+                }
+            });
+        for entry in &removed {
+            self.record_gone(queue, entry);
+        }
+        if let Some(op) = orphan {
+            self.record(op);
+        }
     }
 }
 
@@ -197,73 +225,22 @@ impl StartAt {
         })
     }
 
-    /// The first offset to read in a log of `len` messages written at
-    /// `times`, at `now` (Unix milliseconds on the virtual clock).
-    pub fn resolve(self, len: u64, times: &WriteTimes, now: u64) -> u64 {
+    /// The first offset to read in `log`, at `now` (Unix milliseconds on
+    /// the virtual clock). A number before the log's first offset (gone to
+    /// retention, or negative) reads from there.
+    pub fn resolve(self, log: &StreamLayout, now: u64) -> u64 {
         // Erlang's integers have no limit: a timestamp's milliseconds and
         // an interval longer than the time since 1970 compare as they are.
-        let from_time = |ms: i128| times.first_written_at_or_after(ms).unwrap_or(len);
+        let end = log.next_offset();
+        let from_time = |ms: i128| log.first_written_at_or_after(ms).unwrap_or(end);
         match self {
-            StartAt::First => 0,
-            StartAt::Last => len.saturating_sub(1),
-            StartAt::Next => len,
-            StartAt::Offset(n) => u64::try_from(n).unwrap_or(0),
+            StartAt::First => log.first_offset(),
+            StartAt::Last => log.last_message_offset().unwrap_or(end),
+            StartAt::Next => end,
+            StartAt::Offset(n) => u64::try_from(n).unwrap_or(0).max(log.first_offset()),
             StartAt::Timestamp(seconds) => from_time(i128::from(seconds) * 1000),
             StartAt::Interval(ms) => from_time(i128::from(now) - i128::from(ms)),
         }
-    }
-}
-
-/// When each entry of a stream's log was written (Unix milliseconds on the
-/// virtual clock), kept as runs: one `(first offset, time)` pair per run of
-/// entries written in the same millisecond, so a burst costs one pair.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WriteTimes {
-    runs: Vec<(u64, u64)>,
-    len: u64,
-}
-
-impl WriteTimes {
-    /// The next offset was written at `unix_ms`.
-    pub fn record(&mut self, unix_ms: u64) {
-        if self.runs.last().map(|run| run.1) != Some(unix_ms) {
-            self.runs.push((self.len, unix_ms));
-        }
-        self.len += 1;
-    }
-
-    /// How many entries have a time.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// When the entry at `offset` was written.
-    pub fn written_at(&self, offset: u64) -> Option<u64> {
-        if offset >= self.len {
-            return None;
-        }
-        let after = self.runs.partition_point(|run| run.0 <= offset);
-        self.runs.get(after.checked_sub(1)?).map(|run| run.1)
-    }
-
-    /// Where a reader asking for time `ms` attaches (osiris's rule, in the
-    /// module doc): `None` (the end) past the last entry's time, else the
-    /// first entry written at or after it. The scan runs in log order rather
-    /// than bisecting, as osiris's does: a host clock set back can leave the
-    /// times out of order.
-    pub fn first_written_at_or_after(&self, ms: i128) -> Option<u64> {
-        let last = self.runs.last()?;
-        if ms > i128::from(last.1) {
-            return None;
-        }
-        self.runs
-            .iter()
-            .find(|run| ms <= i128::from(run.1))
-            .map(|run| run.0)
     }
 }
 
@@ -316,31 +293,51 @@ mod tests {
     use super::*;
 
     /// A log of five entries written at Unix ms 1000, 1000, 3000, 5000, 5000.
-    fn five_entries() -> WriteTimes {
-        let mut times = WriteTimes::default();
+    fn five_entries() -> StreamLayout {
+        let mut log = StreamLayout::default();
         for ms in [1000, 1000, 3000, 5000, 5000] {
-            times.record(ms);
+            log.append_message(10, ms);
         }
-        times
+        log
     }
 
     #[test]
     fn start_positions() {
-        let times = five_entries();
-        let at = |s: StartAt| s.resolve(5, &times, 10_000);
+        let log = five_entries();
+        let at = |s: StartAt| s.resolve(&log, 10_000);
         assert_eq!(at(StartAt::First), 0);
         assert_eq!(at(StartAt::Last), 4);
         assert_eq!(at(StartAt::Next), 5);
         assert_eq!(at(StartAt::Offset(2)), 2);
         assert_eq!(at(StartAt::Offset(99)), 99);
         assert_eq!(at(StartAt::Offset(-1)), 0);
-        assert_eq!(StartAt::Last.resolve(0, &WriteTimes::default(), 0), 0);
+        assert_eq!(StartAt::Last.resolve(&StreamLayout::default(), 0), 0);
+    }
+
+    #[test]
+    fn positions_retention_removed_read_from_the_first_chunk_left() {
+        use crate::engine::stream_segments::Retention;
+        let mut log = StreamLayout::new(Retention {
+            max_segment_bytes: 1,
+            max_bytes: None,
+            max_age_ms: Some(1000),
+        });
+        log.append_message(10, 0);
+        log.append_message(10, 5000);
+        // Offsets 0 and 1 are gone; 2 is the tracking chunk before 3.
+        assert_eq!(log.first_offset(), 2);
+        let at = |s: StartAt| s.resolve(&log, 5000);
+        assert_eq!(at(StartAt::First), 2);
+        assert_eq!(at(StartAt::Offset(0)), 2);
+        assert_eq!(at(StartAt::Timestamp(0)), 2);
+        assert_eq!(at(StartAt::Last), 3);
+        assert_eq!(log.next_message(at(StartAt::First)), Some((3, 0)));
     }
 
     #[test]
     fn a_time_attaches_at_the_first_entry_written_at_or_after_it() {
-        let times = five_entries();
-        let at = |s: StartAt| s.resolve(5, &times, 10_000);
+        let log = five_entries();
+        let at = |s: StartAt| s.resolve(&log, 10_000);
         // Seconds: before every entry, at the first, between, at the last, after.
         assert_eq!(at(StartAt::Timestamp(0)), 0);
         assert_eq!(at(StartAt::Timestamp(1)), 0);
@@ -356,41 +353,22 @@ mod tests {
         assert_eq!(at(StartAt::Interval(6999)), 3);
         assert_eq!(at(StartAt::Interval(4999)), 5);
         assert_eq!(at(StartAt::Interval(u64::MAX)), 0);
-        assert_eq!(StartAt::Interval(0).resolve(5, &times, u64::MAX), 5);
+        assert_eq!(StartAt::Interval(0).resolve(&log, u64::MAX), 5);
         // An empty log attaches at next, whatever the time.
-        let empty = WriteTimes::default();
-        assert_eq!(StartAt::Timestamp(0).resolve(0, &empty, 0), 0);
+        let empty = StreamLayout::default();
+        assert_eq!(StartAt::Timestamp(0).resolve(&empty, 0), 0);
     }
 
     #[test]
     fn times_out_of_order_are_scanned_in_log_order_as_osiris_does() {
-        let mut times = WriteTimes::default();
+        let mut log = StreamLayout::default();
         for ms in [10_000, 4000, 6000] {
-            times.record(ms);
+            log.append_message(10, ms);
         }
         // After the last entry's time: next, even though entry 0 is later.
-        assert_eq!(times.first_written_at_or_after(7000), None);
-        assert_eq!(times.first_written_at_or_after(5000), Some(0));
-        assert_eq!(times.first_written_at_or_after(-1), Some(0));
-    }
-
-    #[test]
-    fn write_times_are_runs_of_one_millisecond() {
-        let times = five_entries();
-        assert_eq!(times.runs.len(), 3);
-        assert_eq!(times.len(), 5);
-        let each: Vec<_> = (0..6).map(|o| times.written_at(o)).collect();
-        assert_eq!(
-            each,
-            [
-                Some(1000),
-                Some(1000),
-                Some(3000),
-                Some(5000),
-                Some(5000),
-                None
-            ]
-        );
+        assert_eq!(log.first_written_at_or_after(7000), None);
+        assert_eq!(log.first_written_at_or_after(5000), Some(0));
+        assert_eq!(log.first_written_at_or_after(-1), Some(0));
     }
 
     #[test]

@@ -489,6 +489,8 @@ mod tests {
             returns: 0,
             requeued: false,
             in_returns: false,
+            stream_offset: None,
+            tracking_before: None,
             exchange: String::new(),
             routing_key: "q".into(),
             cc: Vec::new(),

@@ -659,6 +659,16 @@ texts! {
     stream_log_empty: "The log is empty: the next publish takes offset 0.", "日志为空：下一条发布的消息占用偏移量 0。";
     stream_earlier_n: "{n} earlier offsets not shown", "前面还有 {n} 个偏移量未显示";
     stream_offset: "Offset", "偏移量";
+    stream_written_at: "Written at (UTC, virtual clock)", "写入时间（UTC，虚拟时钟）";
+    stream_tracking_chunk: "tracking chunk", "跟踪块";
+    stream_tracking_help:
+        "A chunk RabbitMQ writes at the start of a segment: the publishers' sequence numbers. It takes an offset and counts in the message count, but no consumer receives it.",
+        "RabbitMQ 在每个段开头写入的块：记录发布者的序号。它占用一个偏移量，也计入消息数，但消费者不会收到它。";
+    stream_segment: "segment from offset {offset} · {bytes} bytes · {chunks} chunks", "段：从偏移量 {offset} 开始 · {bytes} 字节 · {chunks} 个块";
+    stream_segment_size: "segments of {bytes} bytes", "每段 {bytes} 字节";
+    stream_keeps_bytes: "keeps the newest segments within {bytes} bytes", "保留总大小不超过 {bytes} 字节的最新段";
+    stream_keeps_age: "deletes segments older than {ms} ms", "删除早于 {ms} 毫秒的段";
+    stream_removed: "Offsets 0–{last} were removed by retention (whole segments).", "偏移量 0–{last} 已被保留策略删除（整段删除）。";
     stream_reads_next: "reads this offset next", "下一条读取这个偏移量";
     stream_readers: "Readers and their offsets", "读取者及其偏移量";
     stream_reader_at: "next offset {offset} · credit {credit} of {prefetch}", "下一个偏移量 {offset} · 额度 {credit}/{prefetch}";

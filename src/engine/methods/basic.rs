@@ -169,7 +169,7 @@ impl Broker {
             };
             let prefetch = b.channels.get(&ch).map_or(0, |x| x.consumer_prefetch);
             let stream_offset = match stream_start {
-                Some(start) => start.resolve(q.ready.len(), &q.write_times, b.clock.unix_millis()),
+                Some(start) => start.resolve(&q.stream, b.clock.unix_millis()),
                 None => 0,
             };
             let id = ConsumerId(b.take_id());

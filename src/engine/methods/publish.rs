@@ -321,15 +321,20 @@ impl Broker {
         // entry was written (`stream_log.rs`).
         let stream = q.settings.queue_type == QueueType::Stream;
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity && !stream;
-        let written_at = stream.then_some(now_unix_ms);
-        if let Some(ms) = written_at {
-            q.write_times.record(ms);
-        }
+        let written = stream.then(|| {
+            let bytes = crate::engine::stream_segments::record_bytes(&entry.msg);
+            q.stream.append_message(bytes, now_unix_ms)
+        });
         let stored = q.stores_message(&entry.msg);
         let (id, persistent) = (entry.msg.id(), stored);
+        let placement = written.map(|w| crate::engine::durable::StreamPlacement {
+            offset: w.offset,
+            written_at: now_unix_ms,
+            tracking_before: w.tracking_before,
+        });
         let record = stored.then(|| crate::engine::durable::DurableOp::PutMessage {
             queue: q.name.to_string(),
-            message: crate::engine::durable::DurableMessage::from_entry(&entry, written_at),
+            message: crate::engine::durable::DurableMessage::from_entry(&entry, placement),
         });
         if handed_off {
             q.handoff.push_back(entry);
@@ -340,6 +345,9 @@ impl Broker {
         let (name, ready) = (q.name.clone(), q.ready_count());
         if let Some(op) = record {
             self.record(op);
+        }
+        if let Some(w) = written.filter(|w| w.messages_removed > 0) {
+            self.remove_retained_out(queue, w.messages_removed);
         }
         self.emit(EventKind::Enqueued {
             message: id,

@@ -205,12 +205,20 @@ impl Broker {
         resource: &str,
     ) -> Result<(), AmqpError> {
         let rules = settings.queue_type.rules();
-        match rules.refused_property(durable, d.exclusive, d.auto_delete) {
-            Some(p) => Err(AmqpError::precondition_failed(format!(
+        if let Some(p) = rules.refused_property(durable, d.exclusive, d.auto_delete) {
+            return Err(AmqpError::precondition_failed(format!(
                 "invalid property '{p}' for {resource}"
-            ))),
-            None => Ok(()),
+            )));
         }
+        // `rabbit_stream_queue:check_max_segment_size_bytes`, after the
+        // property checks.
+        let segment = settings.stream_retention.map(|r| r.max_segment_bytes);
+        if segment.is_some_and(|bytes| bytes > crate::engine::stream_segments::MAX_SEGMENT_BYTES_LIMIT) {
+            return Err(AmqpError::precondition_failed(
+                "Exceeded max value for x-stream-max-segment-size-bytes",
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn queue_or_404(&self, name: &str) -> Result<QueueId, AmqpError> {

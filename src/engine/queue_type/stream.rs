@@ -11,7 +11,10 @@
 //! and consumers is deleted, its consumers cancelled) and reports 0
 //! messages (`stream_delete`).
 //! The log itself, read by offset with `x-stream-offset` and consumer
-//! credit, is `stream_log.rs`; retention is not simulated (see there).
+//! credit, is `stream_log.rs`; its segments and retention
+//! (`x-max-length-bytes`, `x-max-age`, `x-stream-max-segment-size-bytes`,
+//! at most 3 000 000 000: above, 406 `Exceeded max value for
+//! x-stream-max-segment-size-bytes`) are `stream_segments.rs`.
 
 use super::{Operation, QueueTypeRules};
 

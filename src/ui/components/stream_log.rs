@@ -1,11 +1,13 @@
 //! A stream's log in the queue inspector: the last offsets of the log,
-//! each row marked with the readers that read it next, then the readers
-//! with their next offset and credit (`view::stream_log` shapes it all).
+//! each row with its write time and marked with the readers that read it
+//! next, segment boundaries between them, what retention removed, then the
+//! readers with their next offset and credit (`view::stream_log` shapes it
+//! all).
 
 use crate::ui::components::inspector::message_link;
 use crate::ui::i18n::fill;
 use crate::ui::state::use_app;
-use crate::view::stream_log::{stream_log, StreamLog, StreamReader};
+use crate::view::stream_log::{stream_log, time_of_day, LogRow, StreamLog, StreamReader};
 use yew::prelude::*;
 
 /// How many offsets the log shows at most: its end, where readers are.
@@ -69,21 +71,27 @@ pub fn stream_log_view(p: &Props) -> Html {
     };
     html! {
         <section class="stream-log" id="stream-log" data-next-offset={log.next_offset.to_string()}>
-            <h4>{ fill(t.stream_log_n, &[("n", &log.next_offset.to_string())]) }</h4>
+            <h4>{ fill(t.stream_log_n, &[("n", &(log.next_offset - log.first_offset).to_string())]) }</h4>
             { range(&log, t) }
+            { retention(&log, t) }
             if log.earlier > 0 {
                 <p class="muted" id="stream-earlier">{ fill(t.stream_earlier_n, &[("n", &log.earlier.to_string())]) }</p>
             }
             <ol class="stream-rows" id="stream-rows" aria-label={t.stream_log_label}>
-                { for log.rows.iter().map(|row| html! {
-                    <li class={classes!("stream-row", (!row.readers_here.is_empty()).then_some("has-reader"))}
-                        data-offset={row.offset.to_string()}>
+                { for log.rows.iter().map(|row| html! { <>
+                    if row.starts_segment { { segment_start(&log, row, t) } }
+                    <li class={classes!("stream-row", (!row.readers_here.is_empty()).then_some("has-reader"), row.message.is_none().then_some("tracking"))}
+                        data-offset={row.offset.to_string()} data-written-at={row.written_at.to_string()}>
                         <span class="offset" title={t.stream_offset}>{ row.offset }</span>
-                        { message_link(&app, row.message, html! { <span class="msg-body">{ row.body.clone() }</span> }) }
+                        <span class="written-at muted" title={t.stream_written_at}>{ time_of_day(row.written_at) }</span>
+                        { match row.message {
+                            Some(id) => message_link(&app, id, html! { <span class="msg-body">{ row.body.clone() }</span> }),
+                            None => html! { <span class="muted" title={t.stream_tracking_help}>{ t.stream_tracking_chunk }</span> },
+                        } }
                         if !row.properties.is_empty() { <span class="props">{ row.properties.clone() }</span> }
                         { marks(&row.readers_here) }
                     </li>
-                }) }
+                </> }) }
                 if !waiting.is_empty() {
                     <li class="stream-row next has-reader" data-offset={log.next_offset.to_string()}>
                         <span class="offset" title={t.stream_offset}>{ log.next_offset }</span>
@@ -114,4 +122,46 @@ fn range(log: &StreamLog, t: &crate::ui::i18n::Text) -> Html {
         None => t.stream_log_empty.to_string(),
     };
     html! { <p class="help" id="stream-range">{ text }</p> }
+}
+
+/// A boundary before the first row of a segment: where it starts, its size.
+fn segment_start(log: &StreamLog, row: &LogRow, t: &crate::ui::i18n::Text) -> Html {
+    let Some(segment) = log.segments.iter().find(|s| s.first_offset == row.offset) else {
+        return html! {};
+    };
+    html! {
+        <li class="stream-segment muted" data-segment-offset={segment.first_offset.to_string()}
+            data-segment-bytes={segment.bytes.to_string()}>
+            { fill(t.stream_segment, &[
+                ("offset", &segment.first_offset.to_string()),
+                ("bytes", &segment.bytes.to_string()),
+                ("chunks", &segment.chunks.to_string()),
+            ]) }
+        </li>
+    }
+}
+
+/// The stream's segment size and retention, and what retention removed.
+fn retention(log: &StreamLog, t: &crate::ui::i18n::Text) -> Html {
+    let r = log.retention;
+    let mut limits = vec![fill(
+        t.stream_segment_size,
+        &[("bytes", &r.max_segment_bytes.to_string())],
+    )];
+    if let Some(bytes) = r.max_bytes {
+        limits.push(fill(t.stream_keeps_bytes, &[("bytes", &bytes.to_string())]));
+    }
+    if let Some(ms) = r.max_age_ms {
+        limits.push(fill(t.stream_keeps_age, &[("ms", &ms.to_string())]));
+    }
+    let removed = log.first_offset.checked_sub(1).map(|last| {
+        fill(t.stream_removed, &[("last", &last.to_string())])
+    });
+    html! {
+        <p class="help" id="stream-retention" data-first-offset={log.first_offset.to_string()}
+            data-segments={log.segments.len().to_string()}>
+            { limits.join(" · ") }
+            if let Some(text) = removed { <br/><strong id="stream-removed">{ text }</strong> }
+        </p>
+    }
 }
