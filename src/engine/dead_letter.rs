@@ -185,8 +185,11 @@ impl Broker {
                 cycle_dropped,
             },
         });
+        // The dead-lettering queue writes to a stream as a writer of its own.
+        let source = self.queue_names.get(&d.queue_name).map_or(0, |id| id.0);
         for (q, _) in targets {
-            self.enqueue(q, dead.clone(), None);
+            let writer = crate::engine::stream_segments::Writer::Queue(source);
+            self.enqueue(q, dead.clone(), writer);
         }
     }
 

@@ -125,9 +125,9 @@ impl Broker {
         true
     }
 
-    /// Retention removed the log's first `count` messages: they leave the
-    /// ready FIFO and the store. A stored message whose tracking chunk
-    /// went with them no longer has one before it.
+    /// Retention moved the log's start, removing its first `count`
+    /// messages: they leave the ready FIFO and the store. A stored message
+    /// whose tracking chunk went no longer has one before it.
     pub(crate) fn remove_retained_out(&mut self, queue: QueueId, count: u64) {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
@@ -291,12 +291,13 @@ pub fn with_offset(msg: &MessageRef, offset: u64) -> MessageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::stream_segments::Writer;
 
     /// A log of five entries written at Unix ms 1000, 1000, 3000, 5000, 5000.
     fn five_entries() -> StreamLayout {
         let mut log = StreamLayout::default();
         for ms in [1000, 1000, 3000, 5000, 5000] {
-            log.append_message(10, ms);
+            log.append_message(10, Writer::Channel(1), ms);
         }
         log
     }
@@ -322,8 +323,8 @@ mod tests {
             max_bytes: None,
             max_age_ms: Some(1000),
         });
-        log.append_message(10, 0);
-        log.append_message(10, 5000);
+        log.append_message(10, Writer::Channel(1), 0);
+        log.append_message(10, Writer::Channel(1), 5000);
         // Offsets 0 and 1 are gone; 2 is the tracking chunk before 3.
         assert_eq!(log.first_offset(), 2);
         let at = |s: StartAt| s.resolve(&log, 5000);
@@ -363,7 +364,7 @@ mod tests {
     fn times_out_of_order_are_scanned_in_log_order_as_osiris_does() {
         let mut log = StreamLayout::default();
         for ms in [10_000, 4000, 6000] {
-            log.append_message(10, ms);
+            log.append_message(10, Writer::Channel(1), ms);
         }
         // After the last entry's time: next, even though entry 0 is later.
         assert_eq!(log.first_written_at_or_after(7000), None);

@@ -246,7 +246,8 @@ impl Broker {
         let mut stored = false;
         for q in queues {
             stored |= self.durable_copy(q, &message).is_some();
-            if self.enqueue(q, message.clone(), Some(ch)) == Enqueued::Refused {
+            let writer = crate::engine::stream_segments::Writer::Channel(ch.0);
+            if self.enqueue(q, message.clone(), writer) == Enqueued::Refused {
                 refused = true;
             }
         }
@@ -281,18 +282,24 @@ impl Broker {
     /// a full `reject-publish` queue refuses it; a message that a consumer
     /// can take at once is handed off; otherwise it waits, and the length
     /// limit (drop-head) and TTL apply right away.
-    /// `publisher`: the publishing channel (`None` when dead-lettering).
+    /// `writer` is who a stream tracks as having written it
+    /// (`stream_segments.rs`); a publishing channel is also who a quorum
+    /// queue's `reject-publish` blocks (dead-lettering is never blocked).
     pub(crate) fn enqueue(
         &mut self,
         queue: QueueId,
         msg: MessageRef,
-        publisher: Option<ChannelId>,
+        writer: crate::engine::stream_segments::Writer,
     ) -> Enqueued {
         let now = self.now();
         let now_unix_ms = self.clock.unix_millis();
         let capacity = self.handoff_capacity(queue);
         let Some(q) = self.queues.get_mut(&queue) else {
             return Enqueued::Refused;
+        };
+        let publisher = match writer {
+            crate::engine::stream_segments::Writer::Channel(id) => Some(ChannelId(id)),
+            crate::engine::stream_segments::Writer::Queue(_) => None,
         };
         if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len(), publisher) {
             let (name, max_length, max_length_bytes) = (
@@ -321,10 +328,12 @@ impl Broker {
         // entry was written (`stream_log.rs`).
         let stream = q.settings.queue_type == QueueType::Stream;
         let handed_off = q.ready.is_empty() && (q.handoff.len() as u64) < capacity && !stream;
+        let first_before = q.stream.first_offset();
         let written = stream.then(|| {
             let bytes = crate::engine::stream_segments::record_bytes(&entry.msg);
-            q.stream.append_message(bytes, now_unix_ms)
+            q.stream.append_message(bytes, writer, now_unix_ms)
         });
+        let retained_out = q.stream.first_offset() != first_before;
         let stored = q.stores_message(&entry.msg);
         let (id, persistent) = (entry.msg.id(), stored);
         let placement = written.map(|w| crate::engine::durable::StreamPlacement {
@@ -346,7 +355,7 @@ impl Broker {
         if let Some(op) = record {
             self.record(op);
         }
-        if let Some(w) = written.filter(|w| w.messages_removed > 0) {
+        if let Some(w) = written.filter(|_| retained_out) {
             self.remove_retained_out(queue, w.messages_removed);
         }
         self.emit(EventKind::Enqueued {

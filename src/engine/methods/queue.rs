@@ -132,9 +132,15 @@ impl Broker {
             d.arguments.get("x-queue-type").and_then(|v| v.as_str()),
         );
         let mut settings = queue_args::validate(&d.arguments).map_err(|e| {
-            // A stream parses x-max-age itself, and crashes on a bad one
-            // (recorded: 541, the connection closes).
-            if e.key == "x-max-age" && kind.rules().crashes_on_bad_max_age() {
+            // A stream's x-max-age with no digits in front crashes
+            // `check_max_age` (recorded: 541, the connection closes); a
+            // count of 0, an unknown unit or another type is a 406
+            // (`stream_retention_arguments`).
+            let no_digits = matches!(
+                d.arguments.get("x-max-age"),
+                Some(crate::engine::value::FieldValue::LongStr(s)) if queue_args::check_max_age(s) == queue_args::MaxAge::Crash
+            );
+            if e.key == "x-max-age" && no_digits && kind.rules().crashes_on_bad_max_age() {
                 AmqpError::crash()
             } else {
                 AmqpError::precondition_failed(e.explanation(&resource, kind))
