@@ -1456,7 +1456,12 @@ mod stream_model {
 
     pub(super) fn sconfig() -> impl Strategy<Value = SConfig> {
         (
-            prop_oneof![Just(None), Just(Some(1u64)), Just(Some(300)), Just(Some(700))],
+            prop_oneof![
+                Just(None),
+                Just(Some(1u64)),
+                Just(Some(300)),
+                Just(Some(700))
+            ],
             prop_oneof![Just(None), (200u64..2500).prop_map(Some)],
             prop_oneof![Just(None), (1u32..6).prop_map(Some)],
         )
@@ -1710,7 +1715,10 @@ mod stream_model {
         fn new(config: SConfig) -> SRunner {
             let mut arguments = vec![("x-queue-type", FieldValue::LongStr("stream".into()))];
             if let Some(bytes) = config.segment_bytes {
-                arguments.push(("x-stream-max-segment-size-bytes", FieldValue::Long(bytes as i64)));
+                arguments.push((
+                    "x-stream-max-segment-size-bytes",
+                    FieldValue::Long(bytes as i64),
+                ));
             }
             if let Some(bytes) = config.max_bytes {
                 arguments.push(("x-max-length-bytes", FieldValue::Long(bytes as i64)));
@@ -2023,9 +2031,7 @@ mod stream_model {
         }
     }
 
-    pub(super) fn run_case(
-        (config, cmds): (SConfig, Vec<SCmd>),
-    ) -> Result<(), TestCaseError> {
+    pub(super) fn run_case((config, cmds): (SConfig, Vec<SCmd>)) -> Result<(), TestCaseError> {
         let mut r = SRunner::new(config);
         for (i, cmd) in cmds.iter().enumerate() {
             r.run(cmd)

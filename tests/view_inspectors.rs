@@ -312,3 +312,48 @@ fn a_properties_summary_names_what_is_set() {
         "delivery_mode=1, priority=3, correlation_id=<b>x</b>, headers: 1"
     );
 }
+
+/// A stream with small segments and x-max-length-bytes: the view shows
+/// what retention removed, the segment boundaries with their sizes, the
+/// tracking chunks (offsets with no message) and each row's write time.
+#[test]
+fn a_streams_view_shows_segments_tracking_chunks_and_what_retention_removed() {
+    let json = r#"{
+ "warren": 1,
+ "queues": [{"name": "events", "durable": true, "arguments": {
+   "x-queue-type": "stream", "x-stream-max-segment-size-bytes": 300, "x-max-length-bytes": 700}}],
+ "actors": [
+  {"kind": "producer", "name": "emit_event.py", "routing_key": "events", "body": "event {n}"}
+ ]
+}"#;
+    let (mut sim, actors) = build(json);
+    for _ in 0..8 {
+        sim.publish(actors[0]).unwrap();
+        sim.run_for(1000);
+    }
+    let log = stream_log(&sim, "events", 100).unwrap();
+    assert!(log.first_offset > 0, "retention removed the oldest offsets");
+    assert_eq!(log.rows.first().map(|r| r.offset), Some(log.first_offset));
+    assert!(log.segments.len() >= 2);
+    for segment in &log.segments {
+        let first_row = log.rows.iter().find(|r| r.offset == segment.first_offset);
+        assert!(first_row.is_some_and(|r| r.starts_segment), "{segment:?}");
+    }
+    let tracking: Vec<_> = log.rows.iter().filter(|r| r.message.is_none()).collect();
+    assert!(
+        !tracking.is_empty(),
+        "rolled segments start with a tracking chunk"
+    );
+    assert!(tracking
+        .iter()
+        .all(|r| r.body.is_empty() && r.starts_segment));
+    // Written a second apart, on the virtual clock.
+    let messages: Vec<_> = log.rows.iter().filter(|r| r.message.is_some()).collect();
+    for pair in messages.windows(2) {
+        assert_eq!(pair[1].written_at - pair[0].written_at, 1000);
+    }
+    assert_eq!(
+        warren::view::stream_log::time_of_day(1_767_225_600_000 + 3_723_250),
+        "01:02:03.250"
+    );
+}

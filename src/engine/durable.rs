@@ -558,9 +558,9 @@ impl Broker {
                 if q.settings.queue_type == QueueType::Stream {
                     // A record from before offsets were stored follows the
                     // one before it.
-                    let offset = m
-                        .stream_offset
-                        .unwrap_or_else(|| stream_log.last().map_or(0, |l: &(u64, _, _, _)| l.0 + 1));
+                    let offset = m.stream_offset.unwrap_or_else(|| {
+                        stream_log.last().map_or(0, |l: &(u64, _, _, _)| l.0 + 1)
+                    });
                     let bytes = crate::engine::stream_segments::record_bytes(&entry.msg);
                     let written_at = m.written_at.unwrap_or(loaded_at);
                     stream_log.push((offset, written_at, bytes, m.tracking_before));

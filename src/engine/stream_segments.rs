@@ -124,7 +124,11 @@ pub const MAX_WRITERS: u64 = 255;
 /// A message chunk's bytes: header, one record, and, unless a snapshot
 /// was written just before it, a trailer tracking its writer's sequence.
 pub fn message_chunk_bytes(record_bytes: u64, trailer: bool) -> u64 {
-    let trailer = if trailer { 1 + 1 + WRITER_ID_BYTES + 8 } else { 0 };
+    let trailer = if trailer {
+        1 + 1 + WRITER_ID_BYTES + 8
+    } else {
+        0
+    };
     CHUNK_HEADER_BYTES + RECORD_HEADER_BYTES + record_bytes + trailer
 }
 
@@ -135,7 +139,8 @@ pub fn tracking_chunk_bytes(writers: u64) -> u64 {
 
 /// How many writers a snapshot of `bytes` lists.
 fn writers_in(bytes: u64) -> u64 {
-    bytes.saturating_sub(CHUNK_HEADER_BYTES + RECORD_HEADER_BYTES) / (1 + 1 + WRITER_ID_BYTES + 8 + 8)
+    bytes.saturating_sub(CHUNK_HEADER_BYTES + RECORD_HEADER_BYTES)
+        / (1 + 1 + WRITER_ID_BYTES + 8 + 8)
 }
 
 /// What a stream's arguments ask of its log.
@@ -507,7 +512,11 @@ impl StreamLayout {
             return None;
         }
         let snapshot = offset.checked_sub(1).and_then(|o| self.chunk_at(o));
-        Some(snapshot.filter(|c| c.message.is_none()).map_or(0, |c| c.bytes))
+        Some(
+            snapshot
+                .filter(|c| c.message.is_none())
+                .map_or(0, |c| c.bytes),
+        )
     }
 
     /// When the chunk at `offset` was written.
@@ -707,7 +716,9 @@ mod tests {
     fn a_full_segment_gets_a_tracking_snapshot_then_the_message_in_new_segments() {
         let mut log = tiny(None, None);
         // The empty first segment (8 bytes) is already "full" at 1 byte.
-        let offsets: Vec<_> = (0..3).map(|_| log.append_message_from_test(50, 0).offset).collect();
+        let offsets: Vec<_> = (0..3)
+            .map(|_| log.append_message_from_test(50, 0).offset)
+            .collect();
         assert_eq!(offsets, [1, 3, 5]);
         let firsts: Vec<_> = log.segments().map(|s| s.first_offset).collect();
         assert_eq!(firsts, [0, 1, 2, 3, 4, 5]);

@@ -145,9 +145,8 @@ pub fn stream_log(sim: &Simulation, queue: &str, max_rows: usize) -> Option<Stre
                 offset: chunk.offset,
                 message: entry.map(|e| e.msg.id().0),
                 body: entry.map_or_else(String::new, |e| e.msg.preview(BODY_PREVIEW_CHARS)),
-                properties: entry.map_or_else(String::new, |e| {
-                    properties_summary(&e.msg.properties)
-                }),
+                properties: entry
+                    .map_or_else(String::new, |e| properties_summary(&e.msg.properties)),
                 written_at: chunk.written_at,
                 starts_segment: segments.iter().any(|s| s.first_offset == chunk.offset),
                 readers_here: readers

@@ -190,10 +190,17 @@ impl Broker {
             self.arm_queue_expiry(id);
         }
         let q = &self.queues[&id];
+        // `rabbit_stream_queue:stat` answers 0 consumers whatever reads
+        // the stream (recorded: `stream_retention_max_bytes`).
+        let stream = q.settings.queue_type == queue_args::QueueType::Stream;
         let ok = QueueDeclareOk {
             queue: q.name.clone(),
             message_count: q.ready_count(),
-            consumer_count: q.consumers.len() as u64 + self.get_consumers(id).len() as u64,
+            consumer_count: if stream {
+                0
+            } else {
+                q.consumers.len() as u64 + self.get_consumers(id).len() as u64
+            },
         };
         if let Some(c) = self.channels.get_mut(&ch) {
             c.most_recent_queue = Some(ok.queue.clone());
@@ -219,7 +226,9 @@ impl Broker {
         // `rabbit_stream_queue:check_max_segment_size_bytes`, after the
         // property checks.
         let segment = settings.stream_retention.map(|r| r.max_segment_bytes);
-        if segment.is_some_and(|bytes| bytes > crate::engine::stream_segments::MAX_SEGMENT_BYTES_LIMIT) {
+        if segment
+            .is_some_and(|bytes| bytes > crate::engine::stream_segments::MAX_SEGMENT_BYTES_LIMIT)
+        {
             return Err(AmqpError::precondition_failed(
                 "Exceeded max value for x-stream-max-segment-size-bytes",
             ));

@@ -154,9 +154,10 @@ fn retention(log: &StreamLog, t: &crate::ui::i18n::Text) -> Html {
     if let Some(ms) = r.max_age_ms {
         limits.push(fill(t.stream_keeps_age, &[("ms", &ms.to_string())]));
     }
-    let removed = log.first_offset.checked_sub(1).map(|last| {
-        fill(t.stream_removed, &[("last", &last.to_string())])
-    });
+    let removed = log
+        .first_offset
+        .checked_sub(1)
+        .map(|last| fill(t.stream_removed, &[("last", &last.to_string())]));
     html! {
         <p class="help" id="stream-retention" data-first-offset={log.first_offset.to_string()}
             data-segments={log.segments.len().to_string()}>
