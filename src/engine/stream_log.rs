@@ -13,9 +13,11 @@
 //! chosen when it consumes by the `x-stream-offset` argument (RabbitMQ
 //! 3.10.8, recorded: `stream_offsets`):
 //! - absent or `next`: the end of the log, only messages published from now on;
-//! - `first` (or any offset before the log's start, even a negative one):
-//!   the log's start;
-//! - `last`: the last *chunk*. RabbitMQ's log is written in chunks (the
+//! - `first` (or any offset before the log's start, even a negative one,
+//!   or one retention removed: `stream_retention_max_bytes`): the log's
+//!   start, its first chunk left;
+//! - `last`: the last *message chunk* (osiris's `last_user_chunk_location`,
+//!   past tracking chunks). RabbitMQ's log is written in chunks (the
 //!   messages one write batched together); Warren writes each message as its
 //!   own chunk, as RabbitMQ does for messages published one at a time, so
 //!   `last` is the last message;
