@@ -810,6 +810,55 @@ mod tests {
         copy
     }
 
+    /// Segment files RabbitMQ 3.10.8 wrote (segments of 100 bytes, one
+    /// chunk each: a message chunk after a tracking chunk is 52 bytes plus
+    /// the record), published to the default exchange with routing key
+    /// `s3` or `s1`.
+    #[test]
+    fn record_sizes_match_the_segment_files_rabbitmq_wrote() {
+        use crate::engine::message::{MessageId, MessageRef, Properties};
+        use crate::engine::value::{FieldTable, FieldValue};
+        let size = |routing_key: &str, body: &[u8], properties: Properties| {
+            let msg = MessageRef::new(
+                MessageId(1),
+                "".into(),
+                routing_key.into(),
+                Vec::new(),
+                properties,
+                body,
+            );
+            record_bytes(&msg)
+        };
+        let plain = Properties::default;
+        // The first message: 147-byte segment, header, chunk with trailer.
+        assert_eq!(
+            SEGMENT_HEADER_BYTES + message_chunk_bytes(size("s3", b"", plain()), true),
+            147
+        );
+        let after_snapshot = |bytes| SEGMENT_HEADER_BYTES + message_chunk_bytes(bytes, false);
+        assert_eq!(after_snapshot(size("s3", b"a", plain())), 105);
+        assert_eq!(after_snapshot(size("s3", &[b'a'; 10], plain())), 114);
+        assert_eq!(after_snapshot(size("s3", &[b'a'; 300], plain())), 407);
+        assert_eq!(after_snapshot(size("s1", &[b'x'; 1000], plain())), 1107);
+        let persistent = Properties {
+            delivery_mode: Some(2),
+            ..plain()
+        };
+        assert_eq!(after_snapshot(size("s3", b"a", persistent)), 130);
+        let typed = Properties {
+            content_type: Some("text/plain".into()),
+            headers: Some(FieldTable::from([(
+                "k".to_string(),
+                FieldValue::LongStr("v".into()),
+            )])),
+            ..plain()
+        };
+        assert_eq!(after_snapshot(size("s3", b"a", typed)), 147);
+        // Tracking chunks of one and two writers.
+        assert_eq!(SEGMENT_HEADER_BYTES + tracking_chunk_bytes(1), 111);
+        assert_eq!(SEGMENT_HEADER_BYTES + tracking_chunk_bytes(2), 162);
+    }
+
     #[test]
     fn a_time_attaches_at_the_first_chunk_written_at_or_after_it() {
         let mut log = StreamLayout::default();

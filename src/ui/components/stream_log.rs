@@ -33,6 +33,13 @@ pub fn stream_log_view(p: &Props) -> Html {
             <span class="reader-mark" title={t.stream_reads_next}>{ format!("◀ {}", r.holder) }</span>
         }) }</> }
     };
+    // Segments and retention are shown once they matter: a stream with
+    // RabbitMQ's default 500 MB segments and no retention is one segment.
+    let r = log.retention;
+    let segmented = log.segments.len() > 1
+        || log.first_offset > 0
+        || r.max_bytes.is_some()
+        || r.max_age_ms.is_some();
     // Readers that read everything wait at the offset the next publish takes.
     let waiting: Vec<usize> = log
         .readers
@@ -73,13 +80,13 @@ pub fn stream_log_view(p: &Props) -> Html {
         <section class="stream-log" id="stream-log" data-next-offset={log.next_offset.to_string()}>
             <h4>{ fill(t.stream_log_n, &[("n", &(log.next_offset - log.first_offset).to_string())]) }</h4>
             { range(&log, t) }
-            { retention(&log, t) }
+            if segmented { { retention(&log, t) } }
             if log.earlier > 0 {
                 <p class="muted" id="stream-earlier">{ fill(t.stream_earlier_n, &[("n", &log.earlier.to_string())]) }</p>
             }
             <ol class="stream-rows" id="stream-rows" aria-label={t.stream_log_label}>
                 { for log.rows.iter().map(|row| html! { <>
-                    if row.starts_segment { { segment_start(&log, row, t) } }
+                    if row.starts_segment && segmented { { segment_start(&log, row, t) } }
                     <li class={classes!("stream-row", (!row.readers_here.is_empty()).then_some("has-reader"), row.message.is_none().then_some("tracking"))}
                         data-offset={row.offset.to_string()} data-written-at={row.written_at.to_string()}>
                         <span class="offset" title={t.stream_offset}>{ row.offset }</span>
