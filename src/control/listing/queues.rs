@@ -101,6 +101,10 @@ pub(crate) fn rows(source: &Source, columns: &[String]) -> Vec<Vec<Cell>> {
             for entry in queue.handoff.iter().chain(queue.ready.iter()) {
                 ready.add(entry, queue.durable);
             }
+            // A stream counts its offsets, tracking chunks too, as
+            // RabbitMQ reports it (`engine/stream_segments.rs`); for other
+            // queues this is the tally's count.
+            ready.count = queue.ready_count();
             let mut unacked = unacked.get(&queue.id).copied().unwrap_or_default();
             // The count is the queue's own counter, the one the engine keeps
             // at each delivery and settlement and `Broker::queue_stats`
