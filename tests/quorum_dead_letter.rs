@@ -107,3 +107,39 @@ fn held_dead_letters_count_towards_the_length_limit_until_forwarded() {
     let args = at_least_once(&[("x-max-length", json!(2))]);
     assert_eq!(counts(&scenario(args, later)), [1, 2, 1]);
 }
+
+/// The dead letters a quorum queue holds are in its Raft log in RabbitMQ,
+/// so they survive a restart; the new dead-letter worker is handed them
+/// and retries them (`rabbit_fifo_dlx:state_enter/4`, `checkout/2`).
+#[test]
+fn held_dead_letters_survive_a_restart_and_are_retried() {
+    let reopen = |conn: &str, channel: &str| {
+        [
+            json!({"op": "open_connection", "conn": conn}),
+            json!({"op": "open_channel", "conn": conn, "channel": channel}),
+        ]
+    };
+    let mut steps = vec![
+        json!({"op": "open_connection", "conn": "c"}),
+        json!({"op": "open_channel", "conn": "c", "channel": "a"}),
+        json!({"op": "queue_declare", "channel": "a", "queue": "src", "durable": true,
+               "arguments": at_least_once(&[("x-max-length", json!(5))])}),
+        json!({"op": "publish", "channel": "a", "routing_key": "src", "bodies": ["m1", "m2"]}),
+        json!({"op": "get", "channel": "a", "queue": "src", "as": "g"}),
+        json!({"op": "get", "channel": "a", "queue": "src", "as": "g"}),
+        json!({"op": "nack", "channel": "a", "delivery_tag": 0, "multiple": true, "requeue": false}),
+        json!({"op": "wait", "ms": 1_000}),
+        json!({"op": "restart_broker"}),
+    ];
+    steps.extend(reopen("d", "b"));
+    steps.extend([
+        json!({"op": "exchange_declare", "channel": "b", "exchange": "dlx", "type": "fanout",
+               "durable": true}),
+        json!({"op": "queue_declare", "channel": "b", "queue": "dead", "durable": true}),
+        json!({"op": "queue_bind", "channel": "b", "queue": "dead", "exchange": "dlx"}),
+        json!({"op": "wait", "ms": 181_000}),
+        json!({"op": "queue_declare", "channel": "b", "queue": "dead", "passive": true}),
+    ]);
+    let scenario = json!({"name": "held", "description": "held across a restart", "steps": steps});
+    assert_eq!(counts(&scenario), [2]);
+}

@@ -35,6 +35,7 @@
 //! settled iteratively, never by recursion.
 
 use crate::engine::broker::{Broker, Timer};
+use crate::engine::durable::{DurableDeadLetter, DurableOp};
 use crate::engine::event::{DeadFate, DeathReason, EventKind};
 use crate::engine::ids::QueueId;
 use crate::engine::message::{MessageRef, Properties};
@@ -87,7 +88,14 @@ impl Broker {
         };
         let first = q.dead_letter_held.is_empty();
         let (message, queue_name, reason) = (d.msg.id(), d.queue_name.clone(), d.reason);
+        let stored = q.stores_message(&d.msg).then(|| DurableOp::HoldDeadLetter {
+            queue: queue_name.to_string(),
+            letter: DurableDeadLetter::from_dying(&d),
+        });
         q.dead_letter_held.push_back(d);
+        if let Some(op) = stored {
+            self.record(op);
+        }
         self.emit(EventKind::MessageDead {
             message,
             queue_name,
@@ -109,6 +117,10 @@ impl Broker {
             return;
         };
         let held = std::mem::take(&mut q.dead_letter_held);
+        let name = q.name.to_string();
+        if self.stores_queue(queue) && !held.is_empty() {
+            self.record(DurableOp::ReleaseDeadLetters { queue: name });
+        }
         self.dying.extend(held);
         self.settle_dying();
     }

@@ -21,6 +21,8 @@
 //! writes them to a real store (IndexedDB in the browser) and reports back.
 
 use crate::engine::broker::Broker;
+use crate::engine::dead_letter::Dying;
+use crate::engine::event::DeathReason;
 use crate::engine::clock::Millis;
 use crate::engine::exchange::DestinationKind;
 use crate::engine::exchange::{Binding, Destination, Exchange, ExchangeType};
@@ -72,6 +74,23 @@ pub struct DurableQueue {
     pub arguments: FieldTable,
     /// Persistent messages by sequence number (queue order).
     pub messages: BTreeMap<u64, DurableMessage>,
+    /// A quorum queue dead-lettering `at-least-once`: the dead letters it
+    /// holds because they could not be forwarded yet (in RabbitMQ they are
+    /// in the queue's Raft log). Absent in stores written before Warren
+    /// kept them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_dead_letters: Vec<DurableDeadLetter>,
+}
+
+/// A dead letter an `at-least-once` quorum queue holds (`dead_letter.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DurableDeadLetter {
+    pub reason: DeathReason,
+    /// The queue's dead-letter exchange and routing key when it died.
+    pub dlx: Option<String>,
+    pub dlrk: Option<String>,
+    /// The message as it died (`seq` and the delivery marks unused).
+    pub message: DurableMessage,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -209,6 +228,16 @@ pub enum DurableOp {
         queue: String,
         seq: u64,
     },
+    /// An `at-least-once` quorum queue now holds this dead letter too.
+    HoldDeadLetter {
+        queue: String,
+        letter: DurableDeadLetter,
+    },
+    /// The queue's dead-letter worker took every held dead letter to
+    /// forward them again (those that still reach no queue are held anew).
+    ReleaseDeadLetters {
+        queue: String,
+    },
 }
 
 /// Ops committed together.
@@ -247,6 +276,7 @@ impl DurableState {
                         auto_delete: *auto_delete,
                         arguments: arguments.clone(),
                         messages: BTreeMap::new(),
+                        held_dead_letters: Vec::new(),
                     });
                 q.auto_delete = *auto_delete;
                 q.arguments = arguments.clone();
@@ -283,6 +313,16 @@ impl DurableState {
                     q.messages.remove(seq);
                 }
             }
+            DurableOp::HoldDeadLetter { queue, letter } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.held_dead_letters.push(letter.clone());
+                }
+            }
+            DurableOp::ReleaseDeadLetters { queue } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.held_dead_letters.clear();
+                }
+            }
         }
     }
 
@@ -313,6 +353,12 @@ impl DurableState {
                     message: m.clone(),
                 });
             }
+            for letter in &q.held_dead_letters {
+                ops.push(DurableOp::HoldDeadLetter {
+                    queue: q.name.clone(),
+                    letter: letter.clone(),
+                });
+            }
         }
         for b in self.bindings.values() {
             ops.push(DurableOp::PutBinding(b.clone()));
@@ -338,20 +384,46 @@ impl DurableMessage {
     pub fn from_entry(e: &Entry, stream: Option<StreamPlacement>) -> DurableMessage {
         DurableMessage {
             seq: e.seq(),
-            id: e.msg.id().0,
             redelivered: e.redelivered(),
             expires_at: e.expires_at(),
             returns: e.returns(),
-            requeued: false,
-            in_returns: false,
             written_at: stream.map(|p| p.written_at),
             stream_offset: stream.map(|p| p.offset),
             tracking_before: stream.and_then(|p| p.tracking_before),
-            exchange: e.msg.exchange.to_string(),
-            routing_key: e.msg.routing_key.to_string(),
-            cc: e.msg.cc.iter().map(|k| k.to_string()).collect(),
-            properties: e.msg.properties.clone(),
-            body: e.msg.body().to_vec(),
+            ..DurableMessage::from_message(&e.msg)
+        }
+    }
+
+    /// The stored form of a message outside any queue's order (a held
+    /// dead letter): what it is, without a place or delivery marks.
+    pub fn from_message(msg: &MessageRef) -> DurableMessage {
+        DurableMessage {
+            seq: 0,
+            id: msg.id().0,
+            redelivered: false,
+            expires_at: None,
+            written_at: None,
+            returns: 0,
+            requeued: false,
+            in_returns: false,
+            stream_offset: None,
+            tracking_before: None,
+            exchange: msg.exchange.to_string(),
+            routing_key: msg.routing_key.to_string(),
+            cc: msg.cc.iter().map(|k| k.to_string()).collect(),
+            properties: msg.properties.clone(),
+            body: msg.body().to_vec(),
+        }
+    }
+}
+
+impl DurableDeadLetter {
+    pub(crate) fn from_dying(d: &Dying) -> DurableDeadLetter {
+        DurableDeadLetter {
+            reason: d.reason,
+            dlx: d.dlx.as_deref().map(str::to_string),
+            dlrk: d.dlrk.as_deref().map(str::to_string),
+            message: DurableMessage::from_message(&d.msg),
         }
     }
 }
@@ -470,6 +542,12 @@ impl Broker {
                     (e.seq(), DurableMessage::from_entry(e, placement))
                 })
                 .collect();
+            let held_dead_letters = q
+                .dead_letter_held
+                .iter()
+                .filter(|d| q.stores_message(&d.msg))
+                .map(DurableDeadLetter::from_dying)
+                .collect();
             state.queues.insert(
                 q.name.to_string(),
                 DurableQueue {
@@ -477,6 +555,7 @@ impl Broker {
                     auto_delete: q.auto_delete,
                     arguments: q.args.clone(),
                     messages,
+                    held_dead_letters,
                 },
             );
         }
@@ -488,6 +567,17 @@ impl Broker {
             }
         }
         state
+    }
+
+    /// A stored message as the engine's message (its envelope rebuilt).
+    fn stored_message(&mut self, m: &DurableMessage) -> MessageRef {
+        let envelope = self.envelope(
+            Rc::from(m.exchange.as_str()),
+            &m.routing_key,
+            m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
+            m.properties.clone(),
+        );
+        MessageRef::with_envelope(MessageId(m.id), envelope, &m.body)
     }
 
     /// Empties the broker and rebuilds it from a durable state: what RabbitMQ
@@ -545,13 +635,7 @@ impl Broker {
             let mut stream_log: Vec<(u64, u64, u64, Option<u64>)> = Vec::new();
             for m in dq.messages.values() {
                 max_message_id = max_message_id.max(m.id);
-                let envelope = self.envelope(
-                    Rc::from(m.exchange.as_str()),
-                    &m.routing_key,
-                    m.cc.iter().map(|k| Rc::from(k.as_str())).collect(),
-                    m.properties.clone(),
-                );
-                let msg = MessageRef::with_envelope(MessageId(m.id), envelope, &m.body);
+                let msg = self.stored_message(m);
                 let level = q.level_for(&msg);
                 q.next_seq = q.next_seq.max(m.seq + 1);
                 let mut entry = Entry::new(msg, m.seq, m.expires_at, m.redelivered, level);
@@ -588,6 +672,24 @@ impl Broker {
                     q.settings.stream_retention.unwrap_or_default(),
                     stream_log,
                 );
+            }
+            // RabbitMQ's dead-letter worker starts with the queue and is
+            // handed every held dead letter: it forwards them at once and
+            // holds again, retried every 180 s, those that still reach no
+            // queue (`rabbit_fifo_dlx:state_enter/4`, `checkout/2`;
+            // `rabbit_fifo_dlx_worker:init/1`). They go with the other
+            // dying messages once the bindings are back.
+            for held in &dq.held_dead_letters {
+                max_message_id = max_message_id.max(held.message.id);
+                let msg = self.stored_message(&held.message);
+                self.dying.push_back(Dying {
+                    queue_name: q.name.clone(),
+                    msg,
+                    reason: held.reason,
+                    dlx: held.dlx.as_deref().map(Rc::from),
+                    dlrk: held.dlrk.as_deref().map(Rc::from),
+                    held_by: Some(id),
+                });
             }
             self.queue_names.insert(q.name.clone(), id);
             self.queues.insert(id, q);

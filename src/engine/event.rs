@@ -16,7 +16,7 @@ use crate::engine::exchange::{DestinationKind, MatchExplanation};
 use crate::engine::ids::{ChannelId, ConnId, ConsumerId, QueueId};
 use crate::engine::message::{MessageId, MessageRef};
 use crate::engine::value::FieldTable;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 /// One entry of the log.
@@ -138,7 +138,7 @@ pub enum RequeueReason {
 }
 
 /// Why a message left a queue without being delivered or acked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeathReason {
     /// basic.reject / basic.nack with requeue=false.

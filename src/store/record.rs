@@ -9,7 +9,8 @@
 //! changing what is on disk.
 
 use crate::engine::durable::{
-    DurableBinding, DurableExchange, DurableMessage, DurableOp, DurableQueue, DurableState,
+    DurableBinding, DurableDeadLetter, DurableExchange, DurableMessage, DurableOp, DurableQueue,
+    DurableState,
 };
 use crate::engine::exchange::DestinationKind;
 use crate::store::StoreError;
@@ -40,6 +41,10 @@ pub struct QueueRecord {
     pub name: String,
     pub auto_delete: bool,
     pub arguments: crate::engine::value::FieldTable,
+    /// An `at-least-once` quorum queue's held dead letters (none in
+    /// records written before Warren kept them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_dead_letters: Vec<DurableDeadLetter>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -322,6 +327,12 @@ impl RecordSet {
         })
     }
 
+    /// Queue `name`'s stored record, if it has a readable one.
+    fn queue_record(&self, name: &str) -> Option<QueueRecord> {
+        let text = self.table("queues")?.get(name)?;
+        decode::<QueueRecord>("queues", name, text).ok()
+    }
+
     fn apply_op(&mut self, op: &DurableOp, out: &mut Vec<RecordChange>) {
         match op {
             DurableOp::PutExchange(x) => {
@@ -338,12 +349,30 @@ impl RecordSet {
                 auto_delete,
                 arguments,
             } => {
+                // A redeclare keeps what the queue holds.
+                let held_dead_letters = self
+                    .queue_record(name)
+                    .map(|q| q.held_dead_letters)
+                    .unwrap_or_default();
                 let record = QueueRecord {
                     name: name.clone(),
                     auto_delete: *auto_delete,
                     arguments: arguments.clone(),
+                    held_dead_letters,
                 };
                 out.push(self.set("queues", name.clone(), Some(encode(&record))));
+            }
+            DurableOp::HoldDeadLetter { queue, letter } => {
+                if let Some(mut record) = self.queue_record(queue) {
+                    record.held_dead_letters.push(letter.clone());
+                    out.push(self.set("queues", queue.clone(), Some(encode(&record))));
+                }
+            }
+            DurableOp::ReleaseDeadLetters { queue } => {
+                if let Some(mut record) = self.queue_record(queue) {
+                    record.held_dead_letters.clear();
+                    out.push(self.set("queues", queue.clone(), Some(encode(&record))));
+                }
             }
             DurableOp::DeleteQueue { name } => {
                 out.push(self.set("queues", name.clone(), None));
@@ -424,6 +453,7 @@ fn state_from_tables<'a>(of: impl Fn(&str) -> &'a Table) -> Result<DurableState,
                 auto_delete: q.auto_delete,
                 arguments: q.arguments,
                 messages: BTreeMap::new(),
+                held_dead_letters: q.held_dead_letters,
             },
         );
     }
@@ -549,6 +579,47 @@ mod tests {
     }
 
     #[test]
+    fn held_dead_letters_are_kept_with_their_queue_record() {
+        use crate::engine::event::DeathReason;
+        let declare = DurableOp::PutQueue {
+            name: "q".into(),
+            auto_delete: false,
+            arguments: Default::default(),
+        };
+        let hold = |seq| DurableOp::HoldDeadLetter {
+            queue: "q".into(),
+            letter: DurableDeadLetter {
+                reason: DeathReason::Rejected,
+                dlx: Some("dlx".into()),
+                dlrk: None,
+                message: message(seq),
+            },
+        };
+        // Held twice, then a redeclare: both stay, in the record and in
+        // the state the ops build.
+        let ops = vec![declare.clone(), hold(1), hold(2), declare];
+        let mut state = DurableState::default();
+        let mut set = RecordSet::default();
+        for op in &ops {
+            state.apply(op);
+        }
+        set.apply_ops(&ops);
+        assert_eq!(set.state().unwrap(), state);
+        let held = &state.queues["q"].held_dead_letters;
+        assert_eq!(held.iter().map(|d| d.message.seq).collect::<Vec<_>>(), [1, 2]);
+        // The worker takes them to retry: none left.
+        let release = [DurableOp::ReleaseDeadLetters { queue: "q".into() }];
+        set.apply_ops(&release);
+        state.apply(&release[0]);
+        assert!(set.state().unwrap().queues["q"].held_dead_letters.is_empty());
+        assert_eq!(set.state().unwrap(), state);
+        // A record written before Warren kept them reads as holding none.
+        let old = r#"{"v":2,"name":"q","auto_delete":false,"arguments":{}}"#;
+        let record: QueueRecord = decode("queues", "q", old).unwrap();
+        assert!(record.held_dead_letters.is_empty());
+    }
+
+    #[test]
     fn record_set_follows_the_durable_state_and_undoes_a_failed_write() {
         let queue = |name: &str| DurableOp::PutQueue {
             name: name.into(),
@@ -628,6 +699,7 @@ mod tests {
             name: "q".into(),
             auto_delete: false,
             arguments: Default::default(),
+            held_dead_letters: Vec::new(),
         };
         assert_eq!(
             decode::<QueueRecord>("queues", "q", &encode(&q)).unwrap(),
