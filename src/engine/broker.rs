@@ -12,6 +12,7 @@
 
 use crate::engine::channel::{Channel, Connection};
 use crate::engine::clock::{Clock, Millis};
+use crate::engine::durable::DurableOp;
 use crate::engine::consumer::Consumer;
 use crate::engine::event::{Event, EventKind};
 use crate::engine::exchange::{Destination, DestinationKind, Exchange, ExchangeType};
@@ -518,6 +519,13 @@ impl Broker {
     /// Re-arms a queue's `x-expires` timer (declare, get, last consumer gone).
     pub(crate) fn arm_queue_expiry(&mut self, queue: QueueId) {
         let now = self.clock.now();
+        self.arm_queue_expiry_since(queue, now);
+    }
+
+    /// Arms a queue's `x-expires` timer to run from `since` (now, or a
+    /// quorum queue's stored `last_active` at boot), and records that time
+    /// where the queue stores it.
+    pub(crate) fn arm_queue_expiry_since(&mut self, queue: QueueId, since: Millis) {
         let Some(q) = self.queues.get_mut(&queue) else {
             return;
         };
@@ -526,8 +534,14 @@ impl Broker {
             return;
         };
         let generation = q.expiry_generation;
+        let changed = q.last_active != Some(since);
+        q.last_active = Some(since);
+        if changed && q.stores_last_active() {
+            let name = q.name.to_string();
+            self.record(DurableOp::QueueLastActive { queue: name, at: since });
+        }
         self.schedule_timer(
-            now.saturating_add(period),
+            since.saturating_add(period),
             Timer::QueueExpiry(queue, generation),
         );
     }

@@ -80,6 +80,11 @@ pub struct DurableQueue {
     /// kept them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_dead_letters: Vec<DurableDeadLetter>,
+    /// A quorum queue with `x-expires`: when its timer was last armed
+    /// (`rabbit_fifo`'s `last_active`, virtual clock). Absent for other
+    /// queues and in stores written before Warren kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<Millis>,
 }
 
 /// A dead letter an `at-least-once` quorum queue holds (`dead_letter.rs`).
@@ -238,6 +243,11 @@ pub enum DurableOp {
     ReleaseDeadLetters {
         queue: String,
     },
+    /// A quorum queue's `x-expires` timer was armed at `at`.
+    QueueLastActive {
+        queue: String,
+        at: Millis,
+    },
 }
 
 /// Ops committed together.
@@ -277,6 +287,7 @@ impl DurableState {
                         arguments: arguments.clone(),
                         messages: BTreeMap::new(),
                         held_dead_letters: Vec::new(),
+                        last_active: None,
                     });
                 q.auto_delete = *auto_delete;
                 q.arguments = arguments.clone();
@@ -323,6 +334,11 @@ impl DurableState {
                     q.held_dead_letters.clear();
                 }
             }
+            DurableOp::QueueLastActive { queue, at } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.last_active = Some(*at);
+                }
+            }
         }
     }
 
@@ -357,6 +373,12 @@ impl DurableState {
                 ops.push(DurableOp::HoldDeadLetter {
                     queue: q.name.clone(),
                     letter: letter.clone(),
+                });
+            }
+            if let Some(at) = q.last_active {
+                ops.push(DurableOp::QueueLastActive {
+                    queue: q.name.clone(),
+                    at,
                 });
             }
         }
@@ -556,6 +578,7 @@ impl Broker {
                     arguments: q.args.clone(),
                     messages,
                     held_dead_letters,
+                    last_active: q.last_active.filter(|_| q.stores_last_active()),
                 },
             );
         }
@@ -631,6 +654,7 @@ impl Broker {
             q.auto_delete = dq.auto_delete;
             q.args = dq.arguments.clone();
             q.server_named = dq.name.starts_with("amq.gen-");
+            q.last_active = dq.last_active;
             // A stream's messages' places, to rebuild its segments.
             let mut stream_log: Vec<(u64, u64, u64, Option<u64>)> = Vec::new();
             for m in dq.messages.values() {
@@ -724,10 +748,19 @@ impl Broker {
             }
         }
         let queues: Vec<QueueId> = self.queues.keys().copied().collect();
+        let now = self.clock.now();
         for q in queues {
             self.drop_expired(q);
             self.schedule_head_expiry(q);
-            self.arm_queue_expiry(q);
+            // A quorum queue's `last_active` is Raft state: recovery
+            // (`rabbit_fifo:apply/3` replaying the log) keeps it, so its
+            // timer runs on from there. Consumers it had when the node
+            // stopped went away at the stop, which moved it (a graceful
+            // stop records that). Other queues start their timer now. A
+            // stored time ahead of the clock (a store from an earlier run)
+            // counts as now.
+            let since = self.queues.get(&q).and_then(|q| q.last_active);
+            self.arm_queue_expiry_since(q, since.map_or(now, |at| at.min(now)));
         }
         self.settle_dying();
     }

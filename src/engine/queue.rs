@@ -398,6 +398,10 @@ pub struct Queue {
     /// Bumped whenever the x-expires timer is re-armed; a timer firing with
     /// an older generation is stale and ignored.
     pub expiry_generation: u64,
+    /// When the `x-expires` timer was last armed (`rabbit_fifo`'s
+    /// `last_active`): a quorum queue stores it, so its timer carries on
+    /// across a restart instead of starting again (`durable.rs`).
+    pub last_active: Option<Millis>,
     /// The time a head-expiry timer is already scheduled for, to avoid
     /// scheduling duplicates.
     pub ttl_timer_at: Option<Millis>,
@@ -450,6 +454,7 @@ impl Queue {
             has_had_consumers: false,
             publishers: Default::default(),
             expiry_generation: 0,
+            last_active: None,
             ttl_timer_at: None,
             dispatch_pending: false,
             consumer_timeout_at: None,
@@ -510,6 +515,16 @@ impl Queue {
     /// Whether the queue stores `msg` (it survives a restart): a durable,
     /// non-exclusive queue stores persistent messages, and a quorum queue
     /// every message.
+    /// Whether the queue stores when its `x-expires` timer was armed: a
+    /// quorum queue with `x-expires` (its `last_active` is Raft state; a
+    /// classic queue's timer starts again when it boots).
+    pub fn stores_last_active(&self) -> bool {
+        self.durable
+            && self.exclusive_owner.is_none()
+            && self.settings.expires.is_some()
+            && !self.settings.queue_type.rules().redeclare_restarts_expiry()
+    }
+
     pub fn stores_message(&self, msg: &MessageRef) -> bool {
         self.durable
             && self.exclusive_owner.is_none()

@@ -45,6 +45,9 @@ pub struct QueueRecord {
     /// records written before Warren kept them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_dead_letters: Vec<DurableDeadLetter>,
+    /// A quorum queue's `last_active` (`DurableQueue::last_active`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<crate::engine::clock::Millis>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -349,16 +352,17 @@ impl RecordSet {
                 auto_delete,
                 arguments,
             } => {
-                // A redeclare keeps what the queue holds.
-                let held_dead_letters = self
-                    .queue_record(name)
-                    .map(|q| q.held_dead_letters)
-                    .unwrap_or_default();
+                // A redeclare keeps what the queue holds and its timer.
+                let stored = self.queue_record(name);
                 let record = QueueRecord {
                     name: name.clone(),
                     auto_delete: *auto_delete,
                     arguments: arguments.clone(),
-                    held_dead_letters,
+                    held_dead_letters: stored
+                        .as_ref()
+                        .map(|q| q.held_dead_letters.clone())
+                        .unwrap_or_default(),
+                    last_active: stored.and_then(|q| q.last_active),
                 };
                 out.push(self.set("queues", name.clone(), Some(encode(&record))));
             }
@@ -371,6 +375,12 @@ impl RecordSet {
             DurableOp::ReleaseDeadLetters { queue } => {
                 if let Some(mut record) = self.queue_record(queue) {
                     record.held_dead_letters.clear();
+                    out.push(self.set("queues", queue.clone(), Some(encode(&record))));
+                }
+            }
+            DurableOp::QueueLastActive { queue, at } => {
+                if let Some(mut record) = self.queue_record(queue) {
+                    record.last_active = Some(*at);
                     out.push(self.set("queues", queue.clone(), Some(encode(&record))));
                 }
             }
@@ -454,6 +464,7 @@ fn state_from_tables<'a>(of: impl Fn(&str) -> &'a Table) -> Result<DurableState,
                 arguments: q.arguments,
                 messages: BTreeMap::new(),
                 held_dead_letters: q.held_dead_letters,
+                last_active: q.last_active,
             },
         );
     }
@@ -579,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn held_dead_letters_are_kept_with_their_queue_record() {
+    fn held_dead_letters_and_last_active_are_kept_with_their_queue_record() {
         use crate::engine::event::DeathReason;
         let declare = DurableOp::PutQueue {
             name: "q".into(),
@@ -596,8 +607,12 @@ mod tests {
             },
         };
         // Held twice, then a redeclare: both stay, in the record and in
-        // the state the ops build.
-        let ops = vec![declare.clone(), hold(1), hold(2), declare];
+        // the state the ops build, and so does the expiry timer's start.
+        let armed = DurableOp::QueueLastActive {
+            queue: "q".into(),
+            at: 1_500,
+        };
+        let ops = vec![declare.clone(), hold(1), armed, hold(2), declare];
         let mut state = DurableState::default();
         let mut set = RecordSet::default();
         for op in &ops {
@@ -607,6 +622,7 @@ mod tests {
         assert_eq!(set.state().unwrap(), state);
         let held = &state.queues["q"].held_dead_letters;
         assert_eq!(held.iter().map(|d| d.message.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(state.queues["q"].last_active, Some(1_500));
         // The worker takes them to retry: none left.
         let release = [DurableOp::ReleaseDeadLetters { queue: "q".into() }];
         set.apply_ops(&release);
@@ -617,6 +633,7 @@ mod tests {
         let old = r#"{"v":2,"name":"q","auto_delete":false,"arguments":{}}"#;
         let record: QueueRecord = decode("queues", "q", old).unwrap();
         assert!(record.held_dead_letters.is_empty());
+        assert_eq!(record.last_active, None);
     }
 
     #[test]
@@ -700,6 +717,7 @@ mod tests {
             auto_delete: false,
             arguments: Default::default(),
             held_dead_letters: Vec::new(),
+            last_active: None,
         };
         assert_eq!(
             decode::<QueueRecord>("queues", "q", &encode(&q)).unwrap(),
