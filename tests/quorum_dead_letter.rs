@@ -11,8 +11,11 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/passive_declares.rs"]
+mod passive_declares;
+
+use passive_declares::passive_declare_results;
 use serde_json::{json, Value};
-use warren::conformance::{self, ReplayOptions};
 
 /// A quorum queue `src` dead-lettering at least once to exchange `dlx`,
 /// which does not exist yet; two messages rejected into it; then `later`.
@@ -49,17 +52,9 @@ fn passive(queue: &str) -> Value {
 
 /// The message counts of every passive declare, in order.
 fn counts(scenario: &Value) -> Vec<u64> {
-    let out = conformance::replay_json(&scenario.to_string(), &ReplayOptions::default())
-        .expect("the scenario replays");
-    let out: Value = serde_json::from_str(&out).unwrap();
-    let steps = scenario["steps"].as_array().unwrap();
-    out["results"]
-        .as_array()
-        .unwrap()
+    passive_declare_results(scenario)
         .iter()
-        .zip(steps)
-        .filter(|(_, s)| s["passive"] == json!(true))
-        .map(|(r, _)| r["message_count"].as_u64().expect("a passive declare succeeded"))
+        .map(|r| r["message_count"].as_u64().expect("a passive declare succeeded"))
         .collect()
 }
 

@@ -8,8 +8,11 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/passive_declares.rs"]
+mod passive_declares;
+
+use passive_declares::passive_declare_results;
 use serde_json::{json, Value};
-use warren::conformance::{self, ReplayOptions};
 
 fn open(conn: &str, channel: &str) -> [Value; 2] {
     [
@@ -35,17 +38,9 @@ fn wait(ms: u64) -> Value {
 /// For each passive declare of `q` (on whichever channel), whether it
 /// found the queue.
 fn exists(scenario: &Value) -> Vec<bool> {
-    let out = conformance::replay_json(&scenario.to_string(), &ReplayOptions::default())
-        .expect("the scenario replays");
-    let out: Value = serde_json::from_str(&out).unwrap();
-    let steps = scenario["steps"].as_array().unwrap();
-    out["results"]
-        .as_array()
-        .unwrap()
+    passive_declare_results(scenario)
         .iter()
-        .zip(steps)
-        .filter(|(_, s)| s["passive"] == json!(true))
-        .map(|(r, _)| r.get("message_count").is_some())
+        .map(|r| r.get("message_count").is_some())
         .collect()
 }
 
@@ -65,4 +60,46 @@ fn a_restart_does_not_restart_the_expiry_timer() {
     later.extend(open("e", "x"));
     later.push(passive("x"));
     assert_eq!(exists(&scenario(later)), [true, false]);
+}
+
+/// basic.cancel with a delivery still out keeps the consumer
+/// (`rabbit_fifo:maybe_return_all/6`, `status = cancelled`) and so the
+/// queue (`is_expired/2` wants no consumer); the ack that settles its last
+/// delivery removes it and sets `last_active` (`update_or_remove_sub/4`),
+/// so the 60 s run from the ack, not from the cancel.
+#[test]
+fn a_cancelled_consumer_with_deliveries_out_keeps_the_queue_until_they_are_settled() {
+    let later = vec![
+        json!({"op": "publish", "channel": "a", "routing_key": "q", "bodies": ["m1"]}),
+        json!({"op": "consume", "channel": "a", "queue": "q", "consumer": "k"}),
+        wait(10_000),
+        json!({"op": "cancel", "consumer": "k"}),
+        wait(70_000),
+        passive("a"),
+        json!({"op": "ack", "delivery": {"consumer": "k", "index": 0}}),
+        wait(59_000),
+        passive("a"),
+        wait(2_000),
+        passive("a"),
+    ];
+    assert_eq!(exists(&scenario(later)), [true, true, false]);
+}
+
+/// A basic.get with ack is a consumer of its own until settled
+/// (`{dequeue, unsettled}`, `lifetime = once`): the queue does not expire
+/// while it is out, and its ack starts the timer again.
+#[test]
+fn an_unsettled_basic_get_keeps_the_queue_until_acked() {
+    let later = vec![
+        json!({"op": "publish", "channel": "a", "routing_key": "q", "bodies": ["m1"]}),
+        json!({"op": "get", "channel": "a", "queue": "q", "as": "g"}),
+        wait(70_000),
+        passive("a"),
+        json!({"op": "ack", "delivery": {"consumer": "g", "index": 0}}),
+        wait(59_000),
+        passive("a"),
+        wait(2_000),
+        passive("a"),
+    ];
+    assert_eq!(exists(&scenario(later)), [true, true, false]);
 }

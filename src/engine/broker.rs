@@ -508,7 +508,7 @@ impl Broker {
                 let expired = self
                     .queues
                     .get(&queue)
-                    .is_some_and(|q| q.expiry_generation == generation && q.consumers.is_empty());
+                    .is_some_and(|q| q.expiry_generation == generation && !q.in_use());
                 if expired {
                     self.delete_queue(queue, crate::engine::event::QueueDeleteReason::Expired);
                 }
@@ -530,7 +530,7 @@ impl Broker {
             return;
         };
         q.expiry_generation += 1;
-        let (Some(period), true) = (q.settings.expires, q.consumers.is_empty()) else {
+        let (Some(period), false) = (q.settings.expires, q.in_use()) else {
             return;
         };
         let generation = q.expiry_generation;
@@ -642,7 +642,7 @@ impl Broker {
         self.queue_by_name(name).map(|q| QueueStats {
             ready: q.ready_count(),
             unacked: q.unacked,
-            consumers: q.consumers.len() as u64,
+            consumers: q.consumers.len() as u64 + self.settling_consumers(q.id),
         })
     }
 
@@ -743,6 +743,30 @@ impl Broker {
             .filter(|(_, u)| u.queue == queue && u.consumer.is_none())
             .map(|(channel, u)| (channel, u.tag))
             .collect()
+    }
+
+    /// How many consumers a quorum queue has beyond its subscriptions:
+    /// one per unsettled basic.get (`get_consumers`) and each cancelled
+    /// consumer with deliveries still out, which `rabbit_fifo` keeps
+    /// (`status = cancelled`) until they are settled (recorded:
+    /// `qq_expires_unsettled`). Counted in `consumer_count` and
+    /// `list_queues`.
+    pub(crate) fn settling_consumers(&self, queue: QueueId) -> u64 {
+        let stays = self.queues.get(&queue).is_some_and(|q| {
+            q.settings.queue_type.rules().consumers_stay_until_settled()
+        });
+        if !stays {
+            return 0;
+        }
+        let cancelled: BTreeSet<ConsumerId> = self
+            .channels
+            .values()
+            .flat_map(|c| c.unacked.values())
+            .filter(|u| u.queue == queue)
+            .filter_map(|u| u.consumer)
+            .filter(|id| !self.consumers.contains_key(id))
+            .collect();
+        (self.get_consumers(queue).len() + cancelled.len()) as u64
     }
 
     /// Ready messages of a queue in delivery order (for inspectors).

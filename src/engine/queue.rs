@@ -515,6 +515,13 @@ impl Queue {
     /// Whether the queue stores `msg` (it survives a restart): a durable,
     /// non-exclusive queue stores persistent messages, and a quorum queue
     /// every message.
+    /// Whether something keeps the queue from expiring: a consumer, or
+    /// (quorum queues) a delivery not settled yet.
+    pub fn in_use(&self) -> bool {
+        !self.consumers.is_empty()
+            || (self.unacked > 0 && self.settings.queue_type.rules().consumers_stay_until_settled())
+    }
+
     /// Whether the queue stores when its `x-expires` timer was armed: a
     /// quorum queue with `x-expires` (its `last_active` is Raft state; a
     /// classic queue's timer starts again when it boots).

@@ -57,6 +57,7 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
     ("qq_delivery_limit_and_requeue", include_str!("../conformance/scenarios/qq_delivery_limit_and_requeue.json"), include_str!("../conformance/expected/qq_delivery_limit_and_requeue.json")),
     ("qq_dlx_strategies", include_str!("../conformance/scenarios/qq_dlx_strategies.json"), include_str!("../conformance/expected/qq_dlx_strategies.json")),
     ("qq_expires", include_str!("../conformance/scenarios/qq_expires.json"), include_str!("../conformance/expected/qq_expires.json")),
+    ("qq_expires_unsettled", include_str!("../conformance/scenarios/qq_expires_unsettled.json"), include_str!("../conformance/expected/qq_expires_unsettled.json")),
     ("qq_maxlen_bytes_overflow", include_str!("../conformance/scenarios/qq_maxlen_bytes_overflow.json"), include_str!("../conformance/expected/qq_maxlen_bytes_overflow.json")),
     ("qq_requeue_order", include_str!("../conformance/scenarios/qq_requeue_order.json"), include_str!("../conformance/expected/qq_requeue_order.json")),
     ("qq_restart_states", include_str!("../conformance/scenarios/qq_restart_states.json"), include_str!("../conformance/expected/qq_restart_states.json")),

@@ -703,6 +703,16 @@ impl Broker {
         self.resume_channel(ch);
         for queue in touched {
             self.schedule_dispatch(queue);
+            // The last unsettled delivery of a cancelled consumer or a
+            // basic.get (quorum queues) takes that consumer away.
+            let released = self.queues.get(&queue).is_some_and(|q| {
+                q.settings.queue_type.rules().consumers_stay_until_settled()
+                    && q.consumers.is_empty()
+                    && q.unacked == 0
+            });
+            if released {
+                self.arm_queue_expiry(queue);
+            }
         }
         self.settle_dying();
     }

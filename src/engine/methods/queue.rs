@@ -199,7 +199,7 @@ impl Broker {
             consumer_count: if stream {
                 0
             } else {
-                q.consumers.len() as u64 + self.get_consumers(id).len() as u64
+                q.consumers.len() as u64 + self.settling_consumers(id)
             },
         };
         if let Some(c) = self.channels.get_mut(&ch) {

@@ -176,6 +176,14 @@ pub trait QueueTypeRules {
         false
     }
 
+    /// Whether a consumer stays with the queue until its deliveries are
+    /// settled, and a basic.get delivery is a consumer until settled, so
+    /// that unsettled deliveries keep the queue from expiring and settling
+    /// the last one starts its `x-expires` timer.
+    fn consumers_stay_until_settled(&self) -> bool {
+        false
+    }
+
     /// Whether declaring an existing queue again (also passively) restarts
     /// its `x-expires` timer, as a classic queue's `stat` does.
     fn redeclare_restarts_expiry(&self) -> bool {

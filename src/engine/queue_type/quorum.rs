@@ -176,6 +176,15 @@ impl QueueTypeRules for Quorum {
     fn redeclare_restarts_expiry(&self) -> bool {
         false
     }
+
+    /// `rabbit_fifo:maybe_return_all/6`: basic.cancel keeps the consumer
+    /// (`status = cancelled`) while it has messages checked out, and
+    /// `update_or_remove_sub/4` removes it, setting `last_active`, when
+    /// the last is settled; a basic.get with ack is a `lifetime = once`
+    /// consumer removed the same way. `is_expired/2` wants no consumer.
+    fn consumers_stay_until_settled(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
