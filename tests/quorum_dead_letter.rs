@@ -54,7 +54,11 @@ fn passive(queue: &str) -> Value {
 fn counts(scenario: &Value) -> Vec<u64> {
     passive_declare_results(scenario)
         .iter()
-        .map(|r| r["message_count"].as_u64().expect("a passive declare succeeded"))
+        .map(|r| {
+            r["message_count"]
+                .as_u64()
+                .expect("a passive declare succeeded")
+        })
         .collect()
 }
 

@@ -25,8 +25,10 @@ fn open(conn: &str, channel: &str) -> [Value; 2] {
 /// runs `later`.
 fn scenario(later: Vec<Value>) -> Value {
     let mut steps = open("c", "a").to_vec();
-    steps.push(json!({"op": "queue_declare", "channel": "a", "queue": "q", "durable": true,
-                      "arguments": {"x-queue-type": "quorum", "x-expires": 60_000}}));
+    steps.push(
+        json!({"op": "queue_declare", "channel": "a", "queue": "q", "durable": true,
+                      "arguments": {"x-queue-type": "quorum", "x-expires": 60_000}}),
+    );
     steps.extend(later);
     json!({"name": "qq-expires", "description": "x-expires", "steps": steps})
 }

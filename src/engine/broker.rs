@@ -12,8 +12,8 @@
 
 use crate::engine::channel::{Channel, Connection};
 use crate::engine::clock::{Clock, Millis};
-use crate::engine::durable::DurableOp;
 use crate::engine::consumer::Consumer;
+use crate::engine::durable::DurableOp;
 use crate::engine::event::{Event, EventKind};
 use crate::engine::exchange::{Destination, DestinationKind, Exchange, ExchangeType};
 use crate::engine::ids::{BindingId, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId};
@@ -412,7 +412,9 @@ impl Broker {
             .find(|(_, timer)| {
                 !matches!(
                     timer,
-                    Timer::ChannelTick(..) | Timer::ConsumerTimeout(..) | Timer::DeadLetterRetry(..)
+                    Timer::ChannelTick(..)
+                        | Timer::ConsumerTimeout(..)
+                        | Timer::DeadLetterRetry(..)
                 )
             })
             .map(|((at, _), _)| *at)
@@ -538,7 +540,10 @@ impl Broker {
         q.last_active = Some(since);
         if changed && q.stores_last_active() {
             let name = q.name.to_string();
-            self.record(DurableOp::QueueLastActive { queue: name, at: since });
+            self.record(DurableOp::QueueLastActive {
+                queue: name,
+                at: since,
+            });
         }
         self.schedule_timer(
             since.saturating_add(period),
@@ -714,12 +719,16 @@ impl Broker {
                     || q.consumers.single_active == Some(c.id),
             })
             .collect();
-        out.extend(self.get_consumers(q.id).into_iter().map(|(_, tag)| ConsumerView {
-            consumer_tag: Rc::from(tag.to_string()),
-            ack_required: None,
-            prefetch_count: None,
-            active: true,
-        }));
+        out.extend(
+            self.get_consumers(q.id)
+                .into_iter()
+                .map(|(_, tag)| ConsumerView {
+                    consumer_tag: Rc::from(tag.to_string()),
+                    ack_required: None,
+                    prefetch_count: None,
+                    active: true,
+                }),
+        );
         out
     }
 
@@ -752,9 +761,10 @@ impl Broker {
     /// `qq_expires_unsettled`). Counted in `consumer_count` and
     /// `list_queues`.
     pub(crate) fn settling_consumers(&self, queue: QueueId) -> u64 {
-        let stays = self.queues.get(&queue).is_some_and(|q| {
-            q.settings.queue_type.rules().consumers_stay_until_settled()
-        });
+        let stays = self
+            .queues
+            .get(&queue)
+            .is_some_and(|q| q.settings.queue_type.rules().consumers_stay_until_settled());
         if !stays {
             return 0;
         }

@@ -100,7 +100,9 @@ impl Broker {
             message,
             queue_name,
             reason,
-            fate: DeadFate::Held { dlx: dlx.to_string() },
+            fate: DeadFate::Held {
+                dlx: dlx.to_string(),
+            },
         });
         if first {
             self.schedule_timer(

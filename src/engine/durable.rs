@@ -21,9 +21,9 @@
 //! writes them to a real store (IndexedDB in the browser) and reports back.
 
 use crate::engine::broker::Broker;
+use crate::engine::clock::Millis;
 use crate::engine::dead_letter::Dying;
 use crate::engine::event::DeathReason;
-use crate::engine::clock::Millis;
 use crate::engine::exchange::DestinationKind;
 use crate::engine::exchange::{Binding, Destination, Exchange, ExchangeType};
 use crate::engine::ids::{BindingId, ExchangeId, QueueId};

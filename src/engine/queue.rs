@@ -519,7 +519,12 @@ impl Queue {
     /// (quorum queues) a delivery not settled yet.
     pub fn in_use(&self) -> bool {
         !self.consumers.is_empty()
-            || (self.unacked > 0 && self.settings.queue_type.rules().consumers_stay_until_settled())
+            || (self.unacked > 0
+                && self
+                    .settings
+                    .queue_type
+                    .rules()
+                    .consumers_stay_until_settled())
     }
 
     /// Whether the queue stores when its `x-expires` timer was armed: a
@@ -551,9 +556,14 @@ impl Queue {
         let below = |max: Option<u64>, n: u64| max.is_none_or(|m| n <= m * 8 / 10);
         let (held, held_bytes) = self.held_dead_letters();
         if below(self.settings.max_length, self.ready.len() + held)
-            && below(self.settings.max_length_bytes, self.ready.bytes() + held_bytes)
+            && below(
+                self.settings.max_length_bytes,
+                self.ready.bytes() + held_bytes,
+            )
         {
-            self.publishers.values_mut().for_each(|blocked| *blocked = false);
+            self.publishers
+                .values_mut()
+                .for_each(|blocked| *blocked = false);
         }
         let over = self.is_over_limit();
         *self.publishers.entry(publisher).or_insert(over)
@@ -566,7 +576,9 @@ impl Queue {
             && self.settings.queue_type.rules().soft_reject_publish()
             && self.is_over_limit()
         {
-            self.publishers.values_mut().for_each(|blocked| *blocked = true);
+            self.publishers
+                .values_mut()
+                .for_each(|blocked| *blocked = true);
         }
     }
 
@@ -597,7 +609,11 @@ impl Queue {
     /// How many dead letters the queue holds for `at-least-once`, and their
     /// body bytes.
     pub fn held_dead_letters(&self) -> (u64, u64) {
-        let bytes = self.dead_letter_held.iter().map(|d| d.msg.body().len() as u64).sum();
+        let bytes = self
+            .dead_letter_held
+            .iter()
+            .map(|d| d.msg.body().len() as u64)
+            .sum();
         (self.dead_letter_held.len() as u64, bytes)
     }
 
@@ -647,7 +663,8 @@ mod tests {
         let publish = |q: &mut Queue, from: Option<ChannelId>, seq: u64| {
             let refused = q.refuses_publish(4, from);
             if !refused {
-                q.ready.push_back(Entry::new(message(), seq, None, false, 0));
+                q.ready
+                    .push_back(Entry::new(message(), seq, None, false, 0));
                 q.note_enqueued();
             }
             refused
@@ -655,13 +672,25 @@ mod tests {
         for seq in 0..5 {
             assert!(!publish(&mut q, a, seq), "under the limit");
         }
-        assert!(!publish(&mut q, b, 5), "at the limit, a new publisher is accepted");
-        assert!(publish(&mut q, a, 6) && publish(&mut q, b, 6), "over it, both are blocked");
-        assert!(publish(&mut q, c, 6), "a new publisher is refused while it is over");
+        assert!(
+            !publish(&mut q, b, 5),
+            "at the limit, a new publisher is accepted"
+        );
+        assert!(
+            publish(&mut q, a, 6) && publish(&mut q, b, 6),
+            "over it, both are blocked"
+        );
+        assert!(
+            publish(&mut q, c, 6),
+            "a new publisher is refused while it is over"
+        );
         q.ready.pop_front();
         assert!(publish(&mut q, a, 6), "5 of 5 is above 80%: still blocked");
         q.ready.pop_front();
-        assert!(!publish(&mut q, a, 6) && !publish(&mut q, b, 7), "at 80% both go on");
+        assert!(
+            !publish(&mut q, a, 6) && !publish(&mut q, b, 7),
+            "at 80% both go on"
+        );
     }
 
     /// The memory row of `./dev.sh bench` depends on these sizes.

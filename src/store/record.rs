@@ -621,13 +621,18 @@ mod tests {
         set.apply_ops(&ops);
         assert_eq!(set.state().unwrap(), state);
         let held = &state.queues["q"].held_dead_letters;
-        assert_eq!(held.iter().map(|d| d.message.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            held.iter().map(|d| d.message.seq).collect::<Vec<_>>(),
+            [1, 2]
+        );
         assert_eq!(state.queues["q"].last_active, Some(1_500));
         // The worker takes them to retry: none left.
         let release = [DurableOp::ReleaseDeadLetters { queue: "q".into() }];
         set.apply_ops(&release);
         state.apply(&release[0]);
-        assert!(set.state().unwrap().queues["q"].held_dead_letters.is_empty());
+        assert!(set.state().unwrap().queues["q"]
+            .held_dead_letters
+            .is_empty());
         assert_eq!(set.state().unwrap(), state);
         // A record written before Warren kept them reads as holding none.
         let old = r#"{"v":2,"name":"q","auto_delete":false,"arguments":{}}"#;

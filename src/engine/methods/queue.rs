@@ -183,9 +183,10 @@ impl Broker {
     /// makes it the channel's most recently declared queue.
     fn declare_ok(&mut self, ch: ChannelId, id: QueueId, created: bool) -> QueueDeclareOk {
         if created
-            || self.queues.get(&id).is_some_and(|q| {
-                q.settings.queue_type.rules().redeclare_restarts_expiry()
-            })
+            || self
+                .queues
+                .get(&id)
+                .is_some_and(|q| q.settings.queue_type.rules().redeclare_restarts_expiry())
         {
             self.arm_queue_expiry(id);
         }
