@@ -316,7 +316,9 @@ pub fn validate(args: &FieldTable) -> Result<QueueSettings, InvalidArg> {
     settings.dead_letter_at_least_once = kind == QueueType::Quorum
         && settings.dead_letter_exchange.is_some()
         && settings.overflow == Overflow::RejectPublish
-        && args.get("x-dead-letter-strategy").and_then(FieldValue::as_str)
+        && args
+            .get("x-dead-letter-strategy")
+            .and_then(FieldValue::as_str)
             == Some("at-least-once");
     if kind == QueueType::Stream {
         settings.stream_retention = Some(stream_retention(args, settings.max_length_bytes.take()));

@@ -44,7 +44,12 @@ pub(crate) fn rows(source: &Source, columns: &[String]) -> Vec<Vec<Cell>> {
     // A quorum queue's basic.get consumers (`Broker::get_consumers`).
     for q in broker.queues() {
         for (channel, tag) in broker.get_consumers(q.id) {
-            rows.push(columns.iter().map(|col| get_cell(source, q, channel, tag, col)).collect());
+            rows.push(
+                columns
+                    .iter()
+                    .map(|col| get_cell(source, q, channel, tag, col))
+                    .collect(),
+            );
         }
     }
     rows

@@ -301,7 +301,8 @@ impl Broker {
             crate::engine::stream_segments::Writer::Channel(id) => Some(ChannelId(id)),
             crate::engine::stream_segments::Writer::Queue(_) => None,
         };
-        if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len(), publisher) {
+        if q.settings.overflow != Overflow::DropHead && q.refuses_publish(msg.body_len(), publisher)
+        {
             let (name, max_length, max_length_bytes) = (
                 q.name.clone(),
                 q.settings.max_length,
