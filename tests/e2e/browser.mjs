@@ -10,6 +10,14 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const shotDir = join(repo, 'target', 'e2e');
 
+/** The screens the workbench is designed for (issue 16): a phone, a tablet, a laptop, a desktop. */
+export const SCREENS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'tablet', width: 768, height: 1024 },
+  { name: 'laptop', width: 1280, height: 720 },
+  { name: 'desktop', width: 1920, height: 1080 },
+];
+
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update',

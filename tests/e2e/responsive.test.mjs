@@ -17,16 +17,9 @@
 //   - on the phone, the pane switch works from the keyboard and the Python
 //     terminals' drawer opens within the screen with the workbench above it.
 // Screenshots under target/e2e/responsive-*.png.
-import { run, check, screenshot } from './browser.mjs';
+import { run, check, screenshot, SCREENS as SIZES } from './browser.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
-
-const SIZES = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'tablet', width: 768, height: 1024 },
-  { name: 'laptop', width: 1280, height: 720 },
-  { name: 'desktop', width: 1920, height: 1080 },
-];
 
 /**
  * The least share of the viewport's area the diagram's drawing area must
