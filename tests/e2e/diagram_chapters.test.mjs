@@ -55,14 +55,18 @@ async function showPane(page, pane) {
 async function settled(page) {
   await page.waitForSelector('#diagram .topo-svg g.node');
   let last = null;
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; ; i++) {
+    if (i === 40) throw new Error(`the diagram never settled (${last})`);
     const now = await page.$eval('#diagram .topo-svg', (svg) =>
       `${svg.getAttribute('viewBox')} ${svg.querySelectorAll('g.node').length} ${svg.querySelectorAll('g.edge-label').length}`);
-    if (now === last) return;
+    if (now === last) break;
     last = now;
     await page.waitForTimeout(250);
   }
-  throw new Error(`the diagram never settled (${last})`);
+  // The last step's message tokens travel for about a second, then fade:
+  // the screenshot shows the diagram after they have gone.
+  await page.waitForFunction(() => [...document.querySelectorAll('#diagram .token')]
+    .every((t) => t.getAnimations().every((a) => a.playState === 'finished')), null, { timeout: 10000 });
 }
 
 /**
