@@ -186,7 +186,11 @@ fn cell(source: &Source, f: &Figures, column: &str) -> Cell {
             .and_then(|e| e.msg.properties.timestamp)
             .map_or_else(|| Cell::text(""), Cell::Count),
         "disk_reads" | "disk_writes" => Cell::Count(0),
-        "consumers" => Cell::Count(q.consumers.len() as u64),
+        // A quorum queue's unsettled gets and cancelled-but-unsettled
+        // consumers count too, as in declare-ok (`settling_consumers`).
+        "consumers" => {
+            Cell::Count(q.consumers.len() as u64 + source.broker.settling_consumers(q.id))
+        }
         "consumer_utilisation" | "consumer_capacity" => consumer_utilisation(source, q),
         "state" => Cell::text("running"),
         "type" => Cell::text(queue_type(q.settings.queue_type)),
