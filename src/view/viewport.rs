@@ -132,13 +132,26 @@ impl Viewport {
     /// tall (where the diagram's buttons float), unless that band would
     /// take half of the box or more: then in the whole box.
     pub fn fit_below(content: Rect, size: Size, top: f64) -> Viewport {
+        Viewport::fit_between(content, size, top, 0.0)
+    }
+
+    /// [`Viewport::fit`] in the part of the box between a band `top` pixels
+    /// tall and one `bottom` pixels tall (the embedded player's playback bar
+    /// floats over the bottom of its diagram), unless the two bands would
+    /// take half of the box or more: then in the whole box.
+    pub fn fit_between(content: Rect, size: Size, top: f64, bottom: f64) -> Viewport {
         let c = sane_rect(content);
         let Some(size) = size.usable() else {
             return Viewport::showing(c, size);
         };
         let top = finite_or(top, 0.0).max(0.0);
-        let top = if top < size.h / 2.0 { top } else { 0.0 };
-        let (w, h) = (size.w, size.h - top);
+        let bottom = finite_or(bottom, 0.0).max(0.0);
+        let (top, bottom) = if top + bottom < size.h / 2.0 {
+            (top, bottom)
+        } else {
+            (0.0, 0.0)
+        };
+        let (w, h) = (size.w, size.h - top - bottom);
         let across = w / c.w;
         let down = h / c.h;
         let scale = clamp_scale(across.min(down.max(READABLE_SCALE)).min(FIT_SCALE_MAX));
@@ -387,6 +400,25 @@ mod tests {
         // A band of half the box or more is ignored.
         assert_eq!(Viewport::fit_below(c, BOX, 300.0), Viewport::fit(c, BOX));
         assert_eq!(Viewport::fit_below(c, BOX, f64::NAN), Viewport::fit(c, BOX));
+    }
+
+    #[test]
+    fn fit_between_two_bands_keeps_the_drawing_out_of_both() {
+        let c = content();
+        let v = Viewport::fit_between(c, BOX, 50.0, 100.0);
+        let shown = v.view_box(BOX);
+        // The drawing (1200 wide) fits the 450 px between the bands by its
+        // height there, centred in them.
+        let top = (c.y - shown.y) * v.scale;
+        let bottom = (shown.bottom() - c.bottom()) * v.scale;
+        assert!(top >= 50.0 - 1e-6 && bottom >= 100.0 - 1e-6, "{top} {bottom}");
+        assert!(close(top - 50.0, bottom - 100.0), "{top} {bottom}");
+        // Without a bottom band it is fit_below; bands of half the box or
+        // more together are ignored; a band that is not a number is none.
+        assert_eq!(Viewport::fit_between(c, BOX, 50.0, 0.0), Viewport::fit_below(c, BOX, 50.0));
+        assert_eq!(Viewport::fit_between(c, BOX, 150.0, 150.0), Viewport::fit(c, BOX));
+        assert_eq!(Viewport::fit_between(c, BOX, 50.0, f64::INFINITY), Viewport::fit_below(c, BOX, 50.0));
+        assert_eq!(Viewport::fit_between(c, BOX, 0.0, f64::NAN), Viewport::fit(c, BOX));
     }
 
     #[test]

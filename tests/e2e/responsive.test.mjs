@@ -291,6 +291,26 @@ for (const [width, height] of [[640, 360], [800, 450]]) {
     const d = await diagramShare(page);
     console.log(`     ${where}: the diagram's drawing area is ${d.w}×${d.h} px, ${(d.share * 100).toFixed(0)}% of the frame`);
     check(d.share >= DIAGRAM_SHARE.panes, `${where}: the diagram covers at least ${DIAGRAM_SHARE.panes * 100}% of the frame (${(d.share * 100).toFixed(1)}%)`);
+    // The playback bar and the caption float over the diagram's bottom
+    // edge in one compact band, and zoom to fit keeps every node above it.
+    const o = await page.evaluate(() => {
+      const bar = document.querySelector('.embed-overlay').getBoundingClientRect();
+      const scroll = document.querySelector('#diagram .diagram-scroll').getBoundingClientRect();
+      const lowest = Math.max(...[...document.querySelectorAll('#diagram g.node .shape')]
+        .map((n) => n.getBoundingClientRect().bottom));
+      const svg = document.querySelector('#diagram .topo-svg');
+      return { top: bar.top, height: bar.height, scrollBottom: scroll.bottom, lowest,
+        fit: svg.dataset.fit === 'true', scale: Number(svg.dataset.scale) };
+    });
+    check(o.top < o.scrollBottom && o.top > o.scrollBottom - 100,
+      `${where}: the playback bar floats over the diagram's bottom edge (its top at ${Math.round(o.top)}, the drawing's bottom at ${Math.round(o.scrollBottom)})`);
+    check(o.height <= 72, `${where}: the floating bar is one row of controls and one of caption (${Math.round(o.height)} px tall)`);
+    // Unless the drawing is too tall to fit readably (view::viewport's
+    // READABLE_SCALE): then it starts at its top and the rest is a pan away.
+    check(o.fit && (o.lowest <= o.top + 0.5 || o.scale <= 0.8),
+      `${where}: zoom to fit keeps every node above the floating bar (lowest node at ${Math.round(o.lowest)}, bar at ${Math.round(o.top)}, scale ${o.scale})`);
+    const targets = await smallTargets(page);
+    check(targets.length === 0, `${where}: controls are at least 24×24 px, but:\n  ${targets.join('\n  ')}`);
     await screenshot(page, `responsive-embed-${width}x${height}`);
     for (const [pane, selector] of [['log', '#event-log'], ['tools', '#list-queues'], ['diagram', '#diagram']]) {
       await show(page, pane);

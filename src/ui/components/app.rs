@@ -105,13 +105,17 @@ pub fn app(props: &AppProps) -> Html {
                     // In its own frame the player is the page's main content
                     // (the document has nothing else); in an element it is
                     // one region of a docs page, which has its own <main>.
-                    <@{if in_element { "section" } else { "main" }} class="embed-body" aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
-                        if embed.shows("controls") { <Controls /> }
-                        <NoticeBar />
-                        // Over the panels, not in them: a small player shows
-                        // one panel at a time, and the narration goes with
-                        // every one.
-                        <crate::ui::components::caption::CaptionLine />
+                    <@{if in_element { "section" } else { "main" }} class="embed-body" data-pane={shown.name()} aria-label={(!state.title.is_empty()).then(|| state.title.to_string())}>
+                        // Outside the panels: a small player shows one panel
+                        // at a time, and the playback bar and the narration
+                        // go with every one. Over the diagram they float on
+                        // its bottom edge (style.css), and the diagram's zoom
+                        // to fit keeps clear of them (`diagram.rs`).
+                        <div class="embed-overlay">
+                            if embed.shows("controls") { <Controls /> }
+                            <NoticeBar />
+                            <crate::ui::components::caption::CaptionLine />
+                        </div>
                         <div class="embed-main" data-pane={shown.name()}>
                             if embed.shows("diagram") { <DiagramView /> }
                             if embed.shows("log") { <EventLog /> }

@@ -61,6 +61,11 @@ pub(crate) const SEP: &str = " ";
 /// (`.view-tools` in `www/style.css`): zoom to fit keeps the drawing below it.
 const TOOLS_BAND: f64 = 48.0;
 
+/// What floats over the bottom of the drawing's box in a small embedded
+/// player (`app.rs`: its playback bar and caption; `www/style.css`): zoom
+/// to fit keeps the drawing above whatever part of the box it covers.
+const OVERLAY: &str = ".embed-overlay";
+
 /// What a pressed pointer is doing. Each carries the view at its start:
 /// panning and pinching move from it; dragging a node or a binding keeps
 /// it, so a drawing that grows under the pointer is not refitted mid-drag.
@@ -107,6 +112,10 @@ struct ViewState {
     chosen: Option<(usize, Viewport)>,
     /// The box's size in CSS pixels, from a `ResizeObserver`.
     frame: Option<Size>,
+    /// How many of the box's bottom pixels the player's floating bar
+    /// covers ([`OVERLAY`]; 0 when it sits above the diagram or there is
+    /// none).
+    covered: f64,
     drag: Option<Drag>,
     /// Pressed pointers, where they are in the box.
     pressed: BTreeMap<i32, Point>,
@@ -184,6 +193,21 @@ impl ViewControl {
         self.state.borrow_mut().chosen = None;
         self.redraw.force_update();
     }
+}
+
+/// How many of the box's bottom pixels `overlay` covers: from its top to
+/// the box's bottom where it floats over the box, 0 where it is elsewhere
+/// (above the diagram in a large player, or hidden).
+fn covered_below(frame: &web_sys::Element, overlay: &web_sys::Element) -> f64 {
+    let (f, o) = (
+        frame.get_bounding_client_rect(),
+        overlay.get_bounding_client_rect(),
+    );
+    let across = o.right().min(f.right()) - o.left().max(f.left());
+    if across <= 0.0 || o.height() <= 0.0 || o.top() <= f.top() || o.top() >= f.bottom() {
+        return 0.0;
+    }
+    (f.bottom() - o.top()).clamp(0.0, f.height())
 }
 
 fn node_key_of_channel(tl: &Timeline, ch: ChannelId) -> Option<NodeKey> {
@@ -437,9 +461,9 @@ pub fn diagram_view() -> Html {
     }
 
     let tl = s.timeline.borrow();
-    let (drag, chosen, frame) = {
+    let (drag, chosen, frame, covered) = {
         let vs = view_state.borrow();
-        (vs.drag.clone(), vs.chosen_on(timeline), vs.frame)
+        (vs.drag.clone(), vs.chosen_on(timeline), vs.frame, vs.covered)
     };
     // Across until the box is measured, then as its shape asks.
     let flow = frame.map_or(Orientation::Across, |f| Orientation::for_box(f.w, f.h));
@@ -450,8 +474,9 @@ pub fn diagram_view() -> Html {
     let d = Rc::new(layout(tl.world(), &positions, t, flow));
     let pos = tl.pos();
 
-    // The box's size, whenever it changes (a hidden pane measures 0×0 and
-    // keeps the last size).
+    // The box's size, and how much of it the player's floating bar covers,
+    // whenever either changes (a hidden pane measures 0×0 and keeps the
+    // last size).
     {
         let frame_ref = frame_ref.clone();
         let view_state = view_state.clone();
@@ -459,14 +484,24 @@ pub fn diagram_view() -> Html {
         use_effect_with(d.nodes.is_empty(), move |_| {
             let observed = frame_ref.cast::<web_sys::Element>().and_then(|el| {
                 let target = el.clone();
+                // Within the same player (a `<warren-player>`'s shadow root
+                // holds its own).
+                let overlay = el
+                    .closest(".wb")
+                    .ok()
+                    .flatten()
+                    .and_then(|wb| wb.query_selector(OVERLAY).ok().flatten());
+                let over = overlay.clone();
                 let on_resize = Closure::<dyn Fn()>::new(move || {
                     let size = Size {
                         w: f64::from(target.client_width()),
                         h: f64::from(target.client_height()),
                     };
+                    let covered = over.as_ref().map_or(0.0, |o| covered_below(&target, o));
                     let mut vs = view_state.borrow_mut();
-                    if size.is_usable() && vs.frame != Some(size) {
+                    if size.is_usable() && (vs.frame != Some(size) || vs.covered != covered) {
                         vs.frame = Some(size);
+                        vs.covered = covered;
                         drop(vs);
                         redraw.force_update();
                     }
@@ -474,6 +509,9 @@ pub fn diagram_view() -> Html {
                 let observer =
                     web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
                 observer.observe(&el);
+                if let Some(o) = &overlay {
+                    observer.observe(o);
+                }
                 Some((observer, on_resize))
             });
             move || {
@@ -511,7 +549,7 @@ pub fn diagram_view() -> Html {
         _ => None,
     }
     .or(chosen)
-    .or_else(|| frame.map(|f| Viewport::fit_below(content, f, TOOLS_BAND)));
+    .or_else(|| frame.map(|f| Viewport::fit_between(content, f, TOOLS_BAND, covered)));
     let shown = match (view, frame) {
         (Some(v), Some(f)) => v.view_box(f),
         _ => content,
@@ -546,7 +584,13 @@ pub fn diagram_view() -> Html {
                 node.get_bounding_client_rect(),
             );
             let dx = nudge_into(r.left(), r.right(), b.left(), b.right(), 8.0);
-            let dy = nudge_into(r.top(), r.bottom(), b.top() + TOOLS_BAND, b.bottom(), 8.0);
+            let dy = nudge_into(
+                r.top(),
+                r.bottom(),
+                b.top() + TOOLS_BAND,
+                b.bottom() - covered,
+                8.0,
+            );
             if dx != 0.0 || dy != 0.0 {
                 control.change(|v, _| v.pan_by(dx, dy));
             }
