@@ -36,7 +36,6 @@ pub fn caption_line() -> Html {
         .map(|(_, text)| text.to_string())
         .unwrap_or_default();
     html! {
-        // A small player cuts it to one line (style.css): the whole of it on hover.
-        <p class="caption" aria-live="polite" title={text.clone()} {lang}>{ text }</p>
+        <p class="caption" aria-live="polite" {lang}>{ text }</p>
     }
 }
