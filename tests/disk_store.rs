@@ -79,15 +79,6 @@ impl Workload {
                         message: DurableMessage {
                             seq: self.next_seq,
                             id: self.next_seq,
-                            redelivered: false,
-                            expires_at: None,
-                            written_at: None,
-                            returns: 0,
-                            requeued: false,
-                            in_returns: false,
-                            stream_offset: None,
-                            tracking_before: None,
-                            exchange: String::new(),
                             routing_key: "orders".into(),
                             cc: Vec::new(),
                             properties: Properties {
@@ -95,6 +86,7 @@ impl Workload {
                                 ..Default::default()
                             },
                             body: format!("message {} é \u{0}", self.next_seq).into_bytes(),
+                            ..DurableMessage::default()
                         },
                     }
                 }

@@ -44,15 +44,6 @@ fn persistent_message(seq: u64) -> DurableOp {
         message: DurableMessage {
             seq,
             id: seq,
-            redelivered: false,
-            expires_at: None,
-            written_at: None,
-            returns: 0,
-            requeued: false,
-            in_returns: false,
-            stream_offset: None,
-            tracking_before: None,
-            exchange: String::new(),
             routing_key: "bench".into(),
             cc: Vec::new(),
             properties: Properties {
@@ -60,6 +51,7 @@ fn persistent_message(seq: u64) -> DurableOp {
                 ..Default::default()
             },
             body: b"a persistent message of some 40 bytes....".to_vec(),
+            ..DurableMessage::default()
         },
     }
 }

@@ -98,7 +98,7 @@ pub struct DurableDeadLetter {
     pub message: DurableMessage,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DurableMessage {
     pub seq: u64,
     pub id: u64,
@@ -420,21 +420,13 @@ impl DurableMessage {
     /// dead letter): what it is, without a place or delivery marks.
     pub fn from_message(msg: &MessageRef) -> DurableMessage {
         DurableMessage {
-            seq: 0,
             id: msg.id().0,
-            redelivered: false,
-            expires_at: None,
-            written_at: None,
-            returns: 0,
-            requeued: false,
-            in_returns: false,
-            stream_offset: None,
-            tracking_before: None,
             exchange: msg.exchange.to_string(),
             routing_key: msg.routing_key.to_string(),
             cc: msg.cc.iter().map(|k| k.to_string()).collect(),
             properties: msg.properties.clone(),
             body: msg.body().to_vec(),
+            ..DurableMessage::default()
         }
     }
 }

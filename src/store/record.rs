@@ -524,19 +524,11 @@ mod tests {
         DurableMessage {
             seq,
             id: seq,
-            redelivered: false,
-            expires_at: None,
-            written_at: None,
-            returns: 0,
-            requeued: false,
-            in_returns: false,
-            stream_offset: None,
-            tracking_before: None,
-            exchange: String::new(),
             routing_key: "q".into(),
             cc: Vec::new(),
             properties: Default::default(),
             body: b"hi".to_vec(),
+            ..DurableMessage::default()
         }
     }
 
